@@ -1,0 +1,19 @@
+"""``qa-pipeline`` command line.  Each module registers its own commands."""
+
+from qa_pipeline.cli import (  # noqa: F401  (imports register commands)
+    asr,
+    classify,
+    ingest,
+    redact,
+    review,
+    run,
+    scorecard,
+)
+from qa_pipeline.cli.app import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

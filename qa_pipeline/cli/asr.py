@@ -1,0 +1,1 @@
+"""CLI commands: asr (filled in by its issue)."""

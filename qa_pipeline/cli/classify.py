@@ -1,0 +1,1 @@
+"""CLI commands: classify (filled in by its issue)."""

@@ -1,0 +1,1 @@
+"""CLI commands: redact (filled in by its issue)."""

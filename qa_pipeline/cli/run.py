@@ -1,0 +1,1 @@
+"""CLI commands: run (filled in by its issue)."""

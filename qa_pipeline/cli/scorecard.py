@@ -1,0 +1,1 @@
+"""CLI commands: scorecard (filled in by its issue)."""

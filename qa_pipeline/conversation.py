@@ -1,0 +1,140 @@
+"""The conversation model: words, utterances and the merge of both parties.
+
+Everything downstream of ASR (redaction, classification, metrics, scoring,
+storage) works on these frozen dataclasses and never on audio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Literal, Sequence
+
+Speaker = Literal["agent", "customer", "unknown"]
+SPEAKERS: tuple[Speaker, ...] = ("agent", "customer", "unknown")
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word with its time span (seconds from call start)."""
+
+    start: float
+    end: float
+    text: str
+    probability: float = 1.0
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One turn of one party.
+
+    ``idx`` is the position in the time-ordered conversation (0-based).
+    ``asr_confidence`` is the mean word probability (0..1).
+    ``channel`` is the source channel index for stereo calls, ``None`` for mono.
+    """
+
+    idx: int
+    speaker: Speaker
+    start_s: float
+    end_s: float
+    text: str
+    words: tuple[Word, ...] = ()
+    asr_confidence: float = 1.0
+    channel: int | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return max(0.0, self.end_s - self.start_s)
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A whole call as a time-ordered list of utterances."""
+
+    call_id: str
+    utterances: tuple[Utterance, ...]
+    duration_s: float
+    language: str = "en"
+
+    def by_speaker(self, speaker: Speaker) -> tuple[Utterance, ...]:
+        return tuple(u for u in self.utterances if u.speaker == speaker)
+
+
+@dataclass(frozen=True)
+class PartySegment:
+    """A piece of one party's speech before the merge (from one ASR segment)."""
+
+    speaker: Speaker
+    start_s: float
+    end_s: float
+    text: str
+    words: tuple[Word, ...] = field(default=())
+    asr_confidence: float = 1.0
+    channel: int | None = None
+
+
+def merge_parties(
+    call_id: str,
+    segments: Iterable[PartySegment],
+    duration_s: float,
+    *,
+    join_gap_s: float = 1.0,
+    language: str = "en",
+) -> Conversation:
+    """Merge both parties' segments into one time-ordered conversation.
+
+    Consecutive segments of the same speaker that are separated by less than
+    ``join_gap_s`` seconds (and not interleaved with the other party) become
+    one utterance, so a turn that Whisper split in two stays one turn.
+    """
+    ordered = sorted(
+        (s for s in segments if s.text.strip()),
+        key=lambda s: (s.start_s, s.end_s, s.speaker),
+    )
+    merged: list[PartySegment] = []
+    for seg in ordered:
+        if merged:
+            last = merged[-1]
+            if (
+                last.speaker == seg.speaker
+                and last.channel == seg.channel
+                and seg.start_s - last.end_s < join_gap_s
+            ):
+                merged[-1] = _join(last, seg)
+                continue
+        merged.append(seg)
+    utterances = tuple(
+        Utterance(
+            idx=i,
+            speaker=s.speaker,
+            start_s=round(s.start_s, 3),
+            end_s=round(s.end_s, 3),
+            text=s.text.strip(),
+            words=s.words,
+            asr_confidence=s.asr_confidence,
+            channel=s.channel,
+        )
+        for i, s in enumerate(merged)
+    )
+    return Conversation(call_id=call_id, utterances=utterances, duration_s=duration_s, language=language)
+
+
+def _join(a: PartySegment, b: PartySegment) -> PartySegment:
+    words = a.words + b.words
+    if words:
+        conf = sum(w.probability for w in words) / len(words)
+    else:
+        conf = (a.asr_confidence + b.asr_confidence) / 2
+    return replace(
+        a,
+        end_s=max(a.end_s, b.end_s),
+        text=f"{a.text.strip()} {b.text.strip()}",
+        words=words,
+        asr_confidence=conf,
+    )
+
+
+def mean_confidence(words: Sequence[Word], default: float = 1.0) -> float:
+    """Mean word probability, or ``default`` when there are no words."""
+    if not words:
+        return default
+    return sum(w.probability for w in words) / len(words)

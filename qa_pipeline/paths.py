@@ -1,0 +1,38 @@
+"""Where the project's own files live (models, scorecards, samples).
+
+The package is installed in editable mode from the repository, so the data
+directories sit beside it.  ``QA_PIPELINE_HOME`` overrides the root (used by
+tests and by deployments that keep models elsewhere).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_root() -> Path:
+    env = os.environ.get("QA_PIPELINE_HOME")
+    if env:
+        return Path(env).expanduser().resolve()
+    return Path(__file__).resolve().parent.parent
+
+
+def models_dir() -> Path:
+    return project_root() / "models"
+
+
+def scorecards_dir() -> Path:
+    return project_root() / "scorecards"
+
+
+def samples_dir() -> Path:
+    return project_root() / "samples"
+
+
+def shared_data_dir() -> Path:
+    """The measuring data beside the checkout (``../shared/data``)."""
+    env = os.environ.get("QA_PIPELINE_SHARED")
+    if env:
+        return Path(env).expanduser().resolve() / "data"
+    return project_root().parent / "shared" / "data"
