@@ -1,1 +1,99 @@
-"""CLI commands: run (filled in by its issue)."""
+"""``qa-pipeline run``: score a folder of recordings into a DuckDB file."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from qa_pipeline.cli.app import app, cli_errors
+from qa_pipeline.paths import samples_dir
+
+EXIT_PARTIAL = 6
+EXIT_FAILED = 7
+DEFAULT_DB = Path("qa.duckdb")
+
+
+def prefect_defaults(verbose: bool = False) -> None:
+    """Quiet, offline-friendly Prefect settings unless the user set their own."""
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+@app.command("run")
+@cli_errors
+def run(
+    input_dir: Path = typer.Argument(None, help="Folder of recordings, searched recursively. Default: the bundled sample calls."),
+    db: Path = typer.Option(DEFAULT_DB, "--db", help="DuckDB file to write (created if missing)."),
+    manifest: Optional[Path] = typer.Option(None, help="Metadata CSV/JSON. Default: manifest.csv or manifest.json in INPUT_DIR."),
+    backend: str = typer.Option("faster-whisper", help="ASR backend: faster-whisper or openai-whisper."),
+    model: str = typer.Option("tiny.en", help="Whisper model: tiny.en or base."),
+    language: str = typer.Option("en", help="Spoken language (base model only for non-English)."),
+    beam_size: int = typer.Option(5, help="Beam size for decoding."),
+    agent_channel: int = typer.Option(0, help="Stereo calls: the agent's channel (0 = left, 1 = right)."),
+    workers: int = typer.Option(0, help="Calls processed at once (0 = fit the cores)."),
+    redact: bool = typer.Option(True, "--redact/--no-redact", help="Redact PII before storing (on by default)."),
+    settle: float = typer.Option(1.0, help="Seconds to watch file sizes; files still growing wait for the next run."),
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's task logs."),
+) -> None:
+    """Transcribe, classify and score every new recording in INPUT_DIR into the DuckDB file.
+
+    Calls already stored are skipped (their call_id is the hash of their audio), so re-running
+    on the same folder changes nothing.  Exit status: 0 all done, 6 partial (some files failed;
+    see the failures table), 7 nothing could be processed.
+    """
+    prefect_defaults(verbose)
+    from qa_pipeline.asr.base import TranscribeOptions
+    from qa_pipeline.attribute import AttributionOptions
+    from qa_pipeline.pipeline import PipelineOptions
+
+    if input_dir is None:
+        input_dir = samples_dir() / "calls"
+    options = PipelineOptions(
+        backend=backend,
+        model=model,
+        transcribe=TranscribeOptions(language=language, beam_size=beam_size),
+        attribution=AttributionOptions(agent_channel=agent_channel),
+        redact=redact,
+    )
+    from flows.nightly import add_progress_listener, remove_progress_listener, run_nightly
+
+    bar = None
+    messages: list[str] = []
+
+    def on_progress(event: str, detail: str) -> None:
+        nonlocal bar
+        if event == "found":
+            if progress:
+                from tqdm import tqdm
+
+                bar = tqdm(total=int(detail), unit="call", desc="scoring", file=sys.stderr, dynamic_ncols=True)
+        elif event in ("done", "skipped", "failed"):
+            if bar is not None:
+                bar.update(1)
+            if event == "failed":
+                messages.append(detail)
+        elif event == "problem":
+            messages.append(detail)
+
+    add_progress_listener(on_progress)
+    try:
+        summary = run_nightly(input_dir, db, manifest=manifest, options=options, workers=workers or None, settle_s=settle)
+    finally:
+        remove_progress_listener(on_progress)
+        if bar is not None:
+            bar.close()
+    for m in messages:
+        typer.echo(f"failed: {m}", err=True)
+    typer.echo(summary.as_text())
+    typer.echo(f"database: {db}")
+    if summary.status == "partial":
+        raise typer.Exit(EXIT_PARTIAL)
+    if summary.status == "failed":
+        raise typer.Exit(EXIT_FAILED)

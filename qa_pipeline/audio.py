@@ -1,0 +1,175 @@
+"""Decode any recording (wav, flac, mp3, ogg/opus, …) to 16 kHz float32 channels.
+
+PyAV (FFmpeg's libraries, bundled in its wheel) does the decoding and the
+resampling, so no system ffmpeg is needed at run time.  Mono stays mono;
+stereo stays two channels (one party each); more channels are rejected.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+
+from qa_pipeline.errors import AudioDecodeError
+
+logger = logging.getLogger("qa_pipeline.audio")
+
+SAMPLE_RATE = 16_000
+DEFAULT_MAX_DURATION_S = 4 * 3600.0
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    """What the container says about a recording, read without decoding it."""
+
+    format: str
+    codec: str
+    channels: int
+    source_rate: int
+    duration_s: float | None
+
+
+@dataclass(frozen=True, eq=False)
+class DecodedAudio:
+    """``samples`` is float32, shaped ``(channels, n)``, at :data:`SAMPLE_RATE`."""
+
+    samples: np.ndarray
+    info: AudioInfo
+
+    @property
+    def channels(self) -> int:
+        return int(self.samples.shape[0])
+
+    @property
+    def duration_s(self) -> float:
+        return self.samples.shape[1] / SAMPLE_RATE
+
+    @property
+    def source_rate(self) -> int:
+        return self.info.source_rate
+
+    def channel(self, i: int) -> np.ndarray:
+        return self.samples[i]
+
+    def mono(self) -> np.ndarray:
+        """Both channels mixed down (or the only channel)."""
+        if self.channels == 1:
+            return self.samples[0]
+        return self.samples.mean(axis=0).astype(np.float32)
+
+
+def probe(path: str | Path) -> AudioInfo:
+    """Read the container's header; raises :class:`AudioDecodeError` if it is not audio."""
+    path = Path(path)
+    try:
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            return _info(container, path)
+    except AudioDecodeError:
+        raise
+    except (av.error.FFmpegError, OSError, UnicodeDecodeError, ValueError) as exc:
+        raise AudioDecodeError(_unreadable(path, exc), path=str(path)) from exc
+
+
+def _info(container: av.container.InputContainer, path: Path) -> AudioInfo:
+    if not container.streams.audio:
+        raise AudioDecodeError(
+            f"{path}: the file has no audio stream (format {container.format.name!r}); "
+            "qa-pipeline reads wav, flac, mp3 and ogg/opus recordings — check that the file is a recording",
+            path=str(path),
+        )
+    stream = container.streams.audio[0]
+    duration = None
+    if stream.duration is not None and stream.time_base is not None:
+        duration = float(stream.duration * stream.time_base)
+    elif container.duration is not None:
+        duration = container.duration / 1_000_000
+    return AudioInfo(
+        format=container.format.name,
+        codec=stream.codec_context.name,
+        channels=stream.codec_context.channels,
+        source_rate=stream.codec_context.sample_rate or stream.rate or 0,
+        duration_s=duration,
+    )
+
+
+def _unreadable(path: Path, exc: BaseException) -> str:
+    if path.exists() and path.stat().st_size == 0:
+        return f"{path}: the file is empty (0 bytes); re-export the recording or remove it from the input folder"
+    return (
+        f"{path}: cannot decode audio ({exc.__class__.__name__}: {exc}); the file is corrupt, truncated or not a "
+        "supported recording (wav, flac, mp3, ogg/opus) — re-export it from the recorder"
+    )
+
+
+def decode(path: str | Path, *, max_duration_s: float = DEFAULT_MAX_DURATION_S) -> DecodedAudio:
+    """Decode ``path`` to float32 channels at 16 kHz.
+
+    Raises :class:`AudioDecodeError` naming the file and the fix when the file
+    is empty, corrupt, not audio, has more than two channels, holds no samples,
+    or is longer than ``max_duration_s``.
+    """
+    path = Path(path)
+    try:
+        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
+            info = _info(container, path)
+            if info.channels not in (1, 2):
+                raise AudioDecodeError(
+                    f"{path}: {info.channels} audio channels; qa-pipeline expects mono (one mixed channel) or "
+                    "stereo (one party per channel) — export the call as mono or stereo",
+                    path=str(path),
+                )
+            if info.duration_s is not None and info.duration_s > max_duration_s:
+                raise AudioDecodeError(
+                    f"{path}: recording is {info.duration_s / 3600:.1f} h long, over the limit of "
+                    f"{max_duration_s / 3600:.1f} h; split it, or raise --max-duration",
+                    path=str(path),
+                )
+            samples = _decode_stream(container, info.channels, max_duration_s, path)
+    except AudioDecodeError:
+        raise
+    except (av.error.FFmpegError, OSError, UnicodeDecodeError, ValueError) as exc:
+        raise AudioDecodeError(_unreadable(path, exc), path=str(path)) from exc
+    if samples.shape[1] == 0:
+        raise AudioDecodeError(
+            f"{path}: the recording decodes to no audio samples; it is empty or truncated — re-export it",
+            path=str(path),
+        )
+    return DecodedAudio(samples=samples, info=info)
+
+
+def _decode_stream(container: av.container.InputContainer, channels: int, max_duration_s: float, path: Path) -> np.ndarray:
+    layout = "mono" if channels == 1 else "stereo"
+    resampler = av.audio.resampler.AudioResampler(format="flt", layout=layout, rate=SAMPLE_RATE)
+    chunks: list[np.ndarray] = []
+    total = 0
+    limit = int(max_duration_s * SAMPLE_RATE)
+    stream = container.streams.audio[0]
+    frames = container.decode(stream)
+    while True:
+        try:
+            frame = next(frames)
+        except StopIteration:
+            break
+        except av.error.InvalidDataError:
+            logger.debug("%s: skipped an invalid frame", path)
+            continue
+        frame.pts = None
+        for out in resampler.resample(frame):
+            arr = out.to_ndarray().reshape(-1, channels).T  # packed 'flt' → (channels, n)
+            chunks.append(arr)
+            total += arr.shape[1]
+        if total > limit:
+            raise AudioDecodeError(
+                f"{path}: recording is longer than the limit of {max_duration_s / 3600:.1f} h; "
+                "split it, or raise --max-duration",
+                path=str(path),
+            )
+    for out in resampler.resample(None):
+        chunks.append(out.to_ndarray().reshape(-1, channels).T)
+    if not chunks:
+        return np.zeros((channels, 0), dtype=np.float32)
+    return np.ascontiguousarray(np.concatenate(chunks, axis=1), dtype=np.float32)

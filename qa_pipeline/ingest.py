@@ -1,0 +1,267 @@
+"""Finding recordings, reading their metadata, and the content-derived ``call_id``.
+
+Metadata comes from an optional sidecar manifest in the input folder
+(``manifest.csv`` or ``manifest.json``, or a file given explicitly).  Its
+format is documented in ``docs/ingest.md``.  Unknown metadata stays empty —
+it is never invented.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from qa_pipeline.errors import InputError
+
+logger = logging.getLogger("qa_pipeline.ingest")
+
+AUDIO_EXTENSIONS = frozenset({".wav", ".flac", ".mp3", ".ogg", ".opus", ".oga"})
+MANIFEST_NAMES = ("manifest.csv", "manifest.json")
+MANIFEST_FIELDS = ("file", "agent_id", "agent_name", "queue", "started_at", "direction", "customer_ref")
+DIRECTIONS = frozenset({"inbound", "outbound"})
+CALL_ID_HEX = 16
+
+
+@dataclass(frozen=True)
+class CallMetadata:
+    """What the contact centre's systems say about a call; every field may be unknown."""
+
+    agent_id: str | None = None
+    agent_name: str | None = None
+    queue: str | None = None
+    started_at: datetime | None = None
+    direction: str | None = None
+    customer_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Recording:
+    """A recording found on disk, identified by its content."""
+
+    path: Path
+    call_id: str
+    file_sha256: str
+    size: int
+    metadata: CallMetadata = field(default_factory=CallMetadata)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A file or manifest row that could not be taken this run, and why."""
+
+    path: str
+    stage: str
+    error_type: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Discovery:
+    recordings: tuple[Recording, ...]
+    problems: tuple[Problem, ...]
+    duplicates: tuple[tuple[Path, str], ...] = ()  # (path, call_id of the first copy)
+
+
+def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def call_id_for(sha256_hex: str) -> str:
+    """The call id: the first 16 hex digits of the recording's SHA-256."""
+    return sha256_hex[:CALL_ID_HEX]
+
+
+def find_audio_files(input_dir: Path) -> list[Path]:
+    """Every file with an audio extension below ``input_dir``, sorted, hidden files skipped."""
+    found = []
+    for root, dirs, files in os.walk(input_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            if name.startswith("."):
+                continue
+            p = Path(root) / name
+            if p.suffix.lower() in AUDIO_EXTENSIONS:
+                found.append(p)
+    return found
+
+
+def _parse_row(row: Mapping[str, object], where: str) -> tuple[str, CallMetadata]:
+    unknown = set(row) - set(MANIFEST_FIELDS)
+    if unknown:
+        raise InputError(
+            f"{where}: unknown column(s) {sorted(unknown)}; allowed: {', '.join(MANIFEST_FIELDS)}",
+            stage="manifest",
+        )
+
+    def text(key: str) -> str | None:
+        value = row.get(key)
+        if value is None:
+            return None
+        value = str(value).strip()
+        return value or None
+
+    file = text("file")
+    if not file:
+        raise InputError(f"{where}: the 'file' column is empty; give the recording's path relative to the manifest", stage="manifest")
+    started = text("started_at")
+    started_at = None
+    if started:
+        try:
+            started_at = datetime.fromisoformat(started.replace("Z", "+00:00"))
+        except ValueError:
+            raise InputError(
+                f"{where}: started_at {started!r} is not an ISO 8601 time; write e.g. 2026-11-20T09:15:00",
+                stage="manifest",
+            ) from None
+        if started_at.tzinfo is not None:
+            started_at = started_at.astimezone(timezone.utc).replace(tzinfo=None)  # stored as naive UTC
+    direction = text("direction")
+    if direction is not None:
+        direction = direction.lower()
+        if direction not in DIRECTIONS:
+            raise InputError(f"{where}: direction {direction!r} is not one of inbound, outbound", stage="manifest")
+    return file, CallMetadata(
+        agent_id=text("agent_id"),
+        agent_name=text("agent_name"),
+        queue=text("queue"),
+        started_at=started_at,
+        direction=direction,
+        customer_ref=text("customer_ref"),
+    )
+
+
+def read_manifest(path: Path) -> tuple[dict[str, CallMetadata], list[Problem]]:
+    """Read a CSV or JSON manifest.
+
+    Returns metadata keyed by the recording path (resolved), and one
+    :class:`Problem` per broken row — a broken row never stops the run; its
+    recording is still processed, with empty metadata.
+    """
+    rows: list[tuple[str, Mapping[str, object]]] = []
+    try:
+        if path.suffix.lower() == ".json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(data, dict) and "calls" in data:
+                data = data["calls"]
+            if not isinstance(data, list):
+                raise InputError(f"{path}: expected a JSON list of objects (or {{\"calls\": [...]}})", path=str(path), stage="manifest")
+            for i, item in enumerate(data):
+                rows.append((f"{path} [item {i}]", item if isinstance(item, dict) else {"file": None}))
+        else:
+            with path.open(newline="", encoding="utf-8-sig") as fh:
+                reader = csv.DictReader(fh)
+                for i, row in enumerate(reader, start=2):
+                    extra = row.pop(None, None)  # type: ignore[call-overload]
+                    if extra:
+                        row["__extra__"] = ",".join(extra)
+                    rows.append((f"{path} line {i}", row))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, csv.Error) as exc:
+        raise InputError(f"{path}: cannot read the manifest ({exc}); fix or remove it", path=str(path), stage="manifest") from exc
+
+    out: dict[str, CallMetadata] = {}
+    problems: list[Problem] = []
+    for where, row in rows:
+        try:
+            if "__extra__" in row:
+                raise InputError(f"{where}: more values than columns; quote values that contain commas", stage="manifest")
+            file, meta = _parse_row(row, where)
+        except InputError as exc:
+            problems.append(Problem(path=str(path), stage="manifest", error_type="InputError", reason=str(exc)))
+            continue
+        out[str((path.parent / file).resolve())] = meta
+    return out, problems
+
+
+def find_manifest(input_dir: Path) -> Path | None:
+    for name in MANIFEST_NAMES:
+        candidate = input_dir / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _stat_all(paths: Iterable[Path]) -> dict[Path, tuple[int, int] | None]:
+    out: dict[Path, tuple[int, int] | None] = {}
+    for p in paths:
+        try:
+            st = p.stat()
+            out[p] = (st.st_size, st.st_mtime_ns)
+        except OSError:
+            out[p] = None
+    return out
+
+
+def discover(
+    input_dir: str | Path,
+    *,
+    manifest: str | Path | None = None,
+    settle_s: float = 1.0,
+) -> Discovery:
+    """Find the recordings below ``input_dir`` and hash them.
+
+    Files whose size or modification time changes during ``settle_s`` seconds
+    are still being written: they are reported as problems and picked up by
+    the next run.  Unreadable files are problems too; nothing here raises for
+    one bad file.
+    """
+    input_dir = Path(input_dir)
+    if not input_dir.is_dir():
+        raise InputError(f"input folder {input_dir} does not exist or is not a folder; pass the folder of recordings", path=str(input_dir))
+    problems: list[Problem] = []
+    metadata: dict[str, CallMetadata] = {}
+    manifest_path = Path(manifest) if manifest else find_manifest(input_dir)
+    if manifest_path is not None:
+        if not manifest_path.is_file():
+            raise InputError(f"manifest {manifest_path} does not exist; pass an existing CSV or JSON file", path=str(manifest_path), stage="manifest")
+        metadata, manifest_problems = read_manifest(manifest_path)
+        problems.extend(manifest_problems)
+
+    files = find_audio_files(input_dir)
+    before = _stat_all(files)
+    if settle_s > 0 and files:
+        time.sleep(settle_s)
+    after = _stat_all(files)
+
+    recordings: list[Recording] = []
+    seen: dict[str, Path] = {}
+    duplicates: list[tuple[Path, str]] = []
+    for p in files:
+        if before[p] != after[p] or after[p] is None:
+            if after[p] is None:
+                reason = f"{p}: the file disappeared or cannot be read; check permissions"
+            else:
+                reason = f"{p}: the file is still being written (size changed while scanning); it will be picked up by the next run"
+            problems.append(Problem(path=str(p), stage="discover", error_type="InputError", reason=reason))
+            continue
+        size = after[p][0]  # type: ignore[index]
+        if size == 0:
+            problems.append(Problem(path=str(p), stage="discover", error_type="AudioDecodeError",
+                                    reason=f"{p}: the file is empty (0 bytes); re-export the recording or remove it"))
+            continue
+        try:
+            digest = file_sha256(p)
+        except OSError as exc:
+            problems.append(Problem(path=str(p), stage="discover", error_type="InputError",
+                                    reason=f"{p}: cannot read the file ({exc.strerror or exc}); check its permissions"))
+            continue
+        cid = call_id_for(digest)
+        if cid in seen:
+            duplicates.append((p, cid))
+            logger.info("%s has the same audio as %s (call %s); skipped", p, seen[cid], cid)
+            continue
+        seen[cid] = p
+        meta = metadata.get(str(p.resolve()), CallMetadata())
+        recordings.append(Recording(path=p, call_id=cid, file_sha256=digest, size=size, metadata=meta))
+    return Discovery(recordings=tuple(recordings), problems=tuple(problems), duplicates=tuple(duplicates))

@@ -1,0 +1,159 @@
+"""Reads and writes of calls, utterances, runs and failures."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Iterable, Sequence
+
+import duckdb
+
+from qa_pipeline.conversation import Conversation, Utterance, Word
+from qa_pipeline.ingest import Problem, Recording
+from qa_pipeline.store.db import utcnow
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    """Everything stored in one ``calls`` row besides the utterances."""
+
+    recording: Recording
+    format: str
+    source_rate: int
+    channels: int
+    duration_s: float
+    attribution: str
+    agent_channel: int | None
+    asr_backend: str
+    asr_model: str
+    language: str
+    asr_confidence: float | None
+
+
+def completed_call_ids(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str] | None = None) -> set[str]:
+    """Calls whose every stage is stored (status ``complete``)."""
+    if call_ids is not None and not call_ids:
+        return set()
+    if call_ids is None:
+        rows = con.execute("SELECT call_id FROM calls WHERE status = 'complete'").fetchall()
+    else:
+        rows = con.execute(
+            "SELECT call_id FROM calls WHERE status = 'complete' AND call_id IN (SELECT unnest(?))", [list(call_ids)]
+        ).fetchall()
+    return {r[0] for r in rows}
+
+
+def write_call(con: duckdb.DuckDBPyConnection, record: CallRecord, conversation: Conversation, *, run_id: str | None, status: str) -> None:
+    """Insert or replace the call and its utterances (caller holds the transaction)."""
+    now = utcnow()
+    meta = record.recording.metadata
+    created = con.execute("SELECT created_at FROM calls WHERE call_id = ?", [conversation.call_id]).fetchone()
+    con.execute("DELETE FROM utterances WHERE call_id = ?", [conversation.call_id])
+    con.execute("DELETE FROM calls WHERE call_id = ?", [conversation.call_id])
+    con.execute(
+        """INSERT INTO calls (call_id, source_path, file_sha256, format, source_rate, channels, duration_s,
+               agent_id, agent_name, queue, started_at, direction, customer_ref, attribution, agent_channel,
+               asr_backend, asr_model, language, asr_confidence, status, run_id, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            conversation.call_id, str(record.recording.path), record.recording.file_sha256, record.format,
+            record.source_rate, record.channels, record.duration_s, meta.agent_id, meta.agent_name, meta.queue,
+            meta.started_at, meta.direction, meta.customer_ref, record.attribution, record.agent_channel,
+            record.asr_backend, record.asr_model, record.language, record.asr_confidence, status, run_id,
+            created[0] if created else now, now,
+        ],
+    )
+    write_utterances(con, conversation.call_id, conversation.utterances)
+
+
+def write_utterances(con: duckdb.DuckDBPyConnection, call_id: str, utterances: Iterable[Utterance]) -> None:
+    rows = [
+        [call_id, u.idx, u.speaker, u.start_s, u.end_s, u.text, [asdict(w) for w in u.words], u.asr_confidence, u.channel]
+        for u in utterances
+    ]
+    if rows:
+        con.executemany("INSERT INTO utterances VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def read_conversation(con: duckdb.DuckDBPyConnection, call_id: str) -> Conversation | None:
+    call = con.execute("SELECT duration_s, language FROM calls WHERE call_id = ?", [call_id]).fetchone()
+    if call is None:
+        return None
+    rows = con.execute(
+        "SELECT idx, speaker, start_s, end_s, text, words, asr_confidence, channel FROM utterances "
+        "WHERE call_id = ? ORDER BY idx",
+        [call_id],
+    ).fetchall()
+    return Conversation(
+        call_id=call_id,
+        utterances=tuple(_utterance(r) for r in rows),
+        duration_s=call[0] or 0.0,
+        language=call[1] or "en",
+    )
+
+
+def _utterance(r: tuple) -> Utterance:
+    idx, speaker, start_s, end_s, text, words, conf, channel = r
+    return Utterance(
+        idx=idx, speaker=speaker, start_s=start_s, end_s=end_s, text=text,
+        words=tuple(Word(start=w["start"], end=w["end"], text=w["text"], probability=w["probability"]) for w in (words or [])),
+        asr_confidence=conf if conf is not None else 1.0, channel=channel,
+    )
+
+
+def set_call_status(con: duckdb.DuckDBPyConnection, call_id: str, status: str) -> None:
+    con.execute("UPDATE calls SET status = ?, updated_at = ? WHERE call_id = ?", [status, utcnow(), call_id])
+
+
+def record_failure(con: duckdb.DuckDBPyConnection, run_id: str | None, problem: Problem, call_id: str | None = None) -> None:
+    con.execute(
+        "INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [uuid.uuid4().hex, run_id, problem.path, call_id, problem.stage, problem.error_type, problem.reason, utcnow()],
+    )
+
+
+def start_run(con: duckdb.DuckDBPyConnection, input_dir: str, *, asr_backend: str, asr_model: str, flow_run_id: str | None = None) -> str:
+    run_id = uuid.uuid4().hex[:12]
+    con.execute(
+        "INSERT INTO runs (run_id, started_at, input_dir, status, asr_backend, asr_model, flow_run_id) VALUES (?, ?, ?, 'running', ?, ?, ?)",
+        [run_id, utcnow(), input_dir, asr_backend, asr_model, flow_run_id],
+    )
+    return run_id
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    run_id: str
+    status: str
+    calls_found: int
+    calls_done: int
+    calls_skipped: int
+    calls_failed: int
+    audio_s: float
+    wall_s: float
+
+    @property
+    def audio_hours(self) -> float:
+        return self.audio_s / 3600
+
+    def as_text(self) -> str:
+        return (
+            f"run {self.run_id}: {self.status} — {self.calls_done} done, {self.calls_skipped} skipped, "
+            f"{self.calls_failed} failed of {self.calls_found} found; {self.audio_hours:.3f} h of audio "
+            f"({self.audio_s:.0f} s) in {self.wall_s:.1f} s wall"
+        )
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
+    con.execute(
+        """UPDATE runs SET finished_at = ?, status = ?, calls_found = ?, calls_done = ?, calls_skipped = ?,
+               calls_failed = ?, audio_s = ?, wall_s = ? WHERE run_id = ?""",
+        [utcnow(), summary.status, summary.calls_found, summary.calls_done, summary.calls_skipped,
+         summary.calls_failed, summary.audio_s, summary.wall_s, summary.run_id],
+    )
+
+
+def list_runs(con: duckdb.DuckDBPyConnection, limit: int = 50) -> list[dict]:
+    cur = con.execute("SELECT * FROM runs ORDER BY started_at DESC LIMIT ?", [limit])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, row)) for row in cur.fetchall()]
