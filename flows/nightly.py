@@ -5,18 +5,30 @@
 
 * Calls already complete in the database are skipped before any audio is read.
 * Calls whose transcript is stored but whose analysis failed last time are
-  re-analysed from the stored transcript (no audio).
-* One writer: every database write goes through :func:`store_task`, which
-  serialises writes within the process and uses short transactions.
-* A failure in one call is recorded in ``failures`` and never stops the run.
+  re-analysed from the stored transcript (no audio, no ASR).
+* One writer: every database write happens in the flow's own process and
+  thread (the store task is called, not submitted), in one short transaction
+  per call, so with a Dask task runner the workers never touch the database.
+* The flow feeds the task runner itself: a stage is submitted only when the
+  stage before it has finished, and at most ``runtime.workers`` calls are in
+  transcription at once.  No worker thread ever sits waiting on another task,
+  and only that many decoded recordings are in memory.
+* A failure in one call is recorded in ``failures`` and never stops the run;
+  bad input is not retried (it fails the same way every time), a busy
+  database or a lost worker is.
+* One run per database at a time (``<db>.run-lock``); a run that died
+  (``kill -9``, power loss) is marked ``interrupted`` by the next one, which
+  redoes only what was not stored.
 """
 
-from __future__ import annotations
+# No "from __future__ import annotations": the flow's parameter types must be real objects, because
+# a served run may rebuild the flow function without this module's globals to resolve strings.
 
 import os
-import threading
+import queue
 import time
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -28,19 +40,20 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from qa_pipeline import analysis as stages
 from qa_pipeline.analysis import CallAnalysis
-from qa_pipeline.errors import InputError, QAPipelineError
+from qa_pipeline.errors import DatabaseBusyError, InputError, QAPipelineError
 from qa_pipeline.ingest import Discovery, Problem, Recording, discover
 from qa_pipeline.pipeline import PipelineOptions, TranscribedCall, transcribe_recording
+from qa_pipeline.runtime import AsrRuntime, available_cores, fit_runtime, runtime_transcriber
 from qa_pipeline.store import connect
-from qa_pipeline.store.calls import RunSummary
 from qa_pipeline.store import results as store_results
+from qa_pipeline.store.calls import RunSummary
+from qa_pipeline.store.runlog import close_interrupted_runs, run_lock
 
-_WRITE_LOCK = threading.Lock()
 _progress_listeners: list[Callable[[str, str], None]] = []
 
 
 def add_progress_listener(fn: Callable[[str, str], None]) -> None:
-    """``fn(event, detail)`` is called for ``found``, ``done``, ``skipped`` and ``failed`` events."""
+    """``fn(event, detail)`` is called for ``found``, ``done``, ``skipped``, ``failed`` and ``problem`` events."""
     _progress_listeners.append(fn)
 
 
@@ -55,17 +68,32 @@ def _notify(event: str, detail: str) -> None:
 
 
 def default_workers() -> int:
-    return max(1, min(2, os.cpu_count() or 1))
+    return available_cores()
 
 
-def _no_retry_for_bad_input(task: Any, task_run: Any, state: Any) -> bool:
-    """Bad input fails the same way every time: retry only other errors."""
+# Errors worth another try: the database was busy, a file system or network
+# hiccup, a worker that ran out of memory or was lost.  Everything else — bad
+# input, a missing model, a bug — fails the same way the second time.
+_TRANSIENT_NAMES = {"CommClosedError", "KilledWorker", "IOException", "TransactionException"}
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, DatabaseBusyError):
+        return True
+    if isinstance(exc, QAPipelineError):
+        return False
+    if isinstance(exc, (ConnectionError, TimeoutError, MemoryError)):
+        return True
+    if isinstance(exc, OSError) and not isinstance(exc, (FileNotFoundError, PermissionError, IsADirectoryError)):
+        return True
+    return type(exc).__name__ in _TRANSIENT_NAMES
+
+
+def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
     try:
         state.result()
-    except QAPipelineError:
-        return False
-    except Exception:
-        return True
+    except BaseException as exc:  # noqa: BLE001 - we only classify it
+        return is_transient(exc)
     return False
 
 
@@ -77,107 +105,141 @@ def discover_task(input_dir: str, manifest: str | None, settle_s: float) -> Disc
     return found
 
 
-@task(name="check-done", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2)
+@task(name="check-done", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2, retry_condition_fn=_retry_transient)
 def stored_state_task(db: str, call_ids: list[str]) -> dict[str, str]:
-    with _WRITE_LOCK, connect(db) as con:
+    with connect(db) as con:
         return store_results.call_statuses(con, call_ids)
 
 
 @task(name="transcribe", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10],
-      retry_condition_fn=_no_retry_for_bad_input)
-def transcribe_task(recording: Recording, options: PipelineOptions) -> TranscribedCall:
-    from qa_pipeline.asr import load_transcriber
-
+      retry_condition_fn=_retry_transient)
+def transcribe_task(recording: Recording, options: PipelineOptions, runtime: AsrRuntime) -> TranscribedCall:
     logger = get_run_logger()
-    transcriber = load_transcriber(options.backend, options.model)
+    transcriber = runtime_transcriber(options.backend, options.model, runtime)
     result = transcribe_recording(recording, transcriber, options)
-    logger.info("%s: transcribed %.1f s in %.1f s", recording.path.name, result.record.duration_s, sum(result.timings.values()))
+    if not result.conversation.utterances:
+        # A silent (or noise-only) recording is bad input, not a call to score: report it, store nothing.
+        raise InputError(
+            f"{recording.path}: no speech found in {result.record.duration_s:.1f} s of audio "
+            f"({result.record.channels} channel(s)); the recording is silent or noise only — check the recorder's "
+            "input and channel mapping",
+            path=str(recording.path), stage="transcribe",
+        )
+    logger.info("%s: transcribed %.1f s of audio in %.1f s (call %s)", recording.path.name,
+                result.record.duration_s, sum(result.timings.values()), recording.call_id)
     return result
 
 
-@task(name="load-transcript", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2)
+@task(name="load-transcript", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2, retry_condition_fn=_retry_transient)
 def load_transcript_task(db: str, call_id: str) -> CallAnalysis:
     with connect(db, read_only=False) as con:
         return store_results.load_analysis(con, call_id)
 
 
-@task(name="redact", cache_policy=NO_CACHE, retry_condition_fn=_no_retry_for_bad_input)
+@task(name="redact", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, retry_condition_fn=_retry_transient)
 def redact_task(transcribed: TranscribedCall, enabled: bool) -> CallAnalysis:
     analysis = CallAnalysis(record=transcribed.record, conversation=transcribed.conversation, timings=dict(transcribed.timings))
     return stages.redact_stage(analysis) if enabled else analysis
 
 
-@task(name="classify", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, retry_condition_fn=_no_retry_for_bad_input)
+@task(name="classify", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, retry_condition_fn=_retry_transient)
 def classify_task(analysis: CallAnalysis) -> CallAnalysis:
     return stages.classify_stage(analysis)
 
 
-@task(name="score", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, retry_condition_fn=_no_retry_for_bad_input)
+@task(name="score", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, retry_condition_fn=_retry_transient)
 def score_task(analysis: CallAnalysis) -> CallAnalysis:
     return stages.score_stage(analysis)
 
 
-@task(name="store", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[1, 5, 15])
+@task(name="store", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[1, 5, 15], retry_condition_fn=_retry_transient)
 def store_task(db: str, run_id: str, analysis: CallAnalysis, status: str = "complete") -> str:
-    with _WRITE_LOCK, connect(db) as con:
+    with connect(db) as con:
         store_results.write_analysis(con, analysis, run_id=run_id, status=status)
     return analysis.call_id
 
 
-@task(name="record-failures", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2)
+@task(name="record-failures", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2, retry_condition_fn=_retry_transient)
 def record_failures_task(db: str, run_id: str, failures: list[tuple[Problem, str | None]]) -> None:
     if not failures:
         return
-    with _WRITE_LOCK, connect(db) as con:
+    with connect(db) as con:
         store_results.record_failures(con, run_id, failures)
 
 
-@dataclass(frozen=True)
-class _CallChain:
+# --- the flow's own bookkeeping -------------------------------------------------------------
+
+_NEXT_STAGE = {"transcribe": "redact", "redact": "classify", "classify": "score", "score": "store"}
+
+
+@dataclass
+class _Call:
+    """One call on its way through the stages (lives in the flow process only)."""
+
     recording: Recording
-    transcribe: PrefectFuture | None
-    redact: PrefectFuture | None
-    load: PrefectFuture | None
-    classify: PrefectFuture
-    score: PrefectFuture
-    store: PrefectFuture
+    resume: bool                            # transcript stored last time: analyse it again, no ASR
+    stage: str = "queued"
+    future: PrefectFuture | None = None
+    redacted: PrefectFuture | None = None   # kept so a failed analysis can still store the transcript
+    audio_s: float = 0.0
+    timings: dict[str, float] = field(default_factory=dict)
 
 
-def _error_of(future: PrefectFuture | None) -> BaseException | None:
-    if future is None:
-        return None
+def _failed_error(future: PrefectFuture) -> BaseException | None:
+    future.wait()  # already done; this fixes its final state (``.state`` alone may ask the API)
     state = future.state
-    if state.is_failed() or state.is_crashed():
-        err = state.result(raise_on_failure=False)
-        return err if isinstance(err, BaseException) else RuntimeError(str(state.message))
-    return None
+    if state.is_completed():
+        return None
+    err = state.result(raise_on_failure=False)
+    return err if isinstance(err, BaseException) else RuntimeError(str(state.message))
 
 
-@flow(name="qa-nightly", log_prints=False)
+def _concurrency(runtime: AsrRuntime) -> int:
+    """Calls in transcription at once: the Dask cluster's threads, else the runtime's workers."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    client = getattr(getattr(ctx, "task_runner", None), "_client", None)
+    if client is not None:
+        try:
+            return max(1, sum(client.nthreads().values()))
+        except Exception:  # noqa: BLE001 - fall back to the runtime's figure
+            pass
+    return runtime.workers
+
+
+@flow(name="qa-nightly", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=default_workers() + 1))
 def nightly_flow(
     input_dir: str,
     db: str,
     manifest: str | None = None,
     options: PipelineOptions | None = None,
     settle_s: float = 1.0,
+    runtime: AsrRuntime | None = None,
 ) -> RunSummary:
     """Score every new recording below ``input_dir`` into the DuckDB file ``db``."""
+    with run_lock(db):
+        return _nightly(str(input_dir), str(db), manifest, options or PipelineOptions(), settle_s, runtime or fit_runtime())
+
+
+def _nightly(input_dir: str, db: str, manifest: str | None, options: PipelineOptions, settle_s: float,
+             runtime: AsrRuntime) -> RunSummary:
     logger = get_run_logger()
-    options = options or PipelineOptions()
     started = time.perf_counter()
     from prefect.context import get_run_context
 
     flow_run_id = str(get_run_context().flow_run.id)
-    with _WRITE_LOCK, connect(db) as con:
-        run_id = store_results.start_run(con, str(input_dir), asr_backend=options.backend, asr_model=options.model, flow_run_id=flow_run_id)
+    with connect(db) as con:
+        close_interrupted_runs(con)
+        run_id = store_results.start_run(con, input_dir, asr_backend=options.backend, asr_model=options.model, flow_run_id=flow_run_id)
     logger.info("run %s: scanning %s", run_id, input_dir)
 
     try:
-        found = discover_task(str(input_dir), manifest, settle_s)
+        found = discover_task(input_dir, manifest, settle_s)
     except InputError as exc:
         summary = RunSummary(run_id, "failed", 0, 0, 0, 0, 0.0, time.perf_counter() - started)
-        record_failures_task(db, run_id, [(Problem(str(input_dir), "discover", type(exc).__name__, str(exc)), None)])
-        with _WRITE_LOCK, connect(db) as con:
+        record_failures_task(db, run_id, [(Problem(input_dir, exc.stage or "discover", type(exc).__name__, str(exc)), None)])
+        with connect(db) as con:
             store_results.finish_run(con, summary)
         raise
     failures: list[tuple[Problem, str | None]] = [(p, None) for p in found.problems]
@@ -189,64 +251,22 @@ def nightly_flow(
     skipped = [r for r in recordings if statuses.get(r.call_id) == "complete"]
     for r in skipped:
         _notify("skipped", str(r.path))
-    todo = [r for r in recordings if statuses.get(r.call_id) != "complete"]
-    logger.info("%d new or unfinished calls, %d already complete", len(todo), len(skipped))
+    queued = deque(_Call(r, resume=statuses.get(r.call_id) == "transcribed")
+                   for r in recordings if statuses.get(r.call_id) != "complete")
+    logger.info("%d new or unfinished calls, %d already complete", len(queued), len(skipped))
 
-    chains: list[_CallChain] = []
-    for rec in todo:
-        if statuses.get(rec.call_id) == "transcribed":
-            load = load_transcript_task.submit(db, rec.call_id)
-            tr = rd = None
-            upstream = load
-        else:
-            load = None
-            tr = transcribe_task.submit(rec, options)
-            rd = redact_task.submit(tr, options.redact)
-            upstream = rd
-        cl = classify_task.submit(upstream)
-        sc = score_task.submit(cl)
-        st = store_task.submit(db, run_id, sc)
-        chains.append(_CallChain(rec, tr, rd, load, cl, sc, st))
-
-    done = 0
-    audio_s = 0.0
-    for chain in chains:
-        chain.store.wait()
-        error = None
-        stage = "store"
-        for stage_name, fut in (("transcribe", chain.transcribe), ("redact", chain.redact), ("load", chain.load),
-                                ("classify", chain.classify), ("score", chain.score), ("store", chain.store)):
-            error = _error_of(fut)
-            if error is not None:
-                stage = stage_name
-                break
-        if error is None:
-            done += 1
-            audio_s += _audio_seconds(chain)
-            _notify("done", str(chain.recording.path))
-            continue
-        if isinstance(error, InputError) and getattr(error, "stage", None):
-            stage = error.stage if stage == "transcribe" else stage
-        reason = str(error) if isinstance(error, QAPipelineError) else f"{chain.recording.path}: {type(error).__name__}: {error}"
-        failures.append((Problem(str(chain.recording.path), stage, type(error).__name__, reason), chain.recording.call_id))
-        _notify("failed", reason)
-        logger.warning("%s failed at %s: %s", chain.recording.path, stage, reason)
-        # Keep the expensive, redacted transcript so the next run only redoes the analysis.
-        if stage in ("classify", "score", "store") and chain.redact is not None and _error_of(chain.redact) is None:
-            try:
-                store_task(db, run_id, chain.redact.result(), status="transcribed")
-            except Exception as exc:  # noqa: BLE001 - the failure is already recorded
-                logger.warning("could not keep the transcript of %s: %s", chain.recording.path, exc)
+    done, audio_s = _process(queued, db, run_id, options, runtime, failures, logger)
 
     record_failures_task(db, run_id, failures)
-    calls_failed = len([f for f in failures if f[0].stage != "manifest"])
-    status = "ok" if not failures else ("partial" if done or skipped else "failed")
+    file_failures = sum(1 for p, _ in failures if p.stage != "manifest")
+    status = "ok" if not failures else ("partial" if done or skipped or found.duplicates else "failed")
     summary = RunSummary(
-        run_id=run_id, status=status, calls_found=len(recordings) + len(found.problems),
-        calls_done=done, calls_skipped=len(skipped) + len(found.duplicates), calls_failed=calls_failed,
+        run_id=run_id, status=status,
+        calls_found=len(recordings) + len(found.duplicates) + sum(1 for p in found.problems if p.stage != "manifest"),
+        calls_done=done, calls_skipped=len(skipped) + len(found.duplicates), calls_failed=file_failures,
         audio_s=audio_s, wall_s=time.perf_counter() - started,
     )
-    with _WRITE_LOCK, connect(db) as con:
+    with connect(db) as con:
         store_results.finish_run(con, summary)
     create_markdown_artifact(
         key="qa-run-summary",
@@ -257,10 +277,92 @@ def nightly_flow(
     return summary
 
 
-def _audio_seconds(chain: _CallChain) -> float:
-    if chain.transcribe is None:
-        return 0.0
-    return float(chain.transcribe.result().record.duration_s)
+def _process(queued: deque[_Call], db: str, run_id: str, options: PipelineOptions, runtime: AsrRuntime,
+             failures: list[tuple[Problem, str | None]], logger: Any) -> tuple[int, float]:
+    """Move every queued call through the stages; returns (calls stored complete, audio seconds transcribed)."""
+    events: "queue.Queue[_Call]" = queue.Queue()
+    limit = _concurrency(runtime)
+    in_asr = 0
+    active = 0
+    done = 0
+    audio_s = 0.0
+
+    def submit(call: _Call, stage: str, future: PrefectFuture) -> None:
+        call.stage, call.future = stage, future
+        future.add_done_callback(lambda _f, c=call: events.put(c))
+
+    def start_more() -> None:
+        nonlocal in_asr, active
+        while queued and in_asr < limit:
+            call = queued.popleft()
+            active += 1
+            if call.resume:  # read here, in the one process that touches the database
+                call.stage = "load"
+                try:
+                    stored = load_transcript_task(db, call.recording.call_id)
+                except Exception as exc:  # noqa: BLE001 - recorded as this call's failure
+                    fail(call, exc)
+                    active -= 1
+                    continue
+                submit(call, "classify", classify_task.submit(stored))
+            else:
+                in_asr += 1
+                submit(call, "transcribe", transcribe_task.submit(call.recording, options, runtime))
+
+    def fail(call: _Call, error: BaseException) -> None:
+        stage = call.stage
+        if isinstance(error, InputError) and stage == "transcribe":
+            stage = error.stage or stage  # decode, …
+        reason = str(error) if isinstance(error, QAPipelineError) else f"{call.recording.path}: {type(error).__name__}: {error}"
+        failures.append((Problem(str(call.recording.path), stage, type(error).__name__, reason), call.recording.call_id))
+        _notify("failed", reason)
+        logger.warning("%s failed at %s: %s", call.recording.path, stage, reason)
+        # Keep the expensive, redacted transcript so the next run only redoes the analysis.
+        if call.redacted is not None and stage in ("classify", "score", "store"):
+            try:
+                store_task(db, run_id, call.redacted.result(), status="transcribed")
+            except Exception as exc:  # noqa: BLE001 - the failure is already recorded
+                logger.warning("could not keep the transcript of %s: %s", call.recording.path, exc)
+
+    start_more()
+    while active:
+        call = events.get()
+        future = call.future
+        assert future is not None
+        if call.stage == "transcribe":
+            in_asr -= 1
+        error = _failed_error(future)
+        if error is None and call.stage == "transcribe":
+            transcribed: TranscribedCall = future.result()
+            call.audio_s = float(transcribed.record.duration_s)
+        if error is None and call.stage == "score":
+            try:  # the one writer: this thread, one transaction per call
+                store_task(db, run_id, future.result())
+            except Exception as exc:  # noqa: BLE001 - recorded as this call's failure
+                call.stage, error = "store", exc
+            else:
+                logger.info("%s: stored (call %s)", call.recording.path.name, call.recording.call_id)
+                done += 1
+                audio_s += call.audio_s
+                active -= 1
+                _notify("done", str(call.recording.path))
+                start_more()
+                continue
+        if error is not None:
+            fail(call, error)
+            active -= 1
+            start_more()
+            continue
+        nxt = _NEXT_STAGE[call.stage]
+        if nxt == "redact":
+            call.redacted = redact_task.submit(future, options.redact)
+            submit(call, "redact", call.redacted)
+        elif nxt == "classify":
+            submit(call, "classify", classify_task.submit(future))
+        elif nxt == "score":
+            submit(call, "score", score_task.submit(future))
+        start_more()
+    return done, audio_s
 
 
 def _summary_markdown(summary: RunSummary, failures: list[tuple[Problem, str | None]]) -> str:
@@ -287,11 +389,29 @@ def run_nightly(
     options: PipelineOptions | None = None,
     workers: int | None = None,
     settle_s: float = 1.0,
+    runtime: AsrRuntime | None = None,
+    dask: str | None = None,
+    dask_workers: int = 2,
 ) -> RunSummary:
-    """Run the flow in this process (Prefect's ephemeral API unless PREFECT_API_URL is set)."""
-    runner = ThreadPoolTaskRunner(max_workers=workers or default_workers())
+    """Run the flow in this process (Prefect's ephemeral API unless PREFECT_API_URL is set).
+
+    ``workers`` calls are processed at once (default: one per core).  ``dask``
+    sends transcription and classification to a Dask cluster instead of
+    threads: ``"local"`` starts a LocalCluster of ``dask_workers`` processes,
+    anything else is a scheduler address (``tcp://host:8786``).  The database
+    is still written by this process only.
+    """
+    if dask:
+        from flows.scale import dask_task_runner
+
+        runner: Any = dask_task_runner(dask, n_workers=dask_workers)
+        runtime = runtime or fit_runtime(workers=1, cores=1)  # one thread per Dask worker thread
+    else:
+        runtime = runtime or fit_runtime(workers=workers)
+        # one thread more than calls in ASR, so redaction, classification and scoring never queue behind it
+        runner = ThreadPoolTaskRunner(max_workers=runtime.workers + 1)
     configured = nightly_flow.with_options(task_runner=runner)
-    return configured(str(input_dir), str(db), str(manifest) if manifest else None, options or PipelineOptions(), settle_s)
+    return configured(str(input_dir), str(db), str(manifest) if manifest else None, options or PipelineOptions(), settle_s, runtime)
 
 
-__all__ = ["add_progress_listener", "nightly_flow", "remove_progress_listener", "run_nightly"]
+__all__ = ["add_progress_listener", "is_transient", "nightly_flow", "remove_progress_listener", "run_nightly"]

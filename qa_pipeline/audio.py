@@ -138,7 +138,62 @@ def decode(path: str | Path, *, max_duration_s: float = DEFAULT_MAX_DURATION_S) 
             f"{path}: the recording decodes to no audio samples; it is empty or truncated — re-export it",
             path=str(path),
         )
+    _check_complete(path, info, samples.shape[1] / SAMPLE_RATE)
     return DecodedAudio(samples=samples, info=info)
+
+
+# A file cut short (a copy interrupted, a recorder that crashed) still decodes up to the cut.
+# WAV and FLAC headers state the exact length, so the shortfall is detectable there; MP3 and
+# Ogg lengths are estimates or come from the last page, so they are not checked.
+TRUNCATION_TOLERANCE_S = 0.5
+
+
+def _wav_declared_seconds(path: Path) -> float | None:
+    """The length the RIFF header declares (``data`` chunk size), or None when unknown/streamed."""
+    import struct
+
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(12)
+            if len(head) < 12 or head[:4] not in (b"RIFF", b"RIFX") or head[8:12] != b"WAVE":
+                return None
+            endian = "<" if head[:4] == b"RIFF" else ">"
+            rate = block_align = 0
+            while True:
+                chunk = fh.read(8)
+                if len(chunk) < 8:
+                    return None
+                cid, size = chunk[:4], struct.unpack(endian + "I", chunk[4:])[0]
+                if cid == b"fmt ":
+                    fmt = fh.read(size + (size & 1))
+                    if len(fmt) < 16:
+                        return None
+                    _, _, rate, _, block_align = struct.unpack(endian + "HHIIH", fmt[:14])
+                elif cid == b"data":
+                    if not rate or not block_align or size in (0, 0xFFFFFFFF):
+                        return None  # a streaming writer leaves the size unset
+                    return size / block_align / rate
+                else:
+                    fh.seek(size + (size & 1), 1)
+    except OSError:
+        return None
+
+
+def _check_complete(path: Path, info: AudioInfo, decoded_s: float) -> None:
+    declared: float | None = None
+    if info.format == "wav":
+        declared = _wav_declared_seconds(path)
+    elif info.format == "flac":
+        declared = info.duration_s
+    if declared is None:
+        return
+    missing = declared - decoded_s
+    if missing > max(TRUNCATION_TOLERANCE_S, 0.01 * declared):
+        raise AudioDecodeError(
+            f"{path}: the file is truncated: its header says {declared:.1f} s but only {decoded_s:.1f} s of audio "
+            "is there (a copy or recording cut short); copy it again from the recorder, or re-export it",
+            path=str(path),
+        )
 
 
 def _decode_stream(container: av.container.InputContainer, channels: int, max_duration_s: float, path: Path) -> np.ndarray:

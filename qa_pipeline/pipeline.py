@@ -7,6 +7,7 @@ tests call them directly.  Nothing here touches the database — storage is in
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass, field
@@ -37,6 +38,14 @@ class PipelineOptions:
     attribution: AttributionOptions = field(default_factory=AttributionOptions)
     max_duration_s: float = DEFAULT_MAX_DURATION_S
     redact: bool = True
+
+
+@functools.lru_cache(maxsize=4)
+def shared_transcriber(backend: str, model: str) -> Transcriber:
+    """One loaded model per (backend, model) per process, shared by every call."""
+    from qa_pipeline.asr import load_transcriber
+
+    return load_transcriber(backend, model)
 
 
 @dataclass(frozen=True, eq=False)
@@ -71,8 +80,10 @@ def transcribe_recording(
             from qa_pipeline.errors import ConfigError
 
             raise ConfigError(f"agent channel {agent_channel} does not exist in a stereo call; use 0 (left) or 1 (right)")
-        for ch in (0, 1):
-            segs = transcriber.transcribe(audio.channel(ch), options.transcribe)
+        from qa_pipeline.stereo import transcribe_stereo
+
+        # both channels in one Whisper pass (fuller batches); segments come back per channel
+        for ch, segs in enumerate(transcribe_stereo(transcriber, audio.samples, options.transcribe)):
             parts.extend(channel_segments(segs, speaker_for_channel(ch, agent_channel), ch))
     else:
         from qa_pipeline.diarize import attribute_mono

@@ -3,10 +3,14 @@
 from qa_pipeline.cli import (  # noqa: F401  (imports register commands)
     asr,
     classify,
+    diarize,
+    docs,
     ingest,
+    ops,
     redact,
     review,
     run,
+    samples,
     scorecard,
 )
 from qa_pipeline.cli.app import app

@@ -1,1 +1,210 @@
-"""CLI commands: review (filled in by its issue)."""
+"""CLI commands of the review workspace: ``serve``, ``users …``, ``report agent``, ``export agent``."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from qa_pipeline.cli.app import app, cli_errors, report_app, users_app
+from qa_pipeline.errors import InputError
+
+DEFAULT_DB = Path("qa.duckdb")
+
+export_app = typer.Typer(help="Export coaching summaries as CSV or Parquet.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+
+_DB = typer.Option(DEFAULT_DB, "--db", help="DuckDB file of the pipeline.")
+
+
+def _date(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{option} {value!r} is not a date; use YYYY-MM-DD, e.g. 2025-01-31", stage="cli") from None
+
+
+# --------------------------------------------------------------------------- serve
+
+
+@app.command("serve")
+@cli_errors
+def serve(
+    db: Path = typer.Option(..., "--db", help="DuckDB file of the pipeline (the nightly run may write to it meanwhile)."),
+    host: str = typer.Option("127.0.0.1", help="Address to bind. Anything but loopback needs a TLS reverse proxy in front."),
+    port: int = typer.Option(8765, help="TCP port."),
+    recordings: Optional[Path] = typer.Option(
+        None, "--recordings", help="Folder the recordings are served from. Default: each call's run input folder."
+    ),
+    secure_cookies: bool = typer.Option(False, "--secure-cookies", help="Mark cookies Secure (serving behind HTTPS)."),
+    busy_timeout: float = typer.Option(15.0, help="Seconds a request waits for the database while another process writes."),
+) -> None:
+    """Start the review workspace (sign-in required; users come from 'qa-pipeline users add')."""
+    from qa_pipeline.review.app import ServerConfig, serve as run_server
+
+    if recordings is not None and not recordings.is_dir():
+        raise InputError(f"--recordings {recordings} is not a folder; give the folder the recordings are in", stage="cli")
+    config = ServerConfig(db_path=db, recordings=recordings.resolve() if recordings else None,
+                          busy_timeout_s=busy_timeout, secure_cookies=secure_cookies)
+    typer.echo(f"Review workspace on http://{host}:{port}/  (database {db}; Ctrl-C to stop)", err=True)
+    run_server(config, host=host, port=port)
+
+
+# --------------------------------------------------------------------------- users
+
+
+def _read_password(password_stdin: bool) -> str:
+    if password_stdin:
+        line = sys.stdin.readline()
+        return line.rstrip("\r\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@users_app.command("add")
+@cli_errors
+def users_add(
+    username: str = typer.Argument(..., help="Sign-in name (letters, digits, . _ - @)."),
+    role: str = typer.Option(..., "--role", help="qa_specialist, coach, supervisor or admin."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from the first line of stdin."),
+    db: Path = _DB,
+) -> None:
+    """Add a user; the password is asked twice (or read from stdin) and stored as a salted scrypt hash."""
+    from qa_pipeline.review import auth
+    from qa_pipeline.store.db import connect
+
+    auth._check_role(role)
+    auth._check_username(username)
+    password = _read_password(password_stdin)
+    with connect(db) as con:
+        auth.add_user(con, username, password, role)
+    typer.echo(f"added {username} ({role})")
+
+
+@users_app.command("list")
+@cli_errors
+def users_list(db: Path = _DB) -> None:
+    """List users, their roles and whether they are disabled."""
+    from qa_pipeline.review import auth
+    from qa_pipeline.store.db import connect
+
+    with connect(db) as con:
+        users = auth.list_users(con)
+    if not users:
+        typer.echo("no users; add one with: qa-pipeline users add NAME --role qa_specialist")
+        return
+    width = max(len(u.username) for u in users)
+    for u in users:
+        state = "disabled" if u.disabled else "active"
+        typer.echo(f"{u.username:<{width}}  {u.role:<13}  {state:<8}  created {u.created_at:%Y-%m-%d %H:%M}")
+
+
+@users_app.command("set-role")
+@cli_errors
+def users_set_role(username: str, role: str, db: Path = _DB) -> None:
+    """Change a user's role (takes effect on their next click)."""
+    from qa_pipeline.review import auth
+    from qa_pipeline.store.db import connect
+
+    with connect(db) as con:
+        auth.set_role(con, username, role)
+    typer.echo(f"{username} is now {role}")
+
+
+@users_app.command("disable")
+@cli_errors
+def users_disable(username: str, db: Path = _DB) -> None:
+    """Disable a user: sign-in refused and open sessions end on their next click."""
+    from qa_pipeline.review import auth
+    from qa_pipeline.store.db import connect
+
+    with connect(db) as con:
+        auth.set_disabled(con, username, True)
+    typer.echo(f"{username} disabled")
+
+
+@users_app.command("enable")
+@cli_errors
+def users_enable(username: str, db: Path = _DB) -> None:
+    """Enable a disabled user again."""
+    from qa_pipeline.review import auth
+    from qa_pipeline.store.db import connect
+
+    with connect(db) as con:
+        auth.set_disabled(con, username, False)
+    typer.echo(f"{username} enabled")
+
+
+@users_app.command("passwd")
+@cli_errors
+def users_passwd(
+    username: str,
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from the first line of stdin."),
+    db: Path = _DB,
+) -> None:
+    """Set a new password for a user."""
+    from qa_pipeline.review import auth
+    from qa_pipeline.store.db import connect
+
+    password = _read_password(password_stdin)
+    with connect(db) as con:
+        auth.set_password(con, username, password)
+    typer.echo(f"password of {username} changed")
+
+
+# --------------------------------------------------------------------------- report / export
+
+
+@report_app.command("agent")
+@cli_errors
+def report_agent(
+    agent_id: str = typer.Argument(..., help="Agent id as stored in calls.agent_id."),
+    since: str = typer.Option(..., "--since", help="First day, YYYY-MM-DD."),
+    until: Optional[str] = typer.Option(None, "--until", help="Last day, YYYY-MM-DD (default: no limit)."),
+    scorecard: Optional[str] = typer.Option(None, "--scorecard", help="Scorecard id (default: the agent's most used)."),
+    db: Path = _DB,
+    out: Optional[Path] = typer.Option(None, "--out", help="HTML file to write (default: agent-AGENT_ID-SINCE.html)."),
+) -> None:
+    """Write the coaching summary of one agent as a self-contained HTML file."""
+    from qa_pipeline.review.report import write_agent_report
+
+    since_d = _date(since, "--since")
+    until_d = _date(until, "--until") if until else None
+    target = out or Path(f"agent-{_safe(agent_id)}-{since_d.isoformat()}.html")
+    path = write_agent_report(db, agent_id, since_d, target, until=until_d, scorecard_id=scorecard)
+    typer.echo(str(path))
+
+
+@export_app.command("agent")
+@cli_errors
+def export_agent(
+    agent_id: str = typer.Argument(..., help="Agent id as stored in calls.agent_id."),
+    since: str = typer.Option(..., "--since", help="First day, YYYY-MM-DD."),
+    until: Optional[str] = typer.Option(None, "--until", help="Last day, YYYY-MM-DD."),
+    scorecard: Optional[str] = typer.Option(None, "--scorecard", help="Scorecard id (default: the agent's most used)."),
+    fmt: str = typer.Option("csv", "--format", help="csv or parquet."),
+    table: str = typer.Option("rates", "--table", help="rates (pass rate per section and criterion, agent vs team) or calls."),
+    db: Path = _DB,
+    out: Optional[Path] = typer.Option(None, "--out", help="File to write (default: agent-AGENT_ID-TABLE-SINCE.FORMAT)."),
+) -> None:
+    """Export one agent's summary table as CSV or Parquet."""
+    from qa_pipeline.review.export import FORMATS, TABLES, export_file
+    from qa_pipeline.review.summary import agent_summary
+    from qa_pipeline.store.db import connect
+
+    if fmt not in FORMATS:
+        raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}", stage="cli")
+    if table not in TABLES:
+        raise InputError(f"--table {table!r} is not one of {', '.join(TABLES)}", stage="cli")
+    since_d = _date(since, "--since")
+    until_d = _date(until, "--until") if until else None
+    with connect(db, read_only=True) as con:
+        s = agent_summary(con, agent_id, since_d, until_d, scorecard)
+    target = out or Path(f"agent-{_safe(agent_id)}-{table}-{since_d.isoformat()}.{fmt}")
+    typer.echo(str(export_file(s, table, fmt, target)))
+
+
+def _safe(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in text)[:80]

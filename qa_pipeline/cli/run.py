@@ -20,7 +20,7 @@ DEFAULT_DB = Path("qa.duckdb")
 def prefect_defaults(verbose: bool = False) -> None:
     """Quiet, offline-friendly Prefect settings unless the user set their own."""
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "CRITICAL")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 

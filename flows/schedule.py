@@ -1,0 +1,125 @@
+"""Serve the nightly flow on a cron schedule against a Prefect server.
+
+    prefect server start                                   # once, on the scheduling machine
+    export PREFECT_API_URL=http://127.0.0.1:4200/api
+    qa-pipeline schedule --cron "0 2 * * *" --input /recordings/today --db /data/qa.duckdb
+
+``serve`` registers a deployment (``qa-nightly/<name>``) with the schedule and
+then polls the server: at 02:00 the server creates a flow run and this process
+executes it in a subprocess.  Stop it with Ctrl-C (the schedule is paused
+while nothing serves it).  The work-pool alternative, where a separate
+``prefect worker`` executes the runs, is in docs/operations.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import zoneinfo
+from typing import Any
+
+from qa_pipeline.errors import ConfigError
+from qa_pipeline.pipeline import PipelineOptions
+from qa_pipeline.runtime import AsrRuntime
+
+logger = logging.getLogger("flows.schedule")
+
+DEFAULT_DEPLOYMENT = "nightly"
+
+
+def api_url() -> str | None:
+    """The Prefect API this process talks to (``PREFECT_API_URL`` or the active profile), or None."""
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    return str(url) if url else None
+
+
+def check_server(url: str | None = None, timeout_s: float = 5.0) -> str:
+    """Return the API URL after checking that a Prefect server answers there; ConfigError with the fix otherwise."""
+    import httpx
+
+    url = url or api_url()
+    if not url:
+        raise ConfigError(
+            "PREFECT_API_URL is not set, so there is no Prefect server to hold the schedule; start one with "
+            "'prefect server start' and run: export PREFECT_API_URL=http://127.0.0.1:4200/api"
+        )
+    try:
+        response = httpx.get(url.rstrip("/") + "/health", timeout=timeout_s)
+        response.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise ConfigError(
+            f"no Prefect server answers at PREFECT_API_URL={url} ({exc}); start it with 'prefect server start' "
+            "or correct PREFECT_API_URL"
+        ) from exc
+    return url
+
+
+def deployment_parameters(
+    input_dir: str,
+    db: str,
+    *,
+    manifest: str | None = None,
+    options: PipelineOptions | None = None,
+    settle_s: float = 1.0,
+    runtime: AsrRuntime | None = None,
+) -> dict[str, Any]:
+    """The flow's parameters as JSON-able values (the server stores them; the run validates them back)."""
+    params: dict[str, Any] = {"input_dir": str(input_dir), "db": str(db), "settle_s": settle_s}
+    if manifest:
+        params["manifest"] = str(manifest)
+    if options is not None:
+        params["options"] = dataclasses.asdict(options)
+    if runtime is not None:
+        params["runtime"] = dataclasses.asdict(runtime)
+    return params
+
+
+def serve_nightly(
+    input_dir: str,
+    db: str,
+    cron: str,
+    *,
+    name: str = DEFAULT_DEPLOYMENT,
+    timezone: str = "UTC",
+    manifest: str | None = None,
+    options: PipelineOptions | None = None,
+    runtime: AsrRuntime | None = None,
+    settle_s: float = 1.0,
+    dask: str | None = None,
+) -> None:
+    """Register the deployment with its cron schedule and execute its runs until interrupted."""
+    from prefect.schedules import Cron
+    from prefect.types.entrypoint import EntrypointType
+
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"timezone {timezone!r} is not an IANA time zone; use e.g. UTC, Europe/London, America/New_York") from None
+    try:
+        schedule = Cron(cron, timezone=timezone)
+    except Exception as exc:  # noqa: BLE001 - croniter/pydantic say what is wrong
+        raise ConfigError(f"cron {cron!r} with timezone {timezone!r} is not valid ({exc}); e.g. --cron '0 2 * * *' --timezone Europe/London") from exc
+    check_server()
+    if dask:
+        import os
+
+        from flows.scale import DASK_ADDRESS_ENV
+
+        os.environ[DASK_ADDRESS_ENV] = dask  # read by flows.scale in the run's subprocess
+        from flows.scale import nightly_dask_flow as target
+    else:
+        from flows.nightly import nightly_flow as target
+    params = deployment_parameters(input_dir, db, manifest=manifest, options=options, settle_s=settle_s, runtime=runtime)
+    logger.info("serving %s/%s on %r (%s) with %s", target.name, name, cron, timezone, params)
+    target.serve(
+        name=name,
+        schedule=schedule,
+        parameters=params,
+        limit=1,  # a run still going when the next is due waits; the run lock forbids two anyway
+        tags=["qa-pipeline", "nightly"],
+        description=f"qa-pipeline nightly scoring of {input_dir} into {db}",
+        entrypoint_type=EntrypointType.MODULE_PATH,
+        print_starting_message=True,
+    )

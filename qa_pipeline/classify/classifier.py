@@ -1,0 +1,268 @@
+"""The per-utterance classifier: one encoder pass, two linear heads, deterministic patterns.
+
+``load_classifier()`` returns a process-wide instance (the encoder takes a
+few seconds to load).  ``Classifier.version`` is a content hash of everything
+that decides a result: head weights, thresholds, lexicon, the scripted
+patterns and the encoder's weights; it is stored with every result so stale
+rows can be found and re-classified after a model update.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from qa_pipeline.classify import patterns as patterns_module
+from qa_pipeline.classify.config import ClassifierConfig, classifier_dir, config_path, load_config
+from qa_pipeline.classify.encoder import EMBEDDING_DIM, Encoder, EncoderOptions, Precision, get_encoder
+from qa_pipeline.classify.heads import HEADS_FILE, Heads, load_heads
+from qa_pipeline.classify.normalize import normalize_text
+from qa_pipeline.classify.patterns import PatternHit, PatternSet
+from qa_pipeline.classify.result import LABELS, SENTIMENTS, Sentiment, UtteranceLabels
+from qa_pipeline.conversation import Conversation
+
+logger = logging.getLogger("qa_pipeline.classify")
+
+LEXICON_FILE = "prohibited_lexicon.yaml"
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_MIN_SENTENCE_WORDS = 3
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of ``text`` (empty for a single sentence).
+
+    Fragments under three words ("Okay.", "Sure.") join the next sentence.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        spans.append((start, m.start()))
+        start = m.end()
+    spans.append((start, len(text)))
+    merged: list[tuple[int, int]] = []
+    pending: int | None = None
+    for a, b in spans:
+        if pending is not None:
+            a, pending = pending, None
+        if len(text[a:b].split()) < _MIN_SENTENCE_WORDS:
+            pending = a
+            continue
+        merged.append((a, b))
+    if pending is not None:
+        if merged:
+            merged[-1] = (merged[-1][0], len(text))
+        else:
+            merged.append((pending, len(text)))
+    return merged if len(merged) > 1 else []
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why an utterance got its result: the head's scores and every pattern hit."""
+
+    text: str
+    normalized: str
+    learned: dict[str, float]
+    sentiment_probs: dict[str, float]
+    hits: tuple[PatternHit, ...]
+    result: UtteranceLabels
+
+
+def classifier_version(directory: Path, encoder_sha256: str) -> str:
+    """Content hash of weights, thresholds, lexicon, scripted patterns and encoder."""
+    digest = hashlib.sha256()
+    for name in (HEADS_FILE, "labels.yaml", LEXICON_FILE):
+        digest.update(name.encode())
+        digest.update((directory / name).read_bytes())
+    digest.update(repr(patterns_module._SCRIPTED).encode())
+    digest.update(encoder_sha256.encode())
+    return digest.hexdigest()[:16]
+
+
+class Classifier:
+    """Sentiment and compliance labels for utterances.  Thread-safe."""
+
+    def __init__(
+        self,
+        directory: Path | None = None,
+        *,
+        precision: Precision = "auto",
+        threads: int = 2,
+        encoder: Encoder | None = None,
+    ) -> None:
+        self.directory = directory or classifier_dir()
+        self.config: ClassifierConfig = load_config(config_path(self.directory))
+        features = self.config.features
+        self.layers = tuple(features.layers)
+        self.patterns = PatternSet(self.directory / LEXICON_FILE)
+        self.heads: Heads = load_heads(
+            self.directory / HEADS_FILE,
+            sentiment_classes=SENTIMENTS,
+            label_names=LABELS,
+            feature_dim=EMBEDDING_DIM * len(self.layers),
+        )
+        self.encoder = encoder or get_encoder(
+            EncoderOptions(
+                batch_size=features.batch_size,
+                max_length=features.max_length,
+                precision=precision,
+                threads=threads,
+            )
+        )
+        self.sentence_pooling = features.sentence_pooling
+        self.thresholds = self.config.thresholds()
+        self.methods = {name: self.config.labels[name].method for name in LABELS}
+        self.version = classifier_version(self.directory, self.encoder.weights_sha256)
+        logger.info("classifier %s loaded from %s", self.version, self.directory)
+
+    # -- chunking -----------------------------------------------------------
+    def _chunks(self, text: str) -> list[str]:
+        """Split a long turn into sentence groups of at most ``chunk_tokens`` tokens.
+
+        A label said in one sentence of a long monologue would otherwise be
+        averaged away by the other sentences; short turns, the vast majority,
+        are embedded whole.  A single sentence is never split unless it
+        exceeds the encoder window (``max_length``), where it is cut into
+        word runs that fit.
+        """
+        features = self.config.features
+        limit = features.chunk_tokens - 2
+        window = features.max_length - 2
+        if len(text) <= limit:
+            return [text]
+        if self.encoder.token_counts([text])[0] - 2 <= limit:
+            return [text]
+        sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
+        counts = [c - 2 for c in self.encoder.token_counts(sentences)]  # [CLS]/[SEP] counted once per chunk
+        chunks: list[str] = []
+        current: list[str] = []
+        used = 0
+        for sentence, count in zip(sentences, counts):
+            if current and used + count > limit:
+                chunks.append(" ".join(current))
+                current, used = [], 0
+            if count > window:
+                words = sentence.split()
+                step = max(1, int(len(words) * window / count))
+                chunks.extend(" ".join(words[i : i + step]) for i in range(0, len(words), step))
+                continue
+            current.append(sentence)
+            used += count
+        if current:
+            chunks.append(" ".join(current))
+        return chunks or [text]
+
+    # -- scoring ------------------------------------------------------------
+    def _score(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Normalised texts, sentiment probabilities ``(n, 3)`` and head label scores ``(n, 14)``.
+
+        Sentiment comes from the whole turn (length-weighted over chunks of a
+        long one).  A label's head score is the highest over the whole chunk
+        and each of its sentences, pooled from the same forward pass, so an
+        apology followed by a verification question scores both.
+        """
+        normalized = [normalize_text(t or "") for t in texts]
+        owners: list[int] = []
+        pieces: list[str] = []
+        for i, text in enumerate(normalized):
+            if not text:
+                continue
+            for chunk in self._chunks(text):
+                owners.append(i)
+                pieces.append(chunk)
+        sent = np.zeros((len(texts), len(SENTIMENTS)), dtype=np.float64)
+        sent[:, SENTIMENTS.index("neutral")] = 1.0
+        learned = np.zeros((len(texts), len(LABELS)), dtype=np.float64)
+        if pieces:
+            spans = [sentence_spans(p) if self.sentence_pooling else [] for p in pieces]
+            feats, span_feats = self.encoder.encode_spans(pieces, self.layers, spans)
+            p_sent = self.heads.sentiment.softmax(feats)
+            p_lab = self.heads.labels.sigmoid(feats)
+            for k, sf in enumerate(span_feats):
+                if len(sf):
+                    p_lab[k] = np.maximum(p_lab[k], self.heads.labels.sigmoid(sf[np.abs(sf).sum(axis=1) > 0]).max(axis=0, initial=0.0))
+            owner_arr = np.asarray(owners)
+            weights = np.asarray([max(1, len(p)) for p in pieces], dtype=np.float64)
+            for i in np.unique(owner_arr):
+                rows = owner_arr == i
+                w = weights[rows] / weights[rows].sum()
+                sent[i] = (p_sent[rows] * w[:, None]).sum(axis=0)
+                learned[i] = p_lab[rows].max(axis=0)
+        return normalized, sent, learned
+
+    def _result(self, idx: int, text: str, sent: np.ndarray, learned: np.ndarray, hits: list[PatternHit]) -> UtteranceLabels:
+        if not text:
+            return UtteranceLabels(idx=idx, sentiment="neutral", sentiment_score=1.0,
+                                   labels={name: 0.0 for name in LABELS}, detected=())
+        best_hit: dict[str, float] = {}
+        for hit in hits:
+            best_hit[hit.label] = max(best_hit.get(hit.label, 0.0), hit.score)
+        scores: dict[str, float] = {}
+        for j, name in enumerate(LABELS):
+            score = float(learned[j])
+            if self.methods[name] != "learned":
+                score = max(score, best_hit.get(name, 0.0))
+            scores[name] = round(score, 4)
+        detected = tuple(name for name in LABELS if scores[name] >= self.thresholds[name])
+        k = int(np.argmax(sent))
+        sentiment: Sentiment = SENTIMENTS[k]
+        return UtteranceLabels(idx=idx, sentiment=sentiment, sentiment_score=round(float(sent[k]), 4),
+                               labels=scores, detected=detected)
+
+    def classify(self, texts: Sequence[str]) -> list[UtteranceLabels]:
+        """Classify ``texts``; each result's ``idx`` is its position in the list."""
+        normalized, sent, learned = self._score(texts)
+        return [
+            self._result(i, text, sent[i], learned[i], self.patterns.hits(text) if text else [])
+            for i, text in enumerate(normalized)
+        ]
+
+    def explain(self, texts: Sequence[str]) -> list[Explanation]:
+        """Like :meth:`classify`, with the head scores and pattern hits behind each result."""
+        normalized, sent, learned = self._score(texts)
+        out = []
+        for i, (raw, text) in enumerate(zip(texts, normalized)):
+            hits = self.patterns.hits(text) if text else []
+            out.append(
+                Explanation(
+                    text=raw,
+                    normalized=text,
+                    learned={name: round(float(learned[i, j]), 4) for j, name in enumerate(LABELS)},
+                    sentiment_probs={name: round(float(sent[i, j]), 4) for j, name in enumerate(SENTIMENTS)},
+                    hits=tuple(hits),
+                    result=self._result(i, text, sent[i], learned[i], hits),
+                )
+            )
+        return out
+
+    def classify_conversation(self, conv: Conversation) -> tuple[UtteranceLabels, ...]:
+        """Classify every utterance of a call; ``idx`` is the utterance's own ``idx``."""
+        results = self.classify([u.text for u in conv.utterances])
+        return tuple(replace(r, idx=u.idx) for r, u in zip(results, conv.utterances))
+
+
+_CACHED: dict[tuple[str, str, int], Classifier] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def load_classifier(directory: Path | None = None, *, precision: Precision = "auto", threads: int = 2) -> Classifier:
+    """The process-wide classifier (weights and encoder load once)."""
+    directory = (directory or classifier_dir()).resolve()
+    key = (str(directory), precision, threads)
+    with _CACHE_LOCK:
+        if key not in _CACHED:
+            _CACHED[key] = Classifier(directory, precision=precision, threads=threads)
+        return _CACHED[key]
+
+
+def clear_classifier_cache() -> None:
+    """Forget loaded classifiers (after ``qa-pipeline train`` rewrote the weights)."""
+    with _CACHE_LOCK:
+        _CACHED.clear()

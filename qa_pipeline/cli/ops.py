@@ -1,0 +1,212 @@
+"""Nightly operations: ``schedule``, ``runs``, ``failures`` and ``bench pipeline``."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from qa_pipeline.cli.app import app, bench_app, cli_errors
+from qa_pipeline.paths import samples_dir
+
+
+def _offline_env() -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def _options(backend: str, model: str, language: str, beam_size: int, agent_channel: int, redact: bool):  # noqa: ANN202
+    from qa_pipeline.asr.base import TranscribeOptions
+    from qa_pipeline.attribute import AttributionOptions
+    from qa_pipeline.pipeline import PipelineOptions
+
+    return PipelineOptions(
+        backend=backend, model=model,
+        transcribe=TranscribeOptions(language=language, beam_size=beam_size),
+        attribution=AttributionOptions(agent_channel=agent_channel),
+        redact=redact,
+    )
+
+
+@app.command("schedule")
+@cli_errors
+def schedule(
+    cron: str = typer.Option(..., "--cron", help="When to run, as a cron line, e.g. \"0 2 * * *\" (02:00 every night)."),
+    input_dir: Path = typer.Option(..., "--input", help="Folder of the day's recordings (searched recursively)."),
+    db: Path = typer.Option(..., "--db", help="DuckDB file the runs write."),
+    name: str = typer.Option("nightly", help="Deployment name (shown as qa-nightly/NAME in Prefect)."),
+    timezone: str = typer.Option("UTC", help="Time zone of the cron line (IANA name, e.g. Europe/London)."),
+    manifest: Optional[Path] = typer.Option(None, help="Metadata CSV/JSON. Default: manifest.csv or manifest.json in the input folder."),
+    backend: str = typer.Option("faster-whisper", help="ASR backend: faster-whisper or openai-whisper."),
+    model: str = typer.Option("tiny.en", help="Whisper model: tiny.en or base."),
+    language: str = typer.Option("en", help="Spoken language."),
+    beam_size: int = typer.Option(5, help="Beam size for decoding."),
+    agent_channel: int = typer.Option(0, help="Stereo calls: the agent's channel (0 = left, 1 = right)."),
+    redact: bool = typer.Option(True, "--redact/--no-redact", help="Redact PII before storing."),
+    workers: int = typer.Option(0, help="Calls transcribed at once (0 = one per core)."),
+    batch_size: int = typer.Option(8, help="Speech chunks decoded together by faster-whisper (0 = sequential)."),
+    dask: Optional[str] = typer.Option(None, help="Run the stages on Dask: 'local' or a scheduler address tcp://host:8786."),
+) -> None:
+    """Serve the nightly flow on a cron schedule against a running Prefect server (PREFECT_API_URL).
+
+    Start the server first with 'prefect server start' and export
+    PREFECT_API_URL=http://127.0.0.1:4200/api.  This command registers the deployment
+    qa-nightly/NAME with the schedule and executes its runs until stopped (Ctrl-C).
+    Trigger a run by hand with: prefect deployment run qa-nightly/NAME
+    """
+    _offline_env()
+    from flows.schedule import serve_nightly
+    from qa_pipeline.runtime import fit_runtime
+
+    runtime = None if dask else fit_runtime(workers=workers or None, batch_size=batch_size)
+    serve_nightly(
+        str(input_dir.resolve()), str(db.resolve()), cron, name=name, timezone=timezone,
+        manifest=str(manifest.resolve()) if manifest else None,
+        options=_options(backend, model, language, beam_size, agent_channel, redact),
+        runtime=runtime, dask=dask,
+    )
+
+
+@app.command("runs")
+@cli_errors
+def runs(
+    db: Path = typer.Option(Path("qa.duckdb"), "--db", help="DuckDB file."),
+    limit: int = typer.Option(20, help="How many runs, newest first."),
+) -> None:
+    """Run history: when each run started, how it ended, calls done/skipped/failed, audio and wall time."""
+    from qa_pipeline.store import connect
+    from qa_pipeline.store.calls import list_runs
+
+    with connect(db, read_only=True) as con:
+        rows = list_runs(con, limit)
+    if not rows:
+        typer.echo(f"no runs in {db}")
+        return
+    typer.echo(f"{'run':<13}{'started (UTC)':<21}{'status':<12}{'found':>6}{'done':>6}{'skip':>6}{'fail':>6}{'audio h':>9}{'wall s':>9}{'x RT':>7}")
+    for r in rows:
+        audio = r.get("audio_s") or 0.0
+        wall = r.get("wall_s") or 0.0
+        rt = f"{audio / wall:.1f}" if wall and audio else "-"
+        typer.echo(
+            f"{r['run_id']:<13}{r['started_at']:%Y-%m-%d %H:%M:%S}  {r['status']:<12}{r['calls_found'] or 0:>6}"
+            f"{r['calls_done'] or 0:>6}{r['calls_skipped'] or 0:>6}{r['calls_failed'] or 0:>6}"
+            f"{audio / 3600:>9.3f}{wall:>9.1f}{rt:>7}"
+        )
+
+
+@app.command("failures")
+@cli_errors
+def failures(
+    db: Path = typer.Option(Path("qa.duckdb"), "--db", help="DuckDB file."),
+    run_id: Optional[str] = typer.Option(None, "--run", help="Run id (default: the latest run with failures)."),
+) -> None:
+    """The files a run could not process: file, stage and reason."""
+    from qa_pipeline.store import connect
+    from qa_pipeline.store.runlog import list_failures
+
+    with connect(db, read_only=True) as con:
+        rows = list_failures(con, run_id)
+    if not rows:
+        typer.echo(f"no failures{' in run ' + run_id if run_id else ''} in {db}")
+        return
+    typer.echo(f"run {rows[0].run_id}: {len(rows)} failure(s)")
+    for f in rows:
+        typer.echo(f"{f.stage:<10} {f.error_type:<18} {f.source_path}\n           {f.reason}")
+
+
+@bench_app.command("pipeline")
+@cli_errors
+def bench_pipeline(
+    input_dir: Path = typer.Argument(None, help="Folder of calls. Default: the bundled sample calls."),
+    limit: int = typer.Option(0, help="Use only the first N stereo calls (0 = all)."),
+    workers: int = typer.Option(0, help="Calls at once in the end-to-end run (0 = one per core)."),
+    batch_size: int = typer.Option(8, help="faster-whisper batch size (0 = sequential)."),
+    backend: str = typer.Option("faster-whisper", help="ASR backend of the pipeline."),
+    model: str = typer.Option("tiny.en", help="Whisper model."),
+    baseline: bool = typer.Option(True, "--baseline/--no-baseline", help="Also time the plain openai-whisper baseline."),
+    baseline_limit: int = typer.Option(0, help="Baseline on only the first N of those calls (0 = the same calls)."),
+    stages: bool = typer.Option(True, "--stages/--no-stages", help="Also time each stage on its own."),
+) -> None:
+    """Per-stage time and audio-seconds-per-wall-second, end-to-end real-time multiple and peak memory, and the
+    ratio to plain openai-whisper transcribe() + per-utterance classification."""
+    _offline_env()
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+    from qa_pipeline import bench_pipeline as bp
+    from qa_pipeline.runtime import available_cores, fit_runtime
+
+    folder = input_dir or samples_dir() / "calls"
+    recordings = bp.bench_recordings(folder, limit=limit or None)
+    audio_total = 0.0
+    from qa_pipeline.audio import probe
+
+    for rec in recordings:
+        audio_total += probe(rec.path).duration_s or 0.0
+    cores = available_cores()
+    typer.echo(f"{len(recordings)} stereo calls from {folder}, {audio_total:.0f} s of audio; {cores} cores; "
+               f"{backend} {model}, batch {batch_size}; load average {os.getloadavg()[0]:.1f}")
+
+    # 1. end to end, first and cold (as a night would be): the real flow into a fresh database
+    from flows.nightly import add_progress_listener, remove_progress_listener, run_nightly
+    from qa_pipeline.pipeline import PipelineOptions
+
+    problems: list[str] = []
+
+    def on_progress(event: str, detail: str) -> None:
+        if event in ("failed", "problem"):
+            problems.append(detail)
+
+    runtime = fit_runtime(workers=workers or None, batch_size=batch_size)
+    with tempfile.TemporaryDirectory(prefix="qa-bench-e2e-") as tmp:
+        staged = Path(tmp) / "calls"
+        staged.mkdir()
+        for rec in recordings:  # only the chosen calls, no manifest needed
+            (staged / rec.path.name).symlink_to(rec.path.resolve())
+        cpu0 = bp.cpu_seconds(include_children=False)
+        t = time.perf_counter()
+        add_progress_listener(on_progress)
+        try:
+            summary = run_nightly(staged, Path(tmp) / "e2e.duckdb", options=PipelineOptions(backend=backend, model=model),
+                                  runtime=runtime, settle_s=0)
+        finally:
+            remove_progress_listener(on_progress)
+        outer = time.perf_counter() - t
+        cpu = bp.cpu_seconds(include_children=False) - cpu0
+        server_rss = bp.children_rss_bytes()
+    peak = bp.peak_rss_bytes()
+    load = os.getloadavg()[0]
+    typer.echo("")
+    typer.echo(f"end to end (nightly flow, {runtime.workers} calls at once × {runtime.cpu_threads} thread(s), cold models):")
+    typer.echo(f"  {summary.calls_done} calls done, {summary.calls_failed} failed; {summary.audio_s:.0f} s of audio in "
+               f"{summary.wall_s:.1f} s = {summary.audio_s / summary.wall_s:.1f}× real time "
+               f"(with Prefect's start-up: {outer:.1f} s = {summary.audio_s / outer:.1f}×)")
+    for p in problems:
+        typer.echo(f"  failed: {p}", err=True)
+    typer.echo(f"  CPU time {cpu:.1f} s (all threads of this process) = {summary.audio_s / cpu * cores:.1f}× real time "
+               f"if the {cores} cores were ours alone (load average now {load:.1f})")
+    typer.echo(f"  peak memory (RSS of this process): {peak / 2**30:.2f} GiB; Prefect's local API server: "
+               f"{server_rss / 2**30:.2f} GiB more")
+
+    if stages:
+        t_threads = cores
+        typer.echo("")
+        typer.echo(f"stages (one call at a time, models warm, ASR on {t_threads} threads):")
+        stage_pass = bp.run_stages(recordings, backend=backend, model=model, cpu_threads=t_threads, batch_size=batch_size)
+        typer.echo(bp.format_stage_table(stage_pass))
+        typer.echo("  model loading: " + ", ".join(f"{k} {v:.1f} s" for k, v in stage_pass.load_s.items()))
+
+    if baseline:
+        base_recs = recordings[:baseline_limit] if baseline_limit else recordings
+        typer.echo("")
+        typer.echo(f"baseline (openai-whisper {model} transcribe() per channel, defaults, then one classifier call per "
+                   f"segment) on {len(base_recs)} call(s):")
+        result = bp.run_baseline(base_recs, model=model, cpu_threads=cores)
+        typer.echo(f"  {result.audio_s:.0f} s of audio: transcribe {result.transcribe_s:.1f} s, classify {result.classify_s:.1f} s "
+                   f"({result.utterances} segments) = {result.rt:.1f}× real time")
+        pipeline_rt = summary.audio_s / summary.wall_s if summary.wall_s else 0.0
+        typer.echo(f"  pipeline / baseline: {pipeline_rt / result.rt:.1f}× faster "
+                   f"({pipeline_rt:.1f}× vs {result.rt:.1f}× real time)")

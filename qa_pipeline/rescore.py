@@ -1,0 +1,156 @@
+"""Re-score stored calls with a scorecard, from stored utterances and labels (no audio).
+
+Calls are processed in chunks.  For each chunk: open the database, read the
+chunk's calls, utterances and labels in three queries, close; compute metrics,
+scores and flags in memory; open again and, in one transaction, read the
+newest overrides, replace the chunk's score rows and flags, close.  The
+database is never held open while scoring, so the review workspace can write
+overrides meanwhile; overrides are read inside the write transaction, so none
+is missed, and they are re-applied by criterion id (``final_score``).
+
+Metrics are recomputed in memory; ``call_metrics`` is not rewritten.  Flags of
+this scorecard and the call-level flags of the re-scored calls are replaced
+with those of the current flag rules.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from qa_pipeline.errors import NotFoundError, StoreError
+from qa_pipeline.metrics import compute_metrics
+from qa_pipeline.scorecard.engine import score_call_all
+from qa_pipeline.scorecard.flags import FlagRules, evaluate_flags, load_flag_rules
+from qa_pipeline.scorecard.loader import Scorecard, find_scorecard
+from qa_pipeline.store import scores as store
+from qa_pipeline.store.db import connect, transaction
+
+logger = logging.getLogger("qa_pipeline.rescore")
+
+DEFAULT_CHUNK = 2000
+
+
+@dataclass(frozen=True)
+class RescoreSummary:
+    scorecard_id: str
+    version: str
+    previous_versions: tuple[str, ...]
+    calls: int
+    changed: int
+    auto_failed: int
+    passed: int
+    mean_score: float | None
+    overrides_applied: int
+    overrides_ignored: int
+    flags: int
+    read_s: float
+    score_s: float
+    write_s: float
+    wall_s: float
+
+    @property
+    def calls_per_s(self) -> float:
+        return self.calls / self.wall_s if self.wall_s > 0 else 0.0
+
+    def as_text(self) -> str:
+        prev = ", ".join(self.previous_versions) or "none"
+        mean = f"{self.mean_score:.1f}" if self.mean_score is not None else "-"
+        return (
+            f"rescored {self.calls} call(s) with {self.scorecard_id}@{self.version} (previous versions: {prev})\n"
+            f"  score changed on {self.changed}; passed {self.passed}; auto-failed {self.auto_failed}; mean score {mean}\n"
+            f"  overrides re-applied {self.overrides_applied} (ignored, criterion gone: {self.overrides_ignored}); "
+            f"flags written {self.flags}\n"
+            f"  {self.wall_s:.2f} s wall (read {self.read_s:.2f} s, score {self.score_s:.2f} s, write {self.write_s:.2f} s)"
+            f" = {self.calls_per_s:,.0f} calls/s"
+        )
+
+
+def rescore(
+    db: str | Path,
+    scorecard_id: str | None = None,
+    *,
+    scorecard: Scorecard | None = None,
+    flag_rules: FlagRules | None = None,
+    call_ids: list[str] | None = None,
+    chunk_size: int = DEFAULT_CHUNK,
+    scorecards_directory: str | Path | None = None,
+) -> RescoreSummary:
+    """Re-score every scorable stored call (or ``call_ids``) with one scorecard.
+
+    The scorecard is ``scorecard`` when given, else the file with id
+    ``scorecard_id`` in ``scorecards_directory`` (default ``scorecards/``).
+    """
+    t0 = time.perf_counter()
+    if not Path(db).exists():
+        raise StoreError(f"database {db} does not exist; run 'qa-pipeline run INPUT_DIR --db {db}' first")
+    if scorecard is None:
+        if scorecard_id is None:
+            raise NotFoundError("name the scorecard to rescore with (--scorecard ID)")
+        scorecard = find_scorecard(scorecard_id, scorecards_directory)
+    elif scorecard_id is not None and scorecard_id != scorecard.id:
+        raise NotFoundError(f"scorecard file has id {scorecard.id!r}, not {scorecard_id!r}")
+    rules = flag_rules if flag_rules is not None else load_flag_rules()
+    card = scorecard
+
+    with connect(db) as con:
+        with transaction(con):
+            store.register_scorecard(con, card)
+        ids = call_ids if call_ids is not None else store.scorable_call_ids(con)
+        previous = sorted(
+            r[0] for r in con.execute(
+                "SELECT DISTINCT scorecard_version FROM call_scores WHERE scorecard_id = ?", [card.id]
+            ).fetchall()
+        )
+
+    read_s = score_s = write_s = 0.0
+    changed = auto_failed = passed = applied = ignored = n_flags = 0
+    total = 0.0
+    n = 0
+    for start in range(0, len(ids), max(1, chunk_size)):
+        chunk = ids[start:start + chunk_size]
+        t = time.perf_counter()
+        with connect(db) as con:
+            calls = store.read_calls_bulk(con, chunk)
+        read_s += time.perf_counter() - t
+
+        t = time.perf_counter()
+        results = []
+        flags = []
+        for conv, labs in calls:
+            metrics = compute_metrics(conv, labs)
+            result = score_call_all(conv, labs, metrics, [card])[0]
+            results.append(result)
+            flags.extend(evaluate_flags(conv, labs, metrics, [result], rules))
+        score_s += time.perf_counter() - t
+
+        t = time.perf_counter()
+        done_ids = [r.call_id for r in results]
+        with connect(db) as con, transaction(con):
+            before = store.previous_scores(con, card.id, done_ids)
+            overrides = store.latest_overrides(con, [card.id], done_ids)
+            finals, a, i = store.final_scores_with_overrides(results, overrides)
+            store.write_scores(con, results, finals)
+            n_flags += store.replace_flags(con, flags, done_ids, [card.id, ""])
+        write_s += time.perf_counter() - t
+
+        applied += a
+        ignored += i
+        n += len(results)
+        for r in results:
+            prev = before.get(r.call_id)
+            if prev is None or abs(prev[0] - r.score) > 1e-9:
+                changed += 1
+            auto_failed += r.auto_failed
+            passed += r.passed
+            total += r.score
+        logger.info("rescored %d/%d calls", min(start + chunk_size, len(ids)), len(ids))
+
+    return RescoreSummary(
+        scorecard_id=card.id, version=card.version, previous_versions=tuple(v for v in previous if v != card.version),
+        calls=n, changed=changed, auto_failed=auto_failed, passed=passed, mean_score=(total / n) if n else None,
+        overrides_applied=applied, overrides_ignored=ignored, flags=n_flags,
+        read_s=read_s, score_s=score_s, write_s=write_s, wall_s=time.perf_counter() - t0,
+    )

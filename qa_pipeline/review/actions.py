@@ -1,0 +1,100 @@
+"""What a reviewer changes: verdict overrides and the reviewed mark.
+
+Each action is one short transaction: the override row (with the automatic
+verdict kept beside it) and the recomputed ``final_score`` commit together or
+not at all.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+import duckdb
+
+from qa_pipeline.errors import InputError, NotFoundError
+from qa_pipeline.review.verdicts import VERDICTS
+from qa_pipeline.store.scores import recompute_final_score
+from qa_pipeline.store.db import transaction, utcnow
+
+logger = logging.getLogger("qa_pipeline.review.actions")
+
+MAX_REASON_LEN = 2000
+
+
+@dataclass(frozen=True)
+class OverrideResult:
+    override_id: str
+    call_id: str
+    scorecard_id: str
+    criterion_id: str
+    original_verdict: str
+    new_verdict: str
+    score_before: float
+    score_after: float
+
+
+def override_verdict(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    call_id: str,
+    scorecard_id: str,
+    criterion_id: str,
+    new_verdict: str,
+    reason: str,
+    username: str,
+) -> OverrideResult:
+    """Log an override and recompute the call's final score, in one transaction."""
+    if new_verdict not in VERDICTS:
+        raise InputError(f"verdict {new_verdict!r} is not one of {', '.join(VERDICTS)}", stage="review")
+    reason = reason.strip()
+    if not reason:
+        raise InputError("an override needs a reason: say why the automatic verdict is wrong", stage="review")
+    if len(reason) > MAX_REASON_LEN:
+        raise InputError(f"reason is {len(reason)} characters; keep it under {MAX_REASON_LEN}", stage="review")
+    with transaction(con):
+        row = con.execute(
+            "SELECT verdict FROM criterion_results WHERE call_id = ? AND scorecard_id = ? AND criterion_id = ?",
+            [call_id, scorecard_id, criterion_id],
+        ).fetchone()
+        if row is None:
+            raise NotFoundError(
+                f"call {call_id!r} has no result for criterion {criterion_id!r} of scorecard {scorecard_id!r}"
+            )
+        before = con.execute(
+            "SELECT final_score FROM call_scores WHERE call_id = ? AND scorecard_id = ?", [call_id, scorecard_id]
+        ).fetchone()
+        if before is None:
+            raise NotFoundError(f"call {call_id!r} has no score for scorecard {scorecard_id!r}")
+        override_id = uuid.uuid4().hex
+        con.execute(
+            "INSERT INTO overrides (override_id, call_id, scorecard_id, criterion_id, original_verdict, new_verdict,"
+            " reason, username, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [override_id, call_id, scorecard_id, criterion_id, row[0], new_verdict, reason, username, utcnow()],
+        )
+        after = recompute_final_score(con, call_id, scorecard_id)
+    logger.info(
+        "override %s by %s: %s/%s/%s %s -> %s, final score %.1f -> %.1f",
+        override_id, username, call_id, scorecard_id, criterion_id, row[0], new_verdict, before[0], after,
+    )
+    return OverrideResult(override_id, call_id, scorecard_id, criterion_id, row[0], new_verdict, float(before[0]), after)
+
+
+def mark_reviewed(con: duckdb.DuckDBPyConnection, *, call_id: str, username: str, note: str | None = None) -> None:
+    note = (note or "").strip() or None
+    if note and len(note) > MAX_REASON_LEN:
+        raise InputError(f"note is {len(note)} characters; keep it under {MAX_REASON_LEN}", stage="review")
+    with transaction(con):
+        if not con.execute("SELECT 1 FROM calls WHERE call_id = ?", [call_id]).fetchone():
+            raise NotFoundError(f"no call {call_id!r}")
+        con.execute("DELETE FROM reviews WHERE call_id = ?", [call_id])
+        con.execute(
+            "INSERT INTO reviews (call_id, username, reviewed_at, note) VALUES (?, ?, ?, ?)",
+            [call_id, username, utcnow(), note],
+        )
+
+
+def unmark_reviewed(con: duckdb.DuckDBPyConnection, *, call_id: str) -> None:
+    with transaction(con):
+        con.execute("DELETE FROM reviews WHERE call_id = ?", [call_id])

@@ -1,0 +1,111 @@
+"""Inline SVG charts drawn on the server (no JavaScript, no CDN).
+
+The returned markup is built only from numbers and escaped text, so it can be
+inserted into a page as-is (Jinja ``Markup``).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from html import escape
+
+from markupsafe import Markup
+
+from qa_pipeline.review.summary import RateRow, TrendPoint
+
+AGENT_COLOUR = "#2563eb"
+TEAM_COLOUR = "#9ca3af"
+
+
+def _fmt_day(d: date, bucket: str) -> str:
+    return d.strftime("%d %b") if bucket == "day" else "wk " + d.strftime("%d %b")
+
+
+def trend_chart(points: list[TrendPoint], bucket: str, width: int = 720, height: int = 260) -> Markup:
+    """Line chart of the agent's mean final score per bucket, with the team's mean as a grey line."""
+    if not points:
+        return Markup('<p class="muted">No scored calls in this period.</p>')
+    left, right, top, bottom = 40, 16, 34, 34
+    w, h = width - left - right, height - top - bottom
+    n = len(points)
+
+    def x(i: int) -> float:
+        return left + (w / 2 if n == 1 else i * w / (n - 1))
+
+    def y(v: float) -> float:
+        return top + h - (max(0.0, min(100.0, v)) / 100.0) * h
+
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="Score trend: agent mean final score per {bucket} against the team" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for v in (0, 25, 50, 75, 100):
+        parts.append(
+            f'<line x1="{left}" x2="{left + w}" y1="{y(v):.1f}" y2="{y(v):.1f}" stroke="#e5e7eb" stroke-width="1"/>'
+            f'<text x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end" font-size="11" fill="#6b7280">{v}</text>'
+        )
+    step = max(1, n // 8)
+    for i, p in enumerate(points):
+        if i % step == 0 or i == n - 1:
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{top + h + 20}" text-anchor="middle" font-size="11" fill="#6b7280">'
+                f"{escape(_fmt_day(p.bucket, bucket))}</text>"
+            )
+
+    def series(values: list[float | None], colour: str, dash: str, radius: float, label: str) -> None:
+        seg: list[str] = []
+        for i, v in enumerate(values):
+            if v is None:
+                if len(seg) > 1:
+                    parts.append(_polyline(seg, colour, dash))
+                seg = []
+                continue
+            seg.append(f"{x(i):.1f},{y(v):.1f}")
+        if len(seg) > 1:
+            parts.append(_polyline(seg, colour, dash))
+        for i, v in enumerate(values):
+            if v is not None:
+                parts.append(
+                    f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="{radius}" fill="{colour}">'
+                    f"<title>{escape(label)} {escape(_fmt_day(points[i].bucket, bucket))}: {v:.1f}</title></circle>"
+                )
+
+    series([p.team_avg for p in points], TEAM_COLOUR, "5 4", 2.5, "team")
+    series([p.agent_avg for p in points], AGENT_COLOUR, "", 4, "agent")
+    lx, ly = left + w - 140, 10  # legend in the top margin, clear of the data
+    parts.append(
+        f'<line x1="{lx}" x2="{lx + 20}" y1="{ly}" y2="{ly}" stroke="{AGENT_COLOUR}" stroke-width="3"/>'
+        f'<text x="{lx + 25}" y="{ly + 4}" font-size="11" fill="#374151">agent</text>'
+        f'<line x1="{lx + 75}" x2="{lx + 95}" y1="{ly}" y2="{ly}" stroke="{TEAM_COLOUR}" '
+        f'stroke-width="3" stroke-dasharray="5 4"/>'
+        f'<text x="{lx + 100}" y="{ly + 4}" font-size="11" fill="#374151">team</text>'
+    )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _polyline(points: list[str], colour: str, dash: str) -> str:
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" stroke-width="2.5"'
+        f' stroke-linejoin="round"{dash_attr}/>'
+    )
+
+
+def rate_bar(row: RateRow, width: int = 180, height: int = 16) -> Markup:
+    """Horizontal bar of the agent's pass rate with a tick at the team's rate."""
+    a, t = row.agent_rate, row.team_rate
+    parts = [f'<svg class="bar" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">']
+    parts.append(f'<rect x="0" y="3" width="{width}" height="{height - 6}" rx="3" fill="#eef2f7"/>')
+    if a is not None:
+        colour = "#16a34a" if a >= 0.85 else ("#d97706" if a >= 0.6 else "#dc2626")
+        parts.append(f'<rect x="0" y="3" width="{a * width:.1f}" height="{height - 6}" rx="3" fill="{colour}"/>')
+    if t is not None:
+        tx = min(width - 1.5, max(1.5, t * width))
+        parts.append(
+            f'<line x1="{tx:.1f}" x2="{tx:.1f}" y1="0" y2="{height}" stroke="#111827" stroke-width="2">'
+            f"<title>team {t * 100:.0f}%</title></line>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,73 @@
+"""How the nightly run uses the machine: calls at once, threads per model, batching.
+
+The defaults fit the cores: on 2 cores two calls are transcribed at once, each
+on one CTranslate2 thread, and one model is shared by both (``num_workers=2``
+lets its two replicas run in parallel).  faster-whisper's batched pipeline
+decodes the VAD speech chunks of a channel ``batch_size`` at a time.  See
+docs/operations.md for the measurements behind these choices.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from dataclasses import dataclass
+
+from qa_pipeline.asr.base import Transcriber
+from qa_pipeline.errors import ConfigError
+
+logger = logging.getLogger("qa_pipeline.runtime")
+
+DEFAULT_BATCH_SIZE = 8
+
+
+def available_cores() -> int:
+    """CPU cores this process may use (affinity-aware, e.g. under ``taskset`` or a container)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - non-Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class AsrRuntime:
+    """``workers`` calls are transcribed at once, each model replica on ``cpu_threads`` threads.
+
+    ``batch_size`` 0 decodes one 30 s window at a time (faster-whisper's
+    sequential mode); above 0 uses its ``BatchedInferencePipeline``.
+    """
+
+    workers: int = 2
+    cpu_threads: int = 1
+    batch_size: int = DEFAULT_BATCH_SIZE
+
+    def __post_init__(self) -> None:
+        if self.workers < 1 or self.cpu_threads < 1 or self.batch_size < 0:
+            raise ConfigError(
+                f"workers={self.workers}, cpu_threads={self.cpu_threads}, batch_size={self.batch_size}: "
+                "workers and threads must be at least 1 and the batch size at least 0"
+            )
+
+
+def fit_runtime(workers: int | None = None, cores: int | None = None, batch_size: int = DEFAULT_BATCH_SIZE) -> AsrRuntime:
+    """Calls at once = cores (unless given); threads per call = cores // calls, at least 1."""
+    cores = cores or available_cores()
+    workers = workers or cores
+    return AsrRuntime(workers=workers, cpu_threads=max(1, cores // workers), batch_size=batch_size)
+
+
+@functools.lru_cache(maxsize=4)
+def runtime_transcriber(backend: str, model: str, runtime: AsrRuntime) -> Transcriber:
+    """One loaded model per (backend, model, runtime) per process, shared by every call."""
+    from qa_pipeline.asr import load_transcriber
+
+    if backend == "faster-whisper":
+        transcriber = load_transcriber(
+            backend, model, cpu_threads=runtime.cpu_threads, num_workers=runtime.workers, batch_size=runtime.batch_size
+        )
+    else:  # openai-whisper: one PyTorch model, threads for the whole process
+        transcriber = load_transcriber(backend, model, cpu_threads=runtime.cpu_threads * runtime.workers)
+    logger.info("transcriber %s/%s ready for %d worker(s) × %d thread(s), batch %d",
+                backend, model, runtime.workers, runtime.cpu_threads, runtime.batch_size)
+    return transcriber

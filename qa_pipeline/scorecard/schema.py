@@ -1,0 +1,233 @@
+"""The scorecard file format: strict pydantic models (unknown keys are errors).
+
+See docs/scorecards.md for the reference.  Structural checks live in the
+models; checks that need the whole file (unique ids, label and metric names,
+regular expressions) are in :func:`semantic_errors`, which reports each
+problem with its path inside the file.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from qa_pipeline.classify.result import LABELS
+from qa_pipeline.metrics import METRICS
+
+ID_PATTERN = r"^[a-z][a-z0-9_]*$"
+Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
+Party = Literal["agent", "customer", "any"]
+
+CRITERION_KINDS = ("label_present", "label_absent", "metric", "sentiment")
+SENTIMENT_CONDITIONS = ("end_not_negative", "improved_after_negative_start")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class TopicSpec(_Strict):
+    """A keyword topic: matched on the (redacted) utterance text, case-insensitive."""
+
+    description: str = ""
+    phrases: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    patterns: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _something(self) -> "TopicSpec":
+        if not self.phrases and not self.patterns:
+            raise ValueError("a topic needs at least one entry in 'phrases' or 'patterns'")
+        return self
+
+
+class NaCondition(_Strict):
+    """One condition under ``na_when``; exactly one of the condition keys is set."""
+
+    no_hold: Literal[True] | None = None
+    no_negative_customer: Literal[True] | None = None
+    absent: str | None = None
+    present: str | None = None
+    speaker: Party = "any"
+    metric: str | None = None
+    below: float | None = None
+    above: float | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> "NaCondition":
+        keys = [k for k in ("no_hold", "no_negative_customer", "absent", "present", "metric") if getattr(self, k) is not None]
+        if len(keys) != 1:
+            raise ValueError(
+                "give exactly one of no_hold: true, no_negative_customer: true, absent: NAME, present: NAME, "
+                f"metric: NAME (with below/above); got {keys or 'none'}"
+            )
+        if self.metric is not None and self.below is None and self.above is None:
+            raise ValueError("'metric' needs 'below' and/or 'above'")
+        if self.metric is None and (self.below is not None or self.above is not None):
+            raise ValueError("'below'/'above' only go with 'metric'")
+        if self.speaker != "any" and self.absent is None and self.present is None:
+            raise ValueError("'speaker' only goes with 'absent' or 'present'")
+        return self
+
+
+class _CriterionBase(_Strict):
+    id: Id
+    title: str = ""
+    description: str = ""
+    points: float = Field(ge=0, le=1000)
+    auto_fail: bool = False
+    na_when: list[NaCondition] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _points(self):
+        if self.points == 0 and not self.auto_fail:
+            raise ValueError("points must be > 0 unless the criterion is auto_fail")
+        return self
+
+
+class _Window(_Strict):
+    within_first_s: float | None = Field(default=None, gt=0)
+    within_last_s: float | None = Field(default=None, gt=0)
+    min_score: float | None = Field(default=None, ge=0, le=1)
+
+
+class LabelPresent(_CriterionBase, _Window):
+    """The label (or topic) must appear, optionally by a party, in a window, before another label/topic."""
+
+    kind: Literal["label_present"]
+    label: str
+    speaker: Party = "agent"
+    before: str | None = None
+    before_speaker: Party = "any"
+    min_count: int = Field(default=1, ge=1)
+
+
+class LabelAbsent(_CriterionBase, _Window):
+    """The label (or topic) must not appear."""
+
+    kind: Literal["label_absent"]
+    label: str
+    speaker: Party = "agent"
+
+
+class MetricCriterion(_CriterionBase):
+    """A conversation metric within bounds (inclusive)."""
+
+    kind: Literal["metric"]
+    metric: str
+    min: float | None = None
+    max: float | None = None
+    when_missing: Literal["na", "fail"] = "na"
+
+    @model_validator(mode="after")
+    def _bounds(self) -> "MetricCriterion":
+        if self.min is None and self.max is None:
+            raise ValueError("a metric criterion needs 'min' and/or 'max'")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+
+class SentimentCriterion(_CriterionBase):
+    """A condition on a party's sentiment over the call."""
+
+    kind: Literal["sentiment"]
+    condition: Literal["end_not_negative", "improved_after_negative_start"]
+    party: Literal["customer", "agent"] = "customer"
+    negative_threshold: float = Field(default=-0.25, ge=-1, le=0)
+    min_improvement: float = Field(default=0.25, gt=0, le=2)
+
+
+Criterion = Annotated[
+    Union[LabelPresent, LabelAbsent, MetricCriterion, SentimentCriterion],
+    Field(discriminator="kind"),
+]
+
+
+class Section(_Strict):
+    id: Id
+    title: str = ""
+    description: str = ""
+    weight: float = Field(gt=0, le=1000)
+    criteria: list[Criterion] = Field(min_length=1)
+
+
+class ScorecardSpec(_Strict):
+    id: Id
+    title: str = Field(min_length=1)
+    description: str = ""
+    active: bool = True
+    pass_threshold: float = Field(default=80.0, ge=0, le=100)
+    topics: dict[str, TopicSpec] = Field(default_factory=dict)
+    sections: list[Section] = Field(min_length=1)
+
+    @field_validator("topics")
+    @classmethod
+    def _topic_names(cls, v: dict[str, TopicSpec]) -> dict[str, TopicSpec]:
+        for name in v:
+            if not re.match(ID_PATTERN, name):
+                raise ValueError(f"topic name {name!r} must be lower_snake_case (letters, digits, _)")
+        return v
+
+
+def _suggest(name: str, options: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, options, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def semantic_errors(spec: ScorecardSpec) -> list[tuple[tuple, str]]:
+    """Whole-file checks: ``[(path, message)]``, empty when the scorecard is consistent."""
+    errors: list[tuple[tuple, str]] = []
+    names = list(LABELS) + list(spec.topics)
+    for name, topic in spec.topics.items():
+        if name in LABELS:
+            errors.append((("topics", name), f"topic {name!r} has the name of a classifier label; rename the topic"))
+        for i, pat in enumerate(topic.patterns):
+            try:
+                re.compile(pat)
+            except re.error as exc:
+                errors.append((("topics", name, "patterns", i), f"invalid regular expression {pat!r}: {exc}"))
+
+    def check_name(path: tuple, value: str | None) -> None:
+        if value is not None and value not in names:
+            errors.append(
+                (path, f"unknown label or topic {value!r}{_suggest(value, names)}; use one of the labels "
+                       f"{', '.join(LABELS)} or a topic defined under 'topics'")
+            )
+
+    def check_metric(path: tuple, value: str | None) -> None:
+        if value is not None and value not in METRICS:
+            errors.append((path, f"unknown metric {value!r}{_suggest(value, list(METRICS))}; known: {', '.join(METRICS)}"))
+
+    seen_sections: dict[str, int] = {}
+    seen_criteria: dict[str, tuple] = {}
+    for si, section in enumerate(spec.sections):
+        if section.id in seen_sections:
+            errors.append(((("sections", si, "id")), f"duplicate section id {section.id!r} (also sections -> {seen_sections[section.id]}); give each section its own id"))
+        seen_sections.setdefault(section.id, si)
+        for ci, crit in enumerate(section.criteria):
+            base = ("sections", si, "criteria", ci)
+            if crit.id in seen_criteria:
+                errors.append((base + ("id",), f"duplicate criterion id {crit.id!r} (also {' -> '.join(map(str, seen_criteria[crit.id]))}); criterion ids must be unique across the scorecard"))
+            seen_criteria.setdefault(crit.id, base)
+            if isinstance(crit, (LabelPresent, LabelAbsent)):
+                check_name(base + ("label",), crit.label)
+                if crit.within_first_s is not None and crit.within_last_s is not None:
+                    errors.append((base, "give 'within_first_s' or 'within_last_s', not both"))
+                if crit.min_score is not None and crit.label in spec.topics:
+                    errors.append((base + ("min_score",), f"{crit.label!r} is a keyword topic and has no score; drop 'min_score'"))
+            if isinstance(crit, LabelPresent):
+                check_name(base + ("before",), crit.before)
+                if crit.before is not None and crit.before == crit.label:
+                    errors.append((base + ("before",), "'before' names the criterion's own label"))
+            if isinstance(crit, MetricCriterion):
+                check_metric(base + ("metric",), crit.metric)
+            for ni, cond in enumerate(crit.na_when):
+                npath = base + ("na_when", ni)
+                check_name(npath + ("absent",), cond.absent)
+                check_name(npath + ("present",), cond.present)
+                check_metric(npath + ("metric",), cond.metric)
+    return errors

@@ -1,0 +1,960 @@
+"""Write tests/data/pii_eval.tsv: hand-written dialogues plus dialogues generated from templates.
+
+    python tests/data/make_pii_eval.py          # rewrites tests/data/pii_eval.tsv (deterministic)
+
+Every value is invented here (card numbers are random digits with a valid Luhn sum, SSNs random
+valid-looking numbers, names and streets common words).  Dialogue format: see
+qa_pipeline/redact/evaluate.py.  The look-alikes (category ``clean``) use the same spoken and
+written number forms as the PII, so only context and form tell them apart.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+OUT = Path(__file__).with_name("pii_eval.tsv")
+
+# --------------------------------------------------------------------------- hand-written
+HAND_PII = [
+    "A: Can I take the long number on the card? || C: Yes, it's <CARD>4666 1760 3137 2159</CARD>.",
+    "C: My card number is <CARD>4010-9281-5901-3962</CARD>.",
+    "A: Go ahead with the card number. || C: <CARD>Five one three oh, four three five two, oh five six one, seven four eight three</CARD>.",
+    "A: Card number please. || C: Sure. <CARD>5551 6780</CARD> || A: Okay. || C: <CARD>0837 4071</CARD>.",
+    "C: It's a Visa, <CARD>four eight four nine, two four three three, seven two one one, seven eight one five</CARD>.",
+    "C: The Amex is <CARD>3490 424861 11489</CARD>.",
+    "A: And the card number? || C: <CARD>three seven one four, three six five, three seven oh five, six five six three</CARD>.",
+    "C: Uh, <CARD>6011 4419 7923 7609</CARD>, that's my Discover card.",
+    "A: What's the card number? || C: <CARD>sixty-five twenty-six, oh three oh nine, twenty-six double oh, twenty-six seventy-five</CARD>.",
+    "A: The card number, please. || C: <CARD>2221 four four four six, 3478 six one two two</CARD>.",
+    "C: My old Visa number is <CARD>4112 532 870 465</CARD>.",
+    "A: Ready when you are. || C: <CARD>4849</CARD> || A: Yep. || C: <CARD>2433</CARD> || A: Mm-hmm. || C: <CARD>7211 7815</CARD>",
+    "A: Could you read me the card number? || C: It's <CARD>5305 2148 7740 0000</CARD>.",
+    "C: <CARD>3532 0109 8326 3898</CARD> is the card.",
+    "A: What's the number on the card? || C: <CARD>3687 780063 9436</CARD>.",
+    "A: Card number? || C: <CARD>four six double six, one seven six oh, three one three seven, two one five nine</CARD>.",
+    "C: Yeah, <CARD>4010928159013962</CARD>.",
+    "C: The card number is <CARD>4 0 1 0 9 2 8 1 5 9 0 1 3 9 6 2</CARD>.",
+    "C: It's <CARD>5130 4352</CARD>, sorry, <CARD>5130 4352 0561 7483</CARD>.",
+    "C: <CARD>5130 4352 0561 7483</CARD>. || A: Let me read that back, <CARD>5130 4352 0561 7483</CARD>, is that right?",
+    "A: Card number, expiry and the security code please. || C: <CARD>4666 1760 3137 2159</CARD>, <EXPIRY>08/27</EXPIRY>, <CVV>431</CVV>.",
+    "A: What card would you like to use today? || C: My Mastercard, <CARD>five five five one, six seven eight oh, oh eight three seven, four oh seven one</CARD>.",
+    "A: Go ahead. || C: <CARD>4849 2433</CARD> || A: Uh-huh. || C: <CARD>seven two one one, seven eight one five</CARD>.",
+    "A: And the three digit security code on the back? || C: <CVV>seven two nine</CVV>.",
+    "A: What's the CVV? || C: It's <CVV>482</CVV>.",
+    "A: Can I get the security code please? || C: Um, <CVV>oh four one</CVV>.",
+    "C: The code on the back of the card is <CVV>3 1 8</CVV>.",
+    "A: For American Express I need the four digit security code on the front. || C: <CVV>two eight one seven</CVV>.",
+    "A: And the CVC? || C: <CVV>Nine oh nine</CVV>.",
+    "A: Last thing, the three digits on the back. || C: <CVV>Six five two</CVV>.",
+    "A: What's the expiry date? || C: <EXPIRY>Oh five twenty six</EXPIRY>.",
+    "A: When does the card expire? || C: <EXPIRY>December 2027</EXPIRY>.",
+    "C: It expires <EXPIRY>11/28</EXPIRY>.",
+    "A: Expiration date? || C: <EXPIRY>May twenty twenty-six</EXPIRY>.",
+    "A: And the expiry? || C: <EXPIRY>zero nine slash two nine</EXPIRY>.",
+    "C: Expiry is <EXPIRY>3/27</EXPIRY>.",
+    "A: What's the expiration on that card? || C: <EXPIRY>twelve twenty-seven</EXPIRY>.",
+    "A: Can I have your social security number? || C: <SSN>412-56-7781</SSN>.",
+    "C: My social is <SSN>five three one, two two, eight oh four six</SSN>.",
+    "A: And the last four of your social? || C: <SSN>6 6 1 9</SSN>.",
+    "A: What's your SSN? || C: It's <SSN>078 62 5120</SSN>.",
+    "A: I'll need your social security number to verify. || C: Sure, <SSN>six one two four four nine three seven one</SSN>.",
+    "C: Oh and my number on file should be <SSN>523-81-9904</SSN>.",
+    "A: Social security number, please. || C: <SSN>Two one two, double four, five nine six eight</SSN>.",
+    "A: What's your social? || C: <SSN>three four one, two two</SSN> || A: Okay. || C: <SSN>seven seven one nine</SSN>.",
+    "A: Can you confirm your date of birth? || C: <DOB>March 3rd, 1975</DOB>.",
+    "A: Date of birth please. || C: The <DOB>fifth of January, nineteen eighty-five</DOB>.",
+    "C: I was born on <DOB>July 14th, 1990</DOB>.",
+    "A: What's your date of birth? || C: <DOB>oh four, twelve, eighty-eight</DOB>.",
+    "A: And your birthday? || C: <DOB>11/02/1969</DOB>.",
+    "A: For security, your date of birth? || C: Sure, it's <DOB>September twenty-first, nineteen seventy-two</DOB>.",
+    "C: My DOB is <DOB>2-14-1983</DOB>.",
+    "A: What year were you born? || C: <DOB>Nineteen sixty-four</DOB>.",
+    "A: Can I get your date of birth? || C: The <DOB>30th of June 2001</DOB>.",
+    "A: Date of birth? || C: <DOB>one, seventeen, ninety-nine</DOB>.",
+    "A: What's the best number to reach you? || C: <PHONE>555-203-4471</PHONE>.",
+    "C: You can call me on <PHONE>(312) 555-0198</PHONE>.",
+    "A: Can I get a callback number? || C: <PHONE>Four one five, five five five, two six three eight</PHONE>.",
+    "C: My cell is <PHONE>nine one seven, eight two two, four four oh one</PHONE>.",
+    "A: And a phone number? || C: <PHONE>double two four, three oh three, one one eight nine</PHONE>.",
+    "C: It's <PHONE>212 555 0143</PHONE>, that's my mobile.",
+    "A: Phone number? || C: <PHONE>six one seven, five five five</PHONE> || A: Uh-huh. || C: <PHONE>oh one nine two</PHONE>.",
+    "C: Text me at <PHONE>+1 646 555 0177</PHONE>.",
+    "A: Home number? || C: <PHONE>555 0134</PHONE>.",
+    "C: My number is <PHONE>07700 900 461</PHONE>.",
+    "C: Call me back on <PHONE>7 0 8, 5 5 5, 9 1 2 0</PHONE>.",
+    "A: What's your email address? || C: <EMAIL>john dot smith at gmail dot com</EMAIL>.",
+    "C: It's <EMAIL>jsmith85@yahoo.com</EMAIL>.",
+    "C: My email is <EMAIL>mary underscore jones at hotmail dot co dot uk</EMAIL>.",
+    "A: And an email? || C: <EMAIL>d.rivera at acmewidgets.com</EMAIL>.",
+    "C: Send it to <EMAIL>k l e e at outlook dot com</EMAIL>.",
+    "A: Email please. || C: <EMAIL>tom.baker73 at gmail.com</EMAIL>.",
+    "C: You can email me, it's <EMAIL>priya dash patel at icloud dot com</EMAIL>.",
+    "C: My e-mail is <EMAIL>info at smithplumbing dot net</EMAIL>.",
+    "C: <EMAIL>sarah.oneil@proton.me</EMAIL> is the best one.",
+    "A: What's the billing address? || C: <ADDRESS>42 Elm Street, Springfield, Illinois 62704</ADDRESS>.",
+    "C: I live at <ADDRESS>1600 Maple Avenue, apartment 4B</ADDRESS>.",
+    "C: Ship it to <ADDRESS>twelve thirty-four Oak Drive, Austin, Texas</ADDRESS>.",
+    "A: And the postcode? || C: <ADDRESS>SW1A 2AA</ADDRESS>.",
+    "A: Zip code? || C: <ADDRESS>nine oh two one oh</ADDRESS>.",
+    "C: It's <ADDRESS>221B Baker Street, London</ADDRESS>.",
+    "C: My address is <ADDRESS>P.O. Box 5521, Tulsa, Oklahoma</ADDRESS>.",
+    "C: We're at <ADDRESS>88 North 5th Street, Suite 300, Minneapolis</ADDRESS>.",
+    "A: Can you confirm your address? || C: <ADDRESS>seven fifteen Willow Lane</ADDRESS>.",
+    "C: The address is <ADDRESS>3 Kings Road, Brighton, BN1 1AA</ADDRESS>.",
+    "A: What's the shipping address? || C: <ADDRESS>four oh nine Cedar Court, Unit 12, Denver, Colorado, 80203</ADDRESS>.",
+    "A: What's your account number? || C: <ACCOUNT>8 8 2 1 4 0 5 7 3 3</ACCOUNT>.",
+    "C: My account number is <ACCOUNT>00451278913</ACCOUNT>.",
+    "A: And the routing number? || C: <ROUTING>017553715</ROUTING>.",
+    "A: I'll need the routing and account numbers. || C: Routing is <ROUTING>one oh three, one three nine, two two one</ROUTING> and the account is <ACCOUNT>four four seven, two one nine, oh oh six</ACCOUNT>.",
+    "C: It's the account ending in <ACCOUNT>4471</ACCOUNT>.",
+    "A: Can you give me your member ID? || C: <ACCOUNT>7730 1846 22</ACCOUNT>.",
+    "A: Your bank account number, please. || C: <ACCOUNT>double three one, five oh eight, two two four six</ACCOUNT>.",
+    "A: And the ABA number? || C: <ROUTING>248001340</ROUTING>.",
+    "C: The sort code is <ROUTING>20-45-77</ROUTING> and the account number <ACCOUNT>41592653</ACCOUNT>.",
+    "A: Can I verify your date of birth and zip code? || C: <DOB>April 9th, 1981</DOB>, and <ADDRESS>three oh three one one</ADDRESS>.",
+    "C: Sure, my phone is <PHONE>555-867-5309</PHONE> and email <EMAIL>jenny at gmail dot com</EMAIL>.",
+    "A: Name and phone number? || C: Maria Lopez, <PHONE>seven one three, five five five, oh one four two</PHONE>.",
+    "U: what's the card number || U: <CARD>4010 9281 5901 3962</CARD>",
+    "U: can I have your date of birth please || U: yeah it's <DOB>june 4th 1979</DOB>",
+    "A: I just need the expiry and the CVV. || C: <EXPIRY>Oh two twenty eight</EXPIRY> and <CVV>five five one</CVV>.",
+    "A: Can I have the number on the front of the card? || C: <CARD>4 8 4 9</CARD>, <CARD>2 4 3 3</CARD>, <CARD>7 2 1 1</CARD>, <CARD>7 8 1 5</CARD>.",
+    "A: And the long card number? || C: Okay, <CARD>five three oh five</CARD> || A: Yes. || C: <CARD>two one four eight</CARD> || A: Go on. || C: <CARD>seven seven four oh, oh oh oh oh</CARD>.",
+    "A: To verify, what are the last four of your social? || C: <SSN>four four oh two</SSN>.",
+    "C: My date of birth is the <DOB>2nd of February, 1958</DOB>.",
+    "A: What's a good email for the receipt? || C: <EMAIL>bob_the_builder at yahoo.com</EMAIL>.",
+    "A: What's your mailing address? || C: <ADDRESS>1 2 7 Sunset Boulevard, Los Angeles, California 9 0 0 2 8</ADDRESS>.",
+]
+
+HAND_CLEAN = [
+    "C: My order number is 4521 8876 3310.",
+    "A: Your order number is 1 1 4 5 9 2 0 3 7 7.",
+    "C: It was $49.99 plus tax.",
+    "A: That comes to one hundred twenty-five dollars and forty cents.",
+    "C: I'll be home after 3:30 p.m.",
+    "A: The technician arrives between eight and ten in the morning.",
+    "C: I ordered 3 boxes, but only 2 arrived.",
+    "A: Your flight is UA 1472 departing at 6:45.",
+    "C: The model number is XR-5000.",
+    "C: It's the model 7 3 4 4 1 2.",
+    "A: The delivery is scheduled for March 3rd, 2025.",
+    "C: I've been a customer since 2009.",
+    "A: Your case number is 5 5 5 1 2 3 4 5 6 7.",
+    "A: Please call us back at 1-800-555-0199.",
+    "C: I waited 45 minutes on hold.",
+    "A: The refund of 312.50 will post in 3 to 5 business days.",
+    "C: We have 2 kids and 1 dog.",
+    "A: Your confirmation code is 8 8 4 1 2 7 9 3 5.",
+    "C: The tracking number is 1Z999AA10123456784.",
+    "A: The total is 1,249 dollars.",
+    "C: I'm calling about invoice 40021377.",
+    "A: Press 1 for billing or 2 for support.",
+    "C: The room number was 1204.",
+    "A: Your ticket number is 7745 2210 9981.",
+    "C: It happened on the 12th of May.",
+    "C: The bill went up from 89 to 112 dollars a month.",
+    "A: That plan is 29.99 a month for 12 months.",
+    "C: I bought it on 04/15/2024 at your store.",
+    "A: Our hours are nine to five, Monday to Friday.",
+    "C: I'm 42 years old.",
+    "A: We can offer you 20 percent off.",
+    "C: The package weighs 5 pounds.",
+    "C: My son was born in the hospital on Main Street.",
+    "C: Gate B12, seat 14C.",
+    "A: Version 2.4.1 fixed that.",
+    "C: I called at 10 past 3 yesterday.",
+    "A: That's 1 2 3 4 5 6 on the promo code.",
+    "C: The error code is 0x80070005.",
+    "A: Your new PIN will arrive in 7 to 10 days.",
+    "C: I'm on the 4th floor, unit 12.",
+    "A: The 2024 model has 256 gigabytes.",
+    "C: My last bill was two hundred and forty dollars.",
+    "C: I need it by the twenty-fifth.",
+    "A: There are fifteen hundred customers affected.",
+    "A: Lines are open from eight a.m. to eight p.m.",
+    "C: The card was declined three times today.",
+    "C: I paid with my Visa card, the 49 dollar one.",
+    "A: The card ending in 4 4 2 1 was charged.",
+    "C: My credit card bill was 1,200 dollars.",
+    "A: Your account has been credited 35 dollars.",
+    "C: I've had this account for 12 years.",
+    "A: The account was opened in 2019.",
+    "C: My birthday is next week, so I wanted it by Friday.",
+    "A: What's the order number? || C: It's 7 7 3 9 0 1 4 2 2 8.",
+    "A: Can I get the reference number? || C: Sure, R E F 4 4 9 1 2.",
+    "A: Which flight was it? || C: BA 287 on the 14th.",
+    "A: How many units did you order? || C: Twenty-four.",
+    "A: What time works for you? || C: Quarter past four, or 5:15.",
+    "A: What's the model on the sticker? || C: K L 5 5 0 0 dash 3.",
+    "A: How much did they charge you? || C: $1,249.99.",
+    "A: What's the ticket number? || C: Two one four, five five two, nine nine one eight.",
+    "A: And the case number? || C: Six one two, four four, nine three seven one.",
+    "A: Which store did you visit? || C: The one on Elm Street, near the 7-Eleven.",
+    "A: When was the delivery? || C: January fifth, twenty twenty-four.",
+    "A: When did you open the account? || C: Back in March 2015.",
+    "A: How many people are on the plan? || C: Four, me and three kids.",
+    "A: What's your preferred appointment date? || C: The 18th of October.",
+    "A: What year is the car? || C: It's a 2017.",
+    "A: And how old is the device? || C: About 3 years.",
+    "A: What's the price you were quoted? || C: Four ninety-nine a month.",
+    "A: How many minutes did you use? || C: About twelve hundred.",
+    "A: What's the size? || C: Ten and a half.",
+    "A: You can reach our team directly at 1-888-555-0123.",
+    "A: Dial 9 1 1 if it's an emergency.",
+    "C: I live on the 3rd floor.",
+    "C: It's about 5 miles down the road from my house.",
+    "C: Everything was fine until version 12.",
+    "A: Your verification code is 4 8 2 9 1 1.",
+    "A: It's extension 4417.",
+    "C: The temperature was 72 degrees.",
+    "C: Items 1 through 6 were missing.",
+    "C: I'm calling about the 2 2 5 5 order.",
+    "A: Thanks for calling, you're caller number 3 in the queue.",
+    "C: Uh, it's, um, the one that costs fifty-five ninety-nine.",
+    "C: I was born in Ohio, but moved here 10 years ago.",
+    "C: My social media account got hacked.",
+    "A: Our address is on the website.",
+    "C: My email isn't working since the update to version 3.2.",
+    "C: Let's meet at Starbucks at 3.",
+    "C: I shop at amazon dot com all the time.",
+    "C: Go to www dot example dot com slash help.",
+    "A: We'll send it to the address on file.",
+    "C: The charge was on March 3rd for 64 dollars.",
+    "A: Your appointment is on 5/14 at 2 p.m.",
+    "C: My kids are 7, 9 and 12.",
+    "A: That'll be 4 to 6 weeks.",
+    "C: I was on hold from 2:15 to 2:50.",
+    "A: You've got 1,500 points, worth 15 dollars.",
+    "C: The serial number is 4 7 1 1 9 2 8 3 3 0 5 6 1 2 7 8.",
+    "C: It's the 2021 MacBook with the M1 chip.",
+    "A: Your balance is 2,384 dollars and 12 cents.",
+    "C: I need a table for 4 at 7:30.",
+    "C: The security guard said to come back at 5.",
+    "A: For security, can I confirm your name?",
+    "C: I'd like 2 large pizzas delivered to the office.",
+    "A: Your card will expire soon, the new one ships in 5 days.",
+    "A: The card has a 5,000 dollar limit.",
+    "C: It costs twenty-nine ninety-nine.",
+    "A: I've noted your date of birth, thanks. How many devices do you have? || C: Three, maybe four.",
+    "A: What's the best time to call you? || C: After 6 p.m.",
+    "A: Can I get a phone number? || C: Sorry, I'd rather not give one.",
+    "A: How many cards do you have with us? || C: Two cards and one account.",
+    "A: Do you want to pay by card? || C: Yes, for order 4 4 5 1 2 9 8 7.",
+    "C: The store on 5th Avenue was closed.",
+    "A: We're open 24 hours, 7 days a week.",
+    "C: I'd like to return 2 of the 3 items.",
+]
+
+
+# Written after the detectors were first tuned on the lists above and scored once, unseen, before
+# any fix (first-pass figures in docs/redaction.md); kept apart as source "heldout".
+HELDOUT_PII = [
+    "A: alright and what card are we putting this on today || C: it's the visa <CARD>4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6</CARD>",
+    "A: Okay, I'm ready for the card number. || C: Okay. <CARD>4532, 0151, 1283, 0366</CARD>. || A: And the expiration date? || C: <EXPIRY>Ten, twenty-eight</EXPIRY>. || A: And the security code? || C: <CVV>Seven, seven, three</CVV>.",
+    "C: Let me get my wallet. Okay, it's <CARD>five four two five, two three three four, three oh one oh, nine nine oh three</CARD>.",
+    'A: Number on the card? || C: <CARD>Forty-five thirty-two, oh one fifty-one, twelve eighty-three, oh three sixty-six</CARD>.',
+    'C: the number is <CARD>4532 0151</CARD> um hang on <CARD>1283 0366</CARD>',
+    'A: Please go ahead with your card details. || C: <CARD>3782 822463 10005</CARD>, expiring <EXPIRY>April 2029</EXPIRY>, and the code is <CVV>4421</CVV>.',
+    "A: So that's a Mastercard ending in 9903, and the full number was <CARD>5425 2334 3010 9903</CARD>, correct? || C: Correct.",
+    "A: What's the security code? || C: It's, uh, <CVV>two, zero, nine</CVV>.",
+    'A: can you give me the three numbers on the back || C: yeah <CVV>six one four</CVV>',
+    "A: And the expiry date on the card? || C: It's <EXPIRY>oh nine of twenty-seven</EXPIRY>.",
+    'A: When does it expire? || C: <EXPIRY>June of 2030</EXPIRY>.',
+    'A: For verification, could I get the last four digits of your social? || C: Yep, <SSN>nine two one one</SSN>.',
+    'A: What is your Social Security number? || C: <SSN>Five two four, seven one, three three eight oh</SSN>.',
+    'C: my ssn is <SSN>524713380</SSN>',
+    'A: I need your full social to open the claim. || C: Okay. <SSN>Four six eight</SSN>. || A: Mm-hmm. || C: <SSN>Two two</SSN>. || A: Yep. || C: <SSN>Nine one oh seven</SSN>.',
+    'A: And your date of birth? || C: <DOB>Twelfth of August, eighty-two</DOB>.',
+    'A: Can I please have your date of birth? || C: Yeah, <DOB>August 12, 1982</DOB>.',
+    "A: What's your birth date? || C: <DOB>8/12/82</DOB>.",
+    "C: I'm the account holder, born <DOB>December 1st, 1960</DOB>.",
+    'A: Can you verify your DOB for me? || C: <DOB>Nine, twenty-three, nineteen seventy</DOB>.',
+    "A: What number can we reach you on? || C: It's <PHONE>two oh one, five five five, oh one two three</PHONE>.",
+    'C: If we get cut off, my number is <PHONE>415-555-2671</PHONE>.',
+    'A: Is there a phone number we can call you back on? || C: Yes, <PHONE>347 555 8821</PHONE>.',
+    "A: What's the phone number on the account? || C: area code <PHONE>six one nine, five five five, four four three two</PHONE>.",
+    "C: my cell's <PHONE>seven seven three five five five one two one two</PHONE>",
+    "A: What's a good email? || C: <EMAIL>Kevin dot O'Brien at gmail dot com</EMAIL>.",
+    'A: And what email should I send it to? || C: <EMAIL>lisa.m.wong@outlook.com</EMAIL>.',
+    'C: Can you email it to <EMAIL>rick at rickjohnsonphotography dot com</EMAIL>?',
+    "A: What's the email on file? || C: <EMAIL>dan underscore 1985 at hotmail dot com</EMAIL>.",
+    "A: Email address? || C: It's <EMAIL>m k w at yahoo dot co dot uk</EMAIL>.",
+    "A: What's the address for the delivery? || C: <ADDRESS>4512 West Grand Avenue, Chicago, Illinois, 60639</ADDRESS>.",
+    'C: Please send the new card to <ADDRESS>19 Chestnut Road, apartment 2</ADDRESS>.',
+    'A: And your street address? || C: <ADDRESS>Eleven twenty Pine Street</ADDRESS>.',
+    "A: What's your zip? || C: <ADDRESS>9 4 1 0 3</ADDRESS>.",
+    'C: I moved to <ADDRESS>77 Riverside Drive, Apt 5C, New York, NY 10024</ADDRESS>.',
+    "A: What's the address on the account? || C: <ADDRESS>three twelve Highland Terrace</ADDRESS>.",
+    'A: Could I have your checking account number? || C: <ACCOUNT>Three three four, oh nine eight, seven seven two, one</ACCOUNT>.',
+    'A: And the routing number for that bank? || C: <ROUTING>Oh two one, oh oh oh, oh two one</ROUTING>.',
+    'C: my account number is <ACCOUNT>1 2 0 0 4 5 6 7 8 9</ACCOUNT> and routing is <ROUTING>0 2 6 0 0 9 5 9 3</ROUTING>',
+    "A: What's your member number? || C: <ACCOUNT>88127734</ACCOUNT>.",
+    'A: Can I get your policy number? || C: <ACCOUNT>P O L 4 4 8 2 1 9 7 3</ACCOUNT>.',
+    'A: And the card number? || C: <CARD>4916 3382</CARD> || A: Okay. || C: <CARD>9211</CARD> || A: Yep. || C: <CARD>0757</CARD>.',
+    'A: Card number please. || C: <CARD>6011 0009 9013 9424</CARD>. || A: Thank you. And the name on the card? || C: Maria Gonzalez.',
+    "C: I'll give you my card, it's <CARD>3 7 1 4 4 9 6 3 5 3 9 8 4 3 1</CARD>.",
+    "A: and what's your home address || C: <ADDRESS>two hundred and five Lake Shore Drive</ADDRESS>",
+    'A: can I get your date of birth || C: <DOB>february twenty ninth nineteen ninety two</DOB>',
+    'A: Your social, please. || C: <SSN>001-22-3333</SSN>.',
+    'A: Phone number? || C: <PHONE>Five five five</PHONE>, <PHONE>three two one</PHONE>, <PHONE>four four five five</PHONE>.',
+    'C: My email address is <EMAIL>jane at doe dot org</EMAIL>.',
+    'A: Security code? || C: <CVV>Nine nine nine</CVV>.',
+    'A: Okay and the expiry? || C: <EXPIRY>O three twenty six</EXPIRY>.',
+    "A: Okay I'll take the card number now. || C: <CARD>Four five five six</CARD>, <CARD>seven three seven five</CARD>, <CARD>eight six eight nine</CARD>, <CARD>nine eight five five</CARD>.",
+    "A: And the sixteen digit number? || C: <CARD>4556 7375 8689 9855</CARD>. || A: Thanks, that's <CARD>4556 7375 8689 9855</CARD>.",
+    'A: The billing zip code? || C: <ADDRESS>Three oh three oh two</ADDRESS>.',
+]
+
+HELDOUT_CLEAN = [
+    "A: Thanks for calling, this is Dana, how can I help? || C: Hi, I'm calling about order 3 3 8 2 1 7 4 5.",
+    'C: I was charged 79.99 twice.',
+    'A: The new plan is 45 a month for the first 6 months.',
+    'C: The bill says 1,342.17.',
+    'A: I can schedule a technician on the 21st between 1 and 5.',
+    "C: It's been about two weeks, since the 3rd.",
+    'A: Your reference is A B C 1 2 3 4 5.',
+    "C: It's 2 5 6 gigs, the 2022 model.",
+    "A: Okay, that's 3 items at 19.99 each.",
+    'C: The confirmation number they gave me was 9 8 7 6 5 4 3 2 1 0.',
+    'A: Your ticket is 5 5 5 2 3 4 8 8 1 9.',
+    'C: My flight number is DL 405 to Atlanta.',
+    'A: We have you down for Thursday at 10:30.',
+    "C: I've been with you guys since 2012.",
+    "C: It's the TV, model 55 Q 8 0 B.",
+    'A: That order shipped on January 14th.',
+    "C: My husband was born in 1952 and he can't use the app.",
+    "C: The router's serial is 2 2 1 4 6 6 9 0 3 8 7 1.",
+    "A: You're number 4 in the queue, the wait is about 12 minutes.",
+    'C: I paid 250 on the 15th and another 250 on the 30th.',
+    'A: That will be 5 to 7 business days.',
+    "C: We've got 3 lines and 2 tablets.",
+    'A: The outage affected about 2,000 homes.',
+    'C: It was around 9 at night.',
+    'A: OK so the last four on the card are 1 1 1 1.',
+    'A: How many devices? || C: Four.',
+    'A: What time did it happen? || C: About eleven forty-five.',
+    'A: How much was the charge? || C: Sixty-four twenty.',
+    "A: What's the order number? || C: Four four nine one two three seven seven eight.",
+    'A: And the case number you were given? || C: One two three, four five, six seven eight nine.',
+    'A: Which flight? || C: United eleven forty-two.',
+    'A: What was the amount? || C: Two hundred and thirty-five.',
+    "A: What's the tracking number? || C: Nine four zero zero, one one one, two zero two, five five five, one two three.",
+    "C: I'm calling about my card, it was declined at the store.",
+    'C: I want to update my email and phone.',
+    "A: Can you confirm your address for me? || C: Sure, it hasn't changed.",
+    "A: What's your date of birth? || C: Sorry, can you hold on a second?",
+    "C: My daughter's fifteen and my son is twelve.",
+    "A: It's 10 percent off for 12 months.",
+    'C: The email they sent said to call by 5.',
+    'C: Room 2 1 4, building C.',
+    'A: Your PIN was reset 3 days ago.',
+    'C: I need to pay 300 dollars today and 300 next month.',
+    "A: That's channel 2 0 6.",
+    'C: Go to settings, then option 3, then 4.',
+    'A: Our office is at the corner of 5th and Main.',
+    'C: I bought it on Black Friday for 399.',
+    'A: The next available date is March 12th, 2026.',
+    'C: The delivery window was 8 to 12.',
+    'A: Please hold for 2 minutes.',
+    "C: I've called 4 times this week.",
+    "A: There's a 25 dollar late fee.",
+    "C: My account's been locked since Monday.",
+    'A: The promo ends on 12/31.',
+    'C: It says error 4 0 4.',
+    "A: I'll call you back in 15 minutes.",
+    'C: My daughter was born on a Tuesday.',
+    'A: The security deposit is 150.',
+    "C: Send the invoice to accounts at our company, they'll handle it.",
+]
+
+# A second unseen batch, scored once before the fixes it prompted (source "heldout2").
+HELDOUT2_PII = [
+    "A: What's the card number? || C: <CARD>4-9-1-6-3-3-8-2-9-2-1-1-0-7-5-7</CARD>.",
+    "C: ok so the card is <CARD>4916, 3382, 9211, 0757</CARD> and it's a Visa debit",
+    'A: Go ahead with the card. || C: <CARD>4916</CARD>. || A: <CARD>4916</CARD>. || C: <CARD>3382</CARD>. || A: <CARD>3382</CARD>. || C: <CARD>9211 0757</CARD>.',
+    'A: Card number, please. || C: Um, hold on, I need my glasses. Okay, <CARD>five, four, two, five, two, three, three, four, three, oh, one, oh, nine, nine, oh, three</CARD>.',
+    "A: What's the long number across the front? || C: <CARD>six oh one one, oh oh oh nine, nine oh one three, nine four two four</CARD>.",
+    'A: And the security code on the back? || C: The last three digits are <CVV>eight six oh</CVV>.',
+    'A: Three digit code please. || C: <CVV>5 0 2</CVV>.',
+    'A: Can you read me the expiration date? || C: Yeah, it says <EXPIRY>zero seven slash twenty-nine</EXPIRY>.',
+    'A: And when does it expire? || C: The end of <EXPIRY>March 2027</EXPIRY>.',
+    'A: Can I confirm your Social Security number? || C: <SSN>Three six two dash four four dash one nine eight seven</SSN>.',
+    'C: The IRS letter had my SSN on it, <SSN>362-44-1987</SSN>, is that a problem?',
+    'A: Last four of the social? || C: <SSN>One nine eight seven</SSN>.',
+    'A: Date of birth on the policy? || C: <DOB>Fourth of July, seventy-six</DOB>.',
+    'A: Can you tell me your date of birth? || C: Sure, <DOB>January the 9th, 1994</DOB>.',
+    'A: And the date of birth for your son? || C: <DOB>2/28/2011</DOB>.',
+    "A: What's your DOB? || C: <DOB>Ten, ten, sixty-eight</DOB>.",
+    'A: Best phone number for you? || C: <PHONE>Eight one eight, nine nine nine, two oh two oh</PHONE>.',
+    'C: You can text me on <PHONE>917-555-3010</PHONE> after work.',
+    'A: And a contact number? || C: <PHONE>07911 123456</PHONE>.',
+    'A: What email should we use? || C: <EMAIL>j period doe at bigcompany dot com</EMAIL>.',
+    'C: just send it to <EMAIL>maria.garcia.1990@gmail.com</EMAIL> please',
+    'A: Can I grab an email address? || C: <EMAIL>T-O-M-W at yahoo dot com</EMAIL>.',
+    "A: What's the address we should mail it to? || C: Apartment 3, <ADDRESS>1450 Jefferson Avenue, Boston, Massachusetts 02118</ADDRESS>.",
+    'C: Our new place is <ADDRESS>52 Orchard Lane, Bristol, BS8 1TH</ADDRESS>.',
+    'A: Zip code for the billing address? || C: <ADDRESS>6 0 6 1 4</ADDRESS>.',
+    "A: And what's your account number with the bank? || C: <ACCOUNT>Seven seven three two one nine oh oh four five</ACCOUNT>.",
+    'A: The routing number is on the bottom left of the check. || C: Okay. <ROUTING>Oh seven one, oh oh oh, oh one three</ROUTING>.',
+    "A: What's your customer number? || C: <ACCOUNT>CU 88 41 20 93</ACCOUNT>.",
+    'A: Your card number, please. || C: <CARD>3714 496353 98431</CARD>. || A: And the four digit code on the front? || C: <CVV>1 0 0 4</CVV>.',
+    'C: my date of birth is <DOB>march 15 1966</DOB> and my zip is <ADDRESS>9 8 1 0 4</ADDRESS>',
+]
+
+HELDOUT2_CLEAN = [
+    'C: My card got swallowed by the ATM on 5th Street.',
+    'A: Okay, I see three transactions, 42.10, 18.75 and 6.',
+    "C: It's a 2019 Honda with 60,000 miles.",
+    'A: The fee is waived if you pay within 30 days.',
+    "C: I'm on extension 2231 if you need me.",
+    'A: Your order 8 8 2 1 4 4 0 9 will ship tomorrow.',
+    'C: I called at 4:15 and again at 4:45.',
+    'A: The reference for this call is 7 7 3 2 1 9 0 0 4 5.',
+    'C: It took 3 to 4 weeks last time.',
+    'A: We can do 15 off, so 84.99.',
+    'C: Flight AA 2311 landed at gate 14.',
+    "A: That's the 500 gig plan for 65 a month.",
+    "C: I'm in apartment 4 but the buzzer doesn't work.",
+    'A: The technician will be there between 12 and 4 on the 9th.',
+    'C: I have 2 cards with you, a Visa and a Mastercard.',
+    'A: Your claim number is 2 0 2 4 0 1 1 5 7 7.',
+    'C: I was born and raised here, 40 years now.',
+    'A: It renews on June 1st, 2026.',
+    'C: The box says 1 of 2.',
+    'A: Please allow 7 to 10 business days for the refund of 129.95.',
+    "C: I'm calling for my mother, she's 82.",
+    'A: Can you spell your last name? || C: S M I T H.',
+    'A: How many times did it happen? || C: Like ten, eleven times.',
+    "A: What's the order number on the email? || C: It's W X 4 4 9 1 8 2.",
+    'A: What size did you order? || C: A 10, but I need a 12.',
+    "A: What's the model on the back? || C: It says 5 5 U 7 3 0 0.",
+    'A: Which year did you buy it? || C: Twenty nineteen, I think.',
+    "A: What's the tracking number? || C: One Z, nine nine nine, A A one, zero one two three, four five six seven eight four.",
+    'A: Which store number? || C: Store 1 4 8 8.',
+    'A: What time did the outage start? || C: Around six thirty this morning.',
+]
+
+# Probes written while checking false redactions (after the held-out pass).
+PROBE_PII = [
+    "A: Could you give me the order ID and the email on the account? || A: Whenever you're ready. || C: 6128840391 || C: <EMAIL>pbrandt42@example.com</EMAIL>",
+    "A: I need the order number and a phone number. || C: The order is 55120 and my phone is <PHONE>503 555 0187</PHONE>.",
+    "A: What's the security code on the back? || C: <CVV>1 2 3</CVV>. || A: Thanks. How many tickets did you want? || C: 4 please, for the 7:30 show.",
+    'A: Date of birth? || C: <DOB>1 2 1985</DOB>. || A: And how many people in the household? || C: Five.',
+]
+
+PROBE_CLEAN = [
+    'C: I have two kids, one is four and one is seven.',
+    "A: We'll give you a call back within 24 to 48 hours.",
+    'C: My phone is an iPhone 12.',
+    'C: My phone bill went from 85 to 120.',
+    'C: The card expired in 2023.',
+    'C: Can you text me the code 4 8 2 9 1 1?',
+    "C: It's on page 4 of 12.",
+    'C: Call me back between 2 and 4.',
+    'C: The account balance is 4,512.',
+    "C: I'm paying 1200 a month for rent.",
+    'A: Your card number ends in 7 7 8 9, right?',
+    "A: What's your phone number? || C: I don't have one, but the order is 7 7 8 9 1 2 3 4 5 6.",
+    "A: What's your date of birth? || C: Sorry, I've got 2 kids screaming, one sec.",
+    "A: And the expiry date? || C: Hang on, it's in the other room, 2 minutes.",
+    "A: What's the security code? || C: I can't find it, it's been 10 years since I used this card.",
+    "A: What's the security code? || C: Hold on. || A: Sure.",
+    "A: What's your date of birth? || C: Um, do you need the year? It was the 80s.",
+    'A: How many accounts do you have? || C: Three accounts, 2 checking, 1 savings.',
+    'A: Can I have the card number? || C: Sure, one moment. || A: No problem. || C: Okay, so I bought it for 250 dollars on the 3rd.',
+    "A: Can I get your account number? || C: It's on the letter, hold on. || A: Sure. || C: Sorry, I can only see the invoice, 4 4 7 1 2 3 9.",
+    'C: I called 3 times, spent 45 minutes, and paid 19.99.',
+    'C: The bus number 42 was late by 15 minutes.',
+    'A: The total for 3 months is one hundred and twenty.',
+    "C: Her birthday's on the 14th, can it arrive by then?",
+    "A: I'll send a code to the phone ending in 4 4 1 2.",
+    'A: Please call 0800 123 4567 for the fraud team.',
+    'C: The meeting is at 10 30 tomorrow.',
+    'C: I live at the end of the street, number 9.',
+    'A: Your new card will arrive in 5 to 7 days, and the old one expires on the 30th.',
+    "A: Thank you for your patience, it'll be about 2 or 3 minutes.",
+    'C: It was 2 for 1, so four ninety-nine each.',
+    "C: I'd like to order twelve hundred units of model 5 5 2.",
+    "A: What's your email? || C: It's the same as my work one, I'll send it later at 5.",
+    'C: My wife is at Walmart dot com looking for it.',
+    "A: Can I get a contact number? || C: Use my husband's, he's at work until 6.",
+]
+
+
+# --------------------------------------------------------------------------- spoken forms
+ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+ORD = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth", 9: "ninth",
+       10: "tenth", 11: "eleventh", 12: "twelfth", 13: "thirteenth", 14: "fourteenth", 15: "fifteenth", 16: "sixteenth",
+       17: "seventeenth", 18: "eighteenth", 19: "nineteenth", 20: "twentieth", 30: "thirtieth"}
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+
+
+def two(n: int, rng: random.Random) -> str:
+    """A number 0-99 as spoken: 'oh five', 'eleven', 'forty-one'."""
+    if n < 10:
+        return f"{rng.choice(['oh', 'zero'])} {ONES[n]}" if rng.random() < 0.8 else ONES[n]
+    if n < 20:
+        return TEENS[n - 10]
+    t, o = divmod(n, 10)
+    return TENS[t] + ("" if o == 0 else ("-" if rng.random() < 0.7 else " ") + ONES[o])
+
+
+def ordinal(n: int) -> str:
+    if n in ORD:
+        return ORD[n]
+    t, o = divmod(n, 10)
+    return f"{TENS[t]}-{ORD[o]}"
+
+
+def digit_word(d: str, zero: str) -> str:
+    return zero if d == "0" else ONES[int(d)]
+
+
+def spoken_group(g: str, rng: random.Random, allow_double: bool = True) -> str:
+    zero = rng.choice(["oh", "oh", "zero"])
+    out: list[str] = []
+    i = 0
+    while i < len(g):
+        if allow_double and i + 1 < len(g) and g[i] == g[i + 1] and rng.random() < 0.5:
+            if i + 2 < len(g) and g[i + 2] == g[i] and rng.random() < 0.5:
+                out.append("triple " + digit_word(g[i], zero))
+                i += 3
+                continue
+            out.append("double " + digit_word(g[i], zero))
+            i += 2
+            continue
+        out.append(digit_word(g[i], zero))
+        i += 1
+    return " ".join(out)
+
+
+def paired_group(g: str, rng: random.Random) -> str:
+    """'4111' → 'forty-one eleven'; odd lengths start with a single digit."""
+    parts = []
+    i = 0
+    if len(g) % 2:
+        parts.append(digit_word(g[0], "oh"))
+        i = 1
+    while i < len(g):
+        n = int(g[i : i + 2])
+        parts.append("double oh" if g[i : i + 2] == "00" else two(n, rng))
+        i += 2
+    return " ".join(parts)
+
+
+def split(d: str, sizes: list[int]) -> list[str]:
+    out, i = [], 0
+    for s in sizes:
+        out.append(d[i : i + s])
+        i += s
+    if i < len(d):
+        out.append(d[i:])
+    return [g for g in out if g]
+
+
+def render(d: str, sizes: list[int], rng: random.Random, style: str | None = None) -> str:
+    """A digit string the way Whisper may write it."""
+    groups = split(d, sizes)
+    style = style or rng.choice(["digits", "digits", "dash", "words", "words", "words_comma", "mixed", "single", "paired", "run"])
+    if style == "digits":
+        return " ".join(groups)
+    if style == "dash":
+        return "-".join(groups)
+    if style == "run":
+        return d
+    if style == "single":
+        return " ".join(d)
+    if style == "words":
+        return " ".join(spoken_group(g, rng) for g in groups)
+    if style == "words_comma":
+        return ", ".join(spoken_group(g, rng) for g in groups)
+    if style == "paired":
+        return ", ".join(paired_group(g, rng) for g in groups)
+    # mixed: some groups digits, some words
+    return ", ".join(g if rng.random() < 0.5 else spoken_group(g, rng) for g in groups)
+
+
+def cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
+# --------------------------------------------------------------------------- values
+def luhn_complete(prefix: str, length: int, rng: random.Random) -> str:
+    body = prefix + "".join(rng.choice("0123456789") for _ in range(length - len(prefix) - 1))
+    for c in "0123456789":
+        d = body + c
+        total = 0
+        for i, ch in enumerate(reversed(d)):
+            x = int(ch)
+            if i % 2:
+                x *= 2
+                x -= 9 if x > 9 else 0
+            total += x
+        if total % 10 == 0:
+            return d
+    raise AssertionError
+
+
+def card_number(rng: random.Random) -> tuple[str, list[int]]:
+    kind = rng.choice(["visa", "visa", "visa", "mc", "mc", "amex", "disc", "mc2"])
+    if kind == "visa":
+        return luhn_complete("4", 16, rng), [4, 4, 4, 4]
+    if kind == "mc":
+        return luhn_complete(rng.choice(["51", "52", "53", "54", "55"]), 16, rng), [4, 4, 4, 4]
+    if kind == "mc2":
+        return luhn_complete(str(rng.randint(2221, 2720)), 16, rng), [4, 4, 4, 4]
+    if kind == "amex":
+        return luhn_complete(rng.choice(["34", "37"]), 15, rng), [4, 6, 5]
+    return luhn_complete("6011", 16, rng), [4, 4, 4, 4]
+
+
+def ssn(rng: random.Random) -> str:
+    while True:
+        a = rng.randint(1, 899)
+        if a != 666:
+            return f"{a:03d}{rng.randint(1, 99):02d}{rng.randint(1, 9999):04d}"
+
+
+def nanp(rng: random.Random) -> str:
+    area = f"{rng.randint(2, 9)}{rng.randint(0, 9)}{rng.randint(0, 9)}"
+    while area[1:] == "11" or area in ("800", "888", "877", "866", "855", "844", "833", "900"):
+        area = f"{rng.randint(2, 9)}{rng.randint(0, 9)}{rng.randint(0, 9)}"
+    return area + f"{rng.randint(2, 9)}{rng.randint(0, 9)}{rng.randint(0, 9)}" + f"{rng.randint(0, 9999):04d}"
+
+
+def aba(rng: random.Random) -> str:
+    while True:
+        d = f"{rng.randint(0, 3)}{rng.randint(0, 9)}" + "".join(rng.choice("0123456789") for _ in range(7))
+        x = [int(c) for c in d]
+        if d[:2] != "00" and (3 * (x[0] + x[3] + x[6]) + 7 * (x[1] + x[4] + x[7]) + x[2] + x[5] + x[8]) % 10 == 0:
+            return d
+
+
+def year_words(y: int, rng: random.Random) -> str:
+    if y < 2000:
+        return f"{TEENS[y // 100 - 10]} {two(y % 100, rng)}"
+    if y < 2010 and rng.random() < 0.5:
+        return f"two thousand {'and ' if rng.random() < 0.5 else ''}{ONES[y % 10]}" if y % 10 else "two thousand"
+    return f"twenty {two(y % 100, rng)}"
+
+
+LEADS = ["", "", "", "Sure, it's ", "Yeah, ", "Um, ", "Okay, so ", "It's ", "Yes, ", "Uh, it's "]
+FIRST = ["john", "mary", "priya", "wei", "carlos", "fatima", "liam", "olivia", "noah", "ava", "raj", "sofia", "james", "emma", "lucas"]
+LAST = ["smith", "jones", "patel", "nguyen", "garcia", "khan", "brown", "miller", "lopez", "wilson", "chen", "kim", "taylor"]
+PROVIDERS = ["gmail", "yahoo", "hotmail", "outlook", "icloud", "aol"]
+STREETS = ["Maple", "Oak", "Cedar", "Elm", "Pine", "Washington", "Lincoln", "Park", "Lake", "Hill", "Sunset", "River",
+           "Church", "Highland", "Forest", "Meadow", "Chestnut", "Walnut", "Spring", "Franklin"]
+SUFFIXES = ["Street", "Avenue", "Road", "Drive", "Lane", "Court", "Boulevard", "Place", "Way", "Terrace", "St", "Ave", "Rd"]
+CITIES = [("Springfield", "Illinois"), ("Austin", "Texas"), ("Denver", "Colorado"), ("Portland", "Oregon"),
+          ("Columbus", "Ohio"), ("Madison", "Wisconsin"), ("Raleigh", "North Carolina"), ("Tampa", "Florida")]
+ACKS = ["Okay.", "Uh-huh.", "Yep.", "Mm-hmm.", "Go on.", "Got it.", "Yes.", "Okay, go ahead."]
+
+
+OCLOCK = "o'clock"
+
+
+def tag(t: str, s: str) -> str:
+    return f"<{t}>{s}</{t}>"
+
+
+# --------------------------------------------------------------------------- PII templates
+def gen_card(rng: random.Random) -> str:
+    d, sizes = card_number(rng)
+    ctx = rng.choice([
+        "A: Can I take the card number, please?", "A: What's the long number on the front of the card?",
+        "A: Go ahead with the card number when you're ready.", "A: Which card would you like to use?",
+        "A: And the sixteen digits on the card?", "", "",
+    ])
+    val = render(d, sizes, rng)
+    lead = rng.choice(LEADS + ["My card number is ", "The card is ", "It's a Visa, "])
+    if rng.random() < 0.3:  # split across turns with acknowledgements
+        k = rng.choice([1, 2]) if len(sizes) > 2 else 1
+        first, rest = d[: sum(sizes[:k])], d[sum(sizes[:k]) :]
+        style = rng.choice(["digits", "words", "words_comma", "mixed", "single"])
+        parts = [f"C: {cap(lead)}{tag('CARD', render(first, sizes[:k], rng, style))}."]
+        if rng.random() < 0.5 and len(rest) > 8:
+            mid, last = rest[: sizes[k]], rest[sizes[k] :]
+            parts += [f"A: {rng.choice(ACKS)}", f"C: {tag('CARD', render(mid, [sizes[k]], rng, style))}."]
+            rest = last
+            rest_sizes = sizes[k + 1 :]
+        else:
+            rest_sizes = sizes[k:]
+        parts += [f"A: {rng.choice(ACKS)}", f"C: {tag('CARD', render(rest, rest_sizes, rng, style))}."]
+        body = " || ".join(parts)
+    else:
+        body = f"C: {cap(lead)}{tag('CARD', val)}."
+    return f"{ctx} || {body}" if ctx else body
+
+
+def gen_cvv(rng: random.Random) -> str:
+    n = 4 if rng.random() < 0.15 else 3
+    d = "".join(rng.choice("0123456789") for _ in range(n))
+    ctx = rng.choice([
+        "A: And the three digit security code on the back?", "A: Can I have the CVV, please?",
+        "A: What's the security code?", "A: Last thing, the three digits on the back of the card.",
+        "A: And the CVC number?", "A: Could you read me the security code on the back?",
+    ]) if n == 3 else "A: For Amex, the four digit security code on the front, please."
+    val = render(d, [n], rng, rng.choice(["digits", "words", "single", "paired", "words"]))
+    return f"{ctx} || C: {cap(rng.choice(LEADS))}{tag('CVV', val)}."
+
+
+def gen_expiry(rng: random.Random) -> str:
+    m, y = rng.randint(1, 12), rng.randint(2025, 2034)
+    style = rng.choice(["slash", "words", "month", "month_year", "digits", "oh"])
+    if style == "slash":
+        val = f"{m:02d}/{y % 100}" if rng.random() < 0.7 else f"{m}/{y % 100}"
+    elif style == "words":
+        val = f"{two(m, rng)} {two(y % 100, rng)}"
+    elif style == "month":
+        val = f"{MONTHS[m - 1]} {y}"
+    elif style == "month_year":
+        val = f"{MONTHS[m - 1]} {year_words(y, rng)}"
+    elif style == "digits":
+        val = f"{m:02d} {y % 100}"
+    else:
+        val = f"{spoken_group(f'{m:02d}', rng, False)} {two(y % 100, rng)}"
+    ctx = rng.choice(["A: What's the expiry date?", "A: And when does the card expire?", "A: Expiration date, please?",
+                      "A: What's the expiry on the card?", "A: And the expiration?"])
+    return f"{ctx} || C: {cap(rng.choice(LEADS))}{tag('EXPIRY', val)}."
+
+
+def gen_ssn(rng: random.Random) -> str:
+    d = ssn(rng)
+    if rng.random() < 0.15:
+        last = d[-4:]
+        ctx = rng.choice(["A: Can you verify the last four of your social?", "A: And the last four digits of your social security number?"])
+        return f"{ctx} || C: {cap(rng.choice(LEADS))}{tag('SSN', render(last, [4], rng))}."
+    style = rng.choice(["dash", "digits", "words", "words_comma", "mixed", "single", "run"])
+    val = render(d, [3, 2, 4], rng, style)
+    ctx = rng.choice(["A: Can I have your social security number?", "A: What's your social?", "A: And your SSN, please?",
+                      "A: To verify, I need your social security number.", ""])
+    if not ctx and style not in ("dash", "digits", "words_comma", "mixed"):
+        ctx = "A: What's your social?"
+    if rng.random() < 0.15 and ctx:
+        a, b = d[:5], d[5:]
+        st = rng.choice(["words", "digits", "single"])
+        return (f"{ctx} || C: {tag('SSN', render(a, [3, 2], rng, st))} || A: {rng.choice(ACKS)} || "
+                f"C: {tag('SSN', render(b, [4], rng, st))}.")
+    lead = rng.choice(LEADS + ["My social is ", "My social security number is "]) if ctx else "My social security number is "
+    body = f"C: {cap(lead)}{tag('SSN', val)}."
+    return f"{ctx} || {body}" if ctx else body
+
+
+def gen_dob(rng: random.Random) -> str:
+    y, m, dd = rng.randint(1935, 2006), rng.randint(1, 12), rng.randint(1, 28)
+    style = rng.choice(["month_day_year", "month_ord_year_words", "day_of_month", "slash", "spoken_num", "dash", "year_only"])
+    if style == "month_day_year":
+        val = f"{MONTHS[m - 1]} {dd}{'th' if dd > 3 else ['', 'st', 'nd', 'rd'][dd]}, {y}"
+    elif style == "month_ord_year_words":
+        val = f"{MONTHS[m - 1]} {ordinal(dd)}, {year_words(y, rng)}"
+    elif style == "day_of_month":
+        val = f"{ordinal(dd)} of {MONTHS[m - 1]}, {rng.choice([str(y), year_words(y, rng)])}"
+    elif style == "slash":
+        val = f"{m:02d}/{dd:02d}/{y}" if rng.random() < 0.6 else f"{m}/{dd}/{y % 100:02d}"
+    elif style == "dash":
+        val = f"{m}-{dd}-{y}"
+    elif style == "spoken_num":
+        val = f"{two(m, rng)}, {two(dd, rng)}, {two(y % 100, rng)}"
+    else:
+        val = year_words(y, rng) if rng.random() < 0.6 else str(y)
+    if style == "year_only":
+        ctx = rng.choice(["A: And what year were you born?", "A: Can you confirm your year of birth?"])
+    else:
+        ctx = rng.choice(["A: Can you confirm your date of birth?", "A: What's your date of birth?",
+                          "A: For security, your date of birth please.", "A: And your birthday?", ""])
+    lead = rng.choice(LEADS) if ctx else rng.choice(["I was born on ", "My date of birth is ", "My birthday is "])
+    body = f"C: {cap(lead)}{tag('DOB', val)}."
+    return f"{ctx} || {body}" if ctx else body
+
+
+def gen_phone(rng: random.Random) -> str:
+    d = nanp(rng)
+    style = rng.choice(["dash", "paren", "digits", "words_comma", "words", "mixed", "single", "plus", "seven"])
+    if style == "paren":
+        val = f"({d[:3]}) {d[3:6]}-{d[6:]}"
+    elif style == "plus":
+        val = f"+1 {d[:3]} {d[3:6]} {d[6:]}"
+    elif style == "seven":
+        d = d[3:]
+        val = render(d, [3, 4], rng, rng.choice(["dash", "words", "digits"]))
+    else:
+        val = render(d, [3, 3, 4], rng, style)
+    ctx = rng.choice(["A: What's the best number to reach you?", "A: Can I get a callback number?", "A: And a phone number?",
+                      "A: What's your cell number?", "", ""])
+    if style == "seven" or (not ctx and style in ("words", "single")):
+        ctx = "A: And your phone number?"
+    if ctx and rng.random() < 0.15 and style not in ("seven", "paren", "plus"):
+        return (f"{ctx} || C: {tag('PHONE', render(d[:6], [3, 3], rng, 'words_comma'))} || A: {rng.choice(ACKS)} || "
+                f"C: {tag('PHONE', render(d[6:], [4], rng, 'words'))}.")
+    lead = rng.choice(LEADS) if ctx else rng.choice(["You can call me on ", "My number is ", "My cell is ", "Text me at "])
+    body = f"C: {cap(lead)}{tag('PHONE', val)}."
+    return f"{ctx} || {body}" if ctx else body
+
+
+def gen_email(rng: random.Random) -> str:
+    f, l = rng.choice(FIRST), rng.choice(LAST)
+    prov = rng.choice(PROVIDERS)
+    num = str(rng.randint(1, 99)) if rng.random() < 0.3 else ""
+    style = rng.choice(["written", "spoken", "spoken", "half", "underscore", "initial", "company"])
+    if style == "written":
+        val = f"{f}.{l}{num}@{prov}.com"
+    elif style == "spoken":
+        val = f"{f} dot {l}{(' ' + num) if num else ''} at {prov} dot com"
+    elif style == "half":
+        val = f"{f}.{l}{num} at {prov}.com"
+    elif style == "underscore":
+        val = f"{f} underscore {l} at {prov} dot com"
+    elif style == "initial":
+        val = f"{f[0]} {l}{num} at {prov} dot com"
+    else:
+        val = f"{f} at {l}{rng.choice(['plumbing', 'design', 'consulting', 'legal'])} dot {rng.choice(['com', 'net', 'co dot uk'])}"
+    ctx = rng.choice(["A: What's your email address?", "A: Can I get an email for the receipt?", "A: And your email?", ""])
+    lead = rng.choice(LEADS) if ctx else rng.choice(["My email is ", "You can email me at ", "Send it to "])
+    body = f"C: {cap(lead)}{tag('EMAIL', val)}."
+    return f"{ctx} || {body}" if ctx else body
+
+
+def gen_address(rng: random.Random) -> str:
+    num = rng.choice([rng.randint(1, 99), rng.randint(100, 999), rng.randint(1000, 9999)])
+    nstyle = rng.choice(["digits", "digits", "words", "paired"])
+    if nstyle == "digits":
+        n = str(num)
+    elif nstyle == "words":
+        n = spoken_group(str(num), rng, False)
+    else:
+        n = paired_group(str(num), rng) if num >= 100 else two(num, rng)
+    street = rng.choice(STREETS)
+    if rng.random() < 0.15:
+        street = rng.choice(["5th", "Fifth", "3rd", "Main", "North Main", "Old Mill"])
+    val = f"{n} {street} {rng.choice(SUFFIXES)}"
+    if rng.random() < 0.3:
+        val += f", {rng.choice(['apartment', 'Apt', 'Unit', 'Suite'])} {rng.choice(['4B', '12', '301', '7'])}"
+    if rng.random() < 0.6:
+        city, state = rng.choice(CITIES)
+        val += f", {city}"
+        if rng.random() < 0.6:
+            val += f", {state}"
+            if rng.random() < 0.5:
+                val += f" {rng.randint(10000, 99999)}"
+    ctx = rng.choice(["A: What's the billing address?", "A: Can you confirm your address?", "A: And the shipping address?", ""])
+    if rng.random() < 0.15:
+        z = f"{rng.randint(10000, 99999)}"
+        return f"A: {rng.choice(['And the zip code?', 'What zip code is that?', 'Can I get your zip?'])} || C: {cap(rng.choice(LEADS))}{tag('ADDRESS', render(z, [5], rng, rng.choice(['run', 'words', 'single'])))}."
+    lead = rng.choice(LEADS) if ctx else rng.choice(["I live at ", "My address is ", "Ship it to ", "It's "])
+    body = f"C: {cap(lead)}{tag('ADDRESS', val)}."
+    return f"{ctx} || {body}" if ctx else body
+
+
+def gen_account(rng: random.Random) -> str:
+    n = rng.randint(8, 12)
+    d = "".join(rng.choice("0123456789") for _ in range(n))
+    sizes = [3] * (n // 3) + ([n % 3] if n % 3 else [])
+    val = render(d, sizes, rng, rng.choice(["digits", "run", "words", "words_comma", "single", "mixed"]))
+    ctx = rng.choice(["A: What's your account number?", "A: Can I have the account number, please?", "A: And your bank account number?",
+                      "A: Could you read me your member ID?", ""])
+    lead = rng.choice(LEADS) if ctx else rng.choice(["My account number is ", "The account number is "])
+    body = f"C: {cap(lead)}{tag('ACCOUNT', val)}."
+    return f"{ctx} || {body}" if ctx else body
+
+
+def gen_routing(rng: random.Random) -> str:
+    d = aba(rng)
+    val = render(d, [3, 3, 3], rng, rng.choice(["digits", "run", "words", "words_comma", "single"]))
+    ctx = rng.choice(["A: And the routing number?", "A: What's the bank's routing number?", "A: Can I get the ABA routing number?"])
+    return f"{ctx} || C: {cap(rng.choice(LEADS))}{tag('ROUTING', val)}."
+
+
+# --------------------------------------------------------------------------- look-alike templates
+def gen_clean(rng: random.Random) -> str:
+    kind = rng.choice(["order", "order", "price", "price", "time", "time", "qty", "qty", "flight", "model", "date", "date",
+                       "year", "case", "percent", "room", "last4", "duration", "age"])
+    n = rng.randint(6, 12)
+    d = "".join(rng.choice("0123456789") for _ in range(n))
+    if kind == "order":
+        what = rng.choice(["order number", "confirmation number", "tracking number", "reference number", "ticket number", "invoice number"])
+        val = render(d, [3] * 4, rng)
+        if rng.random() < 0.5:
+            return f"A: What's the {what}? || C: {cap(rng.choice(LEADS))}{val}."
+        return f"{rng.choice(['A', 'C'])}: {rng.choice(['Your', 'My', 'The'])} {what} is {val}."
+    if kind == "case":
+        d = "".join(rng.choice("0123456789") for _ in range(rng.choice([9, 10])))
+        val = render(d, [3, 3, 4] if len(d) == 10 else [3, 2, 4], rng)
+        return f"A: {rng.choice(['Your case number is', 'The claim number is', 'Your ticket number is'])} {val}."
+    if kind == "price":
+        dollars, cents = rng.randint(1, 2500), rng.randint(0, 99)
+        val = rng.choice([f"${dollars}.{cents:02d}", f"{dollars} dollars", f"{dollars}.{cents:02d} dollars",
+                          f"{two(dollars % 100, rng) if dollars < 100 else dollars} dollars and {cents} cents",
+                          f"${dollars:,}", f"{dollars} bucks"])
+        return f"{rng.choice(['A', 'C'])}: {rng.choice(['It was', 'That comes to', 'The total is', 'I was charged', 'It costs', 'The refund is'])} {val}."
+    if kind == "time":
+        h, mi = rng.randint(1, 12), rng.choice([0, 15, 30, 45, 10, 20])
+        val = rng.choice([f"{h}:{mi:02d}", f"{h} p.m.", f"{h}:{mi:02d} a.m.", f"{ONES[h] if h < 10 else TEENS[h - 10]} {OCLOCK if not mi else two(mi, rng)}",
+                          f"{h} o'clock", f"half past {ONES[h] if h < 10 else TEENS[h - 10]}"])
+        return f"{rng.choice(['A', 'C'])}: {rng.choice(['The technician will come at', 'Can you call back at', 'I was on hold until', 'We close at', 'The appointment is at'])} {val}."
+    if kind == "qty":
+        q = rng.randint(2, 500)
+        val = rng.choice([str(q), two(q % 100, rng) if q < 100 else str(q)])
+        unit = rng.choice(["boxes", "items", "units", "people", "minutes", "days", "times", "pieces", "bottles", "licenses"])
+        return f"{rng.choice(['A', 'C'])}: {rng.choice(['I ordered', 'We need', 'It took', 'There were', 'I called', 'We have'])} {val} {unit}."
+    if kind == "flight":
+        code = rng.choice(["UA", "BA", "DL", "AA", "LH", "AF"])
+        num = rng.randint(10, 9999)
+        return f"C: {rng.choice(['I was on flight', 'My flight is', 'It was flight'])} {code} {num}{rng.choice(['', ' to Denver', ' on Tuesday'])}."
+    if kind == "model":
+        val = rng.choice([f"XR-{rng.randint(100, 9999)}", f"model {render(d[:6], [3, 3], rng)}", f"version {rng.randint(1, 12)}.{rng.randint(0, 9)}",
+                          f"SKU {render(d[:8], [4, 4], rng)}", f"serial number {render(d, [4, 4, 4], rng)}"])
+        return f"{rng.choice(['A', 'C'])}: It's the {val}."
+    if kind == "date":
+        m, dd, y = rng.randint(1, 12), rng.randint(1, 28), rng.randint(2018, 2026)
+        val = rng.choice([f"{MONTHS[m - 1]} {dd}, {y}", f"{m}/{dd}/{y}", f"the {ordinal(dd)} of {MONTHS[m - 1]}",
+                          f"{MONTHS[m - 1]} {ordinal(dd)}", f"{MONTHS[m - 1]} {year_words(y, rng)}"])
+        return f"{rng.choice(['A', 'C'])}: {rng.choice(['It was delivered on', 'The appointment is on', 'I was charged on', 'The outage started on', 'Your plan renews on'])} {val}."
+    if kind == "year":
+        y = rng.randint(1995, 2025)
+        return f"C: {rng.choice(['I have been a customer since', 'We moved here in', 'The car is from', 'I bought it back in'])} {rng.choice([str(y), year_words(y, rng)])}."
+    if kind == "percent":
+        return f"A: {rng.choice(['You get', 'That is', 'We can offer'])} {rng.randint(5, 50)} percent off."
+    if kind == "room":
+        return f"C: {rng.choice(['I am in room', 'Go to gate', 'It is aisle', 'Press option', 'I am on page', 'Call extension'])} {rng.randint(1, 4999)}."
+    if kind == "last4":
+        return f"A: {rng.choice(['The card ending in', 'Your Visa ending in'])} {render(d[:4], [4], rng, rng.choice(['digits', 'words', 'single']))} {rng.choice(['was declined.', 'is on file.', 'was charged.'])}"
+    if kind == "duration":
+        return f"C: {rng.choice(['I waited', 'It took', 'I have been on hold for'])} {rng.choice([str(rng.randint(2, 90)), two(rng.randint(2, 59), rng)])} {rng.choice(['minutes', 'hours', 'days', 'weeks'])}."
+    return f"C: {rng.choice(['I am', 'My son is', 'She is'])} {rng.randint(5, 90)} years old."
+
+
+def main() -> None:
+    rng = random.Random(20240607)
+    rows: list[tuple[str, str, str]] = []
+    rows += [("hand", "pii", d) for d in HAND_PII]
+    rows += [("hand", "clean", d) for d in HAND_CLEAN]
+    rows += [("heldout", "pii", d) for d in HELDOUT_PII]
+    rows += [("heldout", "clean", d) for d in HELDOUT_CLEAN]
+    rows += [("heldout2", "pii", d) for d in HELDOUT2_PII]
+    rows += [("heldout2", "clean", d) for d in HELDOUT2_CLEAN]
+    rows += [("hand", "pii", d) for d in PROBE_PII]
+    rows += [("hand", "clean", d) for d in PROBE_CLEAN]
+    gens = [(gen_card, 45), (gen_cvv, 22), (gen_expiry, 22), (gen_ssn, 40), (gen_dob, 30), (gen_phone, 30),
+            (gen_email, 25), (gen_address, 30), (gen_account, 22), (gen_routing, 18)]
+    for g, count in gens:
+        rows += [("template", "pii", g(rng)) for _ in range(count)]
+    seen = {d for _, _, d in rows}
+    clean: list[str] = []
+    while len(clean) < 260:
+        c = gen_clean(rng)
+        if c not in seen:
+            seen.add(c)
+            clean.append(c)
+    rows += [("template", "clean", c) for c in clean]
+    with OUT.open("w", encoding="utf-8") as fh:
+        fh.write("id\tsource\tcategory\tdialogue\n")
+        for k, (src, cat, d) in enumerate(rows, 1):
+            assert "\t" not in d and "\n" not in d
+            fh.write(f"{k:04d}\t{src}\t{cat}\t{d}\n")
+    print(f"wrote {len(rows)} dialogues to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,297 @@
+"""Line-level PII redaction: each type, each spoken/written form, Luhn, look-alikes."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qa_pipeline.errors import ConfigError
+from qa_pipeline.redact import RedactionOptions, options_from_mapping, redact_lines, redact_text
+from qa_pipeline.redact.numbers import aba_ok, find_runs, group_lengths, luhn_ok
+from qa_pipeline.redact.tokens import tokenize
+
+
+def red(text: str, *context: str) -> str:
+    return redact_text(text, context=context).text
+
+
+def digits_of(text: str) -> str:
+    return re.sub(r"\D", "", text)
+
+
+# --------------------------------------------------------------------------- spoken-number normaliser
+@pytest.mark.parametrize(
+    "text, digits",
+    [
+        ("4111 1111 1111 1111", "4111111111111111"),
+        ("four one one one, one one one one", "41111111"),
+        ("double five oh six", "5506"),
+        ("triple seven", "777"),
+        ("forty one eleven", "4111"),
+        ("nineteen eighty-five", "1985"),
+        ("twenty twenty six", "2026"),
+        ("two thousand and five", "2005"),
+        ("five hundred and twelve", "512"),
+        ("twelve hundred", "1200"),
+        ("oh five twenty six", "0526"),
+        ("4 1 1 1 one one one one", "41111111"),
+        ("three oh, four", "304"),
+        ("one hundred twenty three", "123"),
+        ("seven to nine", "729"),
+    ],
+)
+def test_spoken_numbers_normalise_to_digits(text: str, digits: str) -> None:
+    runs = find_runs(tokenize(text))
+    assert len(runs) == 1
+    assert runs[0].digits == digits
+
+
+def test_runs_keep_group_layout_and_source_tokens() -> None:
+    toks = tokenize("it's one two three, four five, six seven eight nine thanks")
+    (run,) = find_runs(toks)
+    assert group_lengths(run.chunks) == (3, 2, 4)
+    assert toks[run.tok_start].text == "one" and toks[run.tok_end - 1].text == "nine"
+
+
+def test_interjection_oh_is_not_a_zero() -> None:
+    assert [r.digits for r in find_runs(tokenize("Oh, I see 5 items"))] == ["5"]
+
+
+def test_luhn_and_aba_checks() -> None:
+    assert luhn_ok("4111111111111111") and not luhn_ok("4111111111111112")
+    assert aba_ok("011000015") and not aba_ok("011000016")
+
+
+# --------------------------------------------------------------------------- card numbers
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My card number is 4111 1111 1111 1111.",
+        "It's 4111-1111-1111-1111.",
+        "Yeah, 4111111111111111.",
+        "Four one one one, one one one one, one one one one, one one one one.",
+        "four double one one, triple one one, one one one one, one one one one",
+        "forty-one eleven, eleven eleven, eleven eleven, eleven eleven",
+        "4 1 1 1 one one one one 1111 one one one one",
+        "The Amex is 3782 822463 10005.",
+        "Five four two five, two three three four, three oh one oh, nine nine oh three.",
+    ],
+)
+def test_card_numbers_in_every_form_are_redacted(text: str) -> None:
+    out = red(text)
+    assert "[CARD]" in out
+    assert not re.search(r"\d", out)
+    assert not re.search(r"\b(one|four|eleven|forty)\b", out, re.I)
+
+
+def test_luhn_failure_without_card_context_is_not_a_card() -> None:
+    assert red("The tracking reference came to 4111 1111 1111 1112 I think.") == (
+        "The tracking reference came to 4111 1111 1111 1112 I think."
+    )
+    # same digits, valid Luhn: a card even without any card words
+    assert "[CARD]" in red("I think it is 4111 1111 1111 1111.")
+
+
+def test_luhn_failure_with_card_context_is_still_removed() -> None:
+    # the agent asked for the card: a misheard digit must not leave the number in clear
+    out = red("4111 1111 1111 1112", "Can I take the card number please?")
+    assert out == "[CARD]"
+
+
+def test_card_last_four_is_kept() -> None:
+    assert red("The card ending in 4 4 2 1 was charged.") == "The card ending in 4 4 2 1 was charged."
+
+
+# --------------------------------------------------------------------------- CVV / expiry
+@pytest.mark.parametrize("answer", ["seven two nine", "729", "7 2 9", "seven twenty-nine"])
+def test_cvv_after_security_code_question(answer: str) -> None:
+    assert red(f"It's {answer}.", "And the three digit security code on the back?") == "It's [CVV]."
+
+
+def test_three_digits_without_cvv_context_survive() -> None:
+    assert red("It's 729.", "How many did you order?") == "It's 729."
+
+
+@pytest.mark.parametrize("answer", ["oh five twenty six", "05/26", "May 2026", "May twenty twenty-six", "five twenty six"])
+def test_expiry_after_expiry_question(answer: str) -> None:
+    assert red(answer, "What's the expiry date on the card?") == "[EXPIRY]"
+
+
+def test_card_expiry_and_cvv_read_in_one_breath() -> None:
+    out = red("4111 1111 1111 1111, 08/27, 431.", "Card number, expiry and security code please.")
+    assert out == "[CARD], [EXPIRY], [CVV]."
+
+
+# --------------------------------------------------------------------------- SSN
+@pytest.mark.parametrize(
+    "text, context",
+    [
+        ("412-56-7781", ""),
+        ("My social is five three one, two two, eight oh four six.", ""),
+        ("six one two four four nine three seven one", "I'll need your social security number."),
+        ("Two one two, double four, five nine six eight", "Social security number, please."),
+    ],
+)
+def test_ssn_forms(text: str, context: str) -> None:
+    out = red(text, *([context] if context else []))
+    assert "[SSN]" in out and not re.search(r"\d", out)
+
+
+def test_ssn_last_four_with_context() -> None:
+    assert red("6 6 1 9.", "And the last four of your social?") == "[SSN]."
+
+
+def test_nine_digits_without_context_or_layout_survive() -> None:
+    assert red("Your confirmation code is 8 8 4 1 2 7 9 3 5.") == "Your confirmation code is 8 8 4 1 2 7 9 3 5."
+
+
+# --------------------------------------------------------------------------- DOB
+@pytest.mark.parametrize(
+    "answer, expected",
+    [
+        ("March 3rd, 1975.", "[DOB]."),
+        ("The fifth of January, nineteen eighty-five.", "The [DOB]."),
+        ("oh four, twelve, eighty-eight.", "[DOB]."),
+        ("11/02/1969.", "[DOB]."),
+        ("Nineteen sixty-four.", "[DOB]."),
+        ("September twenty-first, nineteen seventy-two.", "[DOB]."),
+    ],
+)
+def test_dob_after_date_of_birth_question(answer: str, expected: str) -> None:
+    assert red(answer, "Can you confirm your date of birth?") == expected
+
+
+def test_born_on_is_context_in_the_same_line() -> None:
+    assert red("I was born on July 14th, 1990.") == "I was born on [DOB]."
+
+
+def test_dates_that_are_not_birth_dates_survive() -> None:
+    for line in ("The delivery is scheduled for March 3rd, 2025.", "I bought it on 04/15/2024.", "I've been a customer since 2009."):
+        assert red(line) == line
+
+
+# --------------------------------------------------------------------------- phone, email, address
+@pytest.mark.parametrize(
+    "text",
+    ["555-203-4471", "(312) 555-0198", "+1 646 555 0177", "four one five, five five five, two six three eight"],
+)
+def test_phone_forms(text: str) -> None:
+    out = red(f"You can call me on {text}.")
+    assert out == "You can call me on [PHONE]."
+
+
+def test_toll_free_company_number_survives() -> None:
+    assert red("Please call us back at 1-800-555-0199.") == "Please call us back at 1-800-555-0199."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "john dot smith at gmail dot com",
+        "jsmith85@yahoo.com",
+        "mary underscore jones at hotmail dot co dot uk",
+        "k l e e at outlook dot com",
+        "tom.baker73 at gmail.com",
+        "noah dot lopez 88 at gmail dot com",
+    ],
+)
+def test_email_forms(text: str) -> None:
+    assert red(f"My email is {text}.") == "My email is [EMAIL]."
+
+
+def test_shop_website_is_not_an_email() -> None:
+    assert red("I shop at amazon dot com all the time.") == "I shop at amazon dot com all the time."
+
+
+@pytest.mark.parametrize(
+    "text, context",
+    [
+        ("I live at 42 Elm Street, Springfield, Illinois 62704.", ""),
+        ("Ship it to twelve thirty-four Oak Drive, Austin, Texas.", ""),
+        ("It's 221B Baker Street, London.", ""),
+        ("My address is P.O. Box 5521, Tulsa, Oklahoma.", ""),
+        ("nine oh two one oh", "And the zip code?"),
+        ("SW1A 2AA", "And the postcode?"),
+    ],
+)
+def test_address_forms(text: str, context: str) -> None:
+    out = red(text, *([context] if context else []))
+    assert "[ADDRESS]" in out
+    assert not re.search(r"\d|Elm|Oak|Baker|Tulsa|Springfield|nine", out)
+
+
+def test_street_without_house_number_survives() -> None:
+    line = "My son was born in the hospital on Main Street."
+    assert red(line) == line
+
+
+# --------------------------------------------------------------------------- account / routing
+def test_routing_and_account_in_one_answer() -> None:
+    out = red(
+        "Routing is one oh three, one three nine, two two one and the account is four four seven, two one nine, oh oh six.",
+        "I'll need the routing and account numbers.",
+    )
+    assert out == "Routing is [ROUTING] and the account is [ACCOUNT]."
+
+
+def test_account_number_with_letter_prefix() -> None:
+    assert red("P O L 4 4 8 2 1 9 7 3.", "Can I get your policy number?") == "[ACCOUNT]."
+
+
+# --------------------------------------------------------------------------- look-alikes
+@pytest.mark.parametrize(
+    "line",
+    [
+        "My order number is 4521 8876 3310.",
+        "Your case number is 5 5 5 1 2 3 4 5 6 7.",
+        "It was $49.99 plus tax.",
+        "That comes to one hundred twenty-five dollars and forty cents.",
+        "I'll be home after 3:30 p.m.",
+        "Your flight is UA 1472 departing at 6:45.",
+        "The model number is XR-5000.",
+        "I ordered 3 boxes, but only 2 arrived.",
+        "The total is 1,249 dollars.",
+        "The serial number is 4 7 1 1 9 2 8 3 3 0 5 6 1 2 7 8.",
+        "A: What's the ticket number? || C: Two one four, five five two, nine nine one eight.",
+        "A: And the case number? || C: Six one two, four four, nine three seven one.",
+    ],
+)
+def test_look_alikes_survive(line: str) -> None:
+    lines = [p.strip() for p in line.split("||")]
+    assert [r.text for r in redact_lines(lines)] == lines
+
+
+# --------------------------------------------------------------------------- results and options
+def test_spans_locate_placeholders_in_the_redacted_text() -> None:
+    res = redact_text("Card 4111 1111 1111 1111 and phone 555-203-4471.")
+    assert res.text == "Card [CARD] and phone [PHONE]."
+    assert [(s.pii_type, res.text[s.char_start : s.char_end]) for s in res.spans] == [
+        ("CARD", "[CARD]"),
+        ("PHONE", "[PHONE]"),
+    ]
+    assert [s.span_no for s in res.spans] == [0, 1]
+    assert all(s.start_s is None for s in res.spans)
+
+
+def test_types_option_limits_detection_and_disabled_returns_text() -> None:
+    line = "Card 4111 1111 1111 1111 and phone 555-203-4471."
+    assert redact_text(line, RedactionOptions.from_types(["PHONE"])).text == "Card 4111 1111 1111 1111 and phone [PHONE]."
+    assert redact_text(line, RedactionOptions(enabled=False)).text == line
+
+
+def test_options_validation() -> None:
+    with pytest.raises(ConfigError, match="unknown PII type"):
+        RedactionOptions.from_types(["CARD", "PASSPORT"])
+    with pytest.raises(ConfigError, match=r"cfg.yaml: \[redaction -> keep_rawx\]"):
+        options_from_mapping({"keep_rawx": True}, source="cfg.yaml")
+    opts = options_from_mapping({"types": ["card", "ssn"], "keep_raw": True})
+    assert opts.types == frozenset({"CARD", "SSN"}) and opts.keep_raw and opts.enabled
+
+
+def test_redact_lines_uses_previous_lines_as_context_and_keeps_speaker_prefix() -> None:
+    out = redact_lines(["Agent: and the security code?", "Customer: seven two nine"])
+    assert [r.text for r in out] == ["Agent: and the security code?", "Customer: [CVV]"]
+    assert out[1].spans[0].char_start == len("Customer: ")
+    independent = redact_lines(["Agent: and the security code?", "Customer: seven two nine"], independent=True)
+    assert independent[1].text == "Customer: seven two nine"
