@@ -34,6 +34,7 @@ def _cli(*args: str, prefix: list[str] | None = None, home: Path) -> subprocess.
     return subprocess.run([*(prefix or []), str(BIN), *args], capture_output=True, text=True, env=env, timeout=600)
 
 
+@pytest.mark.slow
 def test_run_exit_status_says_partial_and_lists_the_failures(tmp_path: Path) -> None:
     calls = render_calls(tmp_path / "spoken", ["call_c"])
     inbox = tmp_path / "inbox"

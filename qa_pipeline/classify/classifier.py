@@ -32,35 +32,6 @@ logger = logging.getLogger("qa_pipeline.classify")
 
 LEXICON_FILE = "prohibited_lexicon.yaml"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_MIN_SENTENCE_WORDS = 3
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans of the sentences of ``text`` (empty for a single sentence).
-
-    Fragments under three words ("Okay.", "Sure.") join the next sentence.
-    """
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for m in _SENTENCE_END.finditer(text):
-        spans.append((start, m.start()))
-        start = m.end()
-    spans.append((start, len(text)))
-    merged: list[tuple[int, int]] = []
-    pending: int | None = None
-    for a, b in spans:
-        if pending is not None:
-            a, pending = pending, None
-        if len(text[a:b].split()) < _MIN_SENTENCE_WORDS:
-            pending = a
-            continue
-        merged.append((a, b))
-    if pending is not None:
-        if merged:
-            merged[-1] = (merged[-1][0], len(text))
-        else:
-            merged.append((pending, len(text)))
-    return merged if len(merged) > 1 else []
 
 
 @dataclass(frozen=True)
@@ -116,7 +87,6 @@ class Classifier:
                 threads=threads,
             )
         )
-        self.sentence_pooling = features.sentence_pooling
         self.thresholds = self.config.thresholds()
         self.methods = {name: self.config.labels[name].method for name in LABELS}
         self.version = classifier_version(self.directory, self.encoder.weights_sha256)
@@ -163,10 +133,8 @@ class Classifier:
     def _score(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
         """Normalised texts, sentiment probabilities ``(n, 3)`` and head label scores ``(n, 14)``.
 
-        Sentiment comes from the whole turn (length-weighted over chunks of a
-        long one).  A label's head score is the highest over the whole chunk
-        and each of its sentences, pooled from the same forward pass, so an
-        apology followed by a verification question scores both.
+        Sentiment is the length-weighted mean over the chunks of a long turn,
+        a label's head score the highest over its chunks.
         """
         normalized = [normalize_text(t or "") for t in texts]
         owners: list[int] = []
@@ -181,13 +149,9 @@ class Classifier:
         sent[:, SENTIMENTS.index("neutral")] = 1.0
         learned = np.zeros((len(texts), len(LABELS)), dtype=np.float64)
         if pieces:
-            spans = [sentence_spans(p) if self.sentence_pooling else [] for p in pieces]
-            feats, span_feats = self.encoder.encode_spans(pieces, self.layers, spans)
+            feats = self.encoder.encode(pieces, self.layers)
             p_sent = self.heads.sentiment.softmax(feats)
             p_lab = self.heads.labels.sigmoid(feats)
-            for k, sf in enumerate(span_feats):
-                if len(sf):
-                    p_lab[k] = np.maximum(p_lab[k], self.heads.labels.sigmoid(sf[np.abs(sf).sum(axis=1) > 0]).max(axis=0, initial=0.0))
             owner_arr = np.asarray(owners)
             weights = np.asarray([max(1, len(p)) for p in pieces], dtype=np.float64)
             for i in np.unique(owner_arr):

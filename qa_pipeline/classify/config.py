@@ -56,7 +56,6 @@ class FeatureConfig(BaseModel):
     layers: list[int] = Field(default_factory=lambda: [6, 3], min_length=1)
     max_length: int = Field(default=128, ge=16, le=512)
     chunk_tokens: int = Field(default=64, ge=16, le=512)
-    sentence_pooling: bool = True
     batch_size: int = Field(default=64, ge=1, le=1024)
 
     @model_validator(mode="after")

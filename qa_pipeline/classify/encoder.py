@@ -192,35 +192,15 @@ class Encoder:
         sentiment head uses; all come from the same single forward pass.
         Returns ``(len(texts), 384 * len(layers))`` float32; empty text gives zeros.
         """
-        whole, _ = self.encode_spans(texts, layers, None)
-        return whole
-
-    def encode_spans(
-        self,
-        texts: Sequence[str],
-        layers: Sequence[int] = (6,),
-        spans: Sequence[Sequence[tuple[int, int]]] | None = None,
-    ) -> tuple[np.ndarray, list[np.ndarray]]:
-        """Like :meth:`encode`, plus one pooled vector per character span of each text.
-
-        The spans (e.g. the sentences of a turn) are pooled from the same
-        forward pass as the whole text, so a sentence keeps its context and
-        costs no extra encoder work.  Returns ``(whole, per_text)`` where
-        ``per_text[i]`` is ``(len(spans[i]), dim)``; a span that falls past
-        the encoder window gets zeros.
-        """
         torch = self._torch
         layers = tuple(layers)
         if not layers or any(not 0 <= layer <= 6 for layer in layers):
             raise ConfigError(f"encoder layers {layers} must be between 0 and 6 (MiniLM-L6 hidden states)")
-        dim = EMBEDDING_DIM * len(layers)
-        out = np.zeros((len(texts), dim), dtype=np.float32)
-        span_out = [np.zeros((len(spans[i]) if spans else 0, dim), dtype=np.float32) for i in range(len(texts))]
+        out = np.zeros((len(texts), EMBEDDING_DIM * len(layers)), dtype=np.float32)
         todo = [i for i, t in enumerate(texts) if t and t.strip()]
         order = sorted(todo, key=lambda i: len(texts[i]))
         bs = self.options.batch_size
         want_all = layers != (6,)
-        want_spans = spans is not None and any(len(s) for s in spans)
         with self._lock, torch.inference_mode():
             for start in range(0, len(order), bs):
                 idx = order[start : start + bs]
@@ -230,31 +210,15 @@ class Encoder:
                     truncation=True,
                     max_length=self.options.max_length,
                     return_tensors="pt",
-                    return_offsets_mapping=want_spans,
-                    return_special_tokens_mask=want_spans,
                 )
-                offsets = batch.pop("offset_mapping", None)
-                special = batch.pop("special_tokens_mask", None)
                 result = self._model(**batch, output_hidden_states=want_all)
                 states = result.hidden_states if want_all else (None,) * 6 + (result.last_hidden_state,)
-                hidden = torch.cat([states[layer].float() for layer in layers], dim=-1)  # (B, T, 384*k)
+                hidden = torch.cat([states[layer].float() for layer in layers], dim=-1)
                 mask = batch["attention_mask"].unsqueeze(-1).float()
-                out[idx] = self._pool(hidden, mask, len(layers)).numpy()
-                if want_spans and offsets is not None and special is not None:
-                    real = (batch["attention_mask"] * (1 - special)).bool()
-                    for row, i in enumerate(idx):
-                        if not spans or not spans[i]:
-                            continue
-                        starts, ends = offsets[row, :, 0], offsets[row, :, 1]
-                        masks = torch.stack(
-                            [(real[row] & (starts >= a) & (ends <= b) & (ends > starts)).float() for a, b in spans[i]]
-                        ).unsqueeze(-1)  # (S, T, 1)
-                        pooled = self._pool(hidden[row].unsqueeze(0).expand(len(spans[i]), -1, -1), masks, len(layers))
-                        pooled[masks.sum(dim=(1, 2)) == 0] = 0.0
-                        span_out[i] = pooled.numpy()
-        return out, span_out
+                out[idx] = self._pool(hidden, mask).numpy()
+        return out
 
-    def _pool(self, hidden, mask, blocks: int):  # type: ignore[no-untyped-def]
+    def _pool(self, hidden, mask):  # type: ignore[no-untyped-def]
         """Mean over masked tokens, then L2-normalise each 384-wide layer block separately."""
         torch = self._torch
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)

@@ -43,7 +43,7 @@ from qa_pipeline.paths import project_root
 logger = logging.getLogger("qa_pipeline.classify.train")
 
 MIN_THRESHOLD = 0.2
-MAX_THRESHOLD = 0.85
+MAX_THRESHOLD = 0.75
 
 
 @dataclass(frozen=True)
