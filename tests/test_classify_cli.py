@@ -47,9 +47,9 @@ def test_classify_missing_file_is_a_clean_error(tmp_path: Path) -> None:
 
 
 def test_reclassify_command(db_path: Path) -> None:
-    from tests.test_classify_store import _store_calls
+    from classify_fixture import store_calls
 
-    _store_calls(db_path)
+    store_calls(db_path)
     result = runner.invoke(app, ["reclassify", "--db", str(db_path)])
     assert result.exit_code == 0, result.output
     assert "reclassified 2 call(s), 6 utterance(s)" in result.output

@@ -10,38 +10,10 @@ from qa_pipeline.classify import load_classifier
 from qa_pipeline.classify.reclassify import reclassify_stored
 from qa_pipeline.classify.result import LABELS, UtteranceLabels
 from qa_pipeline.errors import NotFoundError, StoreError
-from qa_pipeline.store.db import connect, transaction, utcnow
+from qa_pipeline.store.db import connect, transaction
 from qa_pipeline.store.labels import calls_to_classify, read_labels, read_model_versions, write_labels
 
-CALLS = {
-    "call-a": [
-        ("agent", "Thank you for calling Acme Telecom, my name is Sam. This call is recorded for quality purposes."),
-        ("customer", "Hi, I was charged twice this month and I'm really annoyed."),
-        ("agent", "I'm so sorry about that. Can you confirm your date of birth?"),
-        ("customer", "Sure, it's [DOB]."),
-    ],
-    "call-b": [
-        ("agent", "Good morning, you're speaking with Lena, how can I help?"),
-        ("customer", "This is ridiculous, I want to speak to your supervisor."),
-    ],
-}
-
-
-def _store_calls(db: Path) -> None:
-    now = utcnow()
-    with connect(db) as con, transaction(con):
-        for call_id, turns in CALLS.items():
-            con.execute(
-                "INSERT INTO calls (call_id, source_path, file_sha256, status, duration_s, language, created_at, updated_at) "
-                "VALUES (?, ?, ?, 'complete', ?, 'en', ?, ?)",
-                [call_id, f"/rec/{call_id}.wav", "0" * 64, 10.0 * len(turns), now, now],
-            )
-            for i, (speaker, text) in enumerate(turns):
-                con.execute(
-                    "INSERT INTO utterances (call_id, idx, speaker, start_s, end_s, text) VALUES (?, ?, ?, ?, ?, ?)",
-                    [call_id, i, speaker, 10.0 * i, 10.0 * i + 8, text],
-                )
-
+from classify_fixture import store_calls as _store_calls
 
 def _labels(idx: int, detected: tuple[str, ...] = ()) -> UtteranceLabels:
     scores = {name: (0.9 if name in detected else 0.1) for name in LABELS}

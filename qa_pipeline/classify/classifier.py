@@ -10,6 +10,7 @@ rows can be found and re-classified after a model update.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import threading
@@ -46,10 +47,30 @@ class Explanation:
     result: UtteranceLabels
 
 
+def _tensors_digest(path: Path) -> bytes:
+    """Hash of a safetensors file's tensors and metadata in a fixed order.
+
+    The file's own bytes are not stable: its header is written from a hash
+    map, so the same weights can be laid out in a different order.
+    """
+    from safetensors import safe_open
+
+    digest = hashlib.sha256()
+    with safe_open(str(path), framework="numpy") as fh:
+        meta = fh.metadata() or {}
+        digest.update(json.dumps(meta, sort_keys=True).encode())
+        for key in sorted(fh.keys()):
+            tensor = np.ascontiguousarray(fh.get_tensor(key))
+            digest.update(f"{key}:{tensor.dtype.str}:{tensor.shape}".encode())
+            digest.update(tensor.tobytes())
+    return digest.digest()
+
+
 def classifier_version(directory: Path, encoder_sha256: str) -> str:
     """Content hash of weights, thresholds, lexicon, scripted patterns and encoder."""
     digest = hashlib.sha256()
-    for name in (HEADS_FILE, "labels.yaml", LEXICON_FILE):
+    digest.update(_tensors_digest(directory / HEADS_FILE))
+    for name in ("labels.yaml", LEXICON_FILE):
         digest.update(name.encode())
         digest.update((directory / name).read_bytes())
     digest.update(repr(patterns_module._SCRIPTED).encode())
