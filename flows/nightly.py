@@ -24,7 +24,6 @@
 # No "from __future__ import annotations": the flow's parameter types must be real objects, because
 # a served run may rebuild the flow function without this module's globals to resolve strings.
 
-import os
 import queue
 import time
 from collections import deque
@@ -342,6 +341,7 @@ def _process(queued: deque[_Call], db: str, run_id: str, options: PipelineOption
                 call.stage, error = "store", exc
             else:
                 logger.info("%s: stored (call %s)", call.recording.path.name, call.recording.call_id)
+                call.future = call.redacted = None  # let the transcript go
                 done += 1
                 audio_s += call.audio_s
                 active -= 1

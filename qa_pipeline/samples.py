@@ -41,6 +41,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from scipy.signal import resample_poly
 
+from qa_pipeline.classify.result import LABELS
 from qa_pipeline.errors import ConfigError, InputError
 
 logger = logging.getLogger("qa_pipeline.samples")
@@ -57,22 +58,8 @@ EXTENSIONS: dict[str, str] = {"flac": ".flac", "mp3": ".mp3", "ogg": ".ogg", "wa
 #: Turn tags.  The first group are the classifier's label names
 #: (:data:`qa_pipeline.classify.result.LABELS`); the rest mark facts the
 #: scorecard and redaction tests check.
-TAGS: frozenset[str] = frozenset(
+TAGS: frozenset[str] = frozenset(LABELS) | frozenset(
     {
-        "recording_disclosure",
-        "identity_verification",
-        "greeting",
-        "agent_introduction",
-        "closing",
-        "empathy",
-        "apology",
-        "active_listening",
-        "hold_request",
-        "resolution_check",
-        "commitment",
-        "upsell_offer",
-        "escalation_request",
-        "prohibited_language",
         # facts that are not classifier labels
         "account_details",  # the agent reveals or discusses account-specific details
         "hold_return",  # first words after a hold

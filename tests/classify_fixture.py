@@ -10,7 +10,7 @@ CALLS = {
     "call-a": [
         ("agent", "Thank you for calling Acme Telecom, my name is Sam. This call is recorded for quality purposes."),
         ("customer", "Hi, I was charged twice this month and I'm really annoyed."),
-        ("agent", "Before I look into it, can you confirm your date of birth?"),
+        ("agent", "Before we go through the charges, could you confirm your date of birth?"),
         ("customer", "Sure, it's [DOB]."),
     ],
     "call-b": [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -156,3 +155,20 @@ def test_transient_errors_are_retried_bad_input_is_not() -> None:
     assert not is_transient(ModelNotAvailableError("missing"))
     assert not is_transient(ModuleNotFoundError("qa_pipeline.x"))
     assert not is_transient(PermissionError(13, "denied"))
+
+
+def test_schedule_refuses_bad_cron_timezone_and_missing_server(tmp_path: Path) -> None:
+    import socket
+
+    from flows.schedule import check_server, serve_nightly
+    from qa_pipeline.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"cron '0 2 \* \*' .* is not valid"):
+        serve_nightly(str(tmp_path), str(tmp_path / "qa.duckdb"), "0 2 * *")
+    with pytest.raises(ConfigError, match="not an IANA time zone"):
+        serve_nightly(str(tmp_path), str(tmp_path / "qa.duckdb"), "0 2 * * *", timezone="Mars/Olympus")
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with pytest.raises(ConfigError, match=r"no Prefect server answers at PREFECT_API_URL=.*prefect server start"):
+        check_server(f"http://127.0.0.1:{port}/api", timeout_s=2)

@@ -67,14 +67,21 @@ def test_flow_runs_its_stages_on_two_dask_workers(prefect_harness, tmp_path: Pat
     assert labelled == 3 and scored == 3
 
 
-def test_local_dask_cluster_started_by_the_runner(prefect_harness, tmp_path: Path) -> None:
-    """``dask="local"``: prefect-dask starts and stops a LocalCluster of two workers itself."""
+def test_deployment_flow_starts_its_own_local_cluster(prefect_harness, tmp_path: Path) -> None:
+    """``flows.scale.nightly_dask_flow`` (what ``schedule --dask`` serves) with no address: prefect-dask starts
+    and stops a LocalCluster of two worker processes itself."""
     pytest.importorskip("prefect_dask")
-    from flows.nightly import run_nightly
+    from flows.scale import nightly_dask_flow
 
     calls = render_calls(tmp_path / "spoken", ["call_b"])
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(calls["call_b"], inbox / "call_b.wav")
-    summary = run_nightly(inbox, tmp_path / "qa.duckdb", dask="local", dask_workers=2, settle_s=0)
+    db = tmp_path / "qa.duckdb"
+    summary = nightly_dask_flow(str(inbox), str(db), settle_s=0)
     assert summary.status == "ok" and summary.calls_done == 1
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT status FROM calls").fetchall() == [("complete",)]
+    finally:
+        con.close()

@@ -287,7 +287,7 @@ def load_training_data(root: Path | None = None, *, seed: int = 13, compose_shar
     # Whisper usually punctuates, but not always: teach the heads unpunctuated turns too.
     extra = []
     for e in examples:
-        if rng.random() < 0.15:
+        if _stable_hash(str(seed), e.source, e.text) % 100 < 15:
             bare = strip_punctuation(e.text)
             if bare and bare != e.text:
                 extra.append(Example(bare, e.sentiment, e.labels, e.source + "~nopunct", e.split))

@@ -21,7 +21,7 @@ from qa_pipeline.errors import ConfigError
 from qa_pipeline.metrics import METRICS, CallMetrics, labels_by_idx
 from qa_pipeline.paths import scorecards_dir
 from qa_pipeline.scorecard.engine import CallScore, _quote, ts
-from qa_pipeline.scorecard.loader import FLAGS_FILE, format_path, read_yaml, validate_document
+from qa_pipeline.scorecard.loader import FLAGS_FILE, checked_spec
 from qa_pipeline.scorecard.schema import Id, _Strict, _suggest
 from qa_pipeline.scorecard.version import content_version
 
@@ -138,17 +138,9 @@ def _semantic(spec: FlagRulesSpec) -> list[tuple[tuple, str]]:
 
 
 def flag_rules_messages(text: str, name: str) -> tuple[FlagRules | None, list[str]]:
-    try:
-        raw = read_yaml(text, name)
-    except ConfigError as exc:
-        return None, [str(exc)]
-    spec, messages = validate_document(name, FlagRulesSpec, raw)
+    spec, messages = checked_spec(text, name, FlagRulesSpec, _semantic)
     if spec is None:
         return None, messages
-    assert isinstance(spec, FlagRulesSpec)
-    sem = _semantic(spec)
-    if sem:
-        return None, [f"{name}: [{format_path(p)}] {m}" for p, m in sem]
     return FlagRules(spec, content_version(spec), text), []
 
 

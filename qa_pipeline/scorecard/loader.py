@@ -13,7 +13,7 @@ import re
 import types
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Callable, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -258,19 +258,26 @@ class Scorecard:
         return sum(len(s.criteria) for s in self.spec.sections)
 
 
-def scorecard_messages(text: str, name: str) -> tuple[Scorecard | None, list[str]]:
-    """Parse and validate scorecard text; ``(scorecard, [])`` or ``(None, messages)``."""
+def checked_spec(text: str, name: str, spec_cls: type, semantic: Callable[[Any], list[tuple[tuple, str]]]) -> tuple[Any, list[str]]:
+    """YAML → pydantic spec → semantic checks; ``(spec, [])`` or ``(None, messages)`` in ``FILE: [path] message`` form."""
     try:
         raw = read_yaml(text, name)
     except ConfigError as exc:
         return None, [str(exc)]
-    spec, messages = validate_document(name, ScorecardSpec, raw)
+    spec, messages = validate_document(name, spec_cls, raw)
     if spec is None:
         return None, messages
-    assert isinstance(spec, ScorecardSpec)
-    sem = semantic_errors(spec)
+    sem = semantic(spec)
     if sem:
         return None, [f"{name}: [{format_path(path)}] {msg}" for path, msg in sem]
+    return spec, []
+
+
+def scorecard_messages(text: str, name: str) -> tuple[Scorecard | None, list[str]]:
+    """Parse and validate scorecard text; ``(scorecard, [])`` or ``(None, messages)``."""
+    spec, messages = checked_spec(text, name, ScorecardSpec, semantic_errors)
+    if spec is None:
+        return None, messages
     topics = {n: compile_topic(t.phrases, t.patterns) for n, t in spec.topics.items()}
     card = Scorecard(spec=spec, version=content_version(spec), source=text, topics=topics)
     _LOADED.setdefault((card.id, card.version), card)
