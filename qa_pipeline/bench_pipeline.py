@@ -118,6 +118,7 @@ class BaselineResult:
     classify_s: float
     utterances: int
     load_s: float
+    cpu_s: float = 0.0
 
     @property
     def wall_s(self) -> float:
@@ -289,6 +290,7 @@ def run_baseline(
     classifier.classify(["hello"])
     audio_s = transcribe_s = classify_s = 0.0
     utterances = 0
+    cpu0 = cpu_seconds(include_children=False)
     for rec in recordings:
         audio = decode(rec.path)
         audio_s += audio.duration_s
@@ -307,7 +309,8 @@ def run_baseline(
         if progress:
             progress(f"baseline {rec.path.name}: {audio.duration_s:.0f} s, {len(texts)} segments")
     return BaselineResult(calls=len(recordings), audio_s=audio_s, transcribe_s=transcribe_s,
-                          classify_s=classify_s, utterances=utterances, load_s=load_s)
+                          classify_s=classify_s, utterances=utterances, load_s=load_s,
+                          cpu_s=cpu_seconds(include_children=False) - cpu0)
 
 
 def format_stage_table(stage_pass: StagePass) -> str:

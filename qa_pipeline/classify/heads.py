@@ -148,6 +148,7 @@ def save_heads(heads: Heads, path: Path) -> None:
             "feature_dim": str(heads.feature_dim),
         },
     )
+    path.chmod(0o644)  # safetensors creates the file owner-only; the weights are not secret
 
 
 def load_heads(path: Path, *, sentiment_classes: Sequence[str], label_names: Sequence[str], feature_dim: int) -> Heads:

