@@ -31,7 +31,7 @@ from qa_pipeline.classify.config import (
     dump_config,
 )
 from qa_pipeline.classify.data import Example, TrainingData, load_training_data, training_dir
-from qa_pipeline.classify.encoder import EMBEDDING_DIM, Encoder, EncoderOptions
+from qa_pipeline.classify.encoder import EMBEDDING_DIM, Encoder, EncoderOptions, get_encoder
 from qa_pipeline.classify.heads import HEADS_FILE, Heads, fit_sigmoids, fit_softmax, save_heads
 from qa_pipeline.classify.metrics import binary_scores, confusion, macro_f1
 from qa_pipeline.classify.normalize import normalize_text
@@ -193,7 +193,7 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     patterns = PatternSet(lexicon_path)
 
     data: TrainingData = load_training_data(root, seed=options.seed)
-    encoder = Encoder(EncoderOptions(batch_size=options.batch_size, max_length=options.max_length, precision="float32", threads=2))
+    encoder = get_encoder(EncoderOptions(batch_size=options.batch_size, max_length=options.max_length, precision="float32", threads=2))
     cache = FeatureCache(encoder, options.layers, options.max_length, options.use_cache)
 
     def feats(examples: Sequence[Example]) -> np.ndarray:

@@ -38,6 +38,9 @@ def run(
     agent_channel: int = typer.Option(0, help="Stereo calls: the agent's channel (0 = left, 1 = right)."),
     workers: int = typer.Option(0, help="Calls processed at once (0 = fit the cores)."),
     redact: bool = typer.Option(True, "--redact/--no-redact", help="Redact PII before storing (on by default)."),
+    max_duration: float = typer.Option(4.0, "--max-duration", help="Longest recording accepted, in hours; longer ones are recorded as failures."),
+    dask: Optional[str] = typer.Option(None, "--dask", help="Run transcription and classification on Dask: 'local' or a scheduler address tcp://HOST:8786."),
+    dask_workers: int = typer.Option(2, "--dask-workers", help="Worker processes for --dask local."),
     settle: float = typer.Option(1.0, help="Seconds to watch file sizes; files still growing wait for the next run."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's task logs."),
@@ -61,6 +64,7 @@ def run(
         transcribe=TranscribeOptions(language=language, beam_size=beam_size),
         attribution=AttributionOptions(agent_channel=agent_channel),
         redact=redact,
+        max_duration_s=max_duration * 3600,
     )
     from flows.nightly import add_progress_listener, remove_progress_listener, run_nightly
 
@@ -84,7 +88,8 @@ def run(
 
     add_progress_listener(on_progress)
     try:
-        summary = run_nightly(input_dir, db, manifest=manifest, options=options, workers=workers or None, settle_s=settle)
+        summary = run_nightly(input_dir, db, manifest=manifest, options=options, workers=workers or None, settle_s=settle,
+                              dask=dask, dask_workers=dask_workers)
     finally:
         remove_progress_listener(on_progress)
         if bar is not None:
