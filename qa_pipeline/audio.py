@@ -62,6 +62,10 @@ class DecodedAudio:
         return self.samples.mean(axis=0).astype(np.float32)
 
 
+def _span(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h" if seconds >= 3600 else f"{seconds:.0f} s"
+
+
 def probe(path: str | Path) -> AudioInfo:
     """Read the container's header; raises :class:`AudioDecodeError` if it is not audio."""
     path = Path(path)
@@ -124,8 +128,8 @@ def decode(path: str | Path, *, max_duration_s: float = DEFAULT_MAX_DURATION_S) 
                 )
             if info.duration_s is not None and info.duration_s > max_duration_s:
                 raise AudioDecodeError(
-                    f"{path}: recording is {info.duration_s / 3600:.1f} h long, over the limit of "
-                    f"{max_duration_s / 3600:.1f} h; split it, or raise --max-duration",
+                    f"{path}: recording is {_span(info.duration_s)} long, over the limit of "
+                    f"{_span(max_duration_s)}; split it, or raise --max-duration (hours)",
                     path=str(path),
                 )
             samples = _decode_stream(container, info.channels, max_duration_s, path)
@@ -219,7 +223,7 @@ def _decode_stream(container: av.container.InputContainer, channels: int, max_du
             total += arr.shape[1]
         if total > limit:
             raise AudioDecodeError(
-                f"{path}: recording is longer than the limit of {max_duration_s / 3600:.1f} h; "
+                f"{path}: recording is longer than the limit of {_span(max_duration_s)}; "
                 "split it, or raise --max-duration",
                 path=str(path),
             )
