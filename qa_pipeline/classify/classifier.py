@@ -33,6 +33,31 @@ logger = logging.getLogger("qa_pipeline.classify")
 
 LEXICON_FILE = "prohibited_lexicon.yaml"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_MIN_SENTENCE_WORDS = 3
+
+
+def sentence_units(text: str) -> list[str]:
+    """The sentences of a turn, for label scoring; ``[]`` when it is a single sentence.
+
+    Fragments under three words ("Okay.", "Great.") join the following
+    sentence (or the previous one at the end).
+    """
+    parts = [p for p in _SENTENCE_END.split(text) if p.strip()]
+    units: list[str] = []
+    pending = ""
+    for part in parts:
+        part = f"{pending} {part}".strip() if pending else part
+        if len(part.split()) < _MIN_SENTENCE_WORDS:
+            pending = part
+            continue
+        units.append(part)
+        pending = ""
+    if pending:
+        if units:
+            units[-1] = f"{units[-1]} {pending}"
+        else:
+            units.append(pending)
+    return units if len(units) > 1 else []
 
 
 @dataclass(frozen=True)
@@ -154,18 +179,29 @@ class Classifier:
     def _score(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
         """Normalised texts, sentiment probabilities ``(n, 3)`` and head label scores ``(n, 14)``.
 
-        Sentiment is the length-weighted mean over the chunks of a long turn,
-        a label's head score the highest over its chunks.
+        Sentiment is read from the whole turn (the length-weighted mean over
+        the chunks of a long one).  A label's head score is the highest over
+        the whole turn and, when ``sentences`` is on, each of its sentences
+        embedded on its own: "I'm sorry for the wait. Can you confirm your
+        date of birth?" is an apology *and* a verification request, which one
+        embedding of both sentences blurs.
         """
         normalized = [normalize_text(t or "") for t in texts]
         owners: list[int] = []
         pieces: list[str] = []
+        whole: list[bool] = []
         for i, text in enumerate(normalized):
             if not text:
                 continue
             for chunk in self._chunks(text):
                 owners.append(i)
                 pieces.append(chunk)
+                whole.append(True)
+                if self.config.features.sentences:
+                    for sentence in sentence_units(chunk):
+                        owners.append(i)
+                        pieces.append(sentence)
+                        whole.append(False)
         sent = np.zeros((len(texts), len(SENTIMENTS)), dtype=np.float64)
         sent[:, SENTIMENTS.index("neutral")] = 1.0
         learned = np.zeros((len(texts), len(LABELS)), dtype=np.float64)
@@ -174,11 +210,13 @@ class Classifier:
             p_sent = self.heads.sentiment.softmax(feats)
             p_lab = self.heads.labels.sigmoid(feats)
             owner_arr = np.asarray(owners)
+            whole_arr = np.asarray(whole)
             weights = np.asarray([max(1, len(p)) for p in pieces], dtype=np.float64)
             for i in np.unique(owner_arr):
                 rows = owner_arr == i
-                w = weights[rows] / weights[rows].sum()
-                sent[i] = (p_sent[rows] * w[:, None]).sum(axis=0)
+                main = rows & whole_arr
+                w = weights[main] / weights[main].sum()
+                sent[i] = (p_sent[main] * w[:, None]).sum(axis=0)
                 learned[i] = p_lab[rows].max(axis=0)
         return normalized, sent, learned
 
@@ -191,9 +229,13 @@ class Classifier:
             best_hit[hit.label] = max(best_hit.get(hit.label, 0.0), hit.score)
         scores: dict[str, float] = {}
         for j, name in enumerate(LABELS):
-            score = float(learned[j])
-            if self.methods[name] != "learned":
-                score = max(score, best_hit.get(name, 0.0))
+            method = self.methods[name]
+            if method in ("lexicon", "pattern"):
+                score = best_hit.get(name, 0.0)
+            elif method == "pattern+learned":
+                score = max(float(learned[j]), best_hit.get(name, 0.0))
+            else:
+                score = float(learned[j])
             scores[name] = round(score, 4)
         detected = tuple(name for name in LABELS if scores[name] >= self.thresholds[name])
         k = int(np.argmax(sent))

@@ -17,12 +17,15 @@ from qa_pipeline.classify.result import LABELS, SENTIMENTS
 from qa_pipeline.errors import ConfigError, ModelNotAvailableError
 from qa_pipeline.paths import models_dir
 
-Method = Literal["learned", "pattern+learned", "lexicon+learned"]
+Method = Literal["learned", "pattern+learned", "pattern", "lexicon"]
 
-# What each label means and which tool decides it.  "pattern+learned" and
-# "lexicon+learned" take the higher of the deterministic score and the head's.
+# What each label means and which tool decides it.  "pattern+learned" takes
+# the higher of the pattern's score and the head's; "pattern" and "lexicon" are
+# decided by the deterministic rules alone (the head's score is shown as
+# evidence only: on real ASR transcripts it fired on ordinary lines, see
+# docs/classifiers.md).
 LABEL_SPECS: dict[str, tuple[Method, str]] = {
-    "recording_disclosure": ("pattern+learned", "The agent tells the caller the call is recorded or monitored."),
+    "recording_disclosure": ("pattern", "The agent tells the caller the call is recorded or monitored."),
     "identity_verification": (
         "learned",
         "The agent asks the customer to prove who they are (date of birth, last four digits, security answer, one-time code). "
@@ -44,7 +47,7 @@ LABEL_SPECS: dict[str, tuple[Method, str]] = {
     "upsell_offer": ("learned", "Offers an upgrade, add-on or extra product. Not the customer asking to upgrade."),
     "escalation_request": ("pattern+learned", "The customer asks for a supervisor, a manager or an escalation. Not the agent offering one."),
     "prohibited_language": (
-        "lexicon+learned",
+        "lexicon",
         "Profanity, slurs, insults, dismissive or threatening lines (meant for the agent's turns; customers' lines get scored too).",
     ),
 }
@@ -56,6 +59,7 @@ class FeatureConfig(BaseModel):
     layers: list[int] = Field(default_factory=lambda: [6, 3], min_length=1)
     max_length: int = Field(default=128, ge=16, le=512)
     chunk_tokens: int = Field(default=64, ge=16, le=512)
+    sentences: bool = True
     batch_size: int = Field(default=64, ge=1, le=1024)
 
     @model_validator(mode="after")

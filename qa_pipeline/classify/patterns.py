@@ -141,10 +141,14 @@ _SCRIPTED: tuple[tuple[str, float, str], ...] = (
         0.97,
         r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwill )(?<!\bif )"
         r"\b(?:this|the|your|our|all|these) (?:call|calls|conversation|conversations|line)\b[^.?!]{0,30}?"
-        r"\b(?:is|are|may be|will be|might be|can be|being|could be|be)\b[^.?!]{0,20}?\b(?:recorded|monitored)\b"
-        r"(?![^.?!]*\?)",
+        r"\b(?:is|are|may be|will be|might be|can be|being|could be|be)\b[^.?!]{0,20}?\b(?:recorded|monitored)\b",
     ),
-    ("recording_disclosure", 0.97, r"\bwe(?:'ll| will)? (?:record|monitor|are recording)\b[^.?!]{0,15}\b(?:calls|this call|conversations|our calls|this conversation)\b"),
+    (
+        "recording_disclosure",
+        0.97,
+        r"\b(?:we|we'll|we will|we're|we are|i'm|i am|i'll|i will)(?: be| also)? (?:record|recording|monitor|monitoring|records)\b"
+        r"[^.?!]{0,15}\b(?:calls|call|conversations|conversation|line)\b",
+    ),
     ("recording_disclosure", 0.95, r"\b(?:calls|this call) to this line are recorded\b"),
     # "can I put you on a brief hold?", "would you mind holding for two minutes?"
     (

