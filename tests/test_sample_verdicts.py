@@ -47,12 +47,6 @@ def _expected() -> dict[str, dict]:
     return {d["id"][:4]: d["expected"] for d in dialogues}
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known gap (issues 3/4 open): decisive verdicts (auto-fail, escalation, disclosure) match on all 10 "
-    "calls, but bulk agreement is 66/78 (84.6 %), just under the 85 % bar: resolution_check, commitment and "
-    "active_listening are missed on garbled tiny.en transcripts",
-)
 def test_sample_calls_get_their_written_verdicts(scored: Path) -> None:
     con = duckdb.connect(str(scored), read_only=True)
     rows = con.execute(
@@ -89,6 +83,7 @@ def test_sample_calls_get_their_written_verdicts(scored: Path) -> None:
             if (verdicts[call][criterion] == "pass") != bool(exp[key]):
                 mismatches.append(f"{call}:{criterion}={verdicts[call][criterion]} (written: {exp[key]})")
     assert checks >= 50
+    print(f"sample-call verdict agreement: {checks - len(mismatches)}/{checks}; mismatches: {mismatches}")
     assert len(mismatches) <= 0.15 * checks, mismatches
 
 

@@ -135,6 +135,7 @@ class Classifier:
         )
         self.thresholds = self.config.thresholds()
         self.methods = {name: self.config.labels[name].method for name in LABELS}
+        self._learned_mask = np.asarray([self.methods[name] in ("learned", "pattern+learned") for name in LABELS])
         self.version = classifier_version(self.directory, self.encoder.weights_sha256)
         logger.info("classifier %s loaded from %s", self.version, self.directory)
 
@@ -184,40 +185,49 @@ class Classifier:
         the whole turn and, when ``sentences`` is on, each of its sentences
         embedded on its own: "I'm sorry for the wait. Can you confirm your
         date of birth?" is an apology *and* a verification request, which one
-        embedding of both sentences blurs.
+        embedding of both sentences blurs.  The sentences are embedded only
+        for turns where some label already scores at least ``sentence_gate``
+        on the whole turn, which spares most chit-chat the second pass.
         """
         normalized = [normalize_text(t or "") for t in texts]
         owners: list[int] = []
         pieces: list[str] = []
-        whole: list[bool] = []
         for i, text in enumerate(normalized):
             if not text:
                 continue
             for chunk in self._chunks(text):
                 owners.append(i)
                 pieces.append(chunk)
-                whole.append(True)
-                if self.config.features.sentences:
-                    for sentence in sentence_units(chunk):
-                        owners.append(i)
-                        pieces.append(sentence)
-                        whole.append(False)
         sent = np.zeros((len(texts), len(SENTIMENTS)), dtype=np.float64)
         sent[:, SENTIMENTS.index("neutral")] = 1.0
         learned = np.zeros((len(texts), len(LABELS)), dtype=np.float64)
-        if pieces:
-            feats = self.encoder.encode(pieces, self.layers)
-            p_sent = self.heads.sentiment.softmax(feats)
-            p_lab = self.heads.labels.sigmoid(feats)
-            owner_arr = np.asarray(owners)
-            whole_arr = np.asarray(whole)
-            weights = np.asarray([max(1, len(p)) for p in pieces], dtype=np.float64)
-            for i in np.unique(owner_arr):
-                rows = owner_arr == i
-                main = rows & whole_arr
-                w = weights[main] / weights[main].sum()
-                sent[i] = (p_sent[main] * w[:, None]).sum(axis=0)
-                learned[i] = p_lab[rows].max(axis=0)
+        if not pieces:
+            return normalized, sent, learned
+        feats = self.encoder.encode(pieces, self.layers)
+        p_sent = self.heads.sentiment.softmax(feats)
+        p_lab = self.heads.labels.sigmoid(feats)
+        owner_arr = np.asarray(owners)
+        weights = np.asarray([max(1, len(p)) for p in pieces], dtype=np.float64)
+        for i in np.unique(owner_arr):
+            rows = owner_arr == i
+            w = weights[rows] / weights[rows].sum()
+            sent[i] = (p_sent[rows] * w[:, None]).sum(axis=0)
+            learned[i] = p_lab[rows].max(axis=0)
+        features = self.config.features
+        if features.sentences:
+            # second pass, only for multi-sentence chunks where some label is in play
+            unit_owner: list[int] = []
+            units: list[str] = []
+            gate = p_lab[:, self._learned_mask].max(axis=1) if self._learned_mask.any() else np.zeros(len(pieces))
+            for k, chunk in enumerate(pieces):
+                if gate[k] < features.sentence_gate:
+                    continue
+                for unit in sentence_units(chunk):
+                    unit_owner.append(owners[k])
+                    units.append(unit)
+            if units:
+                unit_lab = self.heads.labels.sigmoid(self.encoder.encode(units, self.layers))
+                np.maximum.at(learned, np.asarray(unit_owner), unit_lab)
         return normalized, sent, learned
 
     def _result(self, idx: int, text: str, sent: np.ndarray, learned: np.ndarray, hits: list[PatternHit]) -> UtteranceLabels:

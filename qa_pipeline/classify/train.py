@@ -56,6 +56,7 @@ class TrainOptions:
     max_length: int = 128
     chunk_tokens: int = 64
     sentences: bool = True
+    sentence_gate: float = 0.3
     batch_size: int = 64
     use_cache: bool = True
     output_dir: Path | None = None
@@ -150,27 +151,36 @@ def combine(learned: np.ndarray, pattern: np.ndarray) -> np.ndarray:
 
 
 class _Units:
-    """Each text with its sentence units (``sentence_units``), embedded once through the cache."""
+    """Each text with its sentence units (``sentence_units``), embedded once through the cache.
 
-    def __init__(self, cache: FeatureCache, texts: Sequence[str], sentences: bool) -> None:
+    Scores follow the classifier: the whole text, and its sentences only where
+    a used head already scores at least ``gate`` on the whole text.
+    """
+
+    def __init__(self, cache: FeatureCache, texts: Sequence[str], sentences: bool, gate: float) -> None:
         owners: list[int] = []
         pieces: list[str] = []
         for i, text in enumerate(texts):
-            owners.append(i)
-            pieces.append(text)
             if sentences:
                 for unit in sentence_units(text):
                     owners.append(i)
                     pieces.append(unit)
         self.n = len(texts)
+        self.gate = gate
+        self.whole = cache.features(list(texts))
         self.owners = np.asarray(owners, dtype=np.int64)
-        self.features = cache.features(pieces)
+        self.units = cache.features(pieces) if pieces else None
+        self.used = np.asarray([LABEL_SPECS[name][0] in ("learned", "pattern+learned") for name in LABELS])
 
     def scores(self, head: LinearHead) -> np.ndarray:
-        """Per text, the highest sigmoid score over its whole text and units."""
-        probs = head.sigmoid(self.features)
-        out = np.zeros((self.n, probs.shape[1]), dtype=np.float64)
-        np.maximum.at(out, self.owners, probs)
+        """Per text, the highest sigmoid score over its whole text and (gated) sentence units."""
+        out = head.sigmoid(self.whole).astype(np.float64)
+        if self.units is None or not len(self.owners):
+            return out
+        open_ = out[:, self.used].max(axis=1) >= self.gate
+        keep = open_[self.owners]
+        if keep.any():
+            np.maximum.at(out, self.owners[keep], head.sigmoid(self.units[keep]))
         return out
 
 
@@ -231,10 +241,10 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     s_train, s_test = data.sentiment_examples("train"), data.sentiment_examples("test")
     l_train, l_test = data.label_examples("train"), data.label_examples("test")
     xs_train, xs_test = feats(s_train), feats(s_test)
-    xl_train, xl_test = feats(l_train), feats(l_test)
+    xl_train = feats(l_train)
     # label scores are read like the classifier reads them: whole turn and each sentence, highest wins
-    units_train = _Units(cache, [normalize_text(e.text) for e in l_train], options.sentences)
-    units_test = _Units(cache, [normalize_text(e.text) for e in l_test], options.sentences)
+    units_train = _Units(cache, [normalize_text(e.text) for e in l_train], options.sentences, options.sentence_gate)
+    units_test = _Units(cache, [normalize_text(e.text) for e in l_test], options.sentences, options.sentence_gate)
     ys_train = np.asarray([SENTIMENTS.index(e.sentiment) for e in s_train])  # type: ignore[arg-type]
     ys_test = np.asarray([SENTIMENTS.index(e.sentiment) for e in s_test])  # type: ignore[arg-type]
     yl_train, yl_test = _label_matrix(l_train), _label_matrix(l_test)
@@ -260,6 +270,7 @@ def train(options: TrainOptions | None = None) -> TrainReport:
             max_length=options.max_length,
             chunk_tokens=options.chunk_tokens,
             sentences=options.sentences,
+            sentence_gate=options.sentence_gate,
             batch_size=options.batch_size,
         ),
         labels={
@@ -295,6 +306,7 @@ def train(options: TrainOptions | None = None) -> TrainReport:
             "max_length": options.max_length,
             "chunk_tokens": options.chunk_tokens,
             "sentences": options.sentences,
+            "sentence_gate": options.sentence_gate,
         },
         "regularisation": {"sentiment_c": options.sentiment_c, "labels_c": options.labels_c},
         "counts": {
@@ -341,7 +353,8 @@ def render_model_card(metrics: dict, data: TrainingData) -> str:  # type: ignore
         f"- **Features**: mean-pooled, L2-normalised hidden states of layers {metrics['features']['layers']} "
         f"(384 each); encoder window {metrics['features']['max_length']} tokens, turns over "
         f"{metrics['features']['chunk_tokens']} tokens embedded in sentence groups; label scores are the highest over the "
-        "whole turn and each of its sentences embedded alone",
+        "whole turn and each of its sentences embedded alone (sentences only where a head already scores "
+        f"{metrics['features']['sentence_gate']} on the whole turn)",
         "- **Heads**: multinomial logistic regression (sentiment, 3 classes) and 14 one-vs-rest logistic regressions (labels), "
         f"L2 with C = {metrics['regularisation']['sentiment_c']} / {metrics['regularisation']['labels_c']}, class-balanced, "
         "fitted with full-batch L-BFGS",
