@@ -8,7 +8,8 @@ database is never held open while scoring, so the review workspace can write
 overrides meanwhile; overrides are read inside the write transaction, so none
 is missed, and they are re-applied by criterion id (``final_score``).
 
-Metrics are recomputed in memory; ``call_metrics`` is not rewritten.  Flags of
+Metrics are recomputed and ``call_metrics`` rewritten with them (after a
+``reclassify`` the customer-sentiment metrics change with the labels).  Flags of
 this scorecard and the call-level flags of the re-scored calls are replaced
 with those of the current flag rules.
 """
@@ -119,8 +120,10 @@ def rescore(
         t = time.perf_counter()
         results = []
         flags = []
+        all_metrics = []
         for conv, labs in calls:
             metrics = compute_metrics(conv, labs)
+            all_metrics.append(metrics)
             result = score_call_all(conv, labs, metrics, [card])[0]
             results.append(result)
             flags.extend(evaluate_flags(conv, labs, metrics, [result], rules))
@@ -133,6 +136,7 @@ def rescore(
             overrides = store.latest_overrides(con, [card.id], done_ids)
             finals, a, i = store.final_scores_with_overrides(results, overrides)
             store.write_scores(con, results, finals)
+            store.write_metrics_many(con, all_metrics)
             n_flags += store.replace_flags(con, flags, done_ids, [card.id, ""])
         write_s += time.perf_counter() - t
 

@@ -295,3 +295,95 @@ def test_redact_lines_uses_previous_lines_as_context_and_keeps_speaker_prefix() 
     assert out[1].spans[0].char_start == len("Customer: ")
     independent = redact_lines(["Agent: and the security code?", "Customer: seven two nine"], independent=True)
     assert independent[1].text == "Customer: seven two nine"
+
+
+# --------------------------------------------------------------------------- rules from the third held-out batch
+def spans_of(text: str, *context: str) -> list[str]:
+    return [s.pii_type for s in redact_text(text, context=context).spans]
+
+
+def test_card_read_across_a_long_aside_keeps_the_aside() -> None:
+    out = red("5425 2334, hang on my dog is barking at the door, 3010 9903.", "Card number please?")
+    assert out == "[CARD], hang on my dog is barking at the door, [CARD]."
+
+
+def test_pieces_across_a_long_aside_must_pass_luhn() -> None:
+    # 5425 2334 3010 9904 fails the Luhn sum: two unrelated numbers with chatter in between
+    line = "It was 5425 2334, then the lady in the shop said the new one is 3010 9904."
+    assert red(line) == line
+
+
+def test_correction_after_a_card_number_is_part_of_the_card() -> None:
+    text = "5425 2334 3010 9908, no sorry, 9903 at the end."
+    assert red(text, "What's the long number on the card?") == "[CARD], no sorry, [CARD] at the end."
+    assert set(spans_of(text, "What's the long number on the card?")) == {"CARD"}
+
+
+def test_digits_after_a_card_without_correction_words_are_the_cvv() -> None:
+    assert spans_of("5425 2334 3010 9903, and 4170.", "Card details please.") == ["CARD", "CVV"]
+
+
+@pytest.mark.parametrize("lead", ["and the three on the back are", "the four on the front are", "last three"])
+def test_cvv_phrasings(lead: str) -> None:
+    assert red(f"{lead} eight one four", "Can I take the card details?") == f"{lead} [CVV]"
+
+
+def test_number_word_inside_a_context_phrase_is_not_redacted() -> None:
+    assert red("The three digits on the back are 4 4 1.", "Card number please?") == "The three digits on the back are [CVV]."
+
+
+def test_clipped_year_in_a_date_of_birth() -> None:
+    assert red("June 9th, '71.", "And your date of birth?") == "[DOB]."
+
+
+def test_spoken_number_inside_an_email_local_part() -> None:
+    assert red("It's b dot nguyen seventy-two at gmail dot com.", "Email address?") == "It's [EMAIL]."
+
+
+def test_everyday_words_after_at_are_not_mail_providers() -> None:
+    assert red("My kid was yelling at me the whole time.") == "My kid was yelling at me the whole time."
+    assert red("It's tom at me dot com.", "Email?") == "It's [EMAIL]."
+
+
+def test_mac_and_ip_addresses_are_not_postal_addresses() -> None:
+    assert red("C 4, 9 2, A 7, 3 3, 0 1, E 8.", "What's the MAC address on the sticker?") == "C 4, 9 2, A 7, 3 3, 0 1, E 8."
+    assert red("10 0 0 1.", "What's the IP address of the router?") == "10 0 0 1."
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "I rang the number on the back of the card, 1-888-555-0142, and got nobody.",
+        "You can call eight hundred, five five five, oh one nine nine.",
+        "The security team is on 877 555 0123.",
+    ],
+)
+def test_toll_free_numbers_are_never_pii(line: str) -> None:
+    assert red(line) == line
+
+
+def test_unit_number_and_letter_alone_is_not_an_address() -> None:
+    assert red("I'm in apartment 4 B, near the lift.") == "I'm in apartment 4 B, near the lift."
+    assert "[ADDRESS]" in red("I live at 42 Elmwood, Springfield.")
+
+
+def test_money_words_do_not_veto_a_whole_valid_card_number() -> None:
+    assert red("Can you charge the balance to 4111 1111 1111 1111 please?") == "Can you charge the balance to [CARD] please?"
+    # they still veto what is not a valid card number after them
+    line = "The charge was 4111 1111 1111 1112, I don't recognise it."
+    assert red(line) == line
+    assert red("The deposit was 250 and the fee 4 0 0.") == "The deposit was 250 and the fee 4 0 0."
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["The deal is good through May 2026.", "My passport expires 06/27.", "The warranty expires in March of 2027."],
+)
+def test_other_things_that_expire_are_not_card_expiry_dates(line: str) -> None:
+    assert red(line) == line
+
+
+def test_card_expiry_still_found_without_a_named_subject_or_when_asked() -> None:
+    assert red("It expires 06/27.") == "It expires [EXPIRY]."
+    assert red("June 2027.", "And when does the card expire?") == "[EXPIRY]."
+    assert red("My Visa expires June 2027.") == "My Visa expires [EXPIRY]."

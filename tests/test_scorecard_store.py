@@ -229,3 +229,23 @@ def test_per_call_writes_register_the_version_and_keep_overrides(db_path, cs):
         assert con.execute("SELECT count(*) FROM flags").fetchone()[0] == 1
         with pytest.raises(ValueError):
             write_score(con, "other", result)
+
+
+def test_rescore_rewrites_call_metrics_from_the_stored_labels(stored):
+    """After a re-classification changes sentiments, rescore brings call_metrics up to date."""
+    with connect(stored, read_only=True) as con:
+        before = con.execute("SELECT customer_sentiment_end FROM call_metrics WHERE call_id = 'bad'").fetchone()[0]
+    assert before is not None and before < 0
+    with connect(stored) as con, transaction(con):
+        con.execute(
+            "UPDATE utterance_labels SET sentiment = 'positive', sentiment_score = 0.9 "
+            "WHERE call_id = 'bad' AND idx IN (SELECT idx FROM utterances WHERE call_id = 'bad' AND speaker = 'customer')"
+        )
+    rescore(stored, "customer_service")
+    with connect(stored, read_only=True) as con:
+        after, computed = con.execute(
+            "SELECT customer_sentiment_end, metrics->>'customer_sentiment_end' FROM call_metrics WHERE call_id = 'bad'"
+        ).fetchone()
+        rows = con.execute("SELECT count(*) FROM call_metrics").fetchone()[0]
+    assert after > 0 and float(computed) == after
+    assert rows == 2

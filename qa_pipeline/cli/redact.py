@@ -66,7 +66,7 @@ def bench_redact(
     show: bool = typer.Option(False, "--show", help="List missed spans and altered clean dialogues."),
     repeat: int = typer.Option(3, "--repeat", min=1, help="Timing passes over the set (best one reported)."),
     source: Optional[str] = typer.Option(
-        None, "--source", help="Only dialogues of these sources (comma-separated: hand, heldout, heldout2, template)."
+        None, "--source", help="Only dialogues of these sources (comma-separated: hand, heldout, heldout2, heldout3, template)."
     ),
 ) -> None:
     """Recall per PII type, false-redaction rate on look-alikes, and speed, on the labelled set."""
@@ -77,9 +77,10 @@ def bench_redact(
     cases = load_eval_set(path)
     if source:
         wanted = {x.strip() for x in source.split(",") if x.strip()}
+        present = sorted({c.source for c in cases})
         cases = [c for c in cases if c.source in wanted]
         if not cases:
-            raise InputError(f"{path}: no dialogue has source {sorted(wanted)}; sources there: hand, heldout, heldout2, template")
+            raise InputError(f"{path}: no dialogue has source {sorted(wanted)}; sources there: {', '.join(present)}")
     reports = [evaluate(cases) for _ in range(repeat)]
     report = min(reports, key=lambda r: r.seconds)
     n_pii = sum(1 for c in cases if c.category == "pii")

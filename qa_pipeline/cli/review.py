@@ -113,28 +113,27 @@ def users_set_role(username: str, role: str, db: Path = _DB) -> None:
     typer.echo(f"{username} is now {role}")
 
 
-@users_app.command("disable")
-@cli_errors
-def users_disable(username: str, db: Path = _DB) -> None:
-    """Disable a user: sign-in refused and open sessions end on their next click."""
+def _set_disabled(username: str, db: Path, disabled: bool) -> None:
     from qa_pipeline.review import auth
     from qa_pipeline.store.db import connect
 
     with connect(db) as con:
-        auth.set_disabled(con, username, True)
-    typer.echo(f"{username} disabled")
+        auth.set_disabled(con, username, disabled)
+    typer.echo(f"{username} {'disabled' if disabled else 'enabled'}")
+
+
+@users_app.command("disable")
+@cli_errors
+def users_disable(username: str, db: Path = _DB) -> None:
+    """Disable a user: sign-in refused and open sessions end on their next click."""
+    _set_disabled(username, db, True)
 
 
 @users_app.command("enable")
 @cli_errors
 def users_enable(username: str, db: Path = _DB) -> None:
     """Enable a disabled user again."""
-    from qa_pipeline.review import auth
-    from qa_pipeline.store.db import connect
-
-    with connect(db) as con:
-        auth.set_disabled(con, username, False)
-    typer.echo(f"{username} enabled")
+    _set_disabled(username, db, False)
 
 
 @users_app.command("passwd")

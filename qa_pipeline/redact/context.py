@@ -15,6 +15,7 @@ from qa_pipeline.redact.tokens import Token
 
 VETO = "VETO"
 CODE_WORD = "CODE"  # bare "code": a CVV only when card details are being taken
+AMOUNT = "AMOUNT"  # with VETO: a money word (price, charge, deposit…)
 
 _PHRASES: dict[str, tuple[str, ...]] = {}
 
@@ -30,7 +31,9 @@ _add(("CARD",), "card", "cards", "card number", "credit card", "debit card", "vi
 _add(("CVV", "CARD"), "security code", "cvv", "cvc", "cvv2", "cv2", "csc", "cid", "three digit code",
      "three digits on the back", "three digit number", "four digit code", "back of the card",
      "digits on the back", "code on the back", "number on the back", "numbers on the back", "last three digits",
-     "security number", "card code", "security digits", "three digit security", "card verification")
+     "security number", "card code", "security digits", "three digit security", "card verification",
+     "three on the back", "four on the back", "four on the front", "digits on the front", "three digits",
+     "last three", "verification code on the back")
 _add(("CVV",), "pin", "pin number", "pin code", "passcode")
 _add(("EXPIRY", "CARD"), "expiry", "expiration", "expires", "expire", "expiring", "expired", "exp", "exp date",
      "valid thru", "valid through", "valid until", "good thru", "good through")
@@ -63,8 +66,14 @@ _add((VETO,), "order", "order number", "orders", "confirmation", "confirmation n
      "catalogue", "warehouse", "locker", "shipment", "package", "parcel", "caller", "queue", "verification code",
      "one time code", "one-time code", "otp", "error code", "error", "plan", "ticket id", "order id",
      "incident", "request number", "version number", "device", "imei", "license plate", "plate", "tag",
-     "price", "costs", "cost", "total", "balance", "charge", "charged", "paid", "pay", "refund", "fee", "bill",
-     "limit", "credited", "points", "worth", "tip", "deposit")
+     "limit", "points", "offer", "deal", "promotion", "contract", "warranty", "subscription", "trial", "passport",
+     "license", "licence", "driver's license", "lease", "insurance", "coverage", "registration", "permit",
+     "mac address", "ip address", "web address",
+     "wallet address", "server address", "url")
+# money words veto the amount that follows them ("a deposit of 250") but not a whole card number
+# with a valid Luhn sum and scheme prefix ("charge the deposit to 4573 7561 3519 5929")
+_add((VETO, AMOUNT), "price", "costs", "cost", "total", "balance", "charge", "charged", "paid", "pay", "refund",
+     "fee", "bill", "credited", "worth", "tip", "deposit")
 # phrases that contain a keyword but mean something else
 _add((), "social media", "social worker", "in order", "in case", "just in case", "security guard",
      "security system", "security camera", "security question", "by mail", "voice mail", "voicemail",
@@ -85,7 +94,11 @@ class Hit:
 
     @property
     def is_veto(self) -> bool:
-        return self.labels == (VETO,)
+        return VETO in self.labels
+
+    @property
+    def is_amount(self) -> bool:
+        return AMOUNT in self.labels
 
 
 def find_hits(toks: Sequence[Token]) -> list[Hit]:

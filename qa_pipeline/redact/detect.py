@@ -20,12 +20,13 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
-from qa_pipeline.redact.context import CODE_WORD, VETO, Hit, find_hits
+from qa_pipeline.redact.context import CODE_WORD, Hit, find_hits
 from qa_pipeline.redact.forms import (
     CURRENCY,
     DIRECTIONS,
     EMAIL_CONNECTORS,
     EMAIL_PROVIDERS,
+    EMAIL_PROVIDERS_NEED_TLD,
     EMAIL_STOP,
     JOIN_WORDS,
     LAST_FOUR,
@@ -43,6 +44,7 @@ from qa_pipeline.redact.forms import (
     WH_WORDS,
     YEAR_PREPS,
     MONTHS_NEED_CAPITAL,
+    TOLL_FREE,
     UK_INWARD,
     UK_OUTWARD,
     dob_ok,
@@ -65,6 +67,11 @@ from qa_pipeline.redact.numbers import (
 )
 from qa_pipeline.redact.tokens import Token, tokenize
 
+# inside one turn, a card number may run across an aside of up to this many words ("4929 7434,
+# sorry, the light's bad in here, 7085 3735"); beyond 5 words the joined number must pass Luhn
+FAR_GAP_WORDS = 10
+# words that say the digits after a card number correct part of it rather than start a new field
+CORRECTION_WORDS = frozenset({"no", "not", "actually", "mean", "correction", "wait", "sorry", "oops", "scratch"})
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,9 @@ class UttState:
     toks: list[Token]
     hits: list[Hit]
     blocked: dict[int, str] = field(default_factory=dict)
+    # tokens of context phrases: a number word there ("the three on the back", "four digit code")
+    # belongs to the phrase, never to a number run
+    phrase_toks: frozenset[int] = frozenset()
 
     def word(self, i: int) -> str:
         if 0 <= i < len(self.toks) and self.toks[i].kind == "word":
@@ -107,6 +117,7 @@ class Ctx:
     veto: bool
     near: frozenset[str] = frozenset()
     soft_veto: bool = False  # a look-alike was also named nearby: only context-typed detections
+    amount_veto: bool = False  # the veto is a money word: a whole Luhn-valid card number still counts
 
 
 # --------------------------------------------------------------------------- the detector
@@ -120,7 +131,9 @@ class ConversationDetector:
         self.utts: list[UttState] = []
         for pos, (speaker, text) in enumerate(utterances):
             toks = tokenize(text)
-            self.utts.append(UttState(pos, speaker, text, toks, find_hits(toks)))
+            hits = find_hits(toks)
+            phrase_toks = frozenset(k for h in hits for k in range(h.start, h.end))
+            self.utts.append(UttState(pos, speaker, text, toks, hits, phrase_toks=phrase_toks))
         self.detections: list[Detection] = []
         self._run_cache: dict[int, tuple[int, list[NumberRun]]] = {}
 
@@ -138,10 +151,10 @@ class ConversationDetector:
         n_blocked = len(u.blocked)
         cached = self._run_cache.get(u.pos)
         if cached is None:
-            cached = (n_blocked, find_runs(u.toks, u.pos, set(u.blocked)))
+            cached = (n_blocked, find_runs(u.toks, u.pos, set(u.blocked) | u.phrase_toks))
         elif cached[0] != n_blocked:
             # redactions only cut runs: re-read just the runs that lost tokens
-            blocked = set(u.blocked)
+            blocked = set(u.blocked) | u.phrase_toks
             runs: list[NumberRun] = []
             for r in cached[1]:
                 if any(i in blocked for i in range(r.tok_start, r.tok_end)):
@@ -174,10 +187,11 @@ class ConversationDetector:
         local = [h for h in u.hits if lo <= h.start and h.end <= a]
         tail = [h for h in u.hits if h.start >= b and h.start - b <= 5 and h.end <= hi]
         near: list[Hit] = []
+        amount = False
         if local:
             local.sort(key=lambda h: h.end)
             if local[-1].is_veto:
-                veto = True
+                veto, amount = True, local[-1].is_amount
             else:
                 for h in reversed(local):
                     if h.is_veto:
@@ -187,7 +201,7 @@ class ConversationDetector:
         elif tail:
             tail.sort(key=lambda h: h.start)
             if tail[0].is_veto:
-                veto = True
+                veto, amount = True, tail[0].is_amount
             else:
                 for h in tail:
                     if h.is_veto:
@@ -195,10 +209,10 @@ class ConversationDetector:
                     labels.update(h.labels)
             near = tail
         if veto:
-            return Ctx(frozenset(), True)
+            return Ctx(frozenset(), True, amount_veto=amount)
         near_labels = set(labels)
         earlier = [h for h in u.hits if h.end <= lo]
-        if earlier and earlier[-1].labels != (VETO,):
+        if earlier and not earlier[-1].is_veto:
             for h in earlier:
                 if not h.is_veto:
                     labels.update(h.labels)
@@ -228,6 +242,21 @@ class ConversationDetector:
                     near_labels.add("CVV")
         near_labels.discard(CODE_WORD)
         return Ctx(frozenset(labels), veto, frozenset(near_labels), soft_veto and not near_labels)
+
+    def _card_talk(self, pos: int) -> bool:
+        """Whether an expiry date at ``pos`` can be a card's: the card was named in the same turn
+        ("my card expires May 2026"), or card details or the expiry were asked for in one of the
+        three turns before, or at least nothing else that expires was named in the turn ("It
+        expires 11/28" stays a card's; "This offer is valid until December 2025" does not)."""
+        hits = self.utts[pos].hits
+        if any("CARD" in h.labels and "EXPIRY" not in h.labels for h in hits):
+            return True
+        for back in range(1, 4):
+            if pos - back < 0:
+                break
+            if any({"CARD", "EXPIRY", "CVV"} & set(h.labels) for h in self.utts[pos - back].hits):
+                return True
+        return not any(h.is_veto for h in hits)
 
     # ------------------------------------------------------------------ run
     def run(self) -> list[Detection]:
@@ -307,7 +336,7 @@ class ConversationDetector:
         provider = labels[0] in EMAIL_PROVIDERS
         if best_end is not None:
             return best_end, provider, True
-        if provider and len(labels) == 1:
+        if provider and len(labels) == 1 and labels[0] not in EMAIL_PROVIDERS_NEED_TLD:
             return j + 1, True, False
         return None, False, False
 
@@ -338,7 +367,7 @@ class ConversationDetector:
                 continue
             if t.kind not in ("word", "num", "code"):
                 break
-            small = t.kind in ("num", "code") or len(w) == 1 or w in UNITS
+            small = t.kind in ("num", "code") or len(w) == 1 or is_number_word(t)
             if parts and joined == "none" and not (small or prev_small):
                 break
             if joined != "written" and ((t.kind == "word" and len(w) > 1 and w in EMAIL_STOP) or t.text == "I"):
@@ -380,7 +409,8 @@ class ConversationDetector:
                 has_day, j = True, o[1]
                 end = j
             k = j
-            while k < len(toks) and (toks[k].text == "," or u.word(k) == "of"):
+            # "5th, 1985", "of 1985", "3rd, '88" (a clipped year)
+            while k < len(toks) and (toks[k].text in (",", "'", "\u2019") or u.word(k) == "of"):
                 k += 1
             run = self._run_at(u, k)
             if run is not None and not (run.flags & {"decimal", "time", "thousands"}) and u.word(run.tok_end) not in UNIT_WORDS:
@@ -398,7 +428,7 @@ class ConversationDetector:
                 continue
             if "DOB" in ctx.labels:
                 self._add(u.pos, start, end, "DOB")
-            elif "EXPIRY" in ctx.labels and has_year:
+            elif "EXPIRY" in ctx.labels and has_year and self._card_talk(u.pos):
                 self._add(u.pos, start, end, "EXPIRY")
 
     # ------------------------------------------------------------------ postal addresses
@@ -471,6 +501,9 @@ class ConversationDetector:
                 k += 1
             if names == 0 or u.word(r.tok_end) in MONTHS:
                 continue
+            # "apartment 12 B": a unit number and letter, not a house number and street name
+            if u.word(r.tok_start - 1) in UNIT_DESIGNATORS or all(len(toks[x].text) == 1 for x in range(r.tok_end, k)):
+                continue
             ctx = self.context(u.pos, r.tok_start, r.tok_end)
             if "ADDRESS" in ctx.labels and not ctx.veto:
                 self._add(u.pos, r.tok_start, self._address_tail(u, k), "ADDRESS", r.digits)
@@ -531,6 +564,8 @@ class ConversationDetector:
             return "amount"
         if "time" in run.flags:
             return "time"
+        if _toll_free(run.digits):
+            return "toll-free"  # a business line ("1-800-555-0142"), not a person's number
         prev = toks[run.tok_start - 1].text if run.tok_start > 0 else ""
         if prev in CURRENCY:
             return "amount"
@@ -610,16 +645,18 @@ class ConversationDetector:
 
     def _joinable(self, a: NumberRun, b: NumberRun) -> str | None:
         """``"strong"`` when ``b`` continues ``a``'s number, ``"weak"`` when only a card number may
-        run across the gap (a few words in between: "4532 0151 um hang on 1283 0366"), else ``None``."""
+        run across the gap (a few words in between: "4532 0151 um hang on 1283 0366"), ``"far"``
+        when only a card number with a valid Luhn sum may (a longer aside: "4929 7434, sorry, the
+        light's bad in here, 7085 3735"), else ``None``."""
         if a.utt == b.utt:
             u = self.utts[a.utt]
             gap = [k for k in range(a.tok_end, b.tok_start) if u.toks[k].kind != "punct"]
             if len(gap) <= 2 and all(u.word(k) in JOIN_WORDS for k in gap):
                 return "strong"
-            if len(gap) <= 5 and all(u.toks[k].kind == "word" for k in gap) and not any(
+            if len(gap) <= FAR_GAP_WORDS and all(u.toks[k].kind == "word" for k in gap) and not any(
                 a.tok_end <= h.start < b.tok_start for h in u.hits
             ):
-                return "weak"
+                return "weak" if len(gap) <= 5 else "far"
             return None
         ua, ub = self.utts[a.utt], self.utts[b.utt]
         if b.utt - a.utt > 4:
@@ -642,41 +679,42 @@ class ConversationDetector:
     def _sequences(self, runs: list[NumberRun]) -> list[tuple[list[NumberRun], set[int]]]:
         """Runs joined where one number continues in the next run (same speaker, next utterance).
 
-        Each sequence comes with the indices of its runs that follow a weak join.
+        Each sequence comes with the indices of its runs that follow a weak or far join, and how.
         """
-        seqs: list[tuple[list[NumberRun], set[int]]] = []
-        open_by_speaker: dict[str, tuple[list[NumberRun], set[int]]] = {}
+        seqs: list[tuple[list[NumberRun], dict[int, str]]] = []
+        open_by_speaker: dict[str, tuple[list[NumberRun], dict[int, str]]] = {}
         for r in sorted(runs, key=lambda r: (r.utt, r.tok_start)):
             spk = self.utts[r.utt].speaker
             cur = open_by_speaker.get(spk)
             if cur is not None:
                 how = self._joinable(cur[0][-1], r)
                 if how:
-                    if how == "weak":
-                        cur[1].add(len(cur[0]))
+                    if how in ("weak", "far"):
+                        cur[1][len(cur[0])] = how
                     cur[0].append(r)
                     continue
-            cur = ([r], set())
+            cur = ([r], {})
             seqs.append(cur)
             open_by_speaker[spk] = cur
         return seqs
 
-    def _solve(self, seq: list[NumberRun], weak_runs: set[int], info: dict[tuple[int, int], tuple[Ctx, str | None]]) -> None:
+    def _solve(self, seq: list[NumberRun], weak_runs: dict[int, str], info: dict[tuple[int, int], tuple[Ctx, str | None]]) -> None:
         flat: list[tuple[NumberRun, Chunk]] = [(r, c) for r in seq for c in r.chunks]
         n = len(flat)
-        weak_at: set[int] = set()
+        weak_at: dict[int, str] = {}
         k = 0
         for ri, r in enumerate(seq):
             if ri in weak_runs:
-                weak_at.add(k)
+                weak_at[k] = weak_runs[ri]
             k += len(r.chunks)
         cands: dict[int, list[tuple[int, str, float]]] = {}
         for i in range(n):
             digits = ""
-            crosses_weak = False
+            crosses_weak = crosses_far = False
             for j in range(i + 1, n + 1):
                 if j - 1 > i and (j - 1) in weak_at:
                     crosses_weak = True
+                    crosses_far = crosses_far or weak_at[j - 1] == "far"
                 digits += flat[j - 1][1].digits
                 if len(digits) > 19:
                     break
@@ -684,6 +722,10 @@ class ConversationDetector:
                 for pii_type, score in self._window_candidates(window, digits, info):
                     if crosses_weak and pii_type != "CARD":
                         continue
+                    if crosses_far and not luhn_ok(digits):
+                        continue
+                    if crosses_weak:
+                        score -= 2.0  # a number read in one go beats one pieced together across words
                     cands.setdefault(j, []).append((i, pii_type, score))
         best = [0.0] * (n + 1)
         back: list[tuple[int, str] | None] = [None] * (n + 1)
@@ -746,19 +788,49 @@ class ConversationDetector:
                     if len(d) > 6:
                         break
                 if found is not None:
+                    if want == "CVV" and self._corrects_card(flat[k - 1], flat[k], info):
+                        want = "CARD"  # "…5275 4696, no, sorry, 4699 at the end": a corrected group
                     extra.append((k, found, want))
                     k = found
         for i, j, pii_type in sorted(chosen + extra):
             digits = "".join(c.digits for _, c in flat[i:j])
             self._add_window(flat[i:j], pii_type, digits)
 
+    def _corrects_card(
+        self,
+        last: tuple[NumberRun, Chunk],
+        nxt: tuple[NumberRun, Chunk],
+        info: dict[tuple[int, int], tuple[Ctx, str | None]],
+    ) -> bool:
+        """Whether the digits ``nxt`` after a card number's last chunk ``last`` re-read part of the
+        card ("no, sorry, 4699") rather than give the security code: a correction word in between
+        in the same turn, and no security code asked for."""
+        (ra, ca), (rb, cb) = last, nxt
+        if ra.utt != rb.utt or "CVV" in info[(rb.utt, rb.tok_start)][0].labels:
+            return False
+        u = self.utts[ra.utt]
+        return any(u.word(x) in CORRECTION_WORDS for x in range(ca.tok_end, cb.tok_start))
+
     def _add_window(self, window: Sequence[tuple[NumberRun, Chunk]], pii_type: str, digits: str) -> None:
-        by_utt: dict[int, tuple[int, int]] = {}
+        # one stretch per utterance, split where an aside lies between two pieces ("4532 0151,
+        # sorry, the light's bad in here, 1283 0366" keeps the aside's words)
+        pieces: list[list[int]] = []
         for r, c in window:
-            a, b = by_utt.get(r.utt, (c.tok_start, c.tok_end))
-            by_utt[r.utt] = (min(a, c.tok_start), max(b, c.tok_end))
-        for pos, (a, b) in by_utt.items():
-            if pii_type == "ACCOUNT":
+            if pieces and pieces[-1][0] == r.utt:
+                last = pieces[-1]
+                if c.tok_start < last[1]:
+                    last[1] = min(last[1], c.tok_start)
+                    last[2] = max(last[2], c.tok_end)
+                    continue
+                if not self._aside(self.utts[r.utt], last[2], c.tok_start):
+                    last[2] = max(last[2], c.tok_end)
+                    continue
+            pieces.append([r.utt, c.tok_start, c.tok_end])
+        seen_utt: set[int] = set()
+        for pos, a, b in pieces:
+            first = pos not in seen_utt
+            seen_utt.add(pos)
+            if pii_type == "ACCOUNT" and first:
                 # spelled letter prefix of an account/policy id: "P O L 4 4 8 2…"
                 u = self.utts[pos]
                 k = a
@@ -770,6 +842,13 @@ class ConversationDetector:
                     k -= 1  # "CU 88 41 20 93"
                 a = k
             self._add(pos, a, b, pii_type, digits)
+
+    @staticmethod
+    def _aside(u: UttState, a: int, b: int) -> bool:
+        """Whether tokens ``a``..``b`` are an aside (more than two words that are not fillers)
+        rather than glue ("of", "slash", "no, wait", "uh")."""
+        words = [u.word(k) or u.toks[k].lower for k in range(a, b) if u.toks[k].kind != "punct"]
+        return sum(1 for w in words if w not in FILLERS) > 2
 
     def _window_candidates(
         self,
@@ -783,19 +862,21 @@ class ConversationDetector:
                 runs.append(r)
         labels: set[str] = set()
         near: set[str] = set()
-        veto = soft_veto = False
+        veto = soft_veto = amount_veto = False
         reasons: set[str] = set()
         for r in runs:
             ctx, reason = info[(r.utt, r.tok_start)]
             labels |= ctx.labels
             near |= ctx.near
             if r is runs[0]:
-                veto, soft_veto = ctx.veto, ctx.soft_veto
+                veto, soft_veto, amount_veto = ctx.veto, ctx.soft_veto, ctx.amount_veto
             if reason:
                 reasons.add(reason)
-        if veto:
-            return []
         n = len(d)
+        if veto:
+            if amount_veto and not reasons and 13 <= n <= 19 and luhn_ok(d) and issuer_ok(d):
+                return [("CARD", 3.0 * n)]  # "charge the deposit to 4573 7561 3519 5929"
+            return []
         groups = group_lengths([c for _, c in window])
         plus = "plus" in runs[0].flags
         out: list[tuple[str, float]] = []
@@ -837,7 +918,7 @@ class ConversationDetector:
             out.append(("PHONE", 1.5 * n))
         if "CVV" in labels and n in (3, 4):
             out.append(("CVV", 2.5 * n))
-        if "EXPIRY" in labels and 3 <= n <= 6 and expiry_ok(d, groups):
+        if "EXPIRY" in labels and 3 <= n <= 6 and expiry_ok(d, groups) and self._card_talk(runs[0].utt):
             out.append(("EXPIRY", (2.6 if n in (4, 6) else 2.4) * n))
         if "DOB" in labels and dob_ok(d, groups):
             out.append(("DOB", 2.5 * n))
@@ -915,6 +996,13 @@ class ConversationDetector:
                     if not (pii_type == "CARD" and len(window_digits) == 4 and self._after_last_four([(r, chunks[i])])):
                         self._add(u.pos, a, b, pii_type)
                     i = j
+
+
+def _toll_free(d: str) -> bool:
+    """A North-American toll-free number: 800/888/877/866/855/844/833 + 7 digits, optionally after a 1."""
+    if len(d) == 11 and d[0] == "1":
+        d = d[1:]
+    return len(d) == 10 and d[:3] in TOLL_FREE and d[:3] != "900"
 
 
 def _time_like(run: NumberRun) -> bool:

@@ -62,6 +62,8 @@ EMAIL_PROVIDERS = frozenset(
     mail yandex zoho comcast verizon att sbcglobal btinternet sky virginmedia bellsouth cox charter
     earthlink fastmail hey tutanota""".split()
 )
+# providers that are also everyday words ("yelling at me", "at live"): an address needs a TLD after them
+EMAIL_PROVIDERS_NEED_TLD = frozenset({"me", "mac", "live", "mail", "hey", "sky", "cox", "charter", "proton", "att"})
 TLDS = frozenset(
     """com net org edu gov mil io co uk us ca au de fr es it nl ie nz in info biz me tv ai app dev""".split()
 )

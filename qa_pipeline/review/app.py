@@ -154,6 +154,13 @@ class Workspace:
         user, result = await run_in_threadpool(unit)
         return session, user, result
 
+    async def signed_in_form(self, request: Request) -> tuple[Session, dict[str, str]]:
+        """The signed-in session and its checked form; not signed in -> redirect to the sign-in page."""
+        session = self.session_of(request)
+        if session is None:
+            raise _Redirect(_login_url(request))
+        return session, await self.form(request, session)
+
     async def form(self, request: Request, session: Session | None) -> dict[str, str]:
         """The url-encoded form of a POST, after the CSRF and Origin checks."""
         ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -416,10 +423,7 @@ def create_app(config: ServerConfig) -> Starlette:
         call_id = request.path_params["call_id"]
 
         async def h() -> Response:
-            session = ws.session_of(request)
-            if session is None:
-                raise _Redirect(_login_url(request))
-            data = await ws.form(request, session)
+            session, data = await ws.signed_in_form(request)
             back = _safe_next(data.get("back"), "")
 
             def work(con: duckdb.DuckDBPyConnection, user: User) -> actions.OverrideResult:
@@ -446,10 +450,7 @@ def create_app(config: ServerConfig) -> Starlette:
         call_id = request.path_params["call_id"]
 
         async def h() -> Response:
-            session = ws.session_of(request)
-            if session is None:
-                raise _Redirect(_login_url(request))
-            data = await ws.form(request, session)
+            session, data = await ws.signed_in_form(request)
             back = _safe_next(data.get("back"), "")
             undo = data.get("action") == "unmark"
 

@@ -482,8 +482,9 @@ PROBE_CLEAN = [
 
 
 # A third unseen batch in the style of Whisper transcripts of phone calls, written before looking at
-# the detectors' code and scored once before any fix (source "heldout3"; first-pass figures in
-# docs/redaction.md).  Card numbers are invented (valid Luhn sums), SSNs random valid-looking numbers.
+# the detectors' code (only the phone-number policy was looked up) and scored once before any fix
+# (source "heldout3"; first-pass figures in docs/redaction.md).  Card numbers are invented (valid
+# Luhn sums), SSNs random valid-looking numbers.
 HELDOUT3_PII = [
     # ---- card numbers
     "A: Okay, and what card will you be using today? || C: It's a Visa, <CARD>four three seven seven, five nine four five, eight oh seven nine, eight six nine one</CARD>.",
@@ -604,7 +605,7 @@ HELDOUT3_PII = [
     # ---- dates of birth, phones, e-mails
     "A: Can I get your date of birth? || C: <DOB>July seventeenth, nineteen seventy-nine</DOB>.",
     "A: And your date of birth? || C: <DOB>Oh three, oh nine, eighty-five</DOB>.",
-    "A: Date of birth, please. || C: <DOB>The twenty-second of November, 1990</DOB>.",
+    "A: Date of birth, please. || C: The <DOB>twenty-second of November, 1990</DOB>.",
     "A: Can you confirm your birthday? || C: <DOB>10/14/1962</DOB>.",
     "A: And what's the date of birth on the account? || C: Um, <DOB>September 3rd, '88</DOB>.",
     "A: What's the best number to reach you? || C: <PHONE>Three one two, five five five, oh one four seven</PHONE>.",
@@ -794,6 +795,113 @@ HELDOUT3_CLEAN = [
     "A: We've had about 1,500 calls today about the outage.",
     "C: I need to return 2 of the 6 glasses.",
     "A: Your loyalty tier is gold, you have 12,880 points.",
+]
+
+
+# A fourth unseen batch, written after the fixes prompted by "heldout3" and scored once before any
+# further change (source "heldout4"): an estimate of how the detectors do on new wording now.
+HELDOUT4_PII = [
+    "A: what's the card number || C: <CARD>four-nine-oh-eight, three-seven-four-two, oh-one-six-oh, four-nine-one-nine</CARD>",
+    "A: Okay, I'm ready when you are. || C: Alright. <CARD>4330 3583</CARD>. || A: Yep. || C: <CARD>3052 6653</CARD>. That's it.",
+    "C: Yeah I'd like to pay by card, the number is <CARD>48 19 58 23 90 76 01 30</CARD>.",
+    "A: And the card number? || C: It's <CARD>four five five two, two nine three one, nine oh five one, eight five nine two</CARD>, it's a debit card.",
+    "A: Could I get the card number, please? || C: Sure. Um. <CARD>4987</CARD>. Uh. <CARD>6285</CARD>. <CARD>8112</CARD>. <CARD>2519</CARD>.",
+    "A: What's the long number on your card? || C: <CARD>Four two six four, seven eight nine two, six three, triple eight, five one four</CARD>.",
+    "A: Card number? || C: <CARD>4067957068393423</CARD>, expiration <EXPIRY>twelve twenty-nine</EXPIRY>.",
+    "A: Go ahead with the card number. || C: Okay. It's, uh, <CARD>forty-seven seventeen, ninety-nine forty-three, forty-nine twenty-two, forty-seven thirty-three</CARD>.",
+    "A: Card number, please. || C: <CARD>4123 7850</CARD>, and then, let me just move my thumb, <CARD>3596 2935</CARD>.",
+    "A: So what's the card number? || C: I've got it here, <CARD>4655 6306 4090 1835</CARD>. || A: And the three-digit code on the back? || C: <CVV>Two eight one</CVV>.",
+    "A: What card are you paying with? || C: <CARD>4633, 1096, 5587, 7724</CARD>, that's my Visa.",
+    "A: card number please || C: <CARD>4 5 4 2 9 9 5 5 5 2 2 6 4 1 5 0</CARD> || A: thank you",
+    "A: Can you read the card number to me? || C: <CARD>Five one three one, seven eight two one, eight one two six, two five two two</CARD>.",
+    "A: What's the card number? || C: <CARD>5276</CARD> || A: Mm-hmm. || C: <CARD>9551</CARD> || A: Mm-hmm. || C: <CARD>4003</CARD> || A: Yep. || C: <CARD>2849</CARD>",
+    "A: And the Mastercard number? || C: <CARD>Fifty-four oh seven, twenty-eight eighty-six, forty-six seventy-five, sixty oh six</CARD>.",
+    "A: Card number? || C: <CARD>5559-9769-5737-7398</CARD>.",
+    "A: What's the number on the card? || C: <CARD>Two two two three, three nine two five, three four six one, four three six five</CARD>.",
+    "A: And the Amex number? || C: <CARD>Three seven eight two, four nine six oh one one, eight seven oh nine six</CARD>.",
+    "A: Card number please. || C: It's American Express, so it's <CARD>3470 900136 71352</CARD>.",
+    "A: Card number? || C: <CARD>six zero one one, zero zero eight nine, five zero six five, five six seven seven</CARD>",
+    "A: Card number? || C: <CARD>6534 2340</CARD>, sorry, I'm driving, <CARD>2923 0437</CARD>.",
+    "A: Please confirm the card number. || C: It should be <CARD>4811 6361 7585 6873</CARD>. || A: Perfect, <CARD>4811 6361 7585 6873</CARD>, expiry? || C: <EXPIRY>Oh two, thirty</EXPIRY>.",
+    "C: Can you charge the deposit to <CARD>4573 7561 3519 5929</CARD> please?",
+    "A: What's the card number? || C: Oh, hang on. || A: Sure. || C: Okay, <CARD>five three one eight, nine three three oh, nine four three nine, eight nine two oh</CARD>.",
+    # social security numbers
+    "A: I'll need your social security number. || C: Okay, it's <SSN>oh two five, seven eight, seven four nine two</SSN>.",
+    "A: What's your social? || C: <SSN>414-38-4650</SSN>.",
+    "A: Can I have your social? || C: <SSN>two thirty, thirty-five, thirty-nine sixty-six</SSN>",
+    "C: My social is <SSN>7 6 3 8 4 1 9 8 6</SSN>, I think that's what you need.",
+    "A: Last four of your social? || C: <SSN>Nine six three three</SSN>.",
+    "A: For verification, your Social Security number please. || C: <SSN>Eight four six</SSN>. || A: Okay. || C: <SSN>Fifty</SSN>. || A: Yes. || C: <SSN>Five two eight nine</SSN>.",
+    "A: SSN? || C: <SSN>103 58 3291</SSN>",
+    "A: Could you give me your social security number? || C: Um, <SSN>five one three, four five, three six seven eight</SSN>.",
+    "A: And the social on the application? || C: <SSN>Seven five nine, six nine, five nine one six</SSN>.",
+    "A: Social please. || C: Yeah, <SSN>six seven three, ninety-eight, oh three four oh</SSN>.",
+    "A: What are the last four of your SSN? || C: <SSN>4999</SSN>.",
+    "A: I need the full social. || C: <SSN>605</SSN>, <SSN>65</SSN>, <SSN>7718</SSN>.",
+    "A: And your social security number? || C: <SSN>Six one three, six eight, double oh eight five</SSN>.",
+    "C: They want my SSN, it's <SSN>134-95-2867</SSN>, can you update it on the account?",
+    "A: Social security number please. || C: <SSN>Five oh three</SSN> || A: Mm-hmm. || C: <SSN>Nine one, nine four six eight</SSN>.",
+    "A: And finally your social. || C: <SSN>Eight six nine, oh six, two four two nine</SSN>.",
+    "A: Can I get your social security number? || C: <SSN>861 51 0631</SSN>, yeah.",
+    "A: To verify, last four of the social? || C: <SSN>Thirty-four oh one</SSN>.",
+]
+
+HELDOUT4_CLEAN = [
+    "A: Your order number is 1 1 4, 3 3 9 2 8 1 7, 5 5 0 4 2 1 9.",
+    "C: The tracking number ends in 4 4 8 1.",
+    "A: What's the order number? || C: B, X, seven, seven, one, four, two, nine.",
+    "A: Do you have a reference number? || C: Yeah, it's 2 0 2 5 1 1 0 3 8 8 4 7.",
+    "C: I was charged $1,049.00 on the 6th and $1,049 again on the 7th.",
+    "A: That's two hundred and twelve dollars and forty cents in total.",
+    "C: It was nine ninety-nine a month and now it's fourteen ninety-nine.",
+    "A: The payoff amount is 8,412.36 as of today.",
+    "C: I need it by 5 p.m. on Friday.",
+    "A: We can send someone between 10 and 2 tomorrow.",
+    "C: I've been waiting since 7:15.",
+    "A: Your appointment is at quarter past three on the 22nd.",
+    "C: My flight's DL 2 2 4 7 at 6:05 in the morning.",
+    "A: Which flight? || C: American twenty-two thirty-one.",
+    "C: It's the Series 7, forty-five millimetre.",
+    "A: Can you read the model number? || C: K D 5 5 X 8 5 K.",
+    "A: What's the serial number on the bottom? || C: S N 4 4 8 1 9 2 0 7 7 3 6.",
+    "A: Serial number? || C: Five C G, two one one, four four nine, eight seven.",
+    "C: I bought 3 of the 24 packs.",
+    "A: You have 2 lines and 3 devices on this plan.",
+    "C: I've got about 120 photos on there.",
+    "C: It's a 2015 Ford with about 140,000 miles.",
+    "A: This offer is valid until December 2025.",
+    "C: We've lived here since twenty fourteen.",
+    "A: For anything else, call 1 855 555 0133.",
+    "A: The number for roadside assistance is 1-800-555-0166, it's on your card too.",
+    "A: You can reach our team at eight four four, five five five, oh one one two.",
+    "A: I'll text a code to the number ending in 0 3 1 8.",
+    "A: Your card ending in 6 6 2 1 is now active.",
+    "C: I have the card ending four four two nine in front of me.",
+    "A: Your new PIN will arrive in a separate letter in 3 to 5 days.",
+    "A: What's the card number? || C: Actually, can I pay with PayPal instead?",
+    "A: Can I get your social? || C: I don't have it memorised, sorry.",
+    "A: What's your date of birth? || C: Why do you need that?",
+    "C: My son's 16 and my daughter's 13.",
+    "A: You're at 87 percent of your data.",
+    "C: I tried it 3 or 4 times and it said error 5 0 3.",
+    "A: It's 15 dollars for the first month and 40 after that.",
+    "C: The TV is 65 inches and it weighs about 50 pounds.",
+    "A: Your case number is 0 0 9 2 8 4 7 1 1 5.",
+    "C: The case number they gave me was one, two, three, four, five, six, seven.",
+    "A: Your confirmation number is 7 7 1, 3 2, 9 0 8 4.",
+    "A: The invoice number is 4 0 1 2 8 8 3 1 9 2 7 7 4 0 1 3.",
+    "C: Order 6 0 1 1 4 4 8 2 9 0 1 3 3 7 5 2 never arrived.",
+    "A: Press 9 to repeat these options.",
+    "C: I'm on the 4th floor, room 4 1 2.",
+    "C: I got the bill for 3 4 5 point 6 7.",
+    "A: Your balance after the refund is zero.",
+    "C: Like, 20 or 30 minutes ago.",
+    "A: Delivery is 3 to 5 working days, or next day for 7.99.",
+    "C: I'm calling about my 2 year contract that started in 2023.",
+    "A: The fee is 4.99 per month, so 59.88 a year.",
+    "C: My speed dropped from 900 to 100 megabits.",
+    "A: The next available slot is Monday the 3rd at 11 30.",
+    "C: The screen says code E 2 4.",
 ]
 
 
@@ -1267,6 +1375,8 @@ def main() -> None:
     # appended last so that the ids of the earlier rows stay as they were
     rows += [("heldout3", "pii", d) for d in HELDOUT3_PII]
     rows += [("heldout3", "clean", d) for d in HELDOUT3_CLEAN]
+    rows += [("heldout4", "pii", d) for d in HELDOUT4_PII]
+    rows += [("heldout4", "clean", d) for d in HELDOUT4_CLEAN]
     with OUT.open("w", encoding="utf-8") as fh:
         fh.write("id\tsource\tcategory\tdialogue\n")
         for k, (src, cat, d) in enumerate(rows, 1):
