@@ -7,6 +7,7 @@ subprocess is exercised by test_review_concurrency.py and the browser tests.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import shutil
@@ -184,6 +185,40 @@ def test_sign_out_ends_the_session(fx):
     r = c.post("/logout", data={"csrf": csrf_of(page.text)})
     assert r.status_code == 303
     assert c.get("/queue").status_code == 303
+
+
+def test_sessions_survive_a_server_restart_and_sign_out_reaches_every_server(fx):
+    """Sessions are kept in web_sessions (token hashed): a new server process on the same file knows them."""
+    c = signed_in(fx, "alice")
+    token = c.cookies.get("qa_session")
+    with connect(fx.db, read_only=True) as con:
+        rows = con.execute("SELECT token_sha256, username FROM web_sessions").fetchall()
+    assert rows == [(hashlib.sha256(token.encode()).hexdigest(), "alice")]  # never the token itself
+    restarted = client_for(fx)
+    restarted.cookies.set("qa_session", token)
+    page = restarted.get("/queue")
+    assert page.status_code == 200
+    # the CSRF token travelled with the session: a form posted to the new server is accepted
+    r = restarted.post("/logout", data={"csrf": csrf_of(page.text)})
+    assert r.status_code == 303
+    with connect(fx.db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM web_sessions").fetchone()[0] == 0
+    fresh = client_for(fx)
+    fresh.cookies.set("qa_session", token)
+    assert fresh.get("/queue").status_code == 303  # signed out everywhere
+
+
+def test_expired_sessions_are_refused_and_cleaned_up(fx):
+    c = signed_in(fx, "alice")
+    token = c.cookies.get("qa_session")
+    with connect(fx.db) as con:
+        con.execute("UPDATE web_sessions SET last_seen_at = last_seen_at - INTERVAL 9 HOUR, "
+                    "created_at = created_at - INTERVAL 9 HOUR")
+    later = client_for(fx)
+    later.cookies.set("qa_session", token)
+    assert later.get("/queue").status_code == 303
+    with connect(fx.db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM web_sessions").fetchone()[0] == 0
 
 
 # --------------------------------------------------------------------------- CSRF

@@ -80,6 +80,8 @@ class Workspace:
 
     def __post_init__(self) -> None:
         self._db_lock = threading.Lock()
+        if self.sessions.opener is None:
+            self.sessions.opener = lambda: self.db(write=True)
         self.env = Environment(
             loader=PackageLoader("qa_pipeline.review", "templates"),
             autoescape=select_autoescape(["html"]),
@@ -141,17 +143,20 @@ class Workspace:
         if session is None:
             raise _Redirect(_login_url(request))
 
-        def unit() -> tuple[User, T]:
+        def unit() -> tuple[User, T] | None:
             with self.db(write=write) as con:
                 user = auth.get_user(con, session.username)
                 if user is None or user.disabled:
-                    self.sessions.drop(session.token)
-                    raise _Redirect(_login_url(request))
+                    return None
                 if not can(user.role, permission):
                     raise _Forbidden(user)
                 return user, work(con, user)
 
-        user, result = await run_in_threadpool(unit)
+        done = await run_in_threadpool(unit)
+        if done is None:  # user deleted or disabled since signing in
+            self.sessions.drop(session.token)
+            raise _Redirect(_login_url(request))
+        user, result = done
         return session, user, result
 
     async def signed_in_form(self, request: Request) -> tuple[Session, dict[str, str]]:

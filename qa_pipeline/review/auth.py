@@ -3,7 +3,9 @@
 Passwords are hashed with salted scrypt (stdlib ``hashlib.scrypt``) and stored
 as ``scrypt$n$r$p$salt_b64$hash_b64`` in ``users.password_hash``.  Sessions
 are server-side: the browser holds a random 256-bit token in an HttpOnly
-cookie; the server maps it to the user name and a per-session CSRF token.
+cookie; the server maps it to the user name and a per-session CSRF token,
+kept in memory and in the ``web_sessions`` table (token hashed), so a restart
+of the server does not sign anyone out.
 The user's role and ``disabled`` flag are read from the database on every
 request, so ``qa-pipeline users set-role`` / ``users disable`` take effect on
 the next click.
@@ -19,7 +21,8 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
+from typing import Callable, ContextManager
 
 import duckdb
 
@@ -185,45 +188,106 @@ class Session:
     token: str
     username: str
     csrf: str
-    created: float
+    created: float  # epoch seconds
     last_seen: float
     flash: list[tuple[str, str]] = field(default_factory=list)
+    persisted_seen: float = 0.0
+
+
+ConnectionOpener = Callable[[], ContextManager[duckdb.DuckDBPyConnection]]
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _utc(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
+
+
+def _epoch(ts: datetime) -> float:
+    return ts.replace(tzinfo=timezone.utc).timestamp()
 
 
 @dataclass
 class SessionStore:
-    """In-memory sessions of one server process (a restart signs everyone out)."""
+    """Sign-in sessions: in memory, and in the ``web_sessions`` table when ``opener`` is set.
+
+    ``opener`` returns a read-write connection context; with it a restarted
+    server (or a second one on the same file) finds the sessions again.  Only
+    the SHA-256 of a token is stored.  ``last_seen`` is written back at most
+    every ``persist_every_s`` so browsing does not write on every click.
+    """
 
     idle_timeout_s: float = 8 * 3600
     absolute_timeout_s: float = 24 * 3600
+    persist_every_s: float = 300.0
+    opener: ConnectionOpener | None = None
     _sessions: dict[str, Session] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def _expired(self, s: Session, now: float) -> bool:
+        return now - s.last_seen > self.idle_timeout_s or now - s.created > self.absolute_timeout_s
+
     def create(self, username: str) -> Session:
-        now = time.monotonic()
-        s = Session(secrets.token_urlsafe(32), username, secrets.token_urlsafe(32), now, now)
+        now = time.time()
+        s = Session(secrets.token_urlsafe(32), username, secrets.token_urlsafe(32), now, now, persisted_seen=now)
+        if self.opener is not None:
+            with self.opener() as con:
+                con.execute(
+                    "DELETE FROM web_sessions WHERE last_seen_at < ? OR created_at < ?",
+                    [_utc(now - self.idle_timeout_s), _utc(now - self.absolute_timeout_s)],
+                )
+                con.execute("INSERT INTO web_sessions VALUES (?, ?, ?, ?, ?)",
+                            [_token_hash(s.token), username, s.csrf, _utc(now), _utc(now)])
         with self._lock:
             self._sessions[s.token] = s
         return s
 
+    def _load(self, token: str) -> Session | None:
+        if self.opener is None:
+            return None
+        with self.opener() as con:
+            row = con.execute(
+                "SELECT username, csrf, created_at, last_seen_at FROM web_sessions WHERE token_sha256 = ?",
+                [_token_hash(token)],
+            ).fetchone()
+        if row is None:
+            return None
+        seen = _epoch(row[3])
+        return Session(token, row[0], row[1], _epoch(row[2]), seen, persisted_seen=seen)
+
     def get(self, token: str | None) -> Session | None:
         if not token:
             return None
-        now = time.monotonic()
+        now = time.time()
         with self._lock:
             s = self._sessions.get(token)
+        if s is None:
+            s = self._load(token)
             if s is None:
                 return None
-            if now - s.last_seen > self.idle_timeout_s or now - s.created > self.absolute_timeout_s:
-                del self._sessions[token]
-                return None
-            s.last_seen = now
-            return s
+            with self._lock:
+                s = self._sessions.setdefault(token, s)
+        if self._expired(s, now):
+            self.drop(token)
+            return None
+        s.last_seen = now
+        if self.opener is not None and now - s.persisted_seen > self.persist_every_s:
+            s.persisted_seen = now
+            with self.opener() as con:
+                con.execute("UPDATE web_sessions SET last_seen_at = ? WHERE token_sha256 = ?",
+                            [_utc(now), _token_hash(token)])
+        return s
 
     def drop(self, token: str | None) -> None:
-        if token:
-            with self._lock:
-                self._sessions.pop(token, None)
+        if not token:
+            return
+        with self._lock:
+            self._sessions.pop(token, None)
+        if self.opener is not None:
+            with self.opener() as con:
+                con.execute("DELETE FROM web_sessions WHERE token_sha256 = ?", [_token_hash(token)])
 
 
 def csrf_ok(expected: str | None, given: str | None) -> bool:
