@@ -387,3 +387,32 @@ def test_card_expiry_still_found_without_a_named_subject_or_when_asked() -> None
     assert red("It expires 06/27.") == "It expires [EXPIRY]."
     assert red("June 2027.", "And when does the card expire?") == "[EXPIRY]."
     assert red("My Visa expires June 2027.") == "My Visa expires [EXPIRY]."
+
+
+# --------------------------------------------------------------------------- rules from the fifth held-out batch
+def test_card_read_across_an_aside_turn_of_the_reader() -> None:
+    lines = ["Agent: What's the card number?", "Customer: 5425 2334", "Customer: hang on my kid's yelling",
+             "Customer: okay 3010 9903"]
+    out = [r.text for r in redact_lines(lines)]
+    assert out == ["Agent: What's the card number?", "Customer: [CARD]", "Customer: hang on my kid's yelling",
+                   "Customer: okay [CARD]"]
+    assert {s.pii_type for r in redact_lines(lines) for s in r.spans} == {"CARD"}
+
+
+def test_pieces_across_a_long_aside_turn_must_pass_luhn() -> None:
+    # 7 words in the reader's own turn between the pieces: only a valid Luhn sum joins them
+    aside = "Customer: sorry the baby just woke up upstairs again"
+    ok = ["Agent: Card number please.", "Customer: 5425 2334", aside, "Customer: 3010 9903"]
+    assert [r.text for r in redact_lines(ok)][1::2] == ["Customer: [CARD]", "Customer: [CARD]"]
+    bad = ["Agent: Card number please.", "Customer: 5425 2334", aside, "Customer: 3010 9904"]
+    assert [r.text for r in redact_lines(bad)] == bad
+
+
+def test_a_question_or_a_long_turn_between_pieces_ends_the_number() -> None:
+    question = ["Agent: Card number please.", "Customer: 5425 2334", "Customer: what do you need it for",
+                "Customer: 3010 9903"]
+    assert [r.text for r in redact_lines(question)][1::2] == ["Customer: 5425 2334", "Customer: 3010 9903"]
+    long_turn = ["Agent: Card number please.", "Customer: 5425 2334",
+                 "Customer: sorry I need to find my glasses they were here a minute ago on the table",
+                 "Customer: 3010 9903"]
+    assert [r.text for r in redact_lines(long_turn)][1::2] == ["Customer: 5425 2334", "Customer: 3010 9903"]

@@ -66,7 +66,7 @@ def bench_redact(
     show: bool = typer.Option(False, "--show", help="List missed spans and altered clean dialogues."),
     repeat: int = typer.Option(3, "--repeat", min=1, help="Timing passes over the set (best one reported)."),
     source: Optional[str] = typer.Option(
-        None, "--source", help="Only dialogues of these sources (comma-separated: hand, heldout, heldout2, heldout3, template)."
+        None, "--source", help="Only dialogues of these sources (comma-separated: hand, template, heldout, heldout2 … heldout5)."
     ),
 ) -> None:
     """Recall per PII type, false-redaction rate on look-alikes, and speed, on the labelled set."""

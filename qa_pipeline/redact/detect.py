@@ -645,7 +645,8 @@ class ConversationDetector:
 
     def _joinable(self, a: NumberRun, b: NumberRun) -> str | None:
         """``"strong"`` when ``b`` continues ``a``'s number, ``"weak"`` when only a card number may
-        run across the gap (a few words in between: "4532 0151 um hang on 1283 0366"), ``"far"``
+        run across the gap (a few words in between: "4532 0151 um hang on 1283 0366", or in a turn
+        of the reader's own between the pieces: "4405 2358 || hang on || 0915 6792"), ``"far"``
         when only a card number with a valid Luhn sum may (a longer aside: "4929 7434, sorry, the
         light's bad in here, 7085 3735"), else ``None``."""
         if a.utt == b.utt:
@@ -665,15 +666,25 @@ class ConversationDetector:
             return None
         if not (self._ends_utt(a) and self._starts_utt(b)):
             return None
+        aside_words = 0  # words of the same speaker's own turns in between ("hang on, my kid's yelling")
         for p in range(a.utt + 1, b.utt):
             mid = self.utts[p]
+            words = sum(1 for t in mid.toks if t.kind != "punct")
             if mid.speaker == ua.speaker and mid.speaker != "unknown":
-                return None
-            if sum(1 for t in mid.toks if t.kind != "punct") > 8:
+                # an aside turn of the reader: only a card number runs across it, as across an
+                # aside inside one turn (no digits there: a run in it would have ended the number)
+                if any(t.kind != "word" for t in mid.toks if t.kind != "punct"):
+                    return None
+                aside_words += words
+            elif words > 8:
                 return None
             # a new question in between ("How many tickets?") starts a new number
             if mid.hits or any(mid.word(k) in WH_WORDS for k in range(len(mid.toks))):
                 return None
+        if aside_words:
+            if aside_words > FAR_GAP_WORDS:
+                return None
+            return "weak" if aside_words <= 5 else "far"
         return "strong"
 
     def _sequences(self, runs: list[NumberRun]) -> list[tuple[list[NumberRun], set[int]]]:
