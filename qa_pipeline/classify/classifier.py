@@ -27,7 +27,9 @@ from qa_pipeline.classify.heads import HEADS_FILE, Heads, load_heads
 from qa_pipeline.classify.normalize import normalize_text
 from qa_pipeline.classify.patterns import PatternHit, PatternSet
 from qa_pipeline.classify.result import LABELS, SENTIMENTS, Sentiment, UtteranceLabels
+from qa_pipeline.classify.sentiment_lexicon import SENTIMENT_LEXICON_FILE, EXTRA_FEATURES, SentimentExtras, SentimentLexicon
 from qa_pipeline.conversation import Conversation
+from qa_pipeline.errors import ModelNotAvailableError
 
 logger = logging.getLogger("qa_pipeline.classify")
 
@@ -92,10 +94,12 @@ def _tensors_digest(path: Path) -> bytes:
 
 
 def classifier_version(directory: Path, encoder_sha256: str) -> str:
-    """Content hash of weights, thresholds, lexicon, scripted patterns and encoder."""
+    """Content hash of weights, thresholds, lexicons, scripted patterns and encoder."""
     digest = hashlib.sha256()
     digest.update(_tensors_digest(directory / HEADS_FILE))
-    for name in ("labels.yaml", LEXICON_FILE):
+    for name in ("labels.yaml", LEXICON_FILE, SENTIMENT_LEXICON_FILE):
+        if name == SENTIMENT_LEXICON_FILE and not (directory / name).is_file():
+            continue  # heads trained without the word-level sentiment features
         digest.update(name.encode())
         digest.update((directory / name).read_bytes())
     digest.update(repr(patterns_module._SCRIPTED).encode())
@@ -133,6 +137,16 @@ class Classifier:
                 threads=threads,
             )
         )
+        self.sentiment_extras: SentimentExtras | None = None
+        if self.heads.sentiment_extra:
+            if self.heads.sentiment_extra != EXTRA_FEATURES or self.heads.token_scores is None:
+                raise ModelNotAvailableError(
+                    f"{self.directory / HEADS_FILE}: sentiment head expects {self.heads.sentiment_extra} word-level features, "
+                    f"this version computes {EXTRA_FEATURES}; run 'qa-pipeline train'"
+                )
+            self.sentiment_extras = SentimentExtras(
+                SentimentLexicon.load(self.directory / SENTIMENT_LEXICON_FILE), self.encoder.tokenizer, self.heads.token_scores
+            )
         self.thresholds = self.config.thresholds()
         self.methods = {name: self.config.labels[name].method for name in LABELS}
         self._learned_mask = np.asarray([self.methods[name] in ("learned", "pattern+learned") for name in LABELS])
@@ -204,7 +218,10 @@ class Classifier:
         if not pieces:
             return normalized, sent, learned
         feats = self.encoder.encode(pieces, self.layers)
-        p_sent = self.heads.sentiment.softmax(feats)
+        if self.sentiment_extras is not None:
+            p_sent = self.heads.sentiment.softmax(np.concatenate([feats, self.sentiment_extras.features(pieces)], axis=1))
+        else:
+            p_sent = self.heads.sentiment.softmax(feats)
         p_lab = self.heads.labels.sigmoid(feats)
         owner_arr = np.asarray(owners)
         weights = np.asarray([max(1, len(p)) for p in pieces], dtype=np.float64)

@@ -180,6 +180,15 @@ class Encoder:
         self._lock = threading.Lock()
         logger.info("encoder loaded from %s (%s, sha256 %s…)", model_dir, self.precision, self.weights_sha256[:12])
 
+    @property
+    def tokenizer(self):  # type: ignore[no-untyped-def]
+        """The encoder's (fast, thread-safe) word-piece tokenizer."""
+        return self._tokenizer
+
+    def input_embeddings(self) -> np.ndarray:
+        """The static word-piece embedding table ``(vocab, 384)`` in float32 (the encoder's input layer)."""
+        return self._model.get_input_embeddings().weight.detach().float().numpy().copy()
+
     def token_counts(self, texts: Sequence[str]) -> list[int]:
         enc = self._tokenizer(list(texts), add_special_tokens=True, truncation=False)
         return [len(ids) for ids in enc["input_ids"]]

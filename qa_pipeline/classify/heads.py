@@ -4,7 +4,9 @@ Two linear heads share the encoder's features: a 3-class softmax for
 sentiment and 14 independent sigmoids for the labels.  They are fitted
 with full-batch L-BFGS (float32, at most 150 iterations), which is
 deterministic: same data and thread count → same weights on one machine;
-it takes seconds to a minute on 2 cores.  Small
+it takes seconds to a minute on 2 cores.  The sentiment head also reads
+a few word-level features (``sentiment_lexicon.py``); its file holds the
+word-piece polarity table they use.  Small
 MLPs and an attention-pooling head over token states were tried and
 generalised worse to outside data (see docs/classifiers.md).
 
@@ -56,6 +58,10 @@ class Heads:
     sentiment_classes: tuple[str, ...]
     label_names: tuple[str, ...]
     feature_dim: int
+    # word-level sentiment features appended to the sentiment head's input (see sentiment_lexicon.py):
+    # how many, and the polarity of every encoder word piece they read
+    sentiment_extra: int = 0
+    token_scores: np.ndarray | None = None
 
 
 def fit_softmax(
@@ -134,18 +140,22 @@ def save_heads(heads: Heads, path: Path) -> None:
     from safetensors.numpy import save_file
 
     path.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {
+        "sentiment.weight": np.ascontiguousarray(heads.sentiment.weight, dtype=np.float32),
+        "sentiment.bias": np.ascontiguousarray(heads.sentiment.bias, dtype=np.float32),
+        "labels.weight": np.ascontiguousarray(heads.labels.weight, dtype=np.float32),
+        "labels.bias": np.ascontiguousarray(heads.labels.bias, dtype=np.float32),
+    }
+    if heads.token_scores is not None:
+        tensors["sentiment.token_scores"] = np.ascontiguousarray(heads.token_scores, dtype=np.float32)
     save_file(
-        {
-            "sentiment.weight": np.ascontiguousarray(heads.sentiment.weight, dtype=np.float32),
-            "sentiment.bias": np.ascontiguousarray(heads.sentiment.bias, dtype=np.float32),
-            "labels.weight": np.ascontiguousarray(heads.labels.weight, dtype=np.float32),
-            "labels.bias": np.ascontiguousarray(heads.labels.bias, dtype=np.float32),
-        },
+        tensors,
         str(path),
         metadata={
             "sentiment_classes": json.dumps(list(heads.sentiment_classes)),
             "label_names": json.dumps(list(heads.label_names)),
             "feature_dim": str(heads.feature_dim),
+            "sentiment_extra_features": str(heads.sentiment_extra),
         },
     )
     path.chmod(0o644)  # safetensors creates the file owner-only; the weights are not secret
@@ -166,12 +176,15 @@ def load_heads(path: Path, *, sentiment_classes: Sequence[str], label_names: Seq
         file_classes = tuple(json.loads(meta["sentiment_classes"]))
         file_labels = tuple(json.loads(meta["label_names"]))
         file_dim = int(meta["feature_dim"])
+        extra = int(meta.get("sentiment_extra_features", "0"))
         heads = Heads(
             sentiment=LinearHead(tensors["sentiment.weight"], tensors["sentiment.bias"]),
             labels=LinearHead(tensors["labels.weight"], tensors["labels.bias"]),
             sentiment_classes=file_classes,
             label_names=file_labels,
             feature_dim=file_dim,
+            sentiment_extra=extra,
+            token_scores=tensors.get("sentiment.token_scores"),
         )
     except (KeyError, ValueError) as exc:
         raise ModelNotAvailableError(f"classifier weights {path} lack {exc}; run 'qa-pipeline train' to rebuild them") from exc
@@ -181,7 +194,8 @@ def load_heads(path: Path, *, sentiment_classes: Sequence[str], label_names: Seq
             f"but this version expects {tuple(sentiment_classes)}, {tuple(label_names)}, {feature_dim}; run 'qa-pipeline train'"
         )
     shapes_ok = (
-        heads.sentiment.weight.shape == (len(file_classes), file_dim)
+        heads.sentiment.weight.shape == (len(file_classes), file_dim + heads.sentiment_extra)
+        and (heads.sentiment_extra == 0 or (heads.token_scores is not None and heads.token_scores.ndim == 1))
         and heads.labels.weight.shape == (len(file_labels), file_dim)
         and heads.sentiment.bias.shape == (len(file_classes),)
         and heads.labels.bias.shape == (len(file_labels),)

