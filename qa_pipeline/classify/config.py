@@ -60,7 +60,7 @@ class FeatureConfig(BaseModel):
     max_length: int = Field(default=128, ge=16, le=512)
     chunk_tokens: int = Field(default=64, ge=16, le=512)
     sentences: bool = True
-    sentence_gate: float = Field(default=0.3, ge=0.0, le=1.0)
+    sentence_gate: float = Field(default=0.5, ge=0.0, le=1.0)
     batch_size: int = Field(default=64, ge=1, le=1024)
 
     @model_validator(mode="after")

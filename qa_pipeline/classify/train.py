@@ -64,7 +64,7 @@ class TrainOptions:
     max_length: int = 128
     chunk_tokens: int = 64
     sentences: bool = True
-    sentence_gate: float = 0.3
+    sentence_gate: float = 0.5
     word_features: bool = True  # lexicon and word-piece polarity features for the sentiment head
     batch_size: int = 64
     use_cache: bool = True
