@@ -83,17 +83,8 @@ class SentimentLexicon:
             words = _WORD.findall(_NT.sub(" n't", text.lower().replace("\u2019", "'")))
             last = max((i for i, w in enumerate(words) if w in self.contrast), default=-1)
             pos = neg = tail_pos = tail_neg = 0.0
-            scope = 0
-            for i, w in enumerate(words):
-                if w in _CLAUSE_END:
-                    scope = 0
-                    continue
-                if w in self.negators:
-                    scope = NEGATION_SCOPE
-                    continue
-                s = 1 if w in self.positive else -1 if w in self.negative else 0
-                if scope:
-                    s, scope = -s, scope - 1
+            for i, (w, sign) in enumerate(zip(words, negation_signs(words, self.negators))):
+                s = sign * (1 if w in self.positive else -1 if w in self.negative else 0)
                 if s > 0:
                     pos += 1
                     tail_pos += i > last
@@ -103,6 +94,25 @@ class SentimentLexicon:
             out[k] = (np.log1p(pos), np.log1p(neg), np.log1p(tail_pos), np.log1p(tail_neg),
                       (pos - neg) / (pos + neg + 1), (tail_pos - tail_neg) / (tail_pos + tail_neg + 1))
         return out
+
+
+def negation_signs(tokens: Sequence[str], negators: frozenset[str] | set[str]) -> list[int]:
+    """Per token: 0 for a negator, -1 for the ``NEGATION_SCOPE`` tokens after one (up to a clause end), else 1."""
+    signs: list[int] = []
+    scope = 0
+    for token in tokens:
+        if token in _CLAUSE_END:
+            scope = 0
+            signs.append(1)
+        elif token in negators:
+            scope = NEGATION_SCOPE
+            signs.append(0)
+        elif scope:
+            scope -= 1
+            signs.append(-1)
+        else:
+            signs.append(1)
+    return signs
 
 
 def fit_token_scores(lexicon: SentimentLexicon, tokenizer, embeddings: np.ndarray, seed: int) -> np.ndarray:  # type: ignore[no-untyped-def]
@@ -141,18 +151,7 @@ def token_features(texts: Sequence[str], lexicon: SentimentLexicon, tokenizer, s
         pieces = vocab_pieces(ids)
         s = scores[np.asarray(ids)].copy()
         last = max((i for i, p in enumerate(pieces) if p in lexicon.contrast), default=-1)
-        scope = 0
-        for i, piece in enumerate(pieces):
-            if piece in _CLAUSE_END:
-                scope = 0
-                continue
-            if piece in lexicon.negators:
-                scope = NEGATION_SCOPE
-                s[i] = 0.0
-                continue
-            if scope:
-                s[i] = -s[i]
-                scope -= 1
+        s *= np.asarray(negation_signs(pieces, lexicon.negators), dtype=s.dtype)
         tail = s[last + 1 :] if last + 1 < len(s) else s
         out[k] = (s.mean(), s.max(), s.min(), tail.mean(), tail.max(), tail.min())
     return out
