@@ -21,7 +21,7 @@ from typing import Sequence
 import numpy as np
 
 from qa_pipeline.classify import patterns as patterns_module
-from qa_pipeline.classify.config import ClassifierConfig, classifier_dir, config_path, load_config
+from qa_pipeline.classify.config import HEAD_METHODS, ClassifierConfig, classifier_dir, config_path, load_config
 from qa_pipeline.classify.encoder import EMBEDDING_DIM, Encoder, EncoderOptions, Precision, get_encoder
 from qa_pipeline.classify.heads import HEADS_FILE, Heads, load_heads
 from qa_pipeline.classify.normalize import normalize_text
@@ -36,6 +36,14 @@ logger = logging.getLogger("qa_pipeline.classify")
 LEXICON_FILE = "prohibited_lexicon.yaml"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _MIN_SENTENCE_WORDS = 3
+
+
+def sentence_pass_open(label_scores: np.ndarray, head_labels: np.ndarray, gate: float) -> np.ndarray:
+    """Which rows get the sentence-by-sentence pass: those where some head-decided label
+    (``head_labels``, a mask over LABELS) already scores at least ``gate`` on the whole text."""
+    if not head_labels.any():
+        return np.zeros(len(label_scores), dtype=bool)
+    return label_scores[:, head_labels].max(axis=1) >= gate
 
 
 def sentence_units(text: str) -> list[str]:
@@ -149,7 +157,7 @@ class Classifier:
             )
         self.thresholds = self.config.thresholds()
         self.methods = {name: self.config.labels[name].method for name in LABELS}
-        self._learned_mask = np.asarray([self.methods[name] in ("learned", "pattern+learned") for name in LABELS])
+        self._learned_mask = np.asarray([self.methods[name] in HEAD_METHODS for name in LABELS])
         self.version = classifier_version(self.directory, self.encoder.weights_sha256)
         logger.info("classifier %s loaded from %s", self.version, self.directory)
 
@@ -235,9 +243,9 @@ class Classifier:
             # second pass, only for multi-sentence chunks where some label is in play
             unit_owner: list[int] = []
             units: list[str] = []
-            gate = p_lab[:, self._learned_mask].max(axis=1) if self._learned_mask.any() else np.zeros(len(pieces))
+            open_ = sentence_pass_open(p_lab, self._learned_mask, features.sentence_gate)
             for k, chunk in enumerate(pieces):
-                if gate[k] < features.sentence_gate:
+                if not open_[k]:
                     continue
                 for unit in sentence_units(chunk):
                     unit_owner.append(owners[k])

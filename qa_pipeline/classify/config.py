@@ -18,6 +18,7 @@ from qa_pipeline.errors import ConfigError, ModelNotAvailableError
 from qa_pipeline.paths import models_dir
 
 Method = Literal["learned", "pattern+learned", "pattern", "lexicon"]
+HEAD_METHODS: frozenset[str] = frozenset({"learned", "pattern+learned"})  # methods whose score uses the head
 
 # What each label means and which tool decides it.  "pattern+learned" takes
 # the higher of the pattern's score and the head's; "pattern" and "lexicon" are

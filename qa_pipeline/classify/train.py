@@ -21,8 +21,15 @@ from typing import Sequence
 
 import numpy as np
 
-from qa_pipeline.classify.classifier import LEXICON_FILE, classifier_version, clear_classifier_cache, sentence_units
+from qa_pipeline.classify.classifier import (
+    LEXICON_FILE,
+    classifier_version,
+    clear_classifier_cache,
+    sentence_pass_open,
+    sentence_units,
+)
 from qa_pipeline.classify.config import (
+    HEAD_METHODS,
     LABEL_SPECS,
     ClassifierConfig,
     FeatureConfig,
@@ -179,15 +186,14 @@ class _Units:
         self.whole = cache.features(list(texts))
         self.owners = np.asarray(owners, dtype=np.int64)
         self.units = cache.features(pieces) if pieces else None
-        self.used = np.asarray([LABEL_SPECS[name][0] in ("learned", "pattern+learned") for name in LABELS])
+        self.used = np.asarray([LABEL_SPECS[name][0] in HEAD_METHODS for name in LABELS])
 
     def scores(self, head: LinearHead) -> np.ndarray:
         """Per text, the highest sigmoid score over its whole text and (gated) sentence units."""
         out = head.sigmoid(self.whole).astype(np.float64)
         if self.units is None or not len(self.owners):
             return out
-        open_ = out[:, self.used].max(axis=1) >= self.gate
-        keep = open_[self.owners]
+        keep = sentence_pass_open(out, self.used, self.gate)[self.owners]
         if keep.any():
             np.maximum.at(out, self.owners[keep], head.sigmoid(self.units[keep]))
         return out
