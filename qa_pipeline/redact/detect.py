@@ -44,13 +44,13 @@ from qa_pipeline.redact.forms import (
     WH_WORDS,
     YEAR_PREPS,
     MONTHS_NEED_CAPITAL,
-    TOLL_FREE,
     UK_INWARD,
     UK_OUTWARD,
     dob_ok,
     expiry_ok,
     issuer_ok,
     nanp_ok,
+    toll_free,
     ssn_valid,
 )
 from qa_pipeline.redact.numbers import (
@@ -251,11 +251,8 @@ class ConversationDetector:
         hits = self.utts[pos].hits
         if any("CARD" in h.labels and "EXPIRY" not in h.labels for h in hits):
             return True
-        for back in range(1, 4):
-            if pos - back < 0:
-                break
-            if any({"CARD", "EXPIRY", "CVV"} & set(h.labels) for h in self.utts[pos - back].hits):
-                return True
+        if any({"CARD", "EXPIRY", "CVV"} & set(h.labels) for prev in self.utts[max(0, pos - 3):pos] for h in prev.hits):
+            return True
         return not any(h.is_veto for h in hits)
 
     # ------------------------------------------------------------------ run
@@ -564,7 +561,7 @@ class ConversationDetector:
             return "amount"
         if "time" in run.flags:
             return "time"
-        if _toll_free(run.digits):
+        if toll_free(run.digits):
             return "toll-free"  # a business line ("1-800-555-0142"), not a person's number
         prev = toks[run.tok_start - 1].text if run.tok_start > 0 else ""
         if prev in CURRENCY:
@@ -1007,13 +1004,6 @@ class ConversationDetector:
                     if not (pii_type == "CARD" and len(window_digits) == 4 and self._after_last_four([(r, chunks[i])])):
                         self._add(u.pos, a, b, pii_type)
                     i = j
-
-
-def _toll_free(d: str) -> bool:
-    """A North-American toll-free number: 800/888/877/866/855/844/833 + 7 digits, optionally after a 1."""
-    if len(d) == 11 and d[0] == "1":
-        d = d[1:]
-    return len(d) == 10 and d[:3] in TOLL_FREE and d[:3] != "900"
 
 
 def _time_like(run: NumberRun) -> bool:

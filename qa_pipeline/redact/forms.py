@@ -74,7 +74,9 @@ EMAIL_STOP = STOP_WORDS | frozenset(
     that's thats mine his hers work personal gmail""".split()
 ) - frozenset({"me"})
 LAST_FOUR = ("ending in", "ending with", "ends in", "ends with", "last four", "last 4", "ending", "last four digits")
-TOLL_FREE = frozenset({"800", "888", "877", "866", "855", "844", "833", "900"})
+TOLL_FREE = frozenset({"800", "888", "877", "866", "855", "844", "833"})
+# area codes of business lines, never a person's number: toll-free and premium-rate
+NOT_PERSONAL_AREA_CODES = TOLL_FREE | {"900"}
 JOIN_WORDS = frozenset({"and", "then", "uh", "um", "sorry", "okay", "ok", "next", "so", "er"})
 LEAD_WORDS = frozenset(
     """and then yes yeah yep okay ok so sorry uh um er it's its it is next the rest after that continuing
@@ -108,10 +110,22 @@ def ssn_valid(d: str) -> bool:
     return len(d) == 9 and d[:3] not in ("000", "666") and d[0] != "9" and d[3:5] != "00" and d[5:] != "0000"
 
 
+def _nanp10(d: str) -> str:
+    """A North-American number without its leading country code 1."""
+    return d[1:] if len(d) == 11 and d[0] == "1" else d
+
+
 def nanp_ok(d: str) -> bool:
-    if len(d) == 11 and d[0] == "1":
-        d = d[1:]
-    return len(d) == 10 and d[0] in "23456789" and d[3] in "23456789" and d[:3] not in TOLL_FREE and d[1:3] != "11"
+    """A valid North-American number that can be a person's (not toll-free or premium-rate)."""
+    d = _nanp10(d)
+    return (len(d) == 10 and d[0] in "23456789" and d[3] in "23456789" and d[:3] not in NOT_PERSONAL_AREA_CODES
+            and d[1:3] != "11")
+
+
+def toll_free(d: str) -> bool:
+    """A North-American toll-free number: 800/888/877/866/855/844/833 + 7 digits, optionally after a 1."""
+    d = _nanp10(d)
+    return len(d) == 10 and d[:3] in TOLL_FREE
 
 
 def _year_ok(y: str, lo: int, hi: int) -> bool:
