@@ -77,6 +77,14 @@ def test_overrides_survive_a_concurrent_writer_and_the_server_keeps_answering(tm
             q = http.get(base + "/queue", timeout=60)
             latencies.append(time.monotonic() - t0)
             statuses.append(q.status_code)
+        # The reviewer keeps reading the queue until the writer has written at least 10 times since it
+        # started: on a fast machine the 12 overrides alone can finish before that.
+        deadline = time.monotonic() + 60
+        while _stats(out)["units"] < 10 and time.monotonic() < deadline:
+            t0 = time.monotonic()
+            q = http.get(base + "/queue", timeout=60)
+            latencies.append(time.monotonic() - t0)
+            statuses.append(q.status_code)
         writer_still_running = writer.poll() is None
         during = _stats(out)
         # Let the writer re-score every call once more after the last override, then stop it.
