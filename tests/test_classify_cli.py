@@ -166,3 +166,30 @@ def test_bench_runs_on_a_small_copy_of_the_formats(tmp_path: Path) -> None:
     assert report.clean_n >= 300 and report.clean_fpr <= 0.02
     assert report.utterances_per_s > 0
     assert any("aim" in line for line in report.lines())
+
+
+def test_bench_ceiling_cross_validates_on_the_measuring_format(tmp_path: Path) -> None:
+    """`bench classify --ceiling` refits the sentiment head per fold on the file itself (lines written here)."""
+    from qa_pipeline.classify import load_classifier
+    from qa_pipeline.classify.evaluate import bench_ceiling
+    from qa_pipeline.errors import InputError
+
+    good = ["what a lovely flight, thank you", "the crew were wonderful and kind", "great service today, thanks so much",
+            "loved the new seats, really comfortable", "brilliant help from your agent, thank you"]
+    bad = ["my bag is lost and nobody answers", "worst delay ever, three hours on the tarmac", "rude staff and a filthy cabin",
+           "you cancelled my flight again, awful", "terrible service, I want a refund"]
+    neutral = ["what time does boarding start for flight 22", "is there wifi on the denver route", "sent you my booking number",
+               "flying to boston on friday morning", "how many bags can I check on a basic fare"]
+    data = tmp_path / "data"
+    (data / "sentiment").mkdir(parents=True)
+    rows = [f'"{t}",positive,1' for t in good] + [f'"{t}",negative,1' for t in bad] + [f'"{t}",neutral,1' for t in neutral]
+    (data / "sentiment" / "airline_tweets_dev.csv").write_text("text,label,confidence\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    sst = [f"{t}\t1" for t in good] + [f"{t}\t0" for t in bad]
+    (data / "sentiment" / "sst2_dev.tsv").write_text("sentence\tlabel\n" + "\n".join(sst) + "\n", encoding="utf-8")
+    report = bench_ceiling(load_classifier(), shared=data, folds=5)
+    assert report.airline_n == 15 and report.sst2_n == 10
+    assert set(report.sst2) == set(report.airline) and len(report.sst2) >= 2
+    assert max(report.sst2.values()) >= 0.8  # ten plainly separable lines
+    assert "nothing is saved" in report.lines()[0]
+    with pytest.raises(InputError, match="at least 2"):
+        bench_ceiling(load_classifier(), shared=data, folds=1)

@@ -255,6 +255,17 @@ class Classifier:
                 np.maximum.at(learned, np.asarray(unit_owner), unit_lab)
         return normalized, sent, learned
 
+    def sentiment_features(self, texts: Sequence[str]) -> np.ndarray:
+        """What the sentiment head reads for each whole text (encoder layers + word-level features).
+
+        For diagnostics (``bench classify --ceiling``); texts are normalised but not chunked.
+        """
+        normalized = [normalize_text(t or "") or "." for t in texts]
+        feats = self.encoder.encode(normalized, self.layers)
+        if self.sentiment_extras is None:
+            return feats
+        return np.concatenate([feats, self.sentiment_extras.features(normalized)], axis=1)
+
     def _result(self, idx: int, text: str, sent: np.ndarray, learned: np.ndarray, hits: list[PatternHit]) -> UtteranceLabels:
         if not text:
             return UtteranceLabels(idx=idx, sentiment="neutral", sentiment_score=1.0,

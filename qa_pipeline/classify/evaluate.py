@@ -182,3 +182,61 @@ def _threads() -> int:
         return int(torch.get_num_threads())
     except ImportError:  # pragma: no cover - torch is a dependency
         return os.cpu_count() or 1
+
+
+CEILING_C = (0.1, 0.3, 1.0, 3.0)
+
+
+@dataclass(frozen=True)
+class CeilingReport:
+    """Cross-validated figures of the sentiment head refitted on the measuring files themselves.
+
+    A diagnostic of the frozen features, not of the shipped model: how far the
+    same encoder layers, word-level features and logistic regression get when
+    the training data *is* from the outside domain.  Nothing is saved.
+    """
+
+    folds: int
+    airline: dict[float, float]
+    sst2: dict[float, float]
+    airline_n: int
+    sst2_n: int
+
+    def lines(self) -> list[str]:
+        def row(scores: dict[float, float]) -> str:
+            return "  ".join(f"C={c:g} {v:.3f}" for c, v in scores.items())
+
+        return [
+            f"ceiling: the sentiment head's features, refitted on each measuring file itself ({self.folds}-fold CV; "
+            "diagnostic only, nothing is saved)",
+            f"airline tweets   3-class macro-F1  {row(self.airline)}  (n={self.airline_n})",
+            f"SST-2 dev        binary accuracy   {row(self.sst2)}  (n={self.sst2_n})",
+        ]
+
+
+def _cross_validated(x: np.ndarray, y: np.ndarray, n_classes: int, c: float, folds: int, seed: int) -> np.ndarray:
+    from qa_pipeline.classify.heads import fit_softmax
+
+    order = np.random.default_rng(seed).permutation(len(y))
+    pred = np.zeros(len(y), dtype=np.int64)
+    for fold in np.array_split(order, folds):
+        train = np.ones(len(y), dtype=bool)
+        train[fold] = False
+        pred[fold] = fit_softmax(x[train], y[train], n_classes, c=c).softmax(x[fold]).argmax(axis=1)
+    return pred
+
+
+def bench_ceiling(classifier: Classifier, shared: Path | None = None, *, folds: int = 5, seed: int = 13) -> CeilingReport:
+    """``folds``-fold cross-validated sentiment figures with in-domain training data (see :class:`CeilingReport`)."""
+    if folds < 2:
+        raise InputError(f"--folds must be at least 2 for cross-validation, got {folds}", stage="bench")
+    root = shared or shared_data_dir()
+    air_texts, air_y = read_airline(root)
+    sst_texts, sst_y = read_sst2(root)
+    if min(len(air_y), len(sst_y)) < folds:
+        raise InputError(f"the measuring files need at least {folds} rows each for {folds}-fold cross-validation", stage="bench")
+    x_air = classifier.sentiment_features(air_texts)
+    x_sst = classifier.sentiment_features(sst_texts)
+    airline = {c: macro_f1(air_y, _cross_validated(x_air, air_y, len(SENTIMENTS), c, folds, seed), len(SENTIMENTS)) for c in CEILING_C}
+    sst2 = {c: float((_cross_validated(x_sst, sst_y, 2, c, folds, seed) == sst_y).mean()) for c in CEILING_C}
+    return CeilingReport(folds=folds, airline=airline, sst2=sst2, airline_n=len(air_y), sst2_n=len(sst_y))
