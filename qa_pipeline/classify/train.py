@@ -129,9 +129,13 @@ class FeatureCache:
         return np.stack([self._store[k] for k in keys]) if keys else np.zeros((0, EMBEDDING_DIM * len(self.layers)), np.float32)
 
 
+DATA_SUFFIXES = (".yaml", ".txt")
+
+
 def _data_digest(root: Path) -> str:
+    """Digest of the training files (templates and lines; a README edit does not change it)."""
     digest = hashlib.sha256()
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in DATA_SUFFIXES):
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
