@@ -186,10 +186,18 @@ def test_bench_ceiling_cross_validates_on_the_measuring_format(tmp_path: Path) -
     (data / "sentiment" / "airline_tweets_dev.csv").write_text("text,label,confidence\n" + "\n".join(rows) + "\n", encoding="utf-8")
     sst = [f"{t}\t1" for t in good] + [f"{t}\t0" for t in bad]
     (data / "sentiment" / "sst2_dev.tsv").write_text("sentence\tlabel\n" + "\n".join(sst) + "\n", encoding="utf-8")
-    report = bench_ceiling(load_classifier(), shared=data, folds=5)
+    report = bench_ceiling(load_classifier(), shared=data, folds=5, curve=True)
     assert report.airline_n == 15 and report.sst2_n == 10
     assert set(report.sst2) == set(report.airline) and len(report.sst2) >= 2
     assert max(report.sst2.values()) >= 0.8  # ten plainly separable lines
     assert "nothing is saved" in report.lines()[0]
+    assert [n for n, _ in report.curve["SST-2 dev"]] == [2, 2, 4, 8]  # shares of the 8 training rows per fold
+    assert all(0.0 <= v <= 1.0 for points in report.curve.values() for _, v in points)
+    assert any(line.startswith("learning curve") for line in report.lines())
     with pytest.raises(InputError, match="at least 2"):
         bench_ceiling(load_classifier(), shared=data, folds=1)
+
+
+def test_bench_curve_needs_ceiling() -> None:
+    result = runner.invoke(app, ["bench", "classify", "--curve"])
+    assert result.exit_code == 2 and "--curve goes with --ceiling" in result.output

@@ -185,6 +185,8 @@ def _threads() -> int:
 
 
 CEILING_C = (0.1, 0.3, 1.0, 3.0)
+CURVE_SHARES = (0.125, 0.25, 0.5, 1.0)
+CURVE_SEEDS = 3
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,8 @@ class CeilingReport:
     A diagnostic of the frozen features, not of the shipped model: how far the
     same encoder layers, word-level features and logistic regression get when
     the training data *is* from the outside domain.  Nothing is saved.
+    ``curve`` (optional) gives, at each file's best C, the figure when only a
+    share of every training fold is used: ``(training rows per fold, figure)``.
     """
 
     folds: int
@@ -201,32 +205,41 @@ class CeilingReport:
     sst2: dict[float, float]
     airline_n: int
     sst2_n: int
+    curve: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         def row(scores: dict[float, float]) -> str:
             return "  ".join(f"C={c:g} {v:.3f}" for c, v in scores.items())
 
-        return [
+        out = [
             f"ceiling: the sentiment head's features, refitted on each measuring file itself ({self.folds}-fold CV; "
             "diagnostic only, nothing is saved)",
             f"airline tweets   3-class macro-F1  {row(self.airline)}  (n={self.airline_n})",
             f"SST-2 dev        binary accuracy   {row(self.sst2)}  (n={self.sst2_n})",
         ]
+        for name, points in self.curve.items():
+            out.append(f"learning curve   {name:<16} " + "  ".join(f"{n} rows {v:.3f}" for n, v in points)
+                       + f"  (best C, mean of {CURVE_SEEDS} seeds)")
+        return out
 
 
-def _cross_validated(x: np.ndarray, y: np.ndarray, n_classes: int, c: float, folds: int, seed: int) -> np.ndarray:
+def _cross_validated(x: np.ndarray, y: np.ndarray, n_classes: int, c: float, folds: int, seed: int, share: float = 1.0) -> np.ndarray:
     from qa_pipeline.classify.heads import fit_softmax
 
-    order = np.random.default_rng(seed).permutation(len(y))
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(y))
     pred = np.zeros(len(y), dtype=np.int64)
     for fold in np.array_split(order, folds):
-        train = np.ones(len(y), dtype=bool)
-        train[fold] = False
+        train = np.setdiff1d(order, fold)
+        if share < 1.0:
+            train = rng.choice(train, max(2, int(len(train) * share)), replace=False)
         pred[fold] = fit_softmax(x[train], y[train], n_classes, c=c).softmax(x[fold]).argmax(axis=1)
     return pred
 
 
-def bench_ceiling(classifier: Classifier, shared: Path | None = None, *, folds: int = 5, seed: int = 13) -> CeilingReport:
+def bench_ceiling(
+    classifier: Classifier, shared: Path | None = None, *, folds: int = 5, seed: int = 13, curve: bool = False
+) -> CeilingReport:
     """``folds``-fold cross-validated sentiment figures with in-domain training data (see :class:`CeilingReport`)."""
     if folds < 2:
         raise InputError(f"--folds must be at least 2 for cross-validation, got {folds}", stage="bench")
@@ -235,8 +248,26 @@ def bench_ceiling(classifier: Classifier, shared: Path | None = None, *, folds: 
     sst_texts, sst_y = read_sst2(root)
     if min(len(air_y), len(sst_y)) < folds:
         raise InputError(f"the measuring files need at least {folds} rows each for {folds}-fold cross-validation", stage="bench")
-    x_air = classifier.sentiment_features(air_texts)
-    x_sst = classifier.sentiment_features(sst_texts)
-    airline = {c: macro_f1(air_y, _cross_validated(x_air, air_y, len(SENTIMENTS), c, folds, seed), len(SENTIMENTS)) for c in CEILING_C}
-    sst2 = {c: float((_cross_validated(x_sst, sst_y, 2, c, folds, seed) == sst_y).mean()) for c in CEILING_C}
-    return CeilingReport(folds=folds, airline=airline, sst2=sst2, airline_n=len(air_y), sst2_n=len(sst_y))
+    sets = {
+        "airline tweets": (classifier.sentiment_features(air_texts), air_y, len(SENTIMENTS)),
+        "SST-2 dev": (classifier.sentiment_features(sst_texts), sst_y, 2),
+    }
+
+    def figure(name: str, c: float, seed_: int, share: float = 1.0) -> float:
+        x, y, k = sets[name]
+        pred = _cross_validated(x, y, k, c, folds, seed_, share)
+        return macro_f1(y, pred, k) if k > 2 else float((pred == y).mean())
+
+    by_c = {name: {c: figure(name, c, seed) for c in CEILING_C} for name in sets}
+    points: dict[str, list[tuple[int, float]]] = {}
+    if curve:
+        for name, scores in by_c.items():
+            best = max(scores, key=lambda c: scores[c])
+            rows = len(sets[name][1]) * (folds - 1) // folds
+            points[name] = [
+                (max(2, int(rows * share)) if share < 1.0 else rows, float(np.mean([figure(name, best, seed + k, share) for k in range(CURVE_SEEDS)])))
+                for share in CURVE_SHARES
+            ]
+    return CeilingReport(
+        folds=folds, airline=by_c["airline tweets"], sst2=by_c["SST-2 dev"], airline_n=len(air_y), sst2_n=len(sst_y), curve=points
+    )

@@ -150,6 +150,7 @@ def bench_classify_command(
         help="Instead: refit the sentiment head on each measuring file itself (5-fold cross-validation, nothing saved) "
         "to show how far the frozen features can go with in-domain training data.",
     ),
+    curve: bool = typer.Option(False, "--curve", help="With --ceiling: also the figures with 1/8, 1/4 and 1/2 of each training fold."),
 ) -> None:
     """Sentiment, prohibited-language and speed figures on the outside data in ../shared/data (2 threads)."""
     from dataclasses import asdict
@@ -157,8 +158,10 @@ def bench_classify_command(
     from qa_pipeline.classify.classifier import Classifier
     from qa_pipeline.classify.evaluate import bench_ceiling, bench_classify
 
+    if curve and not ceiling:
+        raise typer.BadParameter("--curve goes with --ceiling", param_hint="--curve")
     classifier = Classifier(precision=_check_precision(precision), threads=2)  # type: ignore[arg-type]
-    report = bench_ceiling(classifier) if ceiling else bench_classify(classifier)
+    report = bench_ceiling(classifier, curve=curve) if ceiling else bench_classify(classifier)
     if as_json:
         typer.echo(json.dumps(asdict(report), indent=2))
         return
