@@ -18,7 +18,8 @@
   database or a lost worker is.
 * One run per database at a time (``<db>.run-lock``); a run that died
   (``kill -9``, power loss) is marked ``interrupted`` by the next one, which
-  redoes only what was not stored.
+  redoes only what was not stored.  Prefect's temporary API server that such
+  a run leaves behind is stopped by the next run (``flows/ephemeral.py``).
 """
 
 # No "from __future__ import annotations": the flow's parameter types must be real objects, because
@@ -37,6 +38,8 @@ from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from flows.ephemeral import reap_orphaned_servers, temporary_server_settings
+from flows.schedule import api_url
 from qa_pipeline import analysis as stages
 from qa_pipeline.analysis import CallAnalysis
 from qa_pipeline.errors import DatabaseBusyError, InputError, QAPipelineError
@@ -410,8 +413,11 @@ def run_nightly(
         runtime = runtime or fit_runtime(workers=workers)
         # one thread more than calls in ASR, so redaction, classification and scoring never queue behind it
         runner = ThreadPoolTaskRunner(max_workers=runtime.workers + 1)
+    if not api_url():  # Prefect will start a temporary API server: first stop any a killed run left behind
+        reap_orphaned_servers()
     configured = nightly_flow.with_options(task_runner=runner)
-    return configured(str(input_dir), str(db), str(manifest) if manifest else None, options or PipelineOptions(), settle_s, runtime)
+    with temporary_server_settings():
+        return configured(str(input_dir), str(db), str(manifest) if manifest else None, options or PipelineOptions(), settle_s, runtime)
 
 
 __all__ = ["add_progress_listener", "is_transient", "nightly_flow", "remove_progress_listener", "run_nightly"]

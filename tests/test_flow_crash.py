@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import numpy as np
+import psutil
 import pytest
 
 from flow_audio import RATE, espeak_available, render_call, CALLS, write_wav
@@ -73,6 +74,14 @@ class Run:
         self.proc.wait(timeout=30)
         self._reader.join(timeout=10)
 
+    def kill9_run_only(self) -> list[int]:
+        """``kill -9 <pid>``: the run alone, so Prefect's temporary server is left behind; its PIDs."""
+        servers = [c.pid for c in psutil.Process(self.proc.pid).children(recursive=True) if "uvicorn" in c.cmdline()]
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait(timeout=30)
+        self._reader.join(timeout=5)  # the orphaned server still holds the log pipe
+        return servers
+
     def finish(self) -> int:
         rc = self.proc.wait(timeout=600)
         self._reader.join(timeout=10)
@@ -122,6 +131,7 @@ def test_kill_9_anywhere_then_rerun_loses_and_duplicates_nothing(tmp_path: Path)
     db = tmp_path / "qa.duckdb"
     complete_before: dict[str, tuple] = {}
     transcribed_everywhere: list[set[str]] = []
+    left_behind: list[int] = []
     # kill points: during start-up; after the first stored call; between ASR and storing of later calls
     for label, pattern, n in (("start-up", None, 0), ("after 1 stored", STORED, 1),
                               ("after ASR", TRANSCRIBED, 2), ("after 2 more stored", STORED, 2)):
@@ -130,7 +140,11 @@ def test_kill_9_anywhere_then_rerun_loses_and_duplicates_nothing(tmp_path: Path)
             time.sleep(2.0)
         else:
             run.wait_for(pattern, n)
-        run.kill9()
+        if label == "after 2 more stored":
+            left_behind = run.kill9_run_only()
+            assert left_behind and all(psutil.pid_exists(pid) for pid in left_behind)
+        else:
+            run.kill9()
         transcribed_everywhere.append(run.transcribed_ids())
         if not db.exists():
             continue
@@ -144,6 +158,10 @@ def test_kill_9_anywhere_then_rerun_loses_and_duplicates_nothing(tmp_path: Path)
 
     final = Run(inbox, db, home)
     assert final.finish() == 0, "".join(final.lines[-40:])
+    # the temporary API server of the run killed alone was stopped by the final run
+    assert final.count(re.compile(r"stopping Prefect temporary API server pid \d+")) == len(left_behind)
+    for pid in left_behind:
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
     assert not (final.transcribed_ids() & set(complete_before)), "a stored call was transcribed again"
     snap = _snapshot(db)
     _consistent(snap)
