@@ -27,7 +27,13 @@ from qa_pipeline.classify.heads import HEADS_FILE, Heads, load_heads
 from qa_pipeline.classify.normalize import normalize_text
 from qa_pipeline.classify.patterns import PatternHit, PatternSet
 from qa_pipeline.classify.result import LABELS, SENTIMENTS, Sentiment, UtteranceLabels
-from qa_pipeline.classify.sentiment_lexicon import SENTIMENT_LEXICON_FILE, EXTRA_FEATURES, SentimentExtras, SentimentLexicon
+from qa_pipeline.classify.sentiment_lexicon import (
+    EXTRA_FEATURES,
+    SENTIMENT_LEXICON_FILE,
+    SentimentExtras,
+    SentimentLexicon,
+    sentiment_input,
+)
 from qa_pipeline.conversation import Conversation
 from qa_pipeline.errors import ModelNotAvailableError
 
@@ -226,10 +232,7 @@ class Classifier:
         if not pieces:
             return normalized, sent, learned
         feats = self.encoder.encode(pieces, self.layers)
-        if self.sentiment_extras is not None:
-            p_sent = self.heads.sentiment.softmax(np.concatenate([feats, self.sentiment_extras.features(pieces)], axis=1))
-        else:
-            p_sent = self.heads.sentiment.softmax(feats)
+        p_sent = self.heads.sentiment.softmax(sentiment_input(feats, self.sentiment_extras, pieces))
         p_lab = self.heads.labels.sigmoid(feats)
         owner_arr = np.asarray(owners)
         weights = np.asarray([max(1, len(p)) for p in pieces], dtype=np.float64)
@@ -261,10 +264,7 @@ class Classifier:
         For diagnostics (``bench classify --ceiling``); texts are normalised but not chunked.
         """
         normalized = [normalize_text(t or "") or "." for t in texts]
-        feats = self.encoder.encode(normalized, self.layers)
-        if self.sentiment_extras is None:
-            return feats
-        return np.concatenate([feats, self.sentiment_extras.features(normalized)], axis=1)
+        return sentiment_input(self.encoder.encode(normalized, self.layers), self.sentiment_extras, normalized)
 
     def _result(self, idx: int, text: str, sent: np.ndarray, learned: np.ndarray, hits: list[PatternHit]) -> UtteranceLabels:
         if not text:

@@ -223,6 +223,11 @@ class CeilingReport:
         return out
 
 
+def _subsample_size(rows: int, share: float) -> int:
+    """Training rows kept from ``rows`` at ``share`` (at least 2)."""
+    return rows if share >= 1.0 else max(2, int(rows * share))
+
+
 def _cross_validated(x: np.ndarray, y: np.ndarray, n_classes: int, c: float, folds: int, seed: int, share: float = 1.0) -> np.ndarray:
     from qa_pipeline.classify.heads import fit_softmax
 
@@ -232,7 +237,7 @@ def _cross_validated(x: np.ndarray, y: np.ndarray, n_classes: int, c: float, fol
     for fold in np.array_split(order, folds):
         train = np.setdiff1d(order, fold)
         if share < 1.0:
-            train = rng.choice(train, max(2, int(len(train) * share)), replace=False)
+            train = rng.choice(train, _subsample_size(len(train), share), replace=False)
         pred[fold] = fit_softmax(x[train], y[train], n_classes, c=c).softmax(x[fold]).argmax(axis=1)
     return pred
 
@@ -265,7 +270,7 @@ def bench_ceiling(
             best = max(scores, key=lambda c: scores[c])
             rows = len(sets[name][1]) * (folds - 1) // folds
             points[name] = [
-                (max(2, int(rows * share)) if share < 1.0 else rows, float(np.mean([figure(name, best, seed + k, share) for k in range(CURVE_SEEDS)])))
+                (_subsample_size(rows, share), float(np.mean([figure(name, best, seed + k, share) for k in range(CURVE_SEEDS)])))
                 for share in CURVE_SHARES
             ]
     return CeilingReport(

@@ -169,3 +169,11 @@ class SentimentExtras:
         lex = self.lexicon.features(texts)
         tok = token_features(texts, self.lexicon, self.tokenizer, self.scores)
         return (np.concatenate([lex, tok], axis=1) * EXTRA_SCALE).astype(np.float32)
+
+
+def sentiment_input(feats: np.ndarray, extras: SentimentExtras | None, texts: Sequence[str]) -> np.ndarray:
+    """What the sentiment head reads: the encoder features of ``texts``, plus their word-level features
+    when the head was trained with them (``extras`` not None)."""
+    if extras is None:
+        return feats
+    return np.concatenate([feats, extras.features(texts)], axis=1)

@@ -51,6 +51,7 @@ from qa_pipeline.classify.sentiment_lexicon import (
     SentimentExtras,
     SentimentLexicon,
     fit_token_scores,
+    sentiment_input,
 )
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.paths import project_root
@@ -273,10 +274,8 @@ def train(options: TrainOptions | None = None) -> TrainReport:
         extras = SentimentExtras(lexicon, encoder.tokenizer, token_scores)
 
     def sentiment_feats(examples: Sequence[Example]) -> np.ndarray:
-        x = feats(examples)
-        if extras is None:
-            return x
-        return np.concatenate([x, extras.features([normalize_text(e.text) for e in examples])], axis=1)
+        texts = [normalize_text(e.text) for e in examples]
+        return sentiment_input(cache.features(texts), extras, texts)
 
     s_train, s_test = data.sentiment_examples("train"), data.sentiment_examples("test")
     l_train, l_test = data.label_examples("train"), data.label_examples("test")

@@ -1700,17 +1700,18 @@ def gen_clean(rng: random.Random) -> str:
     return f"C: {rng.choice(['I am', 'My son is', 'She is'])} {rng.randint(5, 90)} years old."
 
 
+def batch(source: str, pii: list[str], clean: list[str]) -> list[tuple[str, str, str]]:
+    """One written batch as rows: its PII dialogues, then its clean ones."""
+    return [(source, "pii", d) for d in pii] + [(source, "clean", d) for d in clean]
+
+
 def main() -> None:
     rng = random.Random(20240607)
     rows: list[tuple[str, str, str]] = []
-    rows += [("hand", "pii", d) for d in HAND_PII]
-    rows += [("hand", "clean", d) for d in HAND_CLEAN]
-    rows += [("heldout", "pii", d) for d in HELDOUT_PII]
-    rows += [("heldout", "clean", d) for d in HELDOUT_CLEAN]
-    rows += [("heldout2", "pii", d) for d in HELDOUT2_PII]
-    rows += [("heldout2", "clean", d) for d in HELDOUT2_CLEAN]
-    rows += [("hand", "pii", d) for d in PROBE_PII]
-    rows += [("hand", "clean", d) for d in PROBE_CLEAN]
+    rows += batch("hand", HAND_PII, HAND_CLEAN)
+    rows += batch("heldout", HELDOUT_PII, HELDOUT_CLEAN)
+    rows += batch("heldout2", HELDOUT2_PII, HELDOUT2_CLEAN)
+    rows += batch("hand", PROBE_PII, PROBE_CLEAN)
     gens = [(gen_card, 45), (gen_cvv, 22), (gen_expiry, 22), (gen_ssn, 40), (gen_dob, 30), (gen_phone, 30),
             (gen_email, 25), (gen_address, 30), (gen_account, 22), (gen_routing, 18)]
     for g, count in gens:
@@ -1724,12 +1725,9 @@ def main() -> None:
             clean.append(c)
     rows += [("template", "clean", c) for c in clean]
     # appended last so that the ids of the earlier rows stay as they were
-    rows += [("heldout3", "pii", d) for d in HELDOUT3_PII]
-    rows += [("heldout3", "clean", d) for d in HELDOUT3_CLEAN]
-    rows += [("heldout4", "pii", d) for d in HELDOUT4_PII]
-    rows += [("heldout4", "clean", d) for d in HELDOUT4_CLEAN]
-    rows += [("heldout5", "pii", d) for d in HELDOUT5_PII]
-    rows += [("heldout5", "clean", d) for d in HELDOUT5_CLEAN]
+    rows += batch("heldout3", HELDOUT3_PII, HELDOUT3_CLEAN)
+    rows += batch("heldout4", HELDOUT4_PII, HELDOUT4_CLEAN)
+    rows += batch("heldout5", HELDOUT5_PII, HELDOUT5_CLEAN)
     with OUT.open("w", encoding="utf-8") as fh:
         fh.write("id\tsource\tcategory\tdialogue\n")
         for k, (src, cat, d) in enumerate(rows, 1):
