@@ -206,6 +206,8 @@ def test_sessions_survive_a_server_restart_and_sign_out_reaches_every_server(fx)
     fresh = client_for(fx)
     fresh.cookies.set("qa_session", token)
     assert fresh.get("/queue").status_code == 303  # signed out everywhere
+    assert c.get("/queue").status_code == 303  # also on the first server, which still had it in memory
+    assert c.get("/").status_code == 303 and c.get("/").headers["location"] == "/login"
 
 
 def test_expired_sessions_are_refused_and_cleaned_up(fx):
@@ -217,6 +219,22 @@ def test_expired_sessions_are_refused_and_cleaned_up(fx):
     later = client_for(fx)
     later.cookies.set("qa_session", token)
     assert later.get("/queue").status_code == 303
+    with connect(fx.db, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM web_sessions").fetchone()[0] == 0
+
+
+def test_a_stale_copy_in_memory_does_not_expire_a_session_used_on_another_server(fx):
+    from qa_pipeline.review.auth import SessionStore
+
+    a, b = SessionStore(opener=lambda: connect(fx.db)), SessionStore(opener=lambda: connect(fx.db))
+    s = a.create("alice")
+    assert b.get(s.token) is not None
+    a._sessions[s.token].last_seen -= 9 * 3600  # server A last saw it 9 h ago; the table says just now
+    assert a.get(s.token) is not None
+    a._sessions[s.token].last_seen -= 9 * 3600
+    with connect(fx.db) as con:  # idle everywhere for 9 h: expired, and the row goes
+        con.execute("UPDATE web_sessions SET last_seen_at = last_seen_at - INTERVAL 9 HOUR")
+    assert a.get(s.token) is None
     with connect(fx.db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM web_sessions").fetchone()[0] == 0
 

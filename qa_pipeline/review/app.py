@@ -145,15 +145,15 @@ class Workspace:
 
         def unit() -> tuple[User, T] | None:
             with self.db(write=write) as con:
-                user = auth.get_user(con, session.username)
-                if user is None or user.disabled:
+                user = self.sessions.user_of(con, session)
+                if user is None:
                     return None
                 if not can(user.role, permission):
                     raise _Forbidden(user)
                 return user, work(con, user)
 
         done = await run_in_threadpool(unit)
-        if done is None:  # user deleted or disabled since signing in
+        if done is None:  # user deleted or disabled, or signed out on another server, since signing in
             self.sessions.drop(session.token)
             raise _Redirect(_login_url(request))
         user, result = done
@@ -290,10 +290,10 @@ def create_app(config: ServerConfig) -> Starlette:
 
             def unit() -> User | None:
                 with ws.db() as con:
-                    return auth.get_user(con, session.username)
+                    return ws.sessions.user_of(con, session)
 
             u = await run_in_threadpool(unit)
-            if u is None or u.disabled:
+            if u is None:
                 return RedirectResponse("/login", status_code=303)
             return RedirectResponse(HOME_BY_ROLE.get(u.role, "/queue"), status_code=303)
 

@@ -270,8 +270,11 @@ class SessionStore:
             with self._lock:
                 s = self._sessions.setdefault(token, s)
         if self._expired(s, now):
-            self.drop(token)
-            return None
+            # another server may have seen the session since this one did: its last visit is in the table
+            stored = self._load(token)
+            if stored is None or self._expired(stored, now):
+                self.drop(token)
+                return None
         s.last_seen = now
         if self.opener is not None and now - s.persisted_seen > self.persist_every_s:
             s.persisted_seen = now
@@ -279,6 +282,16 @@ class SessionStore:
                 con.execute("UPDATE web_sessions SET last_seen_at = ? WHERE token_sha256 = ?",
                             [_utc(now), _token_hash(token)])
         return s
+
+    def user_of(self, con: duckdb.DuckDBPyConnection, session: Session) -> User | None:
+        """The session's user, read through ``con`` on every request: None when the user was deleted
+        or disabled, or the session was signed out (its row deleted) on any server sharing the table."""
+        if self.opener is not None:
+            row = con.execute("SELECT 1 FROM web_sessions WHERE token_sha256 = ?", [_token_hash(session.token)]).fetchone()
+            if row is None:
+                return None
+        user = get_user(con, session.username)
+        return None if user is None or user.disabled else user
 
     def drop(self, token: str | None) -> None:
         if not token:
