@@ -96,3 +96,11 @@ def reap_orphaned_servers() -> list[int]:
         except psutil.NoSuchProcess:
             pass
     return [p.pid for p in servers]
+
+
+def api_url() -> str | None:
+    """The Prefect API this process talks to (``PREFECT_API_URL`` or the active profile), or None."""
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    return str(url) if url else None

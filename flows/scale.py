@@ -21,38 +21,10 @@ from typing import Any
 from prefect import flow
 
 from flows.nightly import _nightly, nightly_flow
-from qa_pipeline.errors import ConfigError
+from flows.runners import DASK_ADDRESS_ENV, DASK_WORKERS_ENV, dask_task_runner
 from qa_pipeline.pipeline import PipelineOptions
+from qa_pipeline.records import RunSummary
 from qa_pipeline.runtime import AsrRuntime, fit_runtime
-from qa_pipeline.store.calls import RunSummary
-from qa_pipeline.store.runlog import run_lock
-
-DASK_ADDRESS_ENV = "QA_DASK_ADDRESS"
-DASK_WORKERS_ENV = "QA_DASK_WORKERS"
-
-
-def dask_task_runner(address: str = "local", *, n_workers: int = 2, threads_per_worker: int = 1) -> Any:
-    """A ``DaskTaskRunner``: ``"local"`` starts a LocalCluster of ``n_workers`` processes, else connects to ``address``."""
-    try:
-        from prefect_dask import DaskTaskRunner
-    except ImportError as exc:  # pragma: no cover - prefect-dask is a pinned dependency
-        raise ConfigError("the Dask task runner needs prefect-dask; run: pip install prefect-dask==0.3.7") from exc
-    if address == "local":
-        if n_workers < 1:
-            raise ConfigError(f"dask workers {n_workers}: start at least 1")
-        return DaskTaskRunner(
-            cluster_class="distributed.LocalCluster",
-            cluster_kwargs={
-                "n_workers": n_workers,
-                "threads_per_worker": threads_per_worker,
-                "processes": True,
-                "dashboard_address": None,
-            },
-        )
-    if "://" not in address:
-        raise ConfigError(f"dask address {address!r} is neither 'local' nor a scheduler address like tcp://host:8786")
-    return DaskTaskRunner(address=address)
-
 
 def _runner_from_env() -> Any:
     return dask_task_runner(os.environ.get(DASK_ADDRESS_ENV, "local"), n_workers=int(os.environ.get(DASK_WORKERS_ENV, "2")))
@@ -68,9 +40,8 @@ def nightly_dask_flow(
     runtime: AsrRuntime | None = None,
 ) -> RunSummary:
     """The nightly flow on the Dask cluster named by ``$QA_DASK_ADDRESS`` (default: a local one), for deployments."""
-    with run_lock(db):
-        return _nightly(str(input_dir), str(db), manifest, options or PipelineOptions(), settle_s,
-                        runtime or fit_runtime(workers=1, cores=1))
+    return _nightly(str(input_dir), str(db), manifest, options or PipelineOptions(), settle_s,
+                    runtime or fit_runtime(workers=1, cores=1))
 
 
-__all__ = ["dask_task_runner", "nightly_dask_flow", "nightly_flow"]
+__all__ = ["DASK_ADDRESS_ENV", "DASK_WORKERS_ENV", "dask_task_runner", "nightly_dask_flow", "nightly_flow"]

@@ -18,6 +18,8 @@ import logging
 import zoneinfo
 from typing import Any
 
+from flows.ephemeral import api_url
+from flows.runners import DASK_ADDRESS_ENV
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.pipeline import PipelineOptions
 from qa_pipeline.runtime import AsrRuntime
@@ -25,14 +27,6 @@ from qa_pipeline.runtime import AsrRuntime
 logger = logging.getLogger("flows.schedule")
 
 DEFAULT_DEPLOYMENT = "nightly"
-
-
-def api_url() -> str | None:
-    """The Prefect API this process talks to (``PREFECT_API_URL`` or the active profile), or None."""
-    from prefect.settings import get_current_settings
-
-    url = get_current_settings().api.url
-    return str(url) if url else None
 
 
 def check_server(url: str | None = None, timeout_s: float = 5.0) -> str:
@@ -104,8 +98,6 @@ def serve_nightly(
     check_server()
     if dask:
         import os
-
-        from flows.scale import DASK_ADDRESS_ENV
 
         os.environ[DASK_ADDRESS_ENV] = dask  # read by flows.scale in the run's subprocess
         from flows.scale import nightly_dask_flow as target

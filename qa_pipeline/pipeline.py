@@ -23,7 +23,7 @@ from qa_pipeline.attribute import (
 from qa_pipeline.audio import DEFAULT_MAX_DURATION_S, DecodedAudio, decode
 from qa_pipeline.conversation import Conversation, PartySegment, merge_parties, mean_confidence
 from qa_pipeline.ingest import Recording
-from qa_pipeline.store.calls import CallRecord
+from qa_pipeline.records import CallRecord
 
 logger = logging.getLogger("qa_pipeline.pipeline")
 

@@ -22,12 +22,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa_pipeline.errors import NotFoundError, StoreError
-from qa_pipeline.metrics import compute_metrics
-from qa_pipeline.scorecard.engine import score_call_all
-from qa_pipeline.scorecard.flags import FlagRules, evaluate_flags, load_flag_rules
+from qa_pipeline.records import CallAnalysis, CallScore
+from qa_pipeline.scorecard.flags import FlagRules, load_flag_rules
 from qa_pipeline.scorecard.loader import Scorecard, find_scorecard
-from qa_pipeline.store import scores as store
+from qa_pipeline.scorecard.overrides import final_scores_with_overrides
+from qa_pipeline.stages import spine
+from qa_pipeline.store.bulk import read_calls_bulk, scorable_call_ids
 from qa_pipeline.store.db import connect, transaction
+from qa_pipeline.store.flags import replace_flags
+from qa_pipeline.store.metrics import write_metrics_many
+from qa_pipeline.store.overrides import latest_overrides
+from qa_pipeline.store.scorecards import register_scorecard
+from qa_pipeline.store.scores import previous_scores, write_scores
 
 logger = logging.getLogger("qa_pipeline.rescore")
 
@@ -98,14 +104,16 @@ def rescore(
 
     with connect(db) as con:
         with transaction(con):
-            store.register_scorecard(con, card)
-        ids = call_ids if call_ids is not None else store.scorable_call_ids(con)
+            register_scorecard(con, card)
+        ids = call_ids if call_ids is not None else scorable_call_ids(con)
         previous = sorted(
             r[0] for r in con.execute(
                 "SELECT DISTINCT scorecard_version FROM call_scores WHERE scorecard_id = ?", [card.id]
             ).fetchall()
         )
 
+    # the spine's score stage, with this scorecard and these flag rules only
+    score = spine(scorecards=[card], flag_rules=rules).stage("score")
     read_s = score_s = write_s = 0.0
     changed = auto_failed = passed = applied = ignored = n_flags = 0
     total = 0.0
@@ -114,30 +122,25 @@ def rescore(
         chunk = ids[start:start + chunk_size]
         t = time.perf_counter()
         with connect(db) as con:
-            calls = store.read_calls_bulk(con, chunk)
+            calls = read_calls_bulk(con, chunk)
         read_s += time.perf_counter() - t
 
         t = time.perf_counter()
-        results = []
-        flags = []
-        all_metrics = []
-        for conv, labs in calls:
-            metrics = compute_metrics(conv, labs)
-            all_metrics.append(metrics)
-            result = score_call_all(conv, labs, metrics, [card])[0]
-            results.append(result)
-            flags.extend(evaluate_flags(conv, labs, metrics, [result], rules))
+        analyses = [score.run(CallAnalysis(None, conv, labels=tuple(labs.values()))) for conv, labs in calls]
+        results: list[CallScore] = [a.scores[0] for a in analyses]
+        flags = [f for a in analyses for f in a.flags]
+        all_metrics = [a.metrics for a in analyses if a.metrics is not None]
         score_s += time.perf_counter() - t
 
         t = time.perf_counter()
         done_ids = [r.call_id for r in results]
         with connect(db) as con, transaction(con):
-            before = store.previous_scores(con, card.id, done_ids)
-            overrides = store.latest_overrides(con, [card.id], done_ids)
-            finals, a, i = store.final_scores_with_overrides(results, overrides)
-            store.write_scores(con, results, finals)
-            store.write_metrics_many(con, all_metrics)
-            n_flags += store.replace_flags(con, flags, done_ids, [card.id, ""])
+            before = previous_scores(con, card.id, done_ids)
+            overrides = latest_overrides(con, [card.id], done_ids)
+            finals, a, i = final_scores_with_overrides(results, overrides)
+            write_scores(con, results, finals)
+            write_metrics_many(con, all_metrics)
+            n_flags += replace_flags(con, flags, done_ids, [card.id, ""])
         write_s += time.perf_counter() - t
 
         applied += a

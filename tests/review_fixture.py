@@ -598,7 +598,9 @@ def hammer(db: str, stop_file: str, out_json: str, max_seconds: float = 120.0) -
     import uuid
 
     from qa_pipeline.store.db import utcnow
-    from qa_pipeline.store.scores import final_scores_with_overrides, latest_overrides, stored_call_score, write_scores
+    from qa_pipeline.scorecard.overrides import final_scores_with_overrides, stored_call_score
+    from qa_pipeline.store.overrides import latest_overrides
+    from qa_pipeline.store.scores import write_scores
 
     with connect(db, read_only=True) as con:
         ids = [r[0] for r in con.execute("SELECT call_id FROM calls ORDER BY call_id").fetchall()]

@@ -13,8 +13,8 @@ from qa_pipeline.asr.base import AsrSegment, TranscribeOptions
 from qa_pipeline.audio import decode
 from qa_pipeline.conversation import Word, merge_parties
 from qa_pipeline.diarize import DiarizeOptions, attribute_mono, cue_score, decide_roles, diarize_mono
-from qa_pipeline.diarize_eval import score_attribution
-from qa_pipeline.samples import DialogueSpec, load_dialogues, load_timelines, render_audio, resample
+from qa_pipeline.devtools.diarize_eval import score_attribution
+from qa_pipeline.devtools.samples import DialogueSpec, load_dialogues, load_timelines, render_audio, resample
 
 REPO = Path(__file__).resolve().parent.parent
 CALLS = REPO / "samples" / "calls"
@@ -173,7 +173,7 @@ def test_two_real_voices_alternating(shared_asr: Path, transcriber) -> None:
 
 @pytest.mark.slow
 def test_all_sample_calls_mixed_to_mono(transcriber) -> None:
-    from qa_pipeline.diarize_eval import bench_sample_calls
+    from qa_pipeline.devtools.diarize_eval import bench_sample_calls
 
     rows = bench_sample_calls(CALLS, transcriber)
     assert len(rows) == len(load_timelines(CALLS))

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from qa_pipeline.audio import decode
 from qa_pipeline.errors import ConfigError
-from qa_pipeline.samples import (
+from qa_pipeline.devtools.samples import (
     MANIFEST_COLUMNS,
     DialogueSpec,
     TurnSpec,

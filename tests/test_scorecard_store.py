@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import replace
 
 import pytest
 from typer.testing import CliRunner
@@ -16,12 +17,13 @@ from qa_pipeline.scorecard import (
     load_flag_rules,
     load_scorecard,
     recompute_final_score,
-    score_conversation,
-    store_scored_calls,
 )
-from qa_pipeline.scorecard.synthetic import build_synthetic_db, insert_calls
+from qa_pipeline.records import CallAnalysis
+from qa_pipeline.scorecard.overrides import store_analysis
+from qa_pipeline.stages import score_stage
+from qa_pipeline.store.bulk import read_calls_bulk, scorable_call_ids
 from qa_pipeline.store.db import connect, transaction, utcnow
-from qa_pipeline.store.scores import read_calls_bulk, scorable_call_ids
+from qa_pipeline.devtools.synthetic import build_synthetic_db, insert_calls
 from scorecard_dialogues import BAD_CALL, GOOD_CALL, build
 
 
@@ -32,14 +34,16 @@ def cs():
 
 @pytest.fixture
 def stored(db_path, cs):
-    """Two hand-built calls stored with utterances and labels, then scored by the pipeline stage."""
+    """Two hand-built calls stored with utterances and labels, then scored and stored as the nightly run does."""
     good = build(GOOD_CALL, call_id="good")
     bad = build(BAD_CALL, call_id="bad")
     with connect(db_path) as con, transaction(con):
         insert_calls(con, [(good[0], good[1], 0.95), (bad[0], bad[1], 0.95)])
-    scored = [score_conversation(conv, labs, [cs], load_flag_rules()) for conv, labs in (good, bad)]
-    with connect(db_path) as con, transaction(con):
-        store_scored_calls(con, scored, [cs])
+    rules = load_flag_rules()
+    scored = [score_stage(CallAnalysis(None, conv, labels=tuple(labs)), [cs], rules) for conv, labs in (good, bad)]
+    with connect(db_path) as con:
+        for analysis in scored:  # the labels are stored already (insert_calls): write the scoring's rows
+            store_analysis(con, replace(analysis, labels=()), run_id=None)
     return db_path
 
 
@@ -172,7 +176,8 @@ def test_rescore_many_calls_matches_direct_scoring(db_path, cs):
     assert n_results == 300 * cs.criteria_count
     rules = load_flag_rules()
     for conv, labs in calls[:60]:
-        assert score_conversation(conv, labs, [cs], rules).scores[0].score == stored_scores[conv.call_id]
+        analysis = score_stage(CallAnalysis(None, conv, labels=tuple(labs.values())), [cs], rules)
+        assert analysis.scores[0].score == stored_scores[conv.call_id]
     again = rescore(db_path, "customer_service", chunk_size=1000)
     assert again.changed == 0 and again.calls == 300
 
@@ -205,7 +210,9 @@ def test_other_scorecard_files_score_stored_calls(stored, tmp_path):
 
 def test_per_call_writes_register_the_version_and_keep_overrides(db_path, cs):
     from qa_pipeline.scorecard import compute_metrics, evaluate_flags, score_call
-    from qa_pipeline.store.scores import write_flags, write_metrics, write_score
+    from qa_pipeline.scorecard.overrides import write_score
+    from qa_pipeline.store.flags import write_flags
+    from qa_pipeline.store.metrics import write_metrics
 
     conv, labs = build(BAD_CALL, call_id="bad")
     metrics = compute_metrics(conv, labs)

@@ -22,6 +22,8 @@ from typing import Callable, Sequence
 
 from qa_pipeline.classify.classifier import Classifier
 from qa_pipeline.errors import NotFoundError
+from qa_pipeline.records import CallAnalysis
+from qa_pipeline.stages import classify_stage
 from qa_pipeline.store.calls import read_conversation
 from qa_pipeline.store.db import connect, transaction
 from qa_pipeline.store.labels import calls_to_classify, write_labels
@@ -80,7 +82,9 @@ def reclassify_stored(
                     [ids],
                 ).fetchall()
             }
-        results = {conv.call_id: classifier.classify_conversation(conv) for conv in conversations}
+        results = {  # the spine's classify stage, with this classifier
+            conv.call_id: classify_stage(CallAnalysis(None, conv, redacted=True), classifier).labels for conv in conversations
+        }
         with connect(db_path) as con, transaction(con):
             for call_id, labels in results.items():
                 write_labels(con, call_id, labels, classifier.version)

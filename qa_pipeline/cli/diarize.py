@@ -26,7 +26,7 @@ def bench_diarization(
 
     from qa_pipeline.asr import load_transcriber
     from qa_pipeline.diarize import DiarizeOptions
-    from qa_pipeline.diarize_eval import bench_sample_calls
+    from qa_pipeline.devtools.diarize_eval import bench_sample_calls
 
     folder = calls if calls is not None else samples_dir() / "calls"
     asr = load_transcriber(backend, model, cpu_threads=threads)

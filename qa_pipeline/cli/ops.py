@@ -136,7 +136,7 @@ def bench_pipeline(
     ratio to plain openai-whisper transcribe() + per-utterance classification."""
     _offline_env()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
-    from qa_pipeline import bench_pipeline as bp
+    from qa_pipeline.devtools import bench_pipeline as bp
     from qa_pipeline.runtime import available_cores, fit_runtime
 
     folder = input_dir or samples_dir() / "calls"

@@ -22,7 +22,7 @@ def samples_make(
     only: Optional[list[str]] = typer.Option(None, "--only", help="Render only this dialogue id (repeatable)."),
 ) -> None:
     """Render the sample dialogues to recordings, manifest.csv and timelines.json."""
-    from qa_pipeline.samples import make_samples
+    from qa_pipeline.devtools.samples import make_samples
 
     out_dir = out if out is not None else samples_dir() / "calls"
     source = dialogues if dialogues is not None else samples_dir() / "dialogues.yaml"

@@ -18,7 +18,7 @@ def scorecard_validate(
     files: List[Path] = typer.Argument(..., help="Scorecard or flag-rule YAML files (flags.yaml is recognised)."),
 ) -> None:
     """Validate scorecard files strictly; exit 0 when all are valid, 2 with one message per problem."""
-    from qa_pipeline.scorecard.loader import validate_file
+    from qa_pipeline.scorecard.validate import validate_file
 
     bad = 0
     for path in files:
@@ -52,7 +52,7 @@ def scorecard_list(
         )
     if db is not None:
         from qa_pipeline.store.db import connect
-        from qa_pipeline.store.scores import registered_scorecards
+        from qa_pipeline.store.scorecards import registered_scorecards
 
         with connect(db, read_only=True) as con:
             rows = registered_scorecards(con)
@@ -94,7 +94,7 @@ def bench_rescore(
     from qa_pipeline.rescore import rescore
     from qa_pipeline.scorecard.flags import load_flag_rules
     from qa_pipeline.scorecard.loader import find_scorecard
-    from qa_pipeline.scorecard.synthetic import build_synthetic_db
+    from qa_pipeline.devtools.synthetic import build_synthetic_db
     from qa_pipeline.store.db import connect, transaction, utcnow
 
     card = find_scorecard(scorecard)

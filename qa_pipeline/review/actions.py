@@ -15,7 +15,7 @@ import duckdb
 
 from qa_pipeline.errors import InputError, NotFoundError
 from qa_pipeline.review.verdicts import VERDICTS
-from qa_pipeline.store.scores import recompute_final_score
+from qa_pipeline.scorecard.overrides import recompute_final_score
 from qa_pipeline.store.db import transaction, utcnow
 
 logger = logging.getLogger("qa_pipeline.review.actions")

@@ -2,9 +2,13 @@
 
 The automatic result is never changed (``criterion_results.verdict``,
 ``call_scores.score``); ``call_scores.final_score`` is recomputed by
-:func:`qa_pipeline.store.scores.recompute_final_score` after every override.
+:func:`qa_pipeline.scorecard.overrides.recompute_final_score` after every override.
 These SQL fragments are shared by the call page, calibration and the coach
-summary so all three count the same way.
+summary so all three count the same way.  Which override is the newest is
+decided by one statement, :data:`qa_pipeline.store.overrides.LATEST_OVERRIDES_SQL`,
+which ``final_score`` is computed from too; the final verdict of a criterion is
+that override's verdict, else the automatic one — the per-criterion half of
+:func:`qa_pipeline.scorecard.engine.apply_overrides`.
 """
 
 from __future__ import annotations
@@ -13,16 +17,9 @@ from dataclasses import dataclass, field
 
 import yaml
 
-VERDICTS = ("pass", "fail", "na")
+from qa_pipeline.store.overrides import LATEST_OVERRIDES_SQL
 
-LATEST_OVERRIDES_SQL = """
-SELECT call_id, scorecard_id, criterion_id, new_verdict, original_verdict, reason, username, created_at
-FROM (
-    SELECT o.*, row_number() OVER (
-        PARTITION BY call_id, scorecard_id, criterion_id ORDER BY created_at DESC, override_id DESC) AS rn
-    FROM overrides o
-) WHERE rn = 1
-"""
+VERDICTS = ("pass", "fail", "na")
 
 # criterion_results plus override_verdict (newest override, NULL if none) and final_verdict.
 FINAL_VERDICTS_SQL = f"""

@@ -24,16 +24,9 @@ from qa_pipeline.scorecard.loader import (
     load_scorecard,
     load_scorecards,
     parse_scorecard,
-    validate_file,
 )
-from qa_pipeline.scorecard.stage import ScoredCall, score_conversation, store_scored_calls
-
-
-def recompute_final_score(con, call_id: str, scorecard_id: str) -> float:  # noqa: ANN001
-    """Apply the newest overrides of one call to its stored result; write and return ``final_score``."""
-    from qa_pipeline.store.scores import recompute_final_score as _recompute
-
-    return _recompute(con, call_id, scorecard_id)
+from qa_pipeline.scorecard.overrides import recompute_final_score
+from qa_pipeline.scorecard.validate import validate_file
 
 
 __all__ = [
@@ -44,7 +37,6 @@ __all__ = [
     "FlagRules",
     "MetricsOptions",
     "Scorecard",
-    "ScoredCall",
     "SectionScore",
     "apply_overrides",
     "compute_metrics",
@@ -58,7 +50,5 @@ __all__ = [
     "recompute_final_score",
     "score_call",
     "score_call_all",
-    "score_conversation",
-    "store_scored_calls",
     "validate_file",
 ]

@@ -21,12 +21,13 @@ Scoring rule (the same in :func:`apply_overrides` and the review workspace):
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, Iterable, Literal, Mapping, Sequence
 
 from qa_pipeline.classify.result import UtteranceLabels
 from qa_pipeline.conversation import Conversation, Utterance
 from qa_pipeline.metrics import CallMetrics, compute_metrics, labels_by_idx
+from qa_pipeline.records import CallScore, CriterionResult, SectionScore
 from qa_pipeline.scorecard.loader import Scorecard
 from qa_pipeline.scorecard.schema import (
     LabelAbsent,
@@ -42,61 +43,6 @@ Verdict = Literal["pass", "fail", "na"]
 VERDICTS: tuple[str, ...] = ("pass", "fail", "na")
 MAX_EVIDENCE_UTTERANCES = 5
 NEAR_MISSES = 2
-
-
-@dataclass(frozen=True)
-class CriterionResult:
-    """The verdict of one criterion with the evidence that decided it."""
-
-    section_id: str
-    criterion_id: str
-    kind: str
-    verdict: str
-    points: float
-    max_points: float  # 0 when N/A
-    nominal_points: float  # the criterion's points in the scorecard
-    auto_fail: bool  # this failed verdict failed the whole call
-    auto_fail_capable: bool  # the criterion is an auto-fail item
-    reason: str
-    evidence: dict[str, Any] = field(default_factory=dict, compare=False)
-    title: str = ""
-
-
-@dataclass(frozen=True)
-class SectionScore:
-    section_id: str
-    title: str
-    weight: float
-    points: float
-    max_points: float
-    score: float | None  # None when every criterion was N/A
-
-
-@dataclass(frozen=True)
-class CallScore:
-    """One call scored against one scorecard version."""
-
-    call_id: str
-    scorecard_id: str
-    scorecard_version: str
-    score: float
-    points: float
-    max_points: float
-    auto_failed: bool
-    auto_fail_reasons: tuple[str, ...]
-    passed: bool
-    pass_threshold: float
-    sections: tuple[SectionScore, ...]
-    criteria: tuple[CriterionResult, ...]
-
-    def criterion(self, criterion_id: str) -> CriterionResult:
-        for c in self.criteria:
-            if c.criterion_id == criterion_id:
-                return c
-        raise KeyError(f"no criterion {criterion_id!r} in scorecard {self.scorecard_id!r}")
-
-    def verdicts(self) -> dict[str, str]:
-        return {c.criterion_id: c.verdict for c in self.criteria}
 
 
 # --------------------------------------------------------------------------- helpers

@@ -20,7 +20,8 @@ from qa_pipeline.conversation import Conversation
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.metrics import METRICS, CallMetrics, labels_by_idx
 from qa_pipeline.paths import scorecards_dir
-from qa_pipeline.scorecard.engine import CallScore, _quote, ts
+from qa_pipeline.records import CallScore, Flag
+from qa_pipeline.scorecard.engine import _quote, ts
 from qa_pipeline.scorecard.loader import FLAGS_FILE, checked_spec
 from qa_pipeline.scorecard.schema import Id, _Strict, _suggest
 from qa_pipeline.scorecard.version import content_version
@@ -112,15 +113,6 @@ class FlagRules:
     @property
     def rules(self) -> list:
         return list(self.spec.rules)
-
-
-@dataclass(frozen=True)
-class Flag:
-    call_id: str
-    rule_id: str
-    scorecard_id: str  # '' for call-level rules
-    reason: str
-    severity: str
 
 
 def _semantic(spec: FlagRulesSpec) -> list[tuple[tuple, str]]:

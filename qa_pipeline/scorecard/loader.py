@@ -383,18 +383,3 @@ def find_scorecard(scorecard_id: str, directory: str | Path | None = None) -> Sc
 
 def is_flags_document(path: Path, raw: Any) -> bool:
     return path.name == FLAGS_FILE or (isinstance(raw, dict) and "rules" in raw and "sections" not in raw)
-
-
-def validate_file(path: str | Path) -> list[str]:
-    """Every problem of one scorecard or flag-rules file (empty list when valid)."""
-    from qa_pipeline.scorecard.flags import flag_rules_messages
-
-    path = Path(path)
-    try:
-        text = _read_text(path)
-        raw = read_yaml(text, str(path))
-    except ConfigError as exc:
-        return [str(exc)]
-    if is_flags_document(path, raw):
-        return flag_rules_messages(text, str(path))[1]
-    return scorecard_messages(text, str(path))[1]

@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from typing import Iterable, Sequence
 
 import duckdb
 
 from qa_pipeline.conversation import Conversation, Utterance, Word
-from qa_pipeline.ingest import Problem, Recording
+from qa_pipeline.ingest import Problem
+from qa_pipeline.records import CallRecord, RunSummary
 from qa_pipeline.store.db import utcnow
-
-
-@dataclass(frozen=True)
-class CallRecord:
-    """Everything stored in one ``calls`` row besides the utterances."""
-
-    recording: Recording
-    format: str
-    source_rate: int
-    channels: int
-    duration_s: float
-    attribution: str
-    agent_channel: int | None
-    asr_backend: str
-    asr_model: str
-    language: str
-    asr_confidence: float | None
 
 
 def completed_call_ids(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str] | None = None) -> set[str]:
@@ -119,29 +103,6 @@ def start_run(con: duckdb.DuckDBPyConnection, input_dir: str, *, asr_backend: st
         [run_id, utcnow(), input_dir, asr_backend, asr_model, flow_run_id],
     )
     return run_id
-
-
-@dataclass(frozen=True)
-class RunSummary:
-    run_id: str
-    status: str
-    calls_found: int
-    calls_done: int
-    calls_skipped: int
-    calls_failed: int
-    audio_s: float
-    wall_s: float
-
-    @property
-    def audio_hours(self) -> float:
-        return self.audio_s / 3600
-
-    def as_text(self) -> str:
-        return (
-            f"run {self.run_id}: {self.status} — {self.calls_done} done, {self.calls_skipped} skipped, "
-            f"{self.calls_failed} failed of {self.calls_found} found; {self.audio_hours:.3f} h of audio "
-            f"({self.audio_s:.0f} s) in {self.wall_s:.1f} s wall"
-        )
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:

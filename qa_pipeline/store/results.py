@@ -1,18 +1,20 @@
 """Writing one analysed call — every table — in a single transaction.
 
 A call's rows land together or not at all: the call, its (redacted)
-utterances, redaction spans, labels, metrics, scores and flags.
+utterances, redaction spans, labels, metrics, scores and flags.  The
+transaction and the overrides' ``final_score`` are the caller's
+(:func:`qa_pipeline.scorecard.overrides.store_analysis`).
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import duckdb
 
-from qa_pipeline.analysis import CallAnalysis
 from qa_pipeline.errors import NotFoundError
 from qa_pipeline.ingest import Problem
+from qa_pipeline.records import CallAnalysis
 from qa_pipeline.store.calls import (
     finish_run,
     read_conversation,
@@ -22,8 +24,13 @@ from qa_pipeline.store.calls import (
     write_call,
 )
 from qa_pipeline.store.db import transaction
+from qa_pipeline.store.flags import write_flags
+from qa_pipeline.store.labels import write_labels
+from qa_pipeline.store.metrics import write_metrics
+from qa_pipeline.store.redactions import write_redactions
+from qa_pipeline.store.scores import write_scores
 
-__all__ = ["call_statuses", "finish_run", "load_analysis", "record_failures", "start_run", "write_analysis"]
+__all__ = ["call_statuses", "finish_run", "load_analysis", "record_failures", "start_run", "write_analysis_rows"]
 
 
 def call_statuses(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> dict[str, str]:
@@ -41,27 +48,32 @@ def load_analysis(con: duckdb.DuckDBPyConnection, call_id: str) -> CallAnalysis:
     return CallAnalysis(record=None, conversation=conversation, redacted=True)
 
 
-def write_analysis(con: duckdb.DuckDBPyConnection, analysis: CallAnalysis, *, run_id: str | None, status: str = "complete") -> None:
-    with transaction(con):
-        if analysis.record is not None:
-            write_call(con, analysis.record, analysis.conversation, run_id=run_id, status=status)
-            if analysis.redacted:
-                from qa_pipeline.store.redactions import write_redactions
+def write_analysis_rows(
+    con: duckdb.DuckDBPyConnection,
+    analysis: CallAnalysis,
+    *,
+    run_id: str | None,
+    status: str = "complete",
+    final_scores: Mapping[tuple[str, str], float] | None = None,
+) -> None:
+    """Every row of one analysed call; the caller holds the transaction.
 
-                write_redactions(con, analysis.call_id, analysis.redaction_spans)
-        else:
-            set_call_status(con, analysis.call_id, status)
-        if analysis.labels:
-            from qa_pipeline.store.labels import write_labels
-
-            write_labels(con, analysis.call_id, analysis.labels, analysis.classifier_version or "unknown")
-        if analysis.metrics is not None:
-            from qa_pipeline.store.scores import write_flags, write_metrics, write_score
-
-            write_metrics(con, analysis.call_id, analysis.metrics)
-            for score in analysis.scores:
-                write_score(con, analysis.call_id, score)
-            write_flags(con, analysis.call_id, analysis.flags)
+    ``final_scores`` are the scores with reviewers' overrides applied
+    (:func:`qa_pipeline.scorecard.overrides.store_analysis` computes them);
+    missing pairs get the automatic score.
+    """
+    if analysis.record is not None:
+        write_call(con, analysis.record, analysis.conversation, run_id=run_id, status=status)
+        if analysis.redacted:
+            write_redactions(con, analysis.call_id, analysis.redaction_spans)
+    else:
+        set_call_status(con, analysis.call_id, status)
+    if analysis.labels:
+        write_labels(con, analysis.call_id, analysis.labels, analysis.classifier_version or "unknown")
+    if analysis.metrics is not None:
+        write_metrics(con, analysis.call_id, analysis.metrics)
+        write_scores(con, analysis.scores, final_scores)
+        write_flags(con, analysis.call_id, analysis.flags)
 
 
 def record_failures(con: duckdb.DuckDBPyConnection, run_id: str, failures: Sequence[tuple[Problem, str | None]]) -> None:

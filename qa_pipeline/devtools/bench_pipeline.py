@@ -36,9 +36,11 @@ from qa_pipeline.audio import DecodedAudio, decode
 from qa_pipeline.errors import InputError
 from qa_pipeline.ingest import Recording, discover
 
-logger = logging.getLogger("qa_pipeline.bench_pipeline")
+logger = logging.getLogger("qa_pipeline.devtools.bench_pipeline")
 
 STAGES = ("decode", "vad", "transcription", "redaction", "classification", "scoring", "storage")
+# the spine's stages after the source (qa_pipeline/stages.py), as this benchmark names its figures
+_FIGURE_OF_STAGE = {"redact": "redaction", "classify": "classification", "score": "scoring"}
 
 
 def peak_rss_bytes() -> int:
@@ -200,14 +202,13 @@ def run_stages(
     progress: Callable[[str], None] | None = None,
 ) -> StagePass:
     """Every call through every stage, one call at a time, models warm; per-stage seconds."""
-    from qa_pipeline import analysis as stages
-    from qa_pipeline.analysis import CallAnalysis
     from qa_pipeline.asr import load_transcriber
     from qa_pipeline.classify import load_classifier
-    from qa_pipeline.pipeline import PipelineOptions, transcribe_recording
+    from qa_pipeline.pipeline import PipelineOptions
     from qa_pipeline.scorecard import load_flag_rules, load_scorecards
+    from qa_pipeline.scorecard.overrides import store_analysis
+    from qa_pipeline.stages import CallSource, spine
     from qa_pipeline.store import connect
-    from qa_pipeline.store import results as store_results
 
     load: dict[str, float] = {}
     t = time.perf_counter()
@@ -224,6 +225,7 @@ def run_stages(
     load_flag_rules()
     load["scorecards"] = time.perf_counter() - t
     options = PipelineOptions(backend=backend, model=model, redact=redact)
+    stages = spine(options, scorecards=cards)
     # warm the ASR on a little of the first call (first-call allocations are not per-call cost)
     transcriber.transcribe(decode(recordings[0].path).mono()[: 16_000 * 5], options.transcribe)
 
@@ -242,28 +244,21 @@ def run_stages(
                 audio_s += audio.duration_s
                 vad_before = vad.seconds
                 t = time.perf_counter()
-                transcribed = transcribe_recording(rec, transcriber, options, audio=audio)
+                analysis = stages.source.run(CallSource(rec, options, transcriber=transcriber, audio=audio))
                 asr = time.perf_counter() - t
                 vad_s = vad.seconds - vad_before
                 seconds["vad"] += vad_s
                 seconds["transcription"] += asr - vad_s
-                analysis = CallAnalysis(record=transcribed.record, conversation=transcribed.conversation)
-                t = time.perf_counter()
-                if redact:
-                    analysis = stages.redact_stage(analysis)
-                seconds["redaction"] += time.perf_counter() - t
-                t = time.perf_counter()
-                analysis = stages.classify_stage(analysis)
-                seconds["classification"] += time.perf_counter() - t
-                t = time.perf_counter()
-                analysis = stages.score_stage(analysis, cards)
-                seconds["scoring"] += time.perf_counter() - t
+                for stage in stages.stages:
+                    t = time.perf_counter()
+                    analysis = stage.run(analysis)
+                    seconds[_FIGURE_OF_STAGE[stage.name]] += time.perf_counter() - t
                 t = time.perf_counter()
                 with connect(db) as con:
-                    store_results.write_analysis(con, analysis, run_id=run_id)
+                    store_analysis(con, analysis, run_id=run_id)
                 seconds["storage"] += time.perf_counter() - t
                 if progress:
-                    progress(f"{rec.path.name}: {audio.duration_s:.0f} s, {len(transcribed.conversation.utterances)} utterances")
+                    progress(f"{rec.path.name}: {audio.duration_s:.0f} s, {len(analysis.conversation.utterances)} utterances")
     figures = tuple(StageFigure(name, seconds[name], audio_s) for name in STAGES)
     return StagePass(calls=len(recordings), audio_s=audio_s, stages=figures, load_s=load)
 

@@ -18,7 +18,7 @@ from qa_pipeline.asr.base import TranscribeOptions, Transcriber
 from qa_pipeline.conversation import PartySegment
 from qa_pipeline.diarize import DiarizeOptions, MonoDiarization, diarize_mono
 
-logger = logging.getLogger("qa_pipeline.diarize_eval")
+logger = logging.getLogger("qa_pipeline.devtools.diarize_eval")
 
 Turn = Mapping[str, object]  # needs "speaker", "start_s", "end_s" (a timelines.json turn)
 
@@ -92,7 +92,7 @@ def bench_sample_calls(
 ) -> list[BenchRow]:
     """Mix every sample call down to mono, transcribe it, diarize it and score the words."""
     from qa_pipeline.audio import decode
-    from qa_pipeline.samples import load_timelines
+    from qa_pipeline.devtools.samples import load_timelines
 
     calls_dir = Path(calls_dir)
     timelines = load_timelines(calls_dir)

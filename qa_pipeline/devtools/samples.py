@@ -44,7 +44,7 @@ from scipy.signal import resample_poly
 from qa_pipeline.classify.result import LABELS
 from qa_pipeline.errors import ConfigError, InputError
 
-logger = logging.getLogger("qa_pipeline.samples")
+logger = logging.getLogger("qa_pipeline.devtools.samples")
 
 Party = Literal["agent", "customer"]
 Sentiment = Literal["negative", "neutral", "positive"]

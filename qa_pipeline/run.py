@@ -1,0 +1,336 @@
+"""One run over a folder of recordings, without Prefect: the run policy lives here.
+
+* Calls already complete in the database are skipped before any audio is read.
+* Calls whose transcript is stored but whose analysis failed last time are
+  analysed again from the stored transcript (no audio, no ASR).
+* One writer: every database read and write happens in the calling thread
+  (through ``call``), one short transaction per call, so the executor's
+  workers never touch the database.
+* The run feeds the executor itself: a stage is submitted only when the stage
+  before it has finished, and at most ``concurrency`` calls are in the source
+  stage (ASR) at once, so only that many decoded recordings are in memory.
+* A failure in one call is recorded in ``failures`` and never stops the run;
+  a call that fails after its transcript was made keeps that transcript
+  (``status = 'transcribed'``) so the next run redoes only the analysis.
+* One run per database at a time (``<db>.run-lock``); a run that died is
+  marked ``interrupted`` by the next one.
+* The run's status: ``ok`` (no failure), ``partial`` (failures, but something
+  was done, skipped or a duplicate), ``failed``.
+
+``flows/`` wraps :func:`run` in Prefect tasks (retries, task runners,
+schedules) by passing its own ``executor`` and ``call``; anything with
+``submit(fn, *args)`` returning a future with ``add_done_callback`` and
+``result()`` (a :class:`concurrent.futures.Executor`) will do.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import time
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Protocol, Sequence, TypeVar
+
+from qa_pipeline.errors import InputError, QAPipelineError
+from qa_pipeline.ingest import Discovery, Problem, Recording, discover
+from qa_pipeline.pipeline import PipelineOptions
+from qa_pipeline.records import CallAnalysis, RunSummary
+from qa_pipeline.runtime import AsrRuntime, fit_runtime
+from qa_pipeline.scorecard.overrides import store_analysis
+from qa_pipeline.stages import CallSource, Spine, Stage, spine
+from qa_pipeline.store import connect
+from qa_pipeline.store import results as store_results
+from qa_pipeline.store.runlog import close_interrupted_runs, run_lock
+
+__all__ = [
+    "Executor",
+    "Failure",
+    "RunResult",
+    "call_statuses",
+    "discover_calls",
+    "load_transcript",
+    "record_failures",
+    "run",
+    "store_call",
+]
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+Failure = tuple[Problem, "str | None"]  # the problem and the call it belongs to, if known
+
+
+class CallFuture(Protocol[T_co]):
+    def add_done_callback(self, fn: Callable[[Any], object], /) -> None: ...
+    def result(self) -> T_co: ...
+
+
+class Executor(Protocol):
+    """What :func:`run` submits stages to (a :class:`concurrent.futures.Executor` fits)."""
+
+    def submit(self, fn: Callable[..., T], /, *args: Any) -> CallFuture[T]: ...
+
+
+class Caller(Protocol):
+    """How :func:`run` calls a database step in its own thread (``flows/`` adds retries)."""
+
+    def __call__(self, fn: Callable[..., T], /, *args: Any) -> T: ...
+
+
+def call_here(fn: Callable[..., T], /, *args: Any) -> T:
+    return fn(*args)
+
+
+# --- the steps run() calls in its own thread (the one writer) ---------------------------------
+
+
+def discover_calls(input_dir: str, manifest: str | None, settle_s: float) -> Discovery:
+    return discover(input_dir, manifest=manifest, settle_s=settle_s)
+
+
+def call_statuses(db: str, call_ids: list[str]) -> dict[str, str]:
+    with connect(db) as con:
+        return store_results.call_statuses(con, call_ids)
+
+
+def load_transcript(db: str, call_id: str) -> CallAnalysis:
+    with connect(db, read_only=False) as con:
+        return store_results.load_analysis(con, call_id)
+
+
+def store_call(db: str, run_id: str, analysis: CallAnalysis, status: str = "complete") -> str:
+    with connect(db) as con:
+        store_analysis(con, analysis, run_id=run_id, status=status)
+    return analysis.call_id
+
+
+def record_failures(db: str, run_id: str, failures: list[Failure]) -> None:
+    if not failures:
+        return
+    with connect(db) as con:
+        store_results.record_failures(con, run_id, failures)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    summary: RunSummary
+    failures: tuple[Failure, ...]
+
+
+def _ignore(event: str, detail: str) -> None:
+    return None
+
+
+def run(
+    input_dir: str | Path,
+    db: str | Path,
+    *,
+    manifest: str | Path | None = None,
+    options: PipelineOptions | None = None,
+    settle_s: float = 1.0,
+    runtime: AsrRuntime | None = None,
+    executor: Executor | None = None,
+    concurrency: int | None = None,
+    call: Caller = call_here,
+    on_event: Callable[[str, str], None] = _ignore,
+    logger: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
+    flow_run_id: str | None = None,
+) -> RunResult:
+    """Score every new recording below ``input_dir`` into the DuckDB file ``db``.
+
+    ``executor`` runs the stages (default: a thread pool of ``runtime.workers + 1``
+    threads); ``concurrency`` calls are in ASR at once (default ``runtime.workers``).
+    ``on_event(event, detail)`` hears ``found``, ``done``, ``skipped``, ``failed`` and
+    ``problem``.
+    """
+    options = options or PipelineOptions()
+    runtime = runtime or fit_runtime()
+    log = logger or logging.getLogger("qa_pipeline.run")
+    with run_lock(db):
+        if executor is not None:
+            return _Run(str(input_dir), str(db), options, runtime, executor, call, on_event, log).go(
+                str(manifest) if manifest else None, settle_s, concurrency or runtime.workers, flow_run_id)
+        with ThreadPoolExecutor(max_workers=runtime.workers + 1) as pool:
+            return _Run(str(input_dir), str(db), options, runtime, pool, call, on_event, log).go(
+                str(manifest) if manifest else None, settle_s, concurrency or runtime.workers, flow_run_id)
+
+
+@dataclass
+class _Call:
+    """One call on its way through the stages (lives in the run's thread only)."""
+
+    recording: Recording
+    resume: bool                                # transcript stored last time: analyse it again, no ASR
+    stage: str = "queued"
+    future: CallFuture[CallAnalysis] | None = None
+    transcript: CallAnalysis | None = None      # kept so a failed analysis can still store the transcript
+    audio_s: float = 0.0
+
+
+class _Run:
+    def __init__(self, input_dir: str, db: str, options: PipelineOptions, runtime: AsrRuntime, executor: Executor,
+                 call: Caller, on_event: Callable[[str, str], None],
+                 log: logging.Logger | logging.LoggerAdapter[logging.Logger]) -> None:
+        self.input_dir, self.db, self.options, self.runtime = input_dir, db, options, runtime
+        self.executor, self.call, self.on_event, self.log = executor, call, on_event, log
+        self.spine: Spine = spine(options)
+        self.failures: list[Failure] = []
+        self.run_id = ""
+
+    def go(self, manifest: str | None, settle_s: float, concurrency: int, flow_run_id: str | None) -> RunResult:
+        started = time.perf_counter()
+        with connect(self.db) as con:
+            close_interrupted_runs(con)
+            self.run_id = store_results.start_run(con, self.input_dir, asr_backend=self.options.backend,
+                                                  asr_model=self.options.model, flow_run_id=flow_run_id)
+        self.log.info("run %s: scanning %s", self.run_id, self.input_dir)
+        try:
+            found = self.call(discover_calls, self.input_dir, manifest, settle_s)
+        except InputError as exc:
+            summary = RunSummary(self.run_id, "failed", 0, 0, 0, 0, 0.0, time.perf_counter() - started)
+            problem = Problem(self.input_dir, exc.stage or "discover", type(exc).__name__, str(exc))
+            self.call(record_failures, self.db, self.run_id, [(problem, None)])
+            with connect(self.db) as con:
+                store_results.finish_run(con, summary)
+            raise
+        self.failures.extend((p, None) for p in found.problems)
+        for p in found.problems:
+            self.on_event("problem", p.reason)
+        recordings = list(found.recordings)
+        self.on_event("found", str(len(recordings)))
+        statuses = self.call(call_statuses, self.db, [r.call_id for r in recordings])
+        skipped = [r for r in recordings if statuses.get(r.call_id) == "complete"]
+        for r in skipped:
+            self.on_event("skipped", str(r.path))
+        queued = deque(_Call(r, resume=statuses.get(r.call_id) == "transcribed")
+                       for r in recordings if statuses.get(r.call_id) != "complete")
+        self.log.info("%d new or unfinished calls, %d already complete", len(queued), len(skipped))
+
+        done, audio_s = _Process(self, queued, concurrency).go()
+
+        self.call(record_failures, self.db, self.run_id, self.failures)
+        summary = _summary(self.run_id, found, recordings, skipped, self.failures, done, audio_s,
+                           time.perf_counter() - started)
+        with connect(self.db) as con:
+            store_results.finish_run(con, summary)
+        self.log.info(summary.as_text())
+        return RunResult(summary, tuple(self.failures))
+
+
+def _summary(run_id: str, found: Discovery, recordings: Sequence[Recording], skipped: Sequence[Recording],
+             failures: Sequence[Failure], done: int, audio_s: float, wall_s: float) -> RunSummary:
+    file_failures = sum(1 for p, _ in failures if p.stage != "manifest")
+    status = "ok" if not failures else ("partial" if done or skipped or found.duplicates else "failed")
+    return RunSummary(
+        run_id=run_id, status=status,
+        calls_found=len(recordings) + len(found.duplicates) + sum(1 for p in found.problems if p.stage != "manifest"),
+        calls_done=done, calls_skipped=len(skipped) + len(found.duplicates), calls_failed=file_failures,
+        audio_s=audio_s, wall_s=wall_s,
+    )
+
+
+class _Process:
+    """Moves every queued call through the spine; the run's thread waits on the executor's results."""
+
+    def __init__(self, run_: _Run, queued: deque[_Call], concurrency: int) -> None:
+        self.run, self.queued, self.limit = run_, queued, max(1, concurrency)
+        self.events: queue.Queue[_Call] = queue.Queue()
+        self.in_asr = self.active = self.done = 0
+        self.audio_s = 0.0
+        # a failure in these keeps the call's transcript (already made, and redacted when redaction is on)
+        self.keeps_transcript = {s.name for s in run_.spine.resume_stages} | {"store"}
+
+    def go(self) -> tuple[int, float]:
+        """Returns (calls stored complete, audio seconds transcribed)."""
+        self.start_more()
+        while self.active:
+            self.step(self.events.get())
+        return self.done, self.audio_s
+
+    def submit(self, call: _Call, stage: str, fn: Callable[[T], CallAnalysis], arg: T) -> None:
+        call.stage = stage
+        call.future = future = self.run.executor.submit(fn, arg)
+        future.add_done_callback(lambda _f, c=call: self.events.put(c))
+
+    def start_more(self) -> None:
+        spine_ = self.run.spine
+        while self.queued and self.in_asr < self.limit:
+            call = self.queued.popleft()
+            self.active += 1
+            if call.resume:  # read here, in the one thread that touches the database
+                call.stage = "load"
+                try:
+                    stored = self.run.call(load_transcript, self.run.db, call.recording.call_id)
+                except Exception as exc:  # noqa: BLE001 - recorded as this call's failure
+                    self.fail(call, exc)
+                    self.active -= 1
+                    continue
+                first = spine_.resume_stages[0]
+                self.submit(call, first.name, first.run, stored)
+            else:
+                self.in_asr += 1
+                source = CallSource(call.recording, self.run.options, self.run.runtime)
+                self.submit(call, spine_.source.name, spine_.source.run, source)
+
+    def step(self, call: _Call) -> None:
+        """One stage of ``call`` finished: submit its next stage, or store it, or record its failure."""
+        future = call.future
+        assert future is not None
+        if call.stage == self.run.spine.source.name:
+            self.in_asr -= 1
+        try:
+            analysis = future.result()
+        except BaseException as exc:  # noqa: BLE001 - recorded as this call's failure
+            self.finish(call, exc)
+            return
+        nxt = self._advance(call, analysis)
+        if nxt is not None:
+            self.submit(call, nxt.name, nxt.run, analysis)
+            self.start_more()
+            return
+        try:  # the one writer: this thread, one transaction per call
+            self.run.call(store_call, self.run.db, self.run.run_id, analysis)
+        except Exception as exc:  # noqa: BLE001 - recorded as this call's failure
+            call.stage = "store"
+            self.finish(call, exc)
+            return
+        self.run.log.info("%s: stored (call %s)", call.recording.path.name, call.recording.call_id)
+        call.future = call.transcript = None  # let the transcript go
+        self.done += 1
+        self.audio_s += call.audio_s
+        self.run.on_event("done", str(call.recording.path))
+        self.finish(call, None)
+
+    def _advance(self, call: _Call, analysis: CallAnalysis) -> Stage | None:
+        spine_ = self.run.spine
+        if call.stage == spine_.source.name:
+            call.audio_s = float(analysis.record.duration_s) if analysis.record is not None else 0.0
+            call.transcript = analysis
+        elif any(s.transcript and s.name == call.stage for s in spine_.stages):
+            call.transcript = analysis
+        return spine_.after(call.stage)
+
+    def finish(self, call: _Call, error: BaseException | None) -> None:
+        if error is not None:
+            self.fail(call, error)
+        self.active -= 1
+        self.start_more()
+
+    def fail(self, call: _Call, error: BaseException) -> None:
+        run_ = self.run
+        stage = call.stage
+        if isinstance(error, InputError) and stage == run_.spine.source.name:
+            stage = error.stage or stage  # decode, …
+        path = call.recording.path
+        reason = str(error) if isinstance(error, QAPipelineError) else f"{path}: {type(error).__name__}: {error}"
+        run_.failures.append((Problem(str(path), stage, type(error).__name__, reason), call.recording.call_id))
+        run_.on_event("failed", reason)
+        run_.log.warning("%s failed at %s: %s", path, stage, reason)
+        # Keep the expensive, redacted transcript so the next run only redoes the analysis.
+        if call.transcript is not None and stage in self.keeps_transcript:
+            try:
+                run_.call(store_call, run_.db, run_.run_id, call.transcript, "transcribed")
+            except Exception as exc:  # noqa: BLE001 - the failure itself is already recorded
+                run_.log.warning("could not keep the transcript of %s: %s", path, exc)

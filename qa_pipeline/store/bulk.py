@@ -1,0 +1,66 @@
+"""Bulk reads: many calls' conversations and labels in a few queries (rescoring reads with these)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Sequence
+
+import duckdb
+
+from qa_pipeline.classify.result import UtteranceLabels
+from qa_pipeline.conversation import Conversation, Utterance
+from qa_pipeline.store.codec import loads
+
+
+def scorable_call_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Calls that can be scored from storage: complete, or with stored labels."""
+    return [
+        r[0]
+        for r in con.execute(
+            "SELECT call_id FROM calls WHERE status = 'complete'"
+            " OR call_id IN (SELECT DISTINCT call_id FROM utterance_labels) ORDER BY call_id"
+        ).fetchall()
+    ]
+
+
+def read_calls_bulk(
+    con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]
+) -> list[tuple[Conversation, dict[int, UtteranceLabels]]]:
+    """Conversations and labels of many calls in three queries.
+
+    Word timings are not read (scoring and metrics do not use them), so
+    ``Utterance.words`` is empty.
+    """
+    if not call_ids:
+        return []
+    ids = list(call_ids)
+    calls = con.execute(
+        "SELECT call_id, duration_s, language FROM calls WHERE call_id IN (SELECT unnest(?::VARCHAR[]))", [ids]
+    ).fetchall()
+    utts: dict[str, list[Utterance]] = defaultdict(list)
+    for call_id, idx, speaker, start_s, end_s, text, conf, channel in con.execute(
+        "SELECT call_id, idx, speaker, start_s, end_s, text, asr_confidence, channel FROM utterances"
+        " WHERE call_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY call_id, idx",
+        [ids],
+    ).fetchall():
+        utts[call_id].append(
+            Utterance(idx, speaker, start_s, end_s, text, (), conf if conf is not None else 1.0, channel)
+        )
+    labs: dict[str, dict[int, UtteranceLabels]] = defaultdict(dict)
+    # detected comes back joined with commas (label names are lower_snake_case): converting a
+    # VARCHAR[] per row costs more than the whole rest of the query
+    for call_id, idx, sentiment, sscore, scores, detected in con.execute(
+        "SELECT call_id, idx, sentiment, sentiment_score, label_scores, array_to_string(detected, ',')"
+        " FROM utterance_labels WHERE call_id IN (SELECT unnest(?::VARCHAR[]))",
+        [ids],
+    ).fetchall():
+        labs[call_id][idx] = UtteranceLabels(
+            idx, sentiment, sscore, loads(scores) if isinstance(scores, (str, bytes)) else (scores or {}),
+            tuple(detected.split(",")) if detected else (),
+        )
+    order = {cid: i for i, cid in enumerate(ids)}
+    out = []
+    for call_id, duration, language in sorted(calls, key=lambda r: order[r[0]]):
+        conv = Conversation(call_id, tuple(utts.get(call_id, ())), float(duration or 0.0), language or "en")
+        out.append((conv, labs.get(call_id, {})))
+    return out
