@@ -2,7 +2,7 @@
 
 WER is computed the way Whisper's authors report it: both texts go through
 Whisper's ``EnglishTextNormalizer`` (spelling, numbers, punctuation, casing),
-then word-level edit distance, summed over all clips and divided by the total
+then word-level edit distance (jiwer), summed over all clips and divided by the total
 number of reference words.  RTF is processing seconds / audio seconds, with
 model loading and one warm-up clip reported separately.
 """
@@ -17,6 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Literal, Sequence
 
+import jiwer
 import numpy as np
 
 from qa_pipeline.asr.base import SAMPLE_RATE, AsrSegment, TranscribeOptions, Transcriber
@@ -45,18 +46,11 @@ def normalize(text: str) -> str:
 
 
 def edit_distance(reference: Sequence[str], hypothesis: Sequence[str]) -> int:
-    """Word-level Levenshtein distance (substitutions + deletions + insertions)."""
-    previous = list(range(len(hypothesis) + 1))
-    for i, ref_word in enumerate(reference, start=1):
-        current = [i] + [0] * len(hypothesis)
-        for j, hyp_word in enumerate(hypothesis, start=1):
-            current[j] = min(
-                previous[j] + 1,  # deletion
-                current[j - 1] + 1,  # insertion
-                previous[j - 1] + (ref_word != hyp_word),  # substitution / match
-            )
-        previous = current
-    return previous[-1]
+    """Word-level Levenshtein distance (substitutions + deletions + insertions), by jiwer."""
+    if not reference or not hypothesis:  # jiwer refuses an empty reference; every word is then an edit
+        return len(reference) + len(hypothesis)
+    out = jiwer.process_words(" ".join(reference), " ".join(hypothesis))
+    return int(out.substitutions + out.deletions + out.insertions)
 
 
 @dataclass(frozen=True)
