@@ -386,17 +386,10 @@ def _holds(
     return holds
 
 
-def compute_metrics(
-    conv: Conversation,
-    labels: Sequence[UtteranceLabels] | Mapping[int, UtteranceLabels] = (),
-    options: MetricsOptions = DEFAULT_OPTIONS,
-) -> CallMetrics:
-    """All conversation metrics of one call (pure; no I/O)."""
-    labs = labels_by_idx(labels)
-    utts = conv.utterances
-    last_end = max((u.end_s for u in utts), default=0.0)
-    handle = max(float(conv.duration_s or 0.0), last_end)
-
+def _talk_spans(
+    utts: Sequence[Utterance],
+) -> tuple[dict[str, list[tuple[float, float]]], list[tuple[float, float]], dict[str, int], float, float]:
+    """Each party's speech spans, every span, each party's words, and the duration-weighted ASR confidence sums."""
     spans: dict[str, list[tuple[float, float]]] = {"agent": [], "customer": []}
     words = {"agent": 0, "customer": 0}
     all_spans: list[tuple[float, float]] = []
@@ -409,6 +402,35 @@ def compute_metrics(
         d = u.duration_s
         conf_num += u.asr_confidence * d
         conf_den += d
+    return spans, all_spans, words, conf_num, conf_den
+
+
+def _longest_gaps(gaps: Sequence[_RawGap], holds: Sequence[HoldSegment]) -> tuple[_RawGap | None, _RawGap | None]:
+    """The longest silence, and the longest one that is not inside a hold (dead air)."""
+    longest = longest_dead = None
+    for g in gaps:
+        d = g[1] - g[0]
+        if longest is None or d > longest[1] - longest[0]:
+            longest = g
+        if (longest_dead is None or d > longest_dead[1] - longest_dead[0]) and not any(
+            h.start_s <= g[0] + 1e-6 and g[1] <= h.end_s + 1e-6 for h in holds
+        ):
+            longest_dead = g
+    return longest, longest_dead
+
+
+def compute_metrics(
+    conv: Conversation,
+    labels: Sequence[UtteranceLabels] | Mapping[int, UtteranceLabels] = (),
+    options: MetricsOptions = DEFAULT_OPTIONS,
+) -> CallMetrics:
+    """All conversation metrics of one call (pure; no I/O)."""
+    labs = labels_by_idx(labels)
+    utts = conv.utterances
+    last_end = max((u.end_s for u in utts), default=0.0)
+    handle = max(float(conv.duration_s or 0.0), last_end)
+
+    spans, all_spans, words, conf_num, conf_den = _talk_spans(utts)
     agent_u = _union(spans["agent"])
     cust_u = _union(spans["customer"])
     speech_u = _union(all_spans)
@@ -421,15 +443,7 @@ def compute_metrics(
     interruptions = _interruptions(utts, labs, options)
     gaps = _gaps(utts)
     holds = _holds(utts, labs, gaps, handle, options)
-    longest = longest_dead = None
-    for g in gaps:
-        d = g[1] - g[0]
-        if longest is None or d > longest[1] - longest[0]:
-            longest = g
-        if (longest_dead is None or d > longest_dead[1] - longest_dead[0]) and not any(
-            h.start_s <= g[0] + 1e-6 and g[1] <= h.end_s + 1e-6 for h in holds
-        ):
-            longest_dead = g
+    longest, longest_dead = _longest_gaps(gaps, holds)
 
     agents = [u for u in utts if u.speaker == "agent"]
     customers = [u for u in utts if u.speaker == "customer"]

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa_pipeline.errors import NotFoundError, StoreError
-from qa_pipeline.records import CallAnalysis, CallScore
+from qa_pipeline.metrics import CallMetrics
+from qa_pipeline.records import CallAnalysis, CallScore, Flag
 from qa_pipeline.scorecard.flags import FlagRules, load_flag_rules
 from qa_pipeline.scorecard.loader import Scorecard, find_scorecard
 from qa_pipeline.scorecard.overrides import final_scores_with_overrides
@@ -75,6 +76,35 @@ class RescoreSummary:
         )
 
 
+def _scorecard(scorecard_id: str | None, scorecard: Scorecard | None, directory: str | Path | None) -> Scorecard:
+    """``scorecard`` when given (its id must match ``scorecard_id``), else the file with that id in ``directory``."""
+    if scorecard is None:
+        if scorecard_id is None:
+            raise NotFoundError("name the scorecard to rescore with (--scorecard ID)")
+        return find_scorecard(scorecard_id, directory)
+    if scorecard_id is not None and scorecard_id != scorecard.id:
+        raise NotFoundError(f"scorecard file has id {scorecard.id!r}, not {scorecard_id!r}")
+    return scorecard
+
+
+def _write_chunk(
+    db: str | Path, scorecard_id: str, results: list[CallScore], metrics: list[CallMetrics], flags: list[Flag]
+) -> tuple[dict[str, tuple[float, str]], int, int, int]:
+    """One transaction: read the newest overrides, replace the chunk's scores, metrics and flags.
+
+    Returns (previous scores, overrides applied, overrides ignored, flags written).
+    """
+    done_ids = [r.call_id for r in results]
+    with connect(db) as con, transaction(con):
+        before = previous_scores(con, scorecard_id, done_ids)
+        overrides = latest_overrides(con, [scorecard_id], done_ids)
+        finals, applied, ignored = final_scores_with_overrides(results, overrides)
+        write_scores(con, results, finals)
+        write_metrics_many(con, metrics)
+        written = replace_flags(con, flags, done_ids, [scorecard_id, ""])
+    return before, applied, ignored, written
+
+
 def rescore(
     db: str | Path,
     scorecard_id: str | None = None,
@@ -93,14 +123,8 @@ def rescore(
     t0 = time.perf_counter()
     if not Path(db).exists():
         raise StoreError(f"database {db} does not exist; run 'qa-pipeline run INPUT_DIR --db {db}' first")
-    if scorecard is None:
-        if scorecard_id is None:
-            raise NotFoundError("name the scorecard to rescore with (--scorecard ID)")
-        scorecard = find_scorecard(scorecard_id, scorecards_directory)
-    elif scorecard_id is not None and scorecard_id != scorecard.id:
-        raise NotFoundError(f"scorecard file has id {scorecard.id!r}, not {scorecard_id!r}")
+    card = _scorecard(scorecard_id, scorecard, scorecards_directory)
     rules = flag_rules if flag_rules is not None else load_flag_rules()
-    card = scorecard
 
     with connect(db) as con:
         with transaction(con):
@@ -133,14 +157,8 @@ def rescore(
         score_s += time.perf_counter() - t
 
         t = time.perf_counter()
-        done_ids = [r.call_id for r in results]
-        with connect(db) as con, transaction(con):
-            before = previous_scores(con, card.id, done_ids)
-            overrides = latest_overrides(con, [card.id], done_ids)
-            finals, a, i = final_scores_with_overrides(results, overrides)
-            write_scores(con, results, finals)
-            write_metrics_many(con, all_metrics)
-            n_flags += replace_flags(con, flags, done_ids, [card.id, ""])
+        before, a, i, written = _write_chunk(db, card.id, results, all_metrics, flags)
+        n_flags += written
         write_s += time.perf_counter() - t
 
         applied += a

@@ -6,12 +6,18 @@ import os
 import tempfile
 import time
 from pathlib import Path
-from typing import Optional
+from types import ModuleType
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from qa_pipeline.cli.app import app, bench_app, cli_errors
 from qa_pipeline.paths import samples_dir
+
+if TYPE_CHECKING:
+    from qa_pipeline.ingest import Recording
+    from qa_pipeline.records import RunSummary
+    from qa_pipeline.runtime import AsrRuntime
 
 
 def _offline_env() -> None:
@@ -120,6 +126,50 @@ def failures(
 
 
 @bench_app.command("pipeline")
+def _bench_end_to_end(bp: ModuleType, recordings: list[Recording], backend: str, model: str, runtime: AsrRuntime,
+                      cores: int) -> tuple[RunSummary, float]:
+    """The real nightly flow, cold, into a fresh database; prints its figures, returns (summary, CPU seconds)."""
+    from flows.nightly import add_progress_listener, remove_progress_listener, run_nightly
+    from qa_pipeline.pipeline import PipelineOptions
+
+    problems: list[str] = []
+
+    def on_progress(event: str, detail: str) -> None:
+        if event in ("failed", "problem"):
+            problems.append(detail)
+
+    with tempfile.TemporaryDirectory(prefix="qa-bench-e2e-") as tmp:
+        staged = Path(tmp) / "calls"
+        staged.mkdir()
+        for rec in recordings:  # only the chosen calls, no manifest needed
+            (staged / rec.path.name).symlink_to(rec.path.resolve())
+        cpu0 = bp.cpu_seconds(include_children=False)
+        t = time.perf_counter()
+        add_progress_listener(on_progress)
+        try:
+            summary = run_nightly(staged, Path(tmp) / "e2e.duckdb", options=PipelineOptions(backend=backend, model=model),
+                                  runtime=runtime, settle_s=0)
+        finally:
+            remove_progress_listener(on_progress)
+        outer = time.perf_counter() - t
+        cpu = bp.cpu_seconds(include_children=False) - cpu0
+        server_rss = bp.children_rss_bytes()
+    peak = bp.peak_rss_bytes()
+    load = os.getloadavg()[0]
+    typer.echo("")
+    typer.echo(f"end to end (nightly flow, {runtime.workers} calls at once × {runtime.cpu_threads} thread(s), cold models):")
+    typer.echo(f"  {summary.calls_done} calls done, {summary.calls_failed} failed; {summary.audio_s:.0f} s of audio in "
+               f"{summary.wall_s:.1f} s = {summary.audio_s / summary.wall_s:.1f}× real time "
+               f"(with Prefect's start-up: {outer:.1f} s = {summary.audio_s / outer:.1f}×)")
+    for p in problems:
+        typer.echo(f"  failed: {p}", err=True)
+    typer.echo(f"  CPU time {cpu:.1f} s (all threads of this process) = {summary.audio_s / cpu * cores:.1f}× real time "
+               f"if the {cores} cores were ours alone (load average now {load:.1f})")
+    typer.echo(f"  peak memory (RSS of this process): {peak / 2**30:.2f} GiB; Prefect's local API server: "
+               f"{server_rss / 2**30:.2f} GiB more")
+    return summary, cpu
+
+
 @cli_errors
 def bench_pipeline(
     input_dir: Path = typer.Argument(None, help="Folder of calls. Default: the bundled sample calls."),
@@ -151,45 +201,8 @@ def bench_pipeline(
                f"{backend} {model}, batch {batch_size}; load average {os.getloadavg()[0]:.1f}")
 
     # 1. end to end, first and cold (as a night would be): the real flow into a fresh database
-    from flows.nightly import add_progress_listener, remove_progress_listener, run_nightly
-    from qa_pipeline.pipeline import PipelineOptions
-
-    problems: list[str] = []
-
-    def on_progress(event: str, detail: str) -> None:
-        if event in ("failed", "problem"):
-            problems.append(detail)
-
     runtime = fit_runtime(workers=workers or None, batch_size=batch_size)
-    with tempfile.TemporaryDirectory(prefix="qa-bench-e2e-") as tmp:
-        staged = Path(tmp) / "calls"
-        staged.mkdir()
-        for rec in recordings:  # only the chosen calls, no manifest needed
-            (staged / rec.path.name).symlink_to(rec.path.resolve())
-        cpu0 = bp.cpu_seconds(include_children=False)
-        t = time.perf_counter()
-        add_progress_listener(on_progress)
-        try:
-            summary = run_nightly(staged, Path(tmp) / "e2e.duckdb", options=PipelineOptions(backend=backend, model=model),
-                                  runtime=runtime, settle_s=0)
-        finally:
-            remove_progress_listener(on_progress)
-        outer = time.perf_counter() - t
-        cpu = bp.cpu_seconds(include_children=False) - cpu0
-        server_rss = bp.children_rss_bytes()
-    peak = bp.peak_rss_bytes()
-    load = os.getloadavg()[0]
-    typer.echo("")
-    typer.echo(f"end to end (nightly flow, {runtime.workers} calls at once × {runtime.cpu_threads} thread(s), cold models):")
-    typer.echo(f"  {summary.calls_done} calls done, {summary.calls_failed} failed; {summary.audio_s:.0f} s of audio in "
-               f"{summary.wall_s:.1f} s = {summary.audio_s / summary.wall_s:.1f}× real time "
-               f"(with Prefect's start-up: {outer:.1f} s = {summary.audio_s / outer:.1f}×)")
-    for p in problems:
-        typer.echo(f"  failed: {p}", err=True)
-    typer.echo(f"  CPU time {cpu:.1f} s (all threads of this process) = {summary.audio_s / cpu * cores:.1f}× real time "
-               f"if the {cores} cores were ours alone (load average now {load:.1f})")
-    typer.echo(f"  peak memory (RSS of this process): {peak / 2**30:.2f} GiB; Prefect's local API server: "
-               f"{server_rss / 2**30:.2f} GiB more")
+    summary, cpu = _bench_end_to_end(bp, recordings, backend, model, runtime, cores)
 
     if stages:
         t_threads = cores
