@@ -17,7 +17,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -237,11 +237,8 @@ def pick_threshold(y: np.ndarray, score: np.ndarray) -> float:
     return best_t
 
 
-def train(options: TrainOptions | None = None) -> TrainReport:
-    options = options or TrainOptions()
-    started = time.monotonic()
-    out_dir = options.output_dir or classifier_dir()
-    root = options.training_root or training_dir()
+def _prepare_lexicons(out_dir: Path, word_features: bool) -> tuple[PatternSet, Path]:
+    """Copy the shipped lexicons next to the heads being trained; the pattern set and the sentiment lexicon's path."""
     lexicon_src = classifier_dir() / LEXICON_FILE
     lexicon_path = out_dir / LEXICON_FILE
     if not lexicon_path.is_file():
@@ -251,14 +248,105 @@ def train(options: TrainOptions | None = None) -> TrainReport:
         lexicon_path.write_bytes(lexicon_src.read_bytes())
     patterns = PatternSet(lexicon_path)
     sentiment_lexicon_path = out_dir / SENTIMENT_LEXICON_FILE
-    if options.word_features and not sentiment_lexicon_path.is_file():
+    if word_features and not sentiment_lexicon_path.is_file():
         src = classifier_dir() / SENTIMENT_LEXICON_FILE
         if not src.is_file():
             raise ConfigError(f"{src}: sentiment lexicon is missing; it ships in models/classifier/")
         sentiment_lexicon_path.write_bytes(src.read_bytes())
-    elif not options.word_features and sentiment_lexicon_path.is_file() and out_dir != classifier_dir():
+    elif not word_features and sentiment_lexicon_path.is_file() and out_dir != classifier_dir():
         sentiment_lexicon_path.unlink()
+    return patterns, sentiment_lexicon_path
 
+
+def _label_metrics(
+    yl_test: np.ndarray, combined_test: np.ndarray, learned_test: np.ndarray, thresholds: dict[str, float]
+) -> dict[str, dict[str, float]]:
+    """Held-out precision/recall/F1 of each label (patterns combined), and of the learned head alone."""
+    label_metrics: dict[str, dict[str, float]] = {}
+    for j, name in enumerate(LABELS):
+        truth = yl_test[:, j] > 0.5
+        final = binary_scores(truth, combined_test[:, j] >= thresholds[name])
+        head_only = binary_scores(truth, learned_test[:, j] >= thresholds[name])
+        label_metrics[name] = {
+            "threshold": thresholds[name],
+            "support": int(truth.sum()),
+            **{k: round(v, 4) for k, v in final.items()},
+            "head_only_f1": round(head_only["f1"], 4),
+        }
+    return label_metrics
+
+
+def _training_metrics(
+    options: TrainOptions, data_digest: str, encoder_sha256: str, word_features: bool, *, counts: dict[str, object],
+    ys_test: np.ndarray, sent_pred: np.ndarray, label_metrics: dict[str, dict[str, float]],
+) -> dict[str, object]:
+    """What ``metrics.json`` records of one training run."""
+    f1s = [m["f1"] for m in label_metrics.values()]
+    metrics: dict[str, object] = {
+        "seed": options.seed,
+        "training_data_digest": data_digest,
+        "encoder_sha256": encoder_sha256,
+        "features": {
+            "layers": list(options.layers),
+            "max_length": options.max_length,
+            "chunk_tokens": options.chunk_tokens,
+            "sentences": options.sentences,
+            "sentence_gate": options.sentence_gate,
+            "sentiment_word_features": EXTRA_FEATURES if word_features else 0,
+            "sentiment_word_feature_scale": EXTRA_SCALE if word_features else 0,
+        },
+        "regularisation": {"sentiment_c": options.sentiment_c, "labels_c": options.labels_c},
+        "counts": counts,
+        "heldout": {
+            "sentiment_macro_f1": round(macro_f1(ys_test, sent_pred, len(SENTIMENTS)), 4),
+            "sentiment_accuracy": round(float((sent_pred == ys_test).mean()), 4),
+            "sentiment_confusion": confusion(ys_test, sent_pred, len(SENTIMENTS)),
+            "labels": label_metrics,
+            "labels_macro_f1": round(float(np.mean(f1s)), 4),
+        },
+    }
+    return metrics
+
+
+def _oof_thresholds(
+    options: TrainOptions, l_train: Sequence[Example], xl_train: np.ndarray, yl_train: np.ndarray,
+    units_train: _Units, patterns: PatternSet,
+) -> dict[str, float]:
+    """Each label's threshold, from out-of-fold scores on the training side (patterns combined)."""
+    folds = _fold_ids(l_train, options.folds, options.seed)
+    oof = np.zeros_like(yl_train)
+    for k in range(options.folds):
+        test_rows = folds == k
+        head_k = fit_sigmoids(xl_train[~test_rows], yl_train[~test_rows], c=options.labels_c)
+        oof[test_rows] = units_train.scores(head_k)[test_rows]
+    pat_train = _pattern_matrix(patterns, [normalize_text(e.text) for e in l_train])
+    oof_combined = combine(oof, pat_train)
+    return {name: pick_threshold(yl_train[:, j], oof_combined[:, j]) for j, name in enumerate(LABELS)}
+
+
+def _classifier_config(options: TrainOptions, thresholds: dict[str, float]) -> ClassifierConfig:
+    return ClassifierConfig(
+        features=FeatureConfig(
+            layers=list(options.layers),
+            max_length=options.max_length,
+            chunk_tokens=options.chunk_tokens,
+            sentences=options.sentences,
+            sentence_gate=options.sentence_gate,
+            batch_size=options.batch_size,
+        ),
+        labels={
+            name: LabelConfig(threshold=thresholds[name], method=LABEL_SPECS[name][0], description=LABEL_SPECS[name][1])
+            for name in LABELS
+        },
+    )
+
+
+def train(options: TrainOptions | None = None) -> TrainReport:
+    options = options or TrainOptions()
+    started = time.monotonic()
+    out_dir = options.output_dir or classifier_dir()
+    root = options.training_root or training_dir()
+    patterns, sentiment_lexicon_path = _prepare_lexicons(out_dir, options.word_features)
     data: TrainingData = load_training_data(root, seed=options.seed)
     encoder = get_encoder(EncoderOptions(batch_size=options.batch_size, max_length=options.max_length, precision="float32", threads=2))
     cache = FeatureCache(encoder, options.layers, options.max_length, options.use_cache)
@@ -292,73 +380,20 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     sentiment_head = fit_softmax(xs_train, ys_train, len(SENTIMENTS), c=options.sentiment_c)
     label_head = fit_sigmoids(xl_train, yl_train, c=options.labels_c)
 
-    # thresholds from out-of-fold scores on the training side
-    folds = _fold_ids(l_train, options.folds, options.seed)
-    oof = np.zeros_like(yl_train)
-    for k in range(options.folds):
-        test_rows = folds == k
-        head_k = fit_sigmoids(xl_train[~test_rows], yl_train[~test_rows], c=options.labels_c)
-        oof[test_rows] = units_train.scores(head_k)[test_rows]
-    pat_train = _pattern_matrix(patterns, [normalize_text(e.text) for e in l_train])
-    oof_combined = combine(oof, pat_train)
-    thresholds = {name: pick_threshold(yl_train[:, j], oof_combined[:, j]) for j, name in enumerate(LABELS)}
-
-    config = ClassifierConfig(
-        features=FeatureConfig(
-            layers=list(options.layers),
-            max_length=options.max_length,
-            chunk_tokens=options.chunk_tokens,
-            sentences=options.sentences,
-            sentence_gate=options.sentence_gate,
-            batch_size=options.batch_size,
-        ),
-        labels={
-            name: LabelConfig(threshold=thresholds[name], method=LABEL_SPECS[name][0], description=LABEL_SPECS[name][1])
-            for name in LABELS
-        },
-    )
-    heads = Heads(
-        sentiment_head,
-        label_head,
-        SENTIMENTS,
-        LABELS,
-        EMBEDDING_DIM * len(options.layers),
-        sentiment_extra=EXTRA_FEATURES if extras is not None else 0,
-        token_scores=token_scores,
-    )
+    thresholds = _oof_thresholds(options, l_train, xl_train, yl_train, units_train, patterns)
+    config = _classifier_config(options, thresholds)
+    heads = Heads(sentiment_head, label_head, SENTIMENTS, LABELS, EMBEDDING_DIM * len(options.layers),
+                  sentiment_extra=EXTRA_FEATURES if extras is not None else 0, token_scores=token_scores)
 
     # held-out metrics
     sent_pred = heads.sentiment.softmax(xs_test).argmax(axis=1)
     learned_test = units_test.scores(heads.labels)
     pat_test = _pattern_matrix(patterns, [normalize_text(e.text) for e in l_test])
     combined_test = combine(learned_test, pat_test)
-    label_metrics: dict[str, dict[str, float]] = {}
-    for j, name in enumerate(LABELS):
-        truth = yl_test[:, j] > 0.5
-        final = binary_scores(truth, combined_test[:, j] >= thresholds[name])
-        head_only = binary_scores(truth, learned_test[:, j] >= thresholds[name])
-        label_metrics[name] = {
-            "threshold": thresholds[name],
-            "support": int(truth.sum()),
-            **{k: round(v, 4) for k, v in final.items()},
-            "head_only_f1": round(head_only["f1"], 4),
-        }
-    f1s = [m["f1"] for m in label_metrics.values()]
-    metrics: dict[str, object] = {
-        "seed": options.seed,
-        "training_data_digest": _data_digest(root),
-        "encoder_sha256": encoder.weights_sha256,
-        "features": {
-            "layers": list(options.layers),
-            "max_length": options.max_length,
-            "chunk_tokens": options.chunk_tokens,
-            "sentences": options.sentences,
-            "sentence_gate": options.sentence_gate,
-            "sentiment_word_features": EXTRA_FEATURES if extras is not None else 0,
-            "sentiment_word_feature_scale": EXTRA_SCALE if extras is not None else 0,
-        },
-        "regularisation": {"sentiment_c": options.sentiment_c, "labels_c": options.labels_c},
-        "counts": {
+    label_metrics = _label_metrics(yl_test, combined_test, learned_test, thresholds)
+    metrics = _training_metrics(
+        options, _data_digest(root), encoder.weights_sha256, extras is not None,
+        counts={
             "sentiment_train": len(s_train),
             "sentiment_test": len(s_test),
             "labels_train": len(l_train),
@@ -366,14 +401,8 @@ def train(options: TrainOptions | None = None) -> TrainReport:
             "label_positives_train": {name: int(yl_train[:, j].sum()) for j, name in enumerate(LABELS)},
             "sentiment_train_by_class": {name: int((ys_train == k).sum()) for k, name in enumerate(SENTIMENTS)},
         },
-        "heldout": {
-            "sentiment_macro_f1": round(macro_f1(ys_test, sent_pred, len(SENTIMENTS)), 4),
-            "sentiment_accuracy": round(float((sent_pred == ys_test).mean()), 4),
-            "sentiment_confusion": confusion(ys_test, sent_pred, len(SENTIMENTS)),
-            "labels": label_metrics,
-            "labels_macro_f1": round(float(np.mean(f1s)), 4),
-        },
-    }
+        ys_test=ys_test, sent_pred=sent_pred, label_metrics=label_metrics,
+    )
 
     out_dir.mkdir(parents=True, exist_ok=True)
     save_heads(heads, out_dir / HEADS_FILE)
@@ -455,7 +484,12 @@ def render_model_card(metrics: dict, data: TrainingData) -> str:  # type: ignore
             f"| {name} | {LABEL_SPECS[name][0]} | {m['threshold']:.2f} | {m['support']} | {m['precision']:.3f} | "
             f"{m['recall']:.3f} | {m['f1']:.3f} | {m['head_only_f1']:.3f} |"
         )
-    lines += [
+    return "\n".join(lines + _model_card_limits(metrics))
+
+
+def _model_card_limits(metrics: dict[str, Any]) -> list[str]:
+    """The model card's closing sections: outside data and limits."""
+    return [
         "",
         "## Outside data",
         "",
@@ -472,4 +506,3 @@ def render_model_card(metrics: dict, data: TrainingData) -> str:  # type: ignore
         "- Sentiment is the utterance's tone, not the speaker's satisfaction with the call; a calmly stated problem counts as negative.",
         "",
     ]
-    return "\n".join(lines)

@@ -125,7 +125,6 @@ def failures(
         typer.echo(f"{f.stage:<10} {f.error_type:<18} {f.source_path}\n           {f.reason}")
 
 
-@bench_app.command("pipeline")
 def _bench_end_to_end(bp: ModuleType, recordings: list[Recording], backend: str, model: str, runtime: AsrRuntime,
                       cores: int) -> tuple[RunSummary, float]:
     """The real nightly flow, cold, into a fresh database; prints its figures, returns (summary, CPU seconds)."""
@@ -170,6 +169,7 @@ def _bench_end_to_end(bp: ModuleType, recordings: list[Recording], backend: str,
     return summary, cpu
 
 
+@bench_app.command("pipeline")
 @cli_errors
 def bench_pipeline(
     input_dir: Path = typer.Argument(None, help="Folder of calls. Default: the bundled sample calls."),
