@@ -1,0 +1,78 @@
+"""The Prefect-free run (``qa_pipeline.run.run``) on a plain thread pool: its policy without Prefect.
+
+Resuming a stored transcript, skipping complete calls and recording bad input need no ASR, so these
+run the real classifier and scorecards on a real DuckDB file in a few seconds.
+"""
+
+from __future__ import annotations
+
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from qa_pipeline.ingest import discover
+from qa_pipeline.paths import samples_dir
+from qa_pipeline.records import CallRecord
+from qa_pipeline.run import run
+from qa_pipeline.stages import spine
+from qa_pipeline.store.calls import write_call
+from qa_pipeline.store.db import connect, transaction
+from scorecard_dialogues import GOOD_CALL, build
+
+
+def _stored_transcript(folder: Path, db: Path) -> str:
+    """One real recording in ``folder`` whose (hand-built) transcript is stored with status 'transcribed'."""
+    folder.mkdir()
+    shutil.copy(samples_dir() / "calls" / "sc07_mono_tv_box.wav", folder / "call.wav")
+    (recording,) = discover(folder, settle_s=0).recordings
+    conv, _ = build(GOOD_CALL, call_id=recording.call_id)
+    record = CallRecord(recording, "wav", 16000, 1, conv.duration_s, "diarized", None, "faster-whisper", "tiny.en", "en", 0.9)
+    with connect(db) as con, transaction(con):
+        write_call(con, record, conv, run_id=None, status="transcribed")
+    return recording.call_id
+
+
+def test_run_resumes_a_stored_transcript_without_asr_then_skips_it(tmp_path: Path) -> None:
+    db = tmp_path / "qa.duckdb"
+    call_id = _stored_transcript(tmp_path / "in", db)
+    events: list[tuple[str, str]] = []
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        result = run(tmp_path / "in", db, settle_s=0, executor=pool, on_event=lambda e, d: events.append((e, d)))
+    summary = result.summary
+    assert (summary.status, summary.calls_found, summary.calls_done, summary.calls_failed) == ("ok", 1, 1, 0)
+    assert summary.audio_s == 0.0  # analysed from the stored transcript: no audio was transcribed
+    assert [e for e, _ in events] == ["found", "done"]
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT status FROM calls WHERE call_id = ?", [call_id]).fetchone() == ("complete",)
+        assert con.execute("SELECT count(*) FROM utterance_labels WHERE call_id = ?", [call_id]).fetchone()[0] > 0
+        assert con.execute("SELECT count(DISTINCT scorecard_id) FROM call_scores").fetchone()[0] >= 1
+        runs = con.execute("SELECT status, calls_done FROM runs").fetchall()
+    assert runs == [("ok", 1)]
+
+    again = run(tmp_path / "in", db, settle_s=0).summary  # default executor: a thread pool
+    assert (again.status, again.calls_done, again.calls_skipped) == ("ok", 0, 1)
+
+
+def test_run_records_bad_input_and_ends_failed(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "broken.wav").write_bytes(b"RIFF not really a wave file" * 10)
+    db = tmp_path / "qa.duckdb"
+    result = run(folder, db, settle_s=0)
+    assert (result.summary.status, result.summary.calls_failed, result.summary.calls_done) == ("failed", 1, 0)
+    ((problem, _),) = result.failures
+    assert problem.path.endswith("broken.wav") and problem.stage == "decode"
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT stage FROM failures").fetchall() == [("decode",)]
+        assert con.execute("SELECT count(*) FROM calls").fetchone()[0] == 0
+
+
+def test_the_spine_is_one_ordered_list() -> None:
+    assert spine().names == ("transcribe", "redact", "classify", "score")
+    from qa_pipeline.pipeline import PipelineOptions
+
+    unredacted = spine(PipelineOptions(redact=False))
+    assert unredacted.names == ("transcribe", "classify", "score")
+    # a stored transcript (already redacted) re-enters after the last transcript-making stage
+    assert [s.name for s in spine().resume_stages] == ["classify", "score"]
+    assert spine().after("transcribe") is not None and spine().after("score") is None
