@@ -133,6 +133,9 @@ class Classifier:
         encoder: Encoder | None = None,
     ) -> None:
         self.directory = directory or classifier_dir()
+        # The fast tokenizer keeps its truncation/padding settings between calls, and token counting,
+        # word features and encoding each set their own: one call scores at a time per classifier.
+        self._score_lock = threading.Lock()
         self.config: ClassifierConfig = load_config(config_path(self.directory))
         features = self.config.features
         self.layers = tuple(features.layers)
@@ -206,6 +209,10 @@ class Classifier:
 
     # -- scoring ------------------------------------------------------------
     def _score(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        with self._score_lock:
+            return self._score_unlocked(texts)
+
+    def _score_unlocked(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
         """Normalised texts, sentiment probabilities ``(n, 3)`` and head label scores ``(n, 14)``.
 
         Sentiment is read from the whole turn (the length-weighted mean over
@@ -264,7 +271,8 @@ class Classifier:
         For diagnostics (``bench classify --ceiling``); texts are normalised but not chunked.
         """
         normalized = [normalize_text(t or "") or "." for t in texts]
-        return sentiment_input(self.encoder.encode(normalized, self.layers), self.sentiment_extras, normalized)
+        with self._score_lock:
+            return sentiment_input(self.encoder.encode(normalized, self.layers), self.sentiment_extras, normalized)
 
     def _result(self, idx: int, text: str, sent: np.ndarray, learned: np.ndarray, hits: list[PatternHit]) -> UtteranceLabels:
         if not text:
