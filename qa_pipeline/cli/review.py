@@ -40,6 +40,11 @@ def serve(
         None, "--recordings", help="Folder the recordings are served from. Default: each call's run input folder."
     ),
     secure_cookies: bool = typer.Option(False, "--secure-cookies", help="Mark cookies Secure (serving behind HTTPS)."),
+    forwarded_allow_ips: Optional[str] = typer.Option(
+        None, "--forwarded-allow-ips", metavar="IPS",
+        help="Comma-separated addresses/networks of the reverse proxy ('*' for any) whose X-Forwarded-Proto, "
+             "-For and -Host are trusted (uvicorn's convention). Default: none.",
+    ),
     busy_timeout: float = typer.Option(15.0, help="Seconds a request waits for the database while another process writes."),
 ) -> None:
     """Start the review workspace (sign-in required; users come from 'qa-pipeline users add')."""
@@ -48,7 +53,8 @@ def serve(
     if recordings is not None and not recordings.is_dir():
         raise InputError(f"--recordings {recordings} is not a folder; give the folder the recordings are in", stage="cli")
     config = ServerConfig(db_path=db, recordings=recordings.resolve() if recordings else None,
-                          busy_timeout_s=busy_timeout, secure_cookies=secure_cookies)
+                          busy_timeout_s=busy_timeout, secure_cookies=secure_cookies,
+                          forwarded_allow_ips=forwarded_allow_ips)
     typer.echo(f"Review workspace on http://{host}:{port}/  (database {db}; Ctrl-C to stop)", err=True)
     run_server(config, host=host, port=port)
 

@@ -16,7 +16,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
-from qa_pipeline.review.handlers import EXCEPTION_HANDLERS, SecurityHeaders
+from qa_pipeline.review.handlers import EXCEPTION_HANDLERS, SecurityHeaders, TrustedProxy
 from qa_pipeline.review.routes import ROUTES
 from qa_pipeline.review.workspace import ServerConfig, Workspace
 
@@ -30,9 +30,12 @@ STATIC_DIR = Path(__file__).parent / "static"
 def create_app(config: ServerConfig) -> Starlette:
     ws = Workspace(config)
     ws.prepare()
+    middleware = [Middleware(SecurityHeaders)]
+    if config.forwarded_allow_ips:
+        middleware.insert(0, Middleware(TrustedProxy, trusted=config.forwarded_allow_ips))
     app = Starlette(
         routes=[*ROUTES, Mount("/static", StaticFiles(directory=STATIC_DIR), name="static")],
-        middleware=[Middleware(SecurityHeaders)],
+        middleware=middleware,
         exception_handlers=EXCEPTION_HANDLERS,
     )
     app.state.workspace = ws
@@ -43,11 +46,12 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 8765) -> No
     """Run the workspace with uvicorn until interrupted."""
     import uvicorn
 
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in ("127.0.0.1", "localhost", "::1") and not config.forwarded_allow_ips:
         logger.warning(
             "serving on %s: the workspace speaks plain HTTP; put it behind a TLS reverse proxy and pass "
-            "--secure-cookies", host,
+            "--forwarded-allow-ips with the proxy's address (see docs/operations.md)", host,
         )
     app = create_app(config)
+    # Forwarded headers are handled inside the app (TrustedProxy), from config.forwarded_allow_ips only.
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=False,
                 server_header=False, date_header=True, timeout_graceful_shutdown=5)

@@ -12,6 +12,7 @@ from typing import Awaitable, Callable
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from qa_pipeline.errors import DatabaseBusyError, NotFoundError
 from qa_pipeline.review.workspace import BadRequest, CsrfError, Forbidden, Redirect, workspace
@@ -125,3 +126,27 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, send_wrapper)
+
+
+class TrustedProxy:
+    """Behind a trusted reverse proxy, the request's scheme, client and host are the ones the proxy forwards.
+
+    uvicorn's :class:`ProxyHeadersMiddleware` (the ``--forwarded-allow-ips`` convention) takes the
+    scheme from ``X-Forwarded-Proto`` and the client from ``X-Forwarded-For`` when the peer is one of
+    ``trusted``; this adds ``X-Forwarded-Host`` (the host the browser asked for) for the same peers, so
+    the Origin check, Secure cookies and HSTS follow what the browser sees.  Untrusted peers' headers
+    are ignored.
+    """
+
+    def __init__(self, app: ASGIApp, trusted: str) -> None:
+        self.proxy = ProxyHeadersMiddleware(app, trusted_hosts=trusted)  # type: ignore[arg-type]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client")
+        if scope["type"] == "http" and client and client[0] in self.proxy.trusted_hosts:
+            fwd = [v for k, v in scope["headers"] if k == b"x-forwarded-host"]
+            if fwd:
+                host = fwd[0].split(b",")[0].strip()
+                scope = dict(scope)
+                scope["headers"] = [(k, v) for k, v in scope["headers"] if k != b"host"] + [(b"host", host)]
+        await self.proxy(scope, receive, send)  # type: ignore[arg-type]

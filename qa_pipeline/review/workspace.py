@@ -50,6 +50,9 @@ class ServerConfig:
     recordings: Path | None = None
     busy_timeout_s: float = 15.0
     secure_cookies: bool = False
+    # Peers whose X-Forwarded-Proto/-For/-Host are believed (uvicorn's --forwarded-allow-ips form:
+    # comma-separated addresses or networks, "*" for any); None trusts no proxy.
+    forwarded_allow_ips: str | None = None
 
 
 class Redirect(Exception):
