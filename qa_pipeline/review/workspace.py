@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import urllib.parse
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from qa_pipeline.review import audit
 from qa_pipeline.review.auth import LoginThrottle, Session, SessionStore, User, can, csrf_ok
 from qa_pipeline.review.formatting import install_filters
 from qa_pipeline.review.playback import PlaybackCache
@@ -98,6 +100,7 @@ class Workspace:
         )
         install_filters(self.env)
         self.env.globals["can"] = can
+        self._played: dict[tuple[str, str], float] = {}
 
     # ----------------------------------------------------------------- database
 
@@ -106,6 +109,25 @@ class Workspace:
         with self._db_lock:
             with connect(self.config.db_path, read_only=not write, busy_timeout_s=self.config.busy_timeout_s) as con:
                 yield con
+
+    def record(self, kind: str, *, username: str | None, client: str | None, call_id: str | None = None,
+               detail: str | None = None) -> None:
+        """One audit event in its own short write unit (call from a worker thread)."""
+        with self.db(write=True) as con:
+            audit.record(con, kind, username=username, client=client, call_id=call_id, detail=detail)
+
+    def first_play(self, token: str, call_id: str, every_s: float = 1800.0) -> bool:
+        """True the first time a session fetches a call's audio in ``every_s`` (the browser's many range
+        requests count as one play in the audit trail)."""
+        now = time.monotonic()
+        with self._db_lock:
+            last = self._played.get((token, call_id))
+            if last is not None and now - last < every_s:
+                return False
+            if len(self._played) > 10_000:
+                self._played.clear()
+            self._played[(token, call_id)] = now
+            return True
 
     def prepare(self) -> None:
         """Create/migrate the database once at start, read-write, so read-only opens find every table."""
@@ -216,6 +238,11 @@ class Workspace:
 def workspace(request: Request) -> Workspace:
     """The workspace the app was created with (``app.state.workspace``)."""
     return request.app.state.workspace
+
+
+def client_of(request: Request) -> str:
+    """The client's address (the one a trusted proxy forwarded, see ``--forwarded-allow-ips``)."""
+    return request.client.host if request.client else "?"
 
 
 def login_url(request: Request) -> str:

@@ -12,10 +12,10 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from qa_pipeline.errors import InputError, NotFoundError, QAPipelineError
-from qa_pipeline.review import actions, queries
+from qa_pipeline.review import actions, audit, queries
 from qa_pipeline.review.auth import HOME_BY_ROLE, User
 from qa_pipeline.review.playback import RecordingRefused, parse_range, resolve_recording
-from qa_pipeline.review.workspace import safe_next, workspace
+from qa_pipeline.review.workspace import SESSION_COOKIE, client_of, safe_next, workspace
 
 logger = logging.getLogger("qa_pipeline.review.app")
 
@@ -27,7 +27,14 @@ def _call_url(call_id: str, back: str) -> str:
 async def call_page(request: Request) -> Response:
     ws = workspace(request)
     call_id = request.path_params["call_id"]
-    session, user, view = await ws.authed(request, "call.view", lambda con, u: queries.call_view(con, call_id))
+    client = client_of(request)
+
+    def work(con: duckdb.DuckDBPyConnection, user: User) -> queries.CallView:
+        view = queries.call_view(con, call_id)
+        audit.record(con, "call_opened", username=user.username, client=client, call_id=call_id)
+        return view
+
+    session, user, view = await ws.authed(request, "call.view", work, write=True)
     back = safe_next(request.query_params.get("back"), "")
     if not back.startswith(("/queue", "/coach", "/calibration")):
         back = HOME_BY_ROLE.get(user.role, "/queue")
@@ -38,10 +45,16 @@ async def call_audio(request: Request) -> Response:
     ws = workspace(request)
     call_id = request.path_params["call_id"]
 
-    def work(con: duckdb.DuckDBPyConnection, user: User) -> tuple:
-        return queries.recording_of(con, call_id), queries.redaction_spans(con, call_id)
+    client = client_of(request)
+    first = ws.first_play(request.cookies.get(SESSION_COOKIE, ""), call_id)
 
-    _, user, ((source, input_dir), spans) = await ws.authed(request, "call.view", work)
+    def work(con: duckdb.DuckDBPyConnection, user: User) -> tuple:
+        found = queries.recording_of(con, call_id), queries.redaction_spans(con, call_id)
+        if first:
+            audit.record(con, "call_played", username=user.username, client=client, call_id=call_id)
+        return found
+
+    _, user, ((source, input_dir), spans) = await ws.authed(request, "call.view", work, write=first)
     try:
         path = resolve_recording(source, input_dir, ws.config.recordings)
         data = await run_in_threadpool(ws.playback.get_or_render, path, spans)
@@ -96,12 +109,13 @@ async def call_review(request: Request) -> Response:
     session, data = await ws.signed_in_form(request)
     back = safe_next(data.get("back"), "")
     undo = data.get("action") == "unmark"
+    client = client_of(request)
 
     def work(con: duckdb.DuckDBPyConnection, user: User) -> None:
         if undo:
-            actions.unmark_reviewed(con, call_id=call_id)
+            actions.unmark_reviewed(con, call_id=call_id, username=user.username, client=client)
         else:
-            actions.mark_reviewed(con, call_id=call_id, username=user.username, note=data.get("note"))
+            actions.mark_reviewed(con, call_id=call_id, username=user.username, note=data.get("note"), client=client)
 
     try:
         await ws.authed(request, "call.review", work, write=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import secrets
 
 from starlette.concurrency import run_in_threadpool
@@ -10,11 +11,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from qa_pipeline.review import auth
+from qa_pipeline.review import audit, auth
 from qa_pipeline.review.auth import HOME_BY_ROLE, User, csrf_ok
-from qa_pipeline.review.workspace import LOGIN_COOKIE, SESSION_COOKIE, CsrfError, safe_next, workspace
+from qa_pipeline.review.workspace import (
+    LOGIN_COOKIE, SESSION_COOKIE, CsrfError, Workspace, client_of, safe_next, workspace,
+)
 
-logger = logging.getLogger("qa_pipeline.review.app")
+audit_log = logging.getLogger("qa_pipeline.review.audit")
 
 
 async def home(request: Request) -> Response:
@@ -52,31 +55,50 @@ async def login_submit(request: Request) -> Response:
     username = data.get("username", "").strip()
     password = data.get("password", "")
     nxt = safe_next(data.get("next"), "")
+    client = client_of(request)
 
     def fail(msg: str) -> Response:
         return ws.render(request, "login.html", {"login_csrf": cookie_token, "next": nxt, "error": msg,
                                                  "username": username}, status=401)
 
-    if ws.throttle.blocked(username.lower()):
-        return fail("Too many failed attempts for this user. Wait a minute and try again.")
+    wait = ws.throttle.blocked(username, client)
+    if wait > 0:
+        audit_log.warning("throttled sign-in for %r from %s (%.0f s left)", username, client, wait)
+        return fail(f"Too many failed attempts for this user. Wait {math.ceil(wait)} s and try again.")
 
-    def unit() -> User | None:
+    def read() -> auth.Credentials:
         with ws.db() as con:
-            return auth.authenticate(con, username, password)
+            return auth.credentials(con, username)
 
-    user = await run_in_threadpool(unit)
+    creds = await run_in_threadpool(read)
+    user = await run_in_threadpool(auth.check_password, creds, password)  # Argon2id outside the database lock
     if user is None:
-        ws.throttle.failed(username.lower())
-        logger.info("failed sign-in for %r from %s", username, request.client.host if request.client else "?")
+        throttled = ws.throttle.failed(username, client)
+        audit_log.warning("failed sign-in for %r from %s", username, client)
+        await run_in_threadpool(ws.record, "signin_failed", username=username, client=client)
+        if throttled:
+            audit_log.warning("sign-in for %r from %s throttled after repeated failures", username, client)
+            await run_in_threadpool(ws.record, "signin_throttled", username=username, client=client)
         return fail("Wrong user name or password, or the account is disabled.")
-    ws.throttle.succeeded(username.lower())
+    ws.throttle.succeeded(username, client)
+    await run_in_threadpool(_signed_in, ws, creds, password, client)
     ws.sessions.drop(request.cookies.get(SESSION_COOKIE))
     session = ws.sessions.create(user.username)
     resp = RedirectResponse(nxt or HOME_BY_ROLE.get(user.role, "/queue"), status_code=303)
     ws.set_cookie(resp, request, SESSION_COOKIE, session.token, None)
     resp.delete_cookie(LOGIN_COOKIE, path="/")
-    logger.info("%s signed in", user.username)
     return resp
+
+
+def _signed_in(ws: Workspace, creds: auth.Credentials, password: str, client: str) -> None:
+    """Record the sign-in, upgrading an old-scheme password hash (hashed before the database unit)."""
+    assert creds.user is not None
+    new_hash = auth.hash_password(password) if auth.needs_rehash(creds.password_hash) else None
+    with ws.db(write=True) as con:
+        if new_hash is not None:
+            auth.upgrade_hash(con, creds.user.username, creds.password_hash, new_hash)
+        audit.record(con, "signin_ok", username=creds.user.username, client=client)
+    audit_log.info("%s signed in from %s", creds.user.username, client)
 
 
 async def logout(request: Request) -> Response:
@@ -85,6 +107,7 @@ async def logout(request: Request) -> Response:
     await ws.form(request, session)
     if session:
         ws.sessions.drop(session.token)
+        await run_in_threadpool(ws.record, "signout", username=session.username, client=client_of(request))
     resp = RedirectResponse("/login", status_code=303)
     resp.delete_cookie(SESSION_COOKIE, path="/")
     return resp

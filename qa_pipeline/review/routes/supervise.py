@@ -10,9 +10,12 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from qa_pipeline.errors import NotFoundError
-from qa_pipeline.review import queries
+from qa_pipeline.review import audit, queries
+
 from qa_pipeline.review.auth import User
 from qa_pipeline.review.workspace import workspace
+
+AUDIT_LIMIT = 500
 
 
 async def queue_page(request: Request) -> Response:
@@ -68,9 +71,27 @@ async def runs_page(request: Request) -> Response:
     return ws.render(request, "runs.html", {"runs": runs, "orphans": orphans}, user=user, session=session)
 
 
+async def audit_page(request: Request) -> Response:
+    ws = workspace(request)
+    q = request.query_params
+    kind = q.get("kind") if q.get("kind") in audit.KINDS else None
+    username = (q.get("user") or "").strip()[:64] or None
+    call_id = (q.get("call") or "").strip()[:200] or None
+
+    def work(con: duckdb.DuckDBPyConnection, user: User) -> list[audit.AuditEvent]:
+        return audit.recent(con, kind=kind, username=username, call_id=call_id, limit=AUDIT_LIMIT)
+
+    session, user, events = await ws.authed(request, "audit.view", work)
+    return ws.render(request, "audit.html", {
+        "events": events, "kinds": audit.KINDS, "kind": kind, "username": username, "call_id": call_id,
+        "limit": AUDIT_LIMIT,
+    }, user=user, session=session)
+
+
 routes = [
     Route("/queue", queue_page),
     Route("/calibration", calibration_page),
     Route("/calibration/{scorecard_id}/{criterion_id}", calibration_detail),
     Route("/runs", runs_page),
+    Route("/audit", audit_page),
 ]
