@@ -9,7 +9,7 @@ from typing import Optional
 
 import typer
 
-from qa_pipeline.cli.app import app, cli_errors, report_app, users_app
+from qa_pipeline.cli.app import app, bench_app, cli_errors, report_app, users_app
 from qa_pipeline.errors import InputError
 
 DEFAULT_DB = Path("qa.duckdb")
@@ -46,6 +46,10 @@ def serve(
              "-For and -Host are trusted (uvicorn's convention). Default: none.",
     ),
     busy_timeout: float = typer.Option(15.0, help="Seconds a request waits for the database while another process writes."),
+    playback_cache: Optional[Path] = typer.Option(
+        None, "--playback-cache", help="Folder for rendered (redacted) playback audio, kept across restarts. "
+                                       "Default: a private temporary folder removed when the server stops.",
+    ),
 ) -> None:
     """Start the review workspace (sign-in required; users come from 'qa-pipeline users add')."""
     from qa_pipeline.review.app import ServerConfig, serve as run_server
@@ -54,7 +58,7 @@ def serve(
         raise InputError(f"--recordings {recordings} is not a folder; give the folder the recordings are in", stage="cli")
     config = ServerConfig(db_path=db, recordings=recordings.resolve() if recordings else None,
                           busy_timeout_s=busy_timeout, secure_cookies=secure_cookies,
-                          forwarded_allow_ips=forwarded_allow_ips)
+                          forwarded_allow_ips=forwarded_allow_ips, playback_cache=playback_cache)
     typer.echo(f"Review workspace on http://{host}:{port}/  (database {db}; Ctrl-C to stop)", err=True)
     run_server(config, host=host, port=port)
 
@@ -213,3 +217,29 @@ def export_agent(
 
 def _safe(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in text)[:80]
+
+
+# --------------------------------------------------------------------------- bench playback
+
+
+@bench_app.command("playback")
+@cli_errors
+def bench_playback(
+    source: Path = typer.Option(
+        Path("../shared/data/realcalls-dev/spokenwoz/audio/MUL1423.wav"), "--source",
+        help="A real recording, looped to --hours with ffmpeg."),
+    hours: float = typer.Option(2.0, "--hours", help="Length of the call played."),
+    seeks: int = typer.Option(20, "--seeks", help="Random 1 MB range requests after the first request."),
+    compare: bool = typer.Option(False, "--compare", help="Also measure the previous in-memory design."),
+) -> None:
+    """Peak server memory and seek latency when a long call is played in the review workspace."""
+    from qa_pipeline.review.playback_bench import run
+
+    if not source.is_file():
+        raise InputError(f"--source {source} is not a file; give a recording to loop", stage="cli")
+    results = run(source, hours, seeks, ["file", "memory"] if compare else ["file"])
+    typer.echo(f"{'mode':<7} {'WAV MB':>8} {'first s':>8} {'seek med ms':>12} {'seek max ms':>12} "
+               f"{'RSS before MB':>14} {'peak RSS MB':>12}")
+    for r in results:
+        typer.echo(f"{r['mode']:<7} {r['wav_mb']:>8.0f} {r['first_request_s']:>8.1f} {r['seek_median_ms']:>12.1f} "
+                   f"{r['seek_max_ms']:>12.1f} {r['rss_before_mb']:>14.0f} {r['peak_rss_mb']:>12.0f}")

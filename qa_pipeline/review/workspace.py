@@ -55,6 +55,8 @@ class ServerConfig:
     # Peers whose X-Forwarded-Proto/-For/-Host are believed (uvicorn's --forwarded-allow-ips form:
     # comma-separated addresses or networks, "*" for any); None trusts no proxy.
     forwarded_allow_ips: str | None = None
+    # Folder of rendered (redacted) playback WAVs; None: a private temporary folder removed at exit.
+    playback_cache: Path | None = None
 
 
 class Redirect(Exception):
@@ -86,9 +88,11 @@ class Workspace:
     config: ServerConfig
     sessions: SessionStore = field(default_factory=SessionStore)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
-    playback: PlaybackCache = field(default_factory=PlaybackCache)
+    playback: PlaybackCache = field(default_factory=PlaybackCache)  # replaced when config names a folder
 
     def __post_init__(self) -> None:
+        if self.config.playback_cache is not None:
+            self.playback = PlaybackCache(self.config.playback_cache)
         self._db_lock = threading.Lock()
         if self.sessions.opener is None:
             self.sessions.opener = lambda: self.db(write=True)

@@ -8,13 +8,13 @@ import urllib.parse
 import duckdb
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import PlainTextResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from qa_pipeline.errors import InputError, NotFoundError, QAPipelineError
 from qa_pipeline.review import actions, audit, queries
 from qa_pipeline.review.auth import HOME_BY_ROLE, User
-from qa_pipeline.review.playback import RecordingRefused, parse_range, resolve_recording
+from qa_pipeline.review.playback import RecordingRefused, resolve_recording
 from qa_pipeline.review.workspace import SESSION_COOKIE, client_of, safe_next, workspace
 
 logger = logging.getLogger("qa_pipeline.review.app")
@@ -57,7 +57,7 @@ async def call_audio(request: Request) -> Response:
     _, user, ((source, input_dir), spans) = await ws.authed(request, "call.view", work, write=first)
     try:
         path = resolve_recording(source, input_dir, ws.config.recordings)
-        data = await run_in_threadpool(ws.playback.get_or_render, path, spans)
+        rendered = await run_in_threadpool(ws.playback.get_or_render, path, spans)
     except RecordingRefused:
         return PlainTextResponse("recording not available", status_code=404)
     except NotFoundError as e:
@@ -65,17 +65,7 @@ async def call_audio(request: Request) -> Response:
     except QAPipelineError as e:
         logger.warning("cannot play %s: %s", call_id, e)
         return PlainTextResponse("recording cannot be decoded", status_code=422)
-    size = len(data)
-    headers = {"accept-ranges": "bytes", "content-type": "audio/wav"}
-    try:
-        rng = parse_range(request.headers.get("range"), size)
-    except ValueError:
-        return Response(status_code=416, headers={"content-range": f"bytes */{size}"})
-    if rng is None:
-        return Response(data, headers=headers)
-    start, end = rng
-    headers["content-range"] = f"bytes {start}-{end}/{size}"
-    return Response(data[start:end + 1], status_code=206, headers=headers)
+    return FileResponse(rendered, media_type="audio/wav")  # answers Range requests from the file
 
 
 async def call_override(request: Request) -> Response:
