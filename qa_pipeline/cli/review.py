@@ -14,7 +14,7 @@ from qa_pipeline.errors import InputError
 
 DEFAULT_DB = Path("qa.duckdb")
 
-export_app = typer.Typer(help="Export coaching summaries as CSV or Parquet.", no_args_is_help=True)
+export_app = typer.Typer(help="Export coaching summaries, or a Parquet snapshot of the results.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
 _DB = typer.Option(DEFAULT_DB, "--db", help="DuckDB file of the pipeline.")
@@ -213,6 +213,23 @@ def export_agent(
         s = agent_summary(con, agent_id, since_d, until_d, scorecard)
     target = out or Path(f"agent-{_safe(agent_id)}-{table}-{since_d.isoformat()}.{fmt}")
     typer.echo(str(export_file(s, table, fmt, target)))
+
+
+@export_app.command("snapshot")
+@cli_errors
+def export_snapshot(
+    db: Path = _DB,
+    out: Path = typer.Option(..., "--out", help="Folder for the Parquet files (created; files replaced)."),
+) -> None:
+    """Write every result table as Parquet for BI tools (the database is held only while copying)."""
+    from qa_pipeline.review.snapshot import write_snapshot
+
+    if not db.is_file():
+        raise InputError(f"--db {db} does not exist; give the pipeline's DuckDB file", stage="cli")
+    snap = write_snapshot(db, out)
+    for name, n in snap.rows.items():
+        typer.echo(f"{name:<22} {n:>9} rows")
+    typer.echo(str(snap.out / "snapshot.json"))
 
 
 def _safe(text: str) -> str:

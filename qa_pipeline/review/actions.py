@@ -16,7 +16,10 @@ import duckdb
 from qa_pipeline.errors import InputError, NotFoundError
 from qa_pipeline.review import audit
 from qa_pipeline.review.verdicts import VERDICTS
-from qa_pipeline.store.scores import recompute_final_score
+from qa_pipeline.conversation import Conversation
+from qa_pipeline.scorecard.engine import apply_overrides
+from qa_pipeline.scorecard.flags import FlagRules, evaluate_flags
+from qa_pipeline.store.scores import latest_overrides, recompute_final_score, replace_flags, stored_call_score
 from qa_pipeline.store.db import transaction, utcnow
 
 logger = logging.getLogger("qa_pipeline.review.actions")
@@ -90,11 +93,28 @@ def override_verdict(
             [override_id, call_id, scorecard_id, criterion_id, row[0], new_verdict, reason, username, utcnow()],
         )
         after = recompute_final_score(con, call_id, scorecard_id)
+        refresh_score_flags(con, call_id, scorecard_id)
     logger.info(
         "override %s by %s: %s/%s/%s %s -> %s, final score %.1f -> %.1f",
         override_id, username, call_id, scorecard_id, criterion_id, row[0], new_verdict, before[0], after,
     )
     return OverrideResult(override_id, call_id, scorecard_id, criterion_id, row[0], new_verdict, float(before[0]), after)
+
+
+def refresh_score_flags(con: duckdb.DuckDBPyConnection, call_id: str, scorecard_id: str,
+                        rules: FlagRules | None = None) -> int:
+    """Re-evaluate the score rules (``auto_fail``, ``score_below``) on the final score, overrides applied, and
+    replace this scorecard's flags of the call with the result (call-level flags are untouched).
+
+    ``rules`` default to the flag rules the nightly run uses (``scorecards/flags.yaml``).
+    """
+    result = stored_call_score(con, call_id, scorecard_id)
+    ovr = latest_overrides(con, [scorecard_id], [call_id]).get((call_id, scorecard_id), {})
+    final = apply_overrides(result, ovr) if ovr else result
+    conv = Conversation(call_id, (), 0.0)
+    # call_level=False evaluates only the rules about scores; they read no utterances, labels or metrics.
+    flags = evaluate_flags(conv, {}, None, [final], rules, call_level=False)  # type: ignore[arg-type]
+    return replace_flags(con, flags, [call_id], [scorecard_id])
 
 
 def mark_reviewed(con: duckdb.DuckDBPyConnection, *, call_id: str, username: str, note: str | None = None,

@@ -97,9 +97,11 @@ async def agent_report(request: Request) -> Response:
     return HTMLResponse(html, headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
+# Agent ids may contain "/" (``{agent_id:path}``); the export and report routes come first so an id
+# ending in "/export" or "/report" is read as that page of the agent.
 routes = [
     Route("/coach", coach_page),
-    Route("/coach/agents/{agent_id}", agent_page),
-    Route("/coach/agents/{agent_id}/export", agent_export),
-    Route("/coach/agents/{agent_id}/report", agent_report),
+    Route("/coach/agents/{agent_id:path}/export", agent_export),
+    Route("/coach/agents/{agent_id:path}/report", agent_report),
+    Route("/coach/agents/{agent_id:path}", agent_page),
 ]
