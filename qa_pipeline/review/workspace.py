@@ -88,12 +88,12 @@ class Workspace:
     config: ServerConfig
     sessions: SessionStore = field(default_factory=SessionStore)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
-    playback: PlaybackCache = field(default_factory=PlaybackCache)  # replaced when config names a folder
+    playback: PlaybackCache = field(init=False)
 
     def __post_init__(self) -> None:
-        if self.config.playback_cache is not None:
-            self.playback = PlaybackCache(self.config.playback_cache)
+        self.playback = PlaybackCache(self.config.playback_cache)
         self._db_lock = threading.Lock()
+        self._played_lock = threading.Lock()
         if self.sessions.opener is None:
             self.sessions.opener = lambda: self.db(write=True)
         self.env = Environment(
@@ -124,7 +124,7 @@ class Workspace:
         """True the first time a session fetches a call's audio in ``every_s`` (the browser's many range
         requests count as one play in the audit trail)."""
         now = time.monotonic()
-        with self._db_lock:
+        with self._played_lock:
             last = self._played.get((token, call_id))
             if last is not None and now - last < every_s:
                 return False
