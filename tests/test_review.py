@@ -61,7 +61,7 @@ def signed_in(fx, username: str, **cfg) -> TestClient:
 def test_password_hash_is_salted_argon2id_and_verifies():
     h1, h2 = auth.hash_password("s3cret-words"), auth.hash_password("s3cret-words")
     assert h1 != h2  # salted
-    assert h1.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert h1.startswith("$argon2id$v=19$m=65536,t=3,p=1$")
     assert auth.verify_password("s3cret-words", h1)
     assert not auth.verify_password("s3cret-wordz", h1)
     assert not auth.verify_password("s3cret-words", "garbage")

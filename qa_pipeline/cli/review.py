@@ -260,3 +260,18 @@ def bench_playback(
     for r in results:
         typer.echo(f"{r['mode']:<7} {r['wav_mb']:>8.0f} {r['first_request_s']:>8.1f} {r['seek_median_ms']:>12.1f} "
                    f"{r['seek_max_ms']:>12.1f} {r['rss_before_mb']:>14.0f} {r['peak_rss_mb']:>12.0f}")
+
+
+@bench_app.command("signin")
+@cli_errors
+def bench_signin(
+    threads: int = typer.Option(6, "--threads", help="Anonymous clients posting wrong passwords."),
+    requests_n: int = typer.Option(20, "--requests", help="Review-queue pages timed, alone and under load."),
+) -> None:
+    """A signed-in reviewer's page time while strangers hammer the sign-in form (real server)."""
+    from qa_pipeline.review.signin_bench import run
+
+    r = run(threads, requests_n)
+    typer.echo(f"reviewer page alone: median {r['alone_median_s']:.3f} s")
+    typer.echo(f"with {threads} strangers ({r['attempts_per_s']:.1f} wrong sign-ins/s): "
+               f"median {r['loaded_median_s']:.3f} s, slowest {r['loaded_max_s']:.3f} s")

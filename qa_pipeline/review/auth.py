@@ -1,7 +1,7 @@
 """Users, roles, password hashing, sign-in sessions and CSRF tokens.
 
-Passwords are hashed with Argon2id (argon2-cffi's ``PasswordHasher`` defaults:
-t=3, m=64 MiB, p=4) and stored in PHC form (``$argon2id$v=19$m=…``) in
+Passwords are hashed with Argon2id (argon2-cffi's ``PasswordHasher``,
+t=3, m=64 MiB, p=1) and stored in PHC form (``$argon2id$v=19$m=…``) in
 ``users.password_hash``.  Hashes of the older salted-scrypt form
 (``scrypt$n$r$p$salt_b64$hash_b64``) still verify and are replaced by Argon2id
 at the user's next sign-in (:func:`needs_rehash`).  Verification never runs
@@ -68,7 +68,10 @@ def can(role: str, permission: str) -> bool:
 # --------------------------------------------------------------------------- passwords
 
 
-_HASHER = PasswordHasher()  # Argon2id, RFC 9106 "second recommended" cost (t=3, m=64 MiB, p=4)
+# Argon2id at t=3, m=64 MiB (RFC 9106's second recommended memory and passes) with one lane, so a
+# verification occupies one core: the workspace also caps concurrent verifications (see workspace.py),
+# which keeps anonymous sign-in attempts from taking every core from signed-in reviewers.
+_HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=1)
 
 
 def hash_password(password: str) -> str:

@@ -16,6 +16,7 @@ into pages by the handlers registered once in :mod:`qa_pipeline.review.handlers`
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 import urllib.parse
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator, TypeVar
 
+import anyio
 import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.concurrency import run_in_threadpool
@@ -94,6 +96,8 @@ class Workspace:
         self.playback = PlaybackCache(self.config.playback_cache)
         self._db_lock = threading.Lock()
         self._played_lock = threading.Lock()
+        # Password verifications run on at most half the cores at once, queued first come first served.
+        self.hash_limiter = anyio.CapacityLimiter(max(1, (os.cpu_count() or 2) // 2))
         if self.sessions.opener is None:
             self.sessions.opener = lambda: self.db(write=True)
         self.env = Environment(

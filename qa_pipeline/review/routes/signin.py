@@ -6,6 +6,8 @@ import logging
 import math
 import secrets
 
+import anyio
+import anyio.to_thread
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
@@ -71,7 +73,8 @@ async def login_submit(request: Request) -> Response:
             return auth.credentials(con, username)
 
     creds = await run_in_threadpool(read)
-    user = await run_in_threadpool(auth.check_password, creds, password)  # Argon2id outside the database lock
+    # Argon2id outside the database lock, at most ws.hash_limiter verifications at a time.
+    user = await anyio.to_thread.run_sync(auth.check_password, creds, password, limiter=ws.hash_limiter)
     if user is None:
         throttled = ws.throttle.failed(username, client)
         audit_log.warning("failed sign-in for %r from %s", username, client)
@@ -81,7 +84,7 @@ async def login_submit(request: Request) -> Response:
             await run_in_threadpool(ws.record, "signin_throttled", username=username, client=client)
         return fail("Wrong user name or password, or the account is disabled.")
     ws.throttle.succeeded(username, client)
-    await run_in_threadpool(_signed_in, ws, creds, password, client)
+    await anyio.to_thread.run_sync(_signed_in, ws, creds, password, client, limiter=ws.hash_limiter)
     ws.sessions.drop(request.cookies.get(SESSION_COOKIE))
     session = ws.sessions.create(user.username)
     resp = RedirectResponse(nxt or HOME_BY_ROLE.get(user.role, "/queue"), status_code=303)
