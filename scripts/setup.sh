@@ -9,13 +9,14 @@ PY=${PYTHON:-python3}
 VENV=.venv
 STAMP=$VENV/.setup-stamp
 
-# --- system packages (ffmpeg, espeak-ng, sox for sample calls; chromium for browser tests)
+# --- system packages (ffmpeg, espeak-ng, sox for sample calls; chromium for browser tests; nginx for the proxy test)
 need=()
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 command -v sox >/dev/null || need+=(sox)
 command -v chromium >/dev/null || need+=(chromium)
 command -v chromedriver >/dev/null || need+=(chromium-driver)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx-light)  # TLS proxy in tests/test_review_proxy.py
 if [ ${#need[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -58,11 +58,10 @@ def signed_in(fx, username: str, **cfg) -> TestClient:
 # --------------------------------------------------------------------------- passwords and users
 
 
-def test_password_hash_is_salted_scrypt_and_verifies():
+def test_password_hash_is_salted_argon2id_and_verifies():
     h1, h2 = auth.hash_password("s3cret-words"), auth.hash_password("s3cret-words")
     assert h1 != h2  # salted
-    parts = h1.split("$")
-    assert parts[0] == "scrypt" and len(parts) == 6 and int(parts[1]) >= 2**14
+    assert h1.startswith("$argon2id$v=19$m=65536,t=3,p=1$")
     assert auth.verify_password("s3cret-words", h1)
     assert not auth.verify_password("s3cret-wordz", h1)
     assert not auth.verify_password("s3cret-words", "garbage")
@@ -76,7 +75,7 @@ def test_users_cli_add_list_set_role_disable(tmp_path):
     assert r.exit_code == 0, r.output
     with connect(db) as con:
         stored = con.execute("SELECT password_hash, role FROM users WHERE username = 'erin'").fetchone()
-    assert stored[0].startswith("scrypt$") and "long-enough-pw" not in stored[0] and stored[1] == "coach"
+    assert stored[0].startswith("$argon2id$") and "long-enough-pw" not in stored[0] and stored[1] == "coach"
     r = runner.invoke(cli_app, ["users", "add", "erin", "--role", "coach", "--password-stdin", "--db", str(db)],
                       input="long-enough-pw\n")
     assert r.exit_code != 0 and "already exists" in r.output

@@ -9,12 +9,12 @@ from typing import Optional
 
 import typer
 
-from qa_pipeline.cli.app import app, cli_errors, report_app, users_app
+from qa_pipeline.cli.app import app, bench_app, cli_errors, report_app, users_app
 from qa_pipeline.errors import InputError
 
 DEFAULT_DB = Path("qa.duckdb")
 
-export_app = typer.Typer(help="Export coaching summaries as CSV or Parquet.", no_args_is_help=True)
+export_app = typer.Typer(help="Export coaching summaries, or a Parquet snapshot of the results.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
 
 _DB = typer.Option(DEFAULT_DB, "--db", help="DuckDB file of the pipeline.")
@@ -40,7 +40,16 @@ def serve(
         None, "--recordings", help="Folder the recordings are served from. Default: each call's run input folder."
     ),
     secure_cookies: bool = typer.Option(False, "--secure-cookies", help="Mark cookies Secure (serving behind HTTPS)."),
+    forwarded_allow_ips: Optional[str] = typer.Option(
+        None, "--forwarded-allow-ips", metavar="IPS",
+        help="Comma-separated addresses/networks of the reverse proxy ('*' for any) whose X-Forwarded-Proto, "
+             "-For and -Host are trusted (uvicorn's convention). Default: none.",
+    ),
     busy_timeout: float = typer.Option(15.0, help="Seconds a request waits for the database while another process writes."),
+    playback_cache: Optional[Path] = typer.Option(
+        None, "--playback-cache", help="Folder for rendered (redacted) playback audio, kept across restarts. "
+                                       "Default: a private temporary folder removed when the server stops.",
+    ),
 ) -> None:
     """Start the review workspace (sign-in required; users come from 'qa-pipeline users add')."""
     from qa_pipeline.review.app import ServerConfig, serve as run_server
@@ -48,7 +57,8 @@ def serve(
     if recordings is not None and not recordings.is_dir():
         raise InputError(f"--recordings {recordings} is not a folder; give the folder the recordings are in", stage="cli")
     config = ServerConfig(db_path=db, recordings=recordings.resolve() if recordings else None,
-                          busy_timeout_s=busy_timeout, secure_cookies=secure_cookies)
+                          busy_timeout_s=busy_timeout, secure_cookies=secure_cookies,
+                          forwarded_allow_ips=forwarded_allow_ips, playback_cache=playback_cache)
     typer.echo(f"Review workspace on http://{host}:{port}/  (database {db}; Ctrl-C to stop)", err=True)
     run_server(config, host=host, port=port)
 
@@ -205,5 +215,63 @@ def export_agent(
     typer.echo(str(export_file(s, table, fmt, target)))
 
 
+@export_app.command("snapshot")
+@cli_errors
+def export_snapshot(
+    db: Path = _DB,
+    out: Path = typer.Option(..., "--out", help="Folder for the Parquet files (created; files replaced)."),
+) -> None:
+    """Write every result table as Parquet for BI tools (the database is held only while copying)."""
+    from qa_pipeline.review.snapshot import write_snapshot
+
+    if not db.is_file():
+        raise InputError(f"--db {db} does not exist; give the pipeline's DuckDB file", stage="cli")
+    snap = write_snapshot(db, out)
+    for name, n in snap.rows.items():
+        typer.echo(f"{name:<22} {n:>9} rows")
+    typer.echo(str(snap.out / "snapshot.json"))
+
+
 def _safe(text: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in text)[:80]
+
+
+# --------------------------------------------------------------------------- bench playback
+
+
+@bench_app.command("playback")
+@cli_errors
+def bench_playback(
+    source: Path = typer.Option(
+        Path("../shared/data/realcalls-dev/spokenwoz/audio/MUL1423.wav"), "--source",
+        help="A real recording, looped to --hours with ffmpeg."),
+    hours: float = typer.Option(2.0, "--hours", help="Length of the call played."),
+    seeks: int = typer.Option(20, "--seeks", help="Random 1 MB range requests after the first request."),
+    compare: bool = typer.Option(False, "--compare", help="Also measure the previous in-memory design."),
+) -> None:
+    """Peak server memory and seek latency when a long call is played in the review workspace."""
+    from qa_pipeline.review.playback_bench import run
+
+    if not source.is_file():
+        raise InputError(f"--source {source} is not a file; give a recording to loop", stage="cli")
+    results = run(source, hours, seeks, ["file", "memory"] if compare else ["file"])
+    typer.echo(f"{'mode':<7} {'WAV MB':>8} {'first s':>8} {'seek med ms':>12} {'seek max ms':>12} "
+               f"{'RSS before MB':>14} {'peak RSS MB':>12}")
+    for r in results:
+        typer.echo(f"{r['mode']:<7} {r['wav_mb']:>8.0f} {r['first_request_s']:>8.1f} {r['seek_median_ms']:>12.1f} "
+                   f"{r['seek_max_ms']:>12.1f} {r['rss_before_mb']:>14.0f} {r['peak_rss_mb']:>12.0f}")
+
+
+@bench_app.command("signin")
+@cli_errors
+def bench_signin(
+    threads: int = typer.Option(6, "--threads", help="Anonymous clients posting wrong passwords."),
+    requests_n: int = typer.Option(20, "--requests", help="Review-queue pages timed, alone and under load."),
+) -> None:
+    """A signed-in reviewer's page time while strangers hammer the sign-in form (real server)."""
+    from qa_pipeline.review.signin_bench import run
+
+    r = run(threads, requests_n)
+    typer.echo(f"reviewer page alone: median {r['alone_median_s']:.3f} s")
+    typer.echo(f"with {threads} strangers ({r['attempts_per_s']:.1f} wrong sign-ins/s): "
+               f"median {r['loaded_median_s']:.3f} s, slowest {r['loaded_max_s']:.3f} s")

@@ -1,7 +1,12 @@
 """Users, roles, password hashing, sign-in sessions and CSRF tokens.
 
-Passwords are hashed with salted scrypt (stdlib ``hashlib.scrypt``) and stored
-as ``scrypt$n$r$p$salt_b64$hash_b64`` in ``users.password_hash``.  Sessions
+Passwords are hashed with Argon2id (argon2-cffi's ``PasswordHasher``,
+t=3, m=64 MiB, p=1) and stored in PHC form (``$argon2id$v=19$m=…``) in
+``users.password_hash``.  Hashes of the older salted-scrypt form
+(``scrypt$n$r$p$salt_b64$hash_b64``) still verify and are replaced by Argon2id
+at the user's next sign-in (:func:`needs_rehash`).  Verification never runs
+while the workspace holds its database lock (:func:`check_password` is called
+between the two database units of a sign-in).  Sessions
 are server-side: the browser holds a random 256-bit token in an HttpOnly
 cookie; the server maps it to the user name and a per-session CSRF token,
 kept in memory and in the ``web_sessions`` table (token hashed), so a restart
@@ -25,6 +30,8 @@ from datetime import datetime, timezone
 from typing import Callable, ContextManager
 
 import duckdb
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from qa_pipeline.errors import ConfigError, InputError, NotFoundError
 from qa_pipeline.store.db import transaction, utcnow
@@ -42,12 +49,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "calibration.view": frozenset({"qa_specialist", "supervisor", "admin"}),
     "coach.view": frozenset({"coach", "supervisor", "admin"}),
     "runs.view": frozenset({"supervisor", "admin"}),
+    "audit.view": frozenset({"supervisor", "admin"}),
 }
 
 HOME_BY_ROLE = {"qa_specialist": "/queue", "coach": "/coach", "supervisor": "/runs", "admin": "/queue"}
 
 MIN_PASSWORD_LEN = 8
-_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2**15, 8, 1
 _SCRYPT_MAXMEM = 64 * 1024 * 1024
 
 
@@ -61,16 +68,18 @@ def can(role: str, permission: str) -> bool:
 # --------------------------------------------------------------------------- passwords
 
 
-def hash_password(password: str, *, n: int = _SCRYPT_N, r: int = _SCRYPT_R, p: int = _SCRYPT_P) -> str:
-    """Salted scrypt hash in the ``scrypt$n$r$p$salt$hash`` form."""
-    salt = secrets.token_bytes(16)
-    digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=_SCRYPT_MAXMEM, dklen=32)
-    b64 = lambda b: base64.b64encode(b).decode("ascii")  # noqa: E731
-    return f"scrypt${n}${r}${p}${b64(salt)}${b64(digest)}"
+# Argon2id at t=3, m=64 MiB (RFC 9106's second recommended memory and passes) with one lane, so a
+# verification occupies one core: the workspace also caps concurrent verifications (see workspace.py),
+# which keeps anonymous sign-in attempts from taking every core from signed-in reviewers.
+_HASHER = PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=1)
 
 
-def verify_password(password: str, stored: str) -> bool:
-    """Constant-time check of ``password`` against a stored scrypt hash."""
+def hash_password(password: str) -> str:
+    """Salted Argon2id hash in PHC form."""
+    return _HASHER.hash(password)
+
+
+def _verify_scrypt(password: str, stored: str) -> bool:
     try:
         scheme, n, r, p, salt_b64, hash_b64 = stored.split("$")
         if scheme != "scrypt":
@@ -85,7 +94,27 @@ def verify_password(password: str, stored: str) -> bool:
     return hmac.compare_digest(digest, expected)
 
 
-# Verified against when the user name is unknown, so both paths cost one scrypt.
+def verify_password(password: str, stored: str) -> bool:
+    """Constant-time check of ``password`` against a stored Argon2id (or older scrypt) hash."""
+    if stored.startswith("scrypt$"):
+        return _verify_scrypt(password, stored)
+    try:
+        return _HASHER.verify(stored, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(stored: str) -> bool:
+    """True for hashes of an older scheme or cost: replaced at the next successful sign-in."""
+    if not stored.startswith("$argon2id$"):
+        return True
+    try:
+        return _HASHER.check_needs_rehash(stored)
+    except InvalidHashError:
+        return True
+
+
+# Verified against when the user name is unknown, so both paths cost one Argon2id.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 
 
@@ -166,18 +195,49 @@ def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str) -
     _update_user(con, username, "UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password)])
 
 
-def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -> User | None:
-    """The user when the password matches and the account is enabled, else ``None``."""
+@dataclass(frozen=True)
+class Credentials:
+    """What a sign-in needs from the database: the user (None when unknown) and the stored hash."""
+
+    user: User | None
+    password_hash: str
+
+
+def credentials(con: duckdb.DuckDBPyConnection, username: str) -> Credentials:
+    """Read the user and hash (one short database unit; the hash is checked afterwards, outside it)."""
     row = con.execute(
         "SELECT username, role, disabled, created_at, password_hash FROM users WHERE username = ?", [username]
     ).fetchone()
     if row is None:
-        verify_password(password, _DUMMY_HASH)
+        return Credentials(None, _DUMMY_HASH)
+    return Credentials(User(*row[:4]), row[4])
+
+
+def check_password(creds: Credentials, password: str) -> User | None:
+    """The user when the password matches and the account is enabled, else ``None`` (same cost either way)."""
+    ok = verify_password(password, creds.password_hash)
+    if not ok or creds.user is None or creds.user.disabled:
         return None
-    ok = verify_password(password, row[4])
-    if not ok or row[2]:
-        return None
-    return User(*row[:4])
+    return creds.user
+
+
+def upgrade_hash(con: duckdb.DuckDBPyConnection, username: str, old_hash: str, new_hash: str) -> bool:
+    """Store ``new_hash`` (made by :func:`hash_password` outside any lock) in place of an old-scheme hash,
+    only if the stored hash is still ``old_hash`` (not changed meanwhile)."""
+    new = new_hash
+    changed = con.execute(
+        "UPDATE users SET password_hash = ? WHERE username = ? AND password_hash = ? RETURNING username",
+        [new, username, old_hash],
+    ).fetchall()
+    if changed:
+        logger.info("password hash of %s upgraded to Argon2id", username)
+    return bool(changed)
+
+
+def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -> User | None:
+    """The user when the password matches and the account is enabled, else ``None`` (CLI and tests; the
+    web sign-in splits this in :func:`credentials` and :func:`check_password` to hash outside its lock)."""
+    return check_password(credentials(con, username), password)
 
 
 # --------------------------------------------------------------------------- sessions
@@ -309,27 +369,57 @@ def csrf_ok(expected: str | None, given: str | None) -> bool:
 
 @dataclass
 class LoginThrottle:
-    """After ``max_failures`` failed sign-ins for one user name, refuse it for ``lock_s`` seconds."""
+    """Failed sign-ins counted per (user name, client address) and per client address.
+
+    * ``max_failures`` failures for one user name **from one address** refuse that name from that address
+      for ``lock_s`` seconds, doubling with each further lock up to ``max_lock_s``; the same name from any
+      other address is not affected, so a stranger cannot lock ``admin`` out of the office.
+    * ``max_address_failures`` failures from one address (any names) within ``window_s`` refuse every
+      sign-in from that address for ``lock_s`` (doubling likewise): guessing across many names is slowed.
+    * a success clears the (name, address) count; counts fade after ``window_s`` without a failure.
+    Memory is bounded: at most ``max_entries`` keys, the oldest dropped first.
+    """
 
     max_failures: int = 5
+    max_address_failures: int = 20
     lock_s: float = 60.0
-    _fails: dict[str, tuple[int, float]] = field(default_factory=dict)
+    max_lock_s: float = 900.0
+    window_s: float = 900.0
+    max_entries: int = 10_000
+    _state: dict[tuple[str, str], list[float]] = field(default_factory=dict)  # key -> [count, last, until, locks]
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def blocked(self, key: str) -> bool:
-        with self._lock:
-            count, since = self._fails.get(key, (0, 0.0))
-            if count >= self.max_failures and time.monotonic() - since < self.lock_s:
-                return True
-            if count >= self.max_failures:
-                self._fails.pop(key, None)
-            return False
+    def _keys(self, username: str, client: str) -> tuple[tuple[str, str], tuple[str, str]]:
+        return ("user", f"{username.lower()}\x00{client}"), ("addr", client)
 
-    def failed(self, key: str) -> None:
+    def blocked(self, username: str, client: str = "") -> float:
+        """Seconds until a sign-in as ``username`` from ``client`` is accepted again (0.0: now)."""
+        now = time.monotonic()
         with self._lock:
-            count, _ = self._fails.get(key, (0, 0.0))
-            self._fails[key] = (count + 1, time.monotonic())
+            until = max((self._state[k][2] for k in self._keys(username, client) if k in self._state), default=0.0)
+        return max(0.0, until - now)
 
-    def succeeded(self, key: str) -> None:
+    def failed(self, username: str, client: str = "") -> bool:
+        """Count a failure; True when it started a lock (the caller records a throttled event)."""
+        now = time.monotonic()
+        started = False
         with self._lock:
-            self._fails.pop(key, None)
+            for key, limit in zip(self._keys(username, client), (self.max_failures, self.max_address_failures)):
+                st = self._state.pop(key, None)
+                if st is None or now - st[1] > self.window_s:
+                    st = [0.0, now, 0.0, 0.0]
+                st[0] += 1
+                st[1] = now
+                if st[0] >= limit and st[2] <= now:
+                    st[2] = now + min(self.lock_s * 2 ** st[3], self.max_lock_s)
+                    st[3] += 1
+                    st[0] = 0
+                    started = True
+                self._state[key] = st
+            while len(self._state) > self.max_entries:
+                self._state.pop(next(iter(self._state)))
+        return started
+
+    def succeeded(self, username: str, client: str = "") -> None:
+        with self._lock:
+            self._state.pop(self._keys(username, client)[0], None)

@@ -99,8 +99,23 @@ def dirname(path: Any) -> str:
     return text.rsplit("/", 1)[0] if "/" in text else ""
 
 
+def value(v: Any) -> str:
+    """A measured value as a reader wants it: no Python ``None``/``True``/repr, numbers to 3 figures."""
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "yes" if v else "no"
+    if isinstance(v, (int, float)):
+        return f"{v:.3g}"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(value(x) for x in v) if v else "—"
+    if isinstance(v, dict):
+        return "; ".join(f"{humanize_id(k)} {value(x)}" for k, x in v.items()) if v else "—"
+    return str(v)
+
+
 def install_filters(env: Environment) -> None:
     env.filters.update(
         mmss=mmss, duration=duration, dt=dt, day=day, pct=pct, score=score, score_class=score_class,
-        human=humanize_id, role=role_name, basename=basename, dirname=dirname,
+        human=humanize_id, role=role_name, basename=basename, dirname=dirname, value=value,
     )

@@ -259,11 +259,8 @@ def _text_segments(text: str, spans: list[tuple[int, int, str]]) -> list[tuple[s
     return out
 
 
-def call_view(con: duckdb.DuckDBPyConnection, call_id: str) -> CallView:
-    calls = _rows(con.execute("SELECT * FROM calls WHERE call_id = ?", [call_id]))
-    if not calls:
-        raise NotFoundError(f"no call {call_id!r}")
-    call = calls[0]
+def _utterances(con: duckdb.DuckDBPyConnection, call_id: str) -> list[dict[str, Any]]:
+    """The call's utterances with labels, and their text cut into plain and redacted segments."""
     utts = _rows(
         con.execute(
             "SELECT u.idx, u.speaker, u.start_s, u.end_s, u.text, u.asr_confidence, u.channel,"
@@ -282,7 +279,76 @@ def call_view(con: duckdb.DuckDBPyConnection, call_id: str) -> CallView:
         u["segments"] = _text_segments(u["text"], spans.get(u["idx"], []))
         u["label_scores"] = _json(u["label_scores"]) or {}
         u["detected"] = list(u["detected"] or [])
+    return utts
 
+
+def _scorecard_view(
+    con: duckdb.DuckDBPyConnection,
+    s: dict[str, Any],
+    title: str,
+    source: str,
+    history: dict[tuple[str, str], list[dict[str, Any]]],
+    evidence_by_utt: dict[int, list[dict[str, str]]],
+) -> ScorecardView:
+    """One ``call_scores`` row as the call page shows it; adds the evidence tags to ``evidence_by_utt``."""
+    call_id, sid = s["call_id"], s["scorecard_id"]
+    card = outline(source)
+    sections = _rows(
+        con.execute(
+            "SELECT section_id, weight, points, max_points, score FROM section_scores"
+            " WHERE call_id = ? AND scorecard_id = ? ORDER BY section_id",
+            [call_id, sid],
+        )
+    )
+    crit_rows = _rows(
+        con.execute(f"SELECT * FROM ({FINAL_VERDICTS_SQL}) WHERE call_id = ? AND scorecard_id = ?", [call_id, sid])
+    )
+    by_section: dict[str, list[Criterion]] = {}
+    order: list[str] = [sec["section_id"] for sec in sections]
+    for r in crit_rows:
+        ev = _json(r["evidence"]) or {}
+        idxs = [int(u["idx"]) for u in ev.get("utterances", []) if isinstance(u, dict) and "idx" in u]
+        c = Criterion(
+            sid, r["section_id"], r["criterion_id"], r["kind"], r["verdict"], r["final_verdict"],
+            r["override_verdict"] is not None and r["override_verdict"] != r["verdict"],
+            r["points"], r["max_points"], r["auto_fail"], r["reason"], ev, idxs,
+            history.get((sid, r["criterion_id"]), []),
+        )
+        by_section.setdefault(r["section_id"], []).append(c)
+        if r["section_id"] not in order:
+            order.append(r["section_id"])
+        for i in idxs:
+            evidence_by_utt.setdefault(i, []).append(
+                {"criterion": card.criterion_titles.get(r["criterion_id"]) or humanize_id(r["criterion_id"]), "verdict": r["final_verdict"], "key": f"{sid}:{r['criterion_id']}"}
+            )
+    sec_meta = {sec["section_id"]: sec for sec in sections}
+    order.sort(key=lambda x: (card.section_order.get(x, 1_000_000), x))
+    for crits in by_section.values():
+        crits.sort(key=lambda c: (card.criterion_order.get(c.criterion_id, 1_000_000), c.criterion_id))
+        for c in crits:
+            c.title = card.criterion_titles.get(c.criterion_id, "")
+    return ScorecardView(
+        sid, title, s["scorecard_version"], s["score"], s["final_score"], s["auto_failed"],
+        list(s["auto_fail_reasons"] or []), s["passed"],
+        [
+            {
+                "section_id": sec_id,
+                "title": card.section_titles.get(sec_id, ""),
+                "weight": sec_meta.get(sec_id, {}).get("weight"),
+                "score": sec_meta.get(sec_id, {}).get("score"),
+                "criteria": by_section.get(sec_id, []),
+            }
+            for sec_id in order
+        ],
+    )
+
+
+def call_view(con: duckdb.DuckDBPyConnection, call_id: str) -> CallView:
+    calls = _rows(con.execute("SELECT * FROM calls WHERE call_id = ?", [call_id]))
+    if not calls:
+        raise NotFoundError(f"no call {call_id!r}")
+    call = calls[0]
+    utts = _utterances(con, call_id)
     overrides = _rows(
         con.execute(
             "SELECT override_id, scorecard_id, criterion_id, original_verdict, new_verdict, reason, username, created_at"
@@ -304,64 +370,12 @@ def call_view(con: duckdb.DuckDBPyConnection, call_id: str) -> CallView:
             [call_id],
         ).fetchall()
     }
-    scorecards: list[ScorecardView] = []
     evidence_by_utt: dict[int, list[dict[str, str]]] = {}
-    for s in _rows(con.execute("SELECT * FROM call_scores WHERE call_id = ? ORDER BY scorecard_id", [call_id])):
-        sid = s["scorecard_id"]
-        src = sources.get((sid, s["scorecard_version"]), "")
-        card = outline(src)
-        sections = _rows(
-            con.execute(
-                "SELECT section_id, weight, points, max_points, score FROM section_scores"
-                " WHERE call_id = ? AND scorecard_id = ? ORDER BY section_id",
-                [call_id, sid],
-            )
-        )
-        crit_rows = _rows(
-            con.execute(
-                f"SELECT * FROM ({FINAL_VERDICTS_SQL}) WHERE call_id = ? AND scorecard_id = ?", [call_id, sid]
-            )
-        )
-        by_section: dict[str, list[Criterion]] = {}
-        order: list[str] = [sec["section_id"] for sec in sections]
-        for r in crit_rows:
-            ev = _json(r["evidence"]) or {}
-            idxs = [int(u["idx"]) for u in ev.get("utterances", []) if isinstance(u, dict) and "idx" in u]
-            c = Criterion(
-                sid, r["section_id"], r["criterion_id"], r["kind"], r["verdict"], r["final_verdict"],
-                r["override_verdict"] is not None and r["override_verdict"] != r["verdict"],
-                r["points"], r["max_points"], r["auto_fail"], r["reason"], ev, idxs,
-                history.get((sid, r["criterion_id"]), []),
-            )
-            by_section.setdefault(r["section_id"], []).append(c)
-            if r["section_id"] not in order:
-                order.append(r["section_id"])
-            for i in idxs:
-                evidence_by_utt.setdefault(i, []).append(
-                    {"criterion": card.criterion_titles.get(r["criterion_id"]) or humanize_id(r["criterion_id"]), "verdict": r["final_verdict"], "key": f"{sid}:{r['criterion_id']}"}
-                )
-        sec_meta = {sec["section_id"]: sec for sec in sections}
-        order.sort(key=lambda x: (card.section_order.get(x, 1_000_000), x))
-        for crits in by_section.values():
-            crits.sort(key=lambda c: (card.criterion_order.get(c.criterion_id, 1_000_000), c.criterion_id))
-            for c in crits:
-                c.title = card.criterion_titles.get(c.criterion_id, "")
-        scorecards.append(
-            ScorecardView(
-                sid, card_titles.get(sid, sid), s["scorecard_version"], s["score"], s["final_score"], s["auto_failed"],
-                list(s["auto_fail_reasons"] or []), s["passed"],
-                [
-                    {
-                        "section_id": sec_id,
-                        "title": card.section_titles.get(sec_id, ""),
-                        "weight": sec_meta.get(sec_id, {}).get("weight"),
-                        "score": sec_meta.get(sec_id, {}).get("score"),
-                        "criteria": by_section.get(sec_id, []),
-                    }
-                    for sec_id in order
-                ],
-            )
-        )
+    scorecards = [
+        _scorecard_view(con, s, card_titles.get(s["scorecard_id"], s["scorecard_id"]),
+                        sources.get((s["scorecard_id"], s["scorecard_version"]), ""), history, evidence_by_utt)
+        for s in _rows(con.execute("SELECT * FROM call_scores WHERE call_id = ? ORDER BY scorecard_id", [call_id]))
+    ]
     flags = _rows(
         con.execute(
             "SELECT rule_id, scorecard_id, reason, severity, created_at FROM flags WHERE call_id = ?"

@@ -157,26 +157,70 @@ def _rate_rows(rows: list[tuple], level: str) -> list[RateRow]:
     return [RateRow(k[0], k[1], *v) for k, v in acc.items()]
 
 
-def agent_summary(
-    con: duckdb.DuckDBPyConnection,
-    agent_id: str,
-    since: date,
-    until: date | None = None,
-    scorecard_id: str | None = None,
-    *,
-    n_weakest: int = 3,
-    min_applicable: int = 2,
-    examples_per_skill: int = 2,
-) -> AgentSummary:
-    name_row = con.execute(
-        "SELECT max(agent_name), count(*) FROM calls WHERE agent_id = ?", [agent_id]
+def _head_and_trend(con: duckdb.DuckDBPyConnection, base: str, bparams: list[Any], agent_id: str,
+                    bucket: str) -> tuple[Any, list[TrendPoint]]:
+    """Call counts and mean scores (agent, team) and the score trend per bucket."""
+    head = con.execute(
+        f"""SELECT count(*) FILTER (WHERE c.agent_id = ?), avg(s.final_score) FILTER (WHERE c.agent_id = ?),
+                   avg(s.score) FILTER (WHERE c.agent_id = ?), count(*), avg(s.final_score)
+            {base}""",
+        [agent_id, agent_id, agent_id, *bparams],
     ).fetchone()
-    if not name_row or name_row[1] == 0:
-        raise NotFoundError(f"no calls for agent {agent_id!r}; see the agents listed on the coach page")
-    agent_name = name_row[0]
-    period = f"CAST({_AT} AS DATE) >= ?" + (f" AND CAST({_AT} AS DATE) <= ?" if until else "")
-    pparams: list[Any] = [since] + ([until] if until else [])
+    trend = [
+        TrendPoint(b, aa, int(an), ta, int(tn))
+        for b, aa, an, ta, tn in con.execute(
+            f"""SELECT CAST(date_trunc('{bucket}', {_AT}) AS DATE) AS b,
+                       avg(s.final_score) FILTER (WHERE c.agent_id = ?), count(*) FILTER (WHERE c.agent_id = ?),
+                       avg(s.final_score), count(*)
+                {base} GROUP BY 1 ORDER BY 1""",
+            [agent_id, agent_id, *bparams],
+        ).fetchall()
+    ]
+    return head, trend
 
+
+def _examples(con: duckdb.DuckDBPyConnection, fv: str, bparams: list[Any], agent_id: str, weakest: list[RateRow],
+              examples_per_skill: int) -> list[Example]:
+    """Recent failed calls of the agent for each weakest criterion, with their evidence lines."""
+    examples: list[Example] = []
+    for w in weakest:
+        for call_id, at, verdict, reason, evidence in con.execute(
+            f"""SELECT v.call_id, {_AT}, v.final_verdict, v.reason, v.evidence {fv}
+                AND c.agent_id = ? AND v.criterion_id = ? AND v.final_verdict = 'fail'
+                ORDER BY {_AT} DESC LIMIT ?""",
+            [*bparams, agent_id, w.criterion_id, examples_per_skill],
+        ).fetchall():
+            try:
+                ev = json.loads(evidence) if isinstance(evidence, str) else (evidence or {})
+            except ValueError:
+                ev = {}
+            lines = [
+                EvidenceLine(int(u.get("idx", -1)), str(u.get("speaker", "")), float(u.get("start_s") or 0.0),
+                             str(u.get("text", "")))
+                for u in (ev.get("utterances") or [])[:3]
+                if isinstance(u, dict)
+            ]
+            examples.append(Example(call_id, at, w.criterion_id or "", verdict, reason, lines))
+
+    return examples
+
+
+def _agent_calls(con: duckdb.DuckDBPyConnection, base: str, bparams: list[Any], agent_id: str) -> list[dict[str, Any]]:
+    cur = con.execute(
+        f"""SELECT c.call_id, {_AT} AS at, c.queue, s.scorecard_id, s.score, s.final_score, s.auto_failed,
+                   (SELECT count(*) FROM reviews r WHERE r.call_id = c.call_id) > 0 AS reviewed
+            {base} AND c.agent_id = ? ORDER BY 2""",
+        [*bparams, agent_id],
+    )
+    cols = [d[0] for d in cur.description]
+    calls = [dict(zip(cols, r)) for r in cur.fetchall()]
+
+    return calls
+
+
+def _pick_scorecard(con: duckdb.DuckDBPyConnection, agent_id: str, since: date, until: date | None,
+                    scorecard_id: str | None, period: str, pparams: list[Any]) -> tuple[list[str], str | None, Any, str]:
+    """The agent's scorecards (most used first), the one shown, its title row and the trend bucket."""
     scorecards = [
         r[0]
         for r in con.execute(
@@ -198,6 +242,32 @@ def agent_summary(
     span_days = ((until or (newest[1] if newest and newest[1] else since)) - since).days
     bucket = "day" if span_days <= 45 else "week"
 
+    return scorecards, scorecard_id, title_row, bucket
+
+
+def agent_summary(
+    con: duckdb.DuckDBPyConnection,
+    agent_id: str,
+    since: date,
+    until: date | None = None,
+    scorecard_id: str | None = None,
+    *,
+    n_weakest: int = 3,
+    min_applicable: int = 2,
+    examples_per_skill: int = 2,
+) -> AgentSummary:
+    name_row = con.execute(
+        "SELECT max(agent_name), count(*) FROM calls WHERE agent_id = ?", [agent_id]
+    ).fetchone()
+    if not name_row or name_row[1] == 0:
+        raise NotFoundError(f"no calls for agent {agent_id!r}; see the agents listed on the coach page")
+    agent_name = name_row[0]
+    period = f"CAST({_AT} AS DATE) >= ?" + (f" AND CAST({_AT} AS DATE) <= ?" if until else "")
+    pparams: list[Any] = [since] + ([until] if until else [])
+
+    scorecards, scorecard_id, title_row, bucket = _pick_scorecard(con, agent_id, since, until, scorecard_id,
+                                                                  period, pparams)
+
     empty = AgentSummary(
         agent_id, agent_name, scorecard_id, title_row[0] if title_row else None, scorecards, since, until, bucket,
         0, None, None, 0, None, 0, [], [], [], [],
@@ -210,22 +280,7 @@ def agent_summary(
         WHERE s.scorecard_id = ? AND {period}
     """
     bparams = [scorecard_id, *pparams]
-    head = con.execute(
-        f"""SELECT count(*) FILTER (WHERE c.agent_id = ?), avg(s.final_score) FILTER (WHERE c.agent_id = ?),
-                   avg(s.score) FILTER (WHERE c.agent_id = ?), count(*), avg(s.final_score)
-            {base}""",
-        [agent_id, agent_id, agent_id, *bparams],
-    ).fetchone()
-    trend = [
-        TrendPoint(b, aa, int(an), ta, int(tn))
-        for b, aa, an, ta, tn in con.execute(
-            f"""SELECT CAST(date_trunc('{bucket}', {_AT}) AS DATE) AS b,
-                       avg(s.final_score) FILTER (WHERE c.agent_id = ?), count(*) FILTER (WHERE c.agent_id = ?),
-                       avg(s.final_score), count(*)
-                {base} GROUP BY 1 ORDER BY 1""",
-            [agent_id, agent_id, *bparams],
-        ).fetchall()
-    ]
+    head, trend = _head_and_trend(con, base, bparams, agent_id, bucket)
     fv = f"""
         FROM ({FINAL_VERDICTS_SQL}) v JOIN calls c ON c.call_id = v.call_id
         WHERE v.scorecard_id = ? AND {period}
@@ -259,34 +314,9 @@ def agent_summary(
     candidates.sort(key=lambda r: (r.agent_rate, r.gap if r.gap is not None else 0.0))
     weakest = candidates[:n_weakest]
 
-    examples: list[Example] = []
-    for w in weakest:
-        for call_id, at, verdict, reason, evidence in con.execute(
-            f"""SELECT v.call_id, {_AT}, v.final_verdict, v.reason, v.evidence {fv}
-                AND c.agent_id = ? AND v.criterion_id = ? AND v.final_verdict = 'fail'
-                ORDER BY {_AT} DESC LIMIT ?""",
-            [*bparams, agent_id, w.criterion_id, examples_per_skill],
-        ).fetchall():
-            try:
-                ev = json.loads(evidence) if isinstance(evidence, str) else (evidence or {})
-            except ValueError:
-                ev = {}
-            lines = [
-                EvidenceLine(int(u.get("idx", -1)), str(u.get("speaker", "")), float(u.get("start_s") or 0.0),
-                             str(u.get("text", "")))
-                for u in (ev.get("utterances") or [])[:3]
-                if isinstance(u, dict)
-            ]
-            examples.append(Example(call_id, at, w.criterion_id or "", verdict, reason, lines))
+    examples = _examples(con, fv, bparams, agent_id, weakest, examples_per_skill)
 
-    cur = con.execute(
-        f"""SELECT c.call_id, {_AT} AS at, c.queue, s.scorecard_id, s.score, s.final_score, s.auto_failed,
-                   (SELECT count(*) FROM reviews r WHERE r.call_id = c.call_id) > 0 AS reviewed
-            {base} AND c.agent_id = ? ORDER BY 2""",
-        [*bparams, agent_id],
-    )
-    cols = [d[0] for d in cur.description]
-    calls = [dict(zip(cols, r)) for r in cur.fetchall()]
+    calls = _agent_calls(con, base, bparams, agent_id)
 
     return AgentSummary(
         agent_id, agent_name, scorecard_id, title_row[0] if title_row else scorecard_id, scorecards, since, until,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import asdict
 from typing import Iterable, Sequence
@@ -40,7 +41,7 @@ def write_call(con: duckdb.DuckDBPyConnection, record: CallRecord, conversation:
                asr_backend, asr_model, language, asr_confidence, status, run_id, created_at, updated_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
-            conversation.call_id, str(record.recording.path), record.recording.file_sha256, record.format,
+            conversation.call_id, os.path.abspath(record.recording.path), record.recording.file_sha256, record.format,
             record.source_rate, record.channels, record.duration_s, meta.agent_id, meta.agent_name, meta.queue,
             meta.started_at, meta.direction, meta.customer_ref, record.attribution, record.agent_channel,
             record.asr_backend, record.asr_model, record.language, record.asr_confidence, status, run_id,
@@ -100,7 +101,7 @@ def start_run(con: duckdb.DuckDBPyConnection, input_dir: str, *, asr_backend: st
     run_id = uuid.uuid4().hex[:12]
     con.execute(
         "INSERT INTO runs (run_id, started_at, input_dir, status, asr_backend, asr_model, flow_run_id) VALUES (?, ?, ?, 'running', ?, ?, ?)",
-        [run_id, utcnow(), input_dir, asr_backend, asr_model, flow_run_id],
+        [run_id, utcnow(), os.path.abspath(input_dir), asr_backend, asr_model, flow_run_id],
     )
     return run_id
 
