@@ -30,6 +30,8 @@ from qa_pipeline.redact.detectors.choose import find_numbers
 from qa_pipeline.redact.detectors.dates import find_month_dates
 from qa_pipeline.redact.detectors.echoes import find_echoes
 from qa_pipeline.redact.detectors.email import find_emails
+from qa_pipeline.redact.detectors.names import find_name_echoes, find_names
+from qa_pipeline.redact.detectors.secret import find_secrets
 from qa_pipeline.redact.state import Detection, DetectorState
 
 __all__ = ["Detection", "detect"]
@@ -42,12 +44,17 @@ def detect(utterances: Sequence[tuple[str, str]], types: Iterable[str]) -> tuple
     for u in st.utts:
         find_emails(st, u)
     for u in st.utts:
+        find_secrets(st, u)
+    for u in st.utts:
         find_month_dates(st, u)
     for u in st.utts:
         find_addresses(st, u)
+    for u in st.utts:
+        find_names(st, u)
     find_numbers(st)
     for u in st.utts:
         find_postcodes(st, u)
         find_letter_ids(st, u)
     find_echoes(st)
+    find_name_echoes(st)
     return sorted(st.detections, key=lambda d: (d.pos, d.tok_start)), st
