@@ -29,7 +29,7 @@ from qa_pipeline.redact.detectors.address import find_addresses, find_postcodes
 from qa_pipeline.redact.detectors.choose import find_numbers
 from qa_pipeline.redact.detectors.dates import find_month_dates
 from qa_pipeline.redact.detectors.echoes import find_echoes
-from qa_pipeline.redact.detectors.email import find_emails
+from qa_pipeline.redact.detectors.email import find_emails, find_emails_without_at
 from qa_pipeline.redact.detectors.names import find_name_echoes, find_names
 from qa_pipeline.redact.detectors.secret import find_secrets
 from qa_pipeline.redact.state import Detection, DetectorState
@@ -43,6 +43,7 @@ def detect(utterances: Sequence[tuple[str, str]], types: Iterable[str]) -> tuple
     st = DetectorState(utterances, types)
     for u in st.utts:
         find_emails(st, u)
+        find_emails_without_at(st, u)
     for u in st.utts:
         find_secrets(st, u)
     for u in st.utts:

@@ -30,6 +30,16 @@ def name_word(u: UttState, k: int, loose: bool) -> bool:
     return t.text[0].isupper() or loose
 
 
+# suffixes clear enough that a lower-case street name before them is taken ("twelve oak street")
+_CLEAR_SUFFIXES = frozenset(
+    "street road avenue ave lane drive close crescent grove gardens terrace boulevard rd".split()
+)
+# suffixes taken only when an address was asked for ("one hundred and five station approach", "22 mill roads")
+_ASKED_SUFFIXES = frozenset("approach rise parade walk vale green hill view row".split()) | frozenset(
+    s + "s" for s in ("street", "road", "avenue", "lane", "drive", "close", "grove")
+)
+
+
 def find_addresses(st: DetectorState, u: UttState) -> None:
     runs = st.runs(u)
     run_by_end = {r.tok_end: r for r in runs}
@@ -39,7 +49,7 @@ def find_addresses(st: DetectorState, u: UttState) -> None:
         w = u.word(i)
         if w == "box" and i + 1 < len(u.toks):
             _po_box(st, u, i)
-        elif w in STREET_SUFFIXES:
+        elif w in STREET_SUFFIXES or w in _ASKED_SUFFIXES:
             _street(st, u, i, run_by_end)
     # contextual: "it's 42 Elmwood, Springfield" when the address was asked for
     for r in runs:
@@ -60,13 +70,19 @@ def _po_box(st: DetectorState, u: UttState, i: int) -> None:
 def _street(st: DetectorState, u: UttState, i: int, run_by_end: dict[int, NumberRun]) -> None:
     """House number + street name(s) + the suffix at ``i`` ("42 Elm Street", "221B Baker Street")."""
     toks = u.toks
-    loose = "ADDRESS" in st.context(u.pos, i, i + 1).labels
+    asked = "ADDRESS" in st.context(u.pos, i, i + 1).labels
+    w = u.word(i)
+    if w not in STREET_SUFFIXES and not asked:
+        return
+    loose = asked or w in _CLEAR_SUFFIXES
     k = i - 1
     names = 0
     while k >= 0 and names < 4 and k not in u.blocked and name_word(u, k, loose):
         # an ordinal street name ("5th") can also be the end of the number run
         names += 1
         k -= 1
+    if names == 0 and asked and u.word(k) == "the" and k in run_by_end:
+        names, k = 1, k - 1  # "number seven the crescent"
     if names == 0:
         return
     house_end = k + 1
@@ -84,7 +100,19 @@ def _street(st: DetectorState, u: UttState, i: int, run_by_end: dict[int, Number
         start = house_end - 1
     if start is None:
         return
+    start = _unit_before(u, start)
     st.add(u.pos, start, address_tail(st, u, i + 1), "ADDRESS", run.digits if run is not None else "")
+
+
+def _unit_before(u: UttState, start: int) -> int:
+    """Take a unit said before the house number: "flat 3 41 high street", "apartment 4b 19 …",
+    "number seven the crescent"."""
+    k = start
+    if k >= 2 and u.toks[k - 1].kind in ("code", "num") and u.word(k - 2) in UNIT_DESIGNATORS and (k - 1) not in u.blocked:
+        k -= 2
+    elif k >= 1 and u.word(k - 1) in UNIT_DESIGNATORS and (k - 1) not in u.blocked:
+        k -= 1
+    return k
 
 
 def _number_and_place(st: DetectorState, u: UttState, r: NumberRun) -> None:

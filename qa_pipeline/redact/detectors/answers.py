@@ -63,12 +63,13 @@ def skip_lead_ins(u: UttState, k: int) -> int:
 
 
 def asked_before(st: DetectorState, pos: int, asks: Phrases, back: int = 3) -> int | None:
-    """The nearest of the ``back`` previous turns, of another speaker, that contains one of
-    ``asks`` (the question this turn may answer), or ``None``."""
+    """The other party's last turn before this one, within ``back`` turns, when it contains one of
+    ``asks`` (the question this turn answers); turns of this speaker in between ("hang on") are
+    passed over.  ``None`` when that turn asks for something else."""
     u = st.utts[pos]
     for p in range(pos - 1, max(-1, pos - 1 - back), -1):
         prev = st.utts[p]
-        same = prev.speaker == u.speaker and prev.speaker != "unknown"
-        if not same and asks.find(prev):
-            return p
+        if prev.speaker == u.speaker and prev.speaker != "unknown":
+            continue
+        return p if asks.find(prev) else None
     return None

@@ -25,6 +25,7 @@ def _spoken_email_at(st: DetectorState, u: UttState, i: int) -> int | None:
     j = i + 1
     if u.word(j) in ("sign", "symbol"):
         j += 1
+        j += u.text_at(j) == ","
     dom_end, provider, _ = email_domain(u, j)
     if dom_end is None:
         return None
@@ -86,15 +87,25 @@ def email_local(u: UttState, at: int) -> tuple[int, bool, int]:
     """
     toks = u.toks
     k = at - 1
+    for filler in (("all", "one", "word"), ("one", "word"), ("all", "lower", "case"), ("all", "lowercase")):
+        if k - len(filler) >= 0 and tuple(u.word(k - x) for x in range(len(filler) - 1, -1, -1)) == filler:
+            k -= len(filler)  # "rosie all one word at hotmail dot co dot uk"
+            break
     parts = 0
     structured = False
     start = at
     joined = "none"  # how the part about to be read joins the one after it: none | spoken | written
     prev_small = False
-    while k >= 0 and parts < 8:
+    while k >= 0 and parts < 16:  # spelled letters ("p e t e r dot h a l l") count one part each
         t = toks[k]
         w = u.word(k)
         is_conn = w in EMAIL_CONNECTORS or (t.kind == "punct" and t.text in EMAIL_CONNECTORS)
+        if parts and is_conn and joined == "spoken" and t.kind == "word":
+            k -= 1  # "jane dot dot n": a repeated spoken connector
+            continue
+        if t.text == "," and _spelled_comma(u, k):
+            k -= 1  # "p e t e r, dot, h a l l": a pause between spelled parts
+            continue
         if parts and is_conn and joined == "none":
             structured = True
             written = t.kind == "punct" and k > 0 and toks[k - 1].end == t.start and toks[k + 1].start == t.end
@@ -116,3 +127,34 @@ def email_local(u: UttState, at: int) -> tuple[int, bool, int]:
         joined = "none"
         k -= 1
     return start, structured, parts
+
+
+def _spelled_comma(u: UttState, k: int) -> bool:
+    """A comma between spelled letters or a spoken connector ("r, dot, h")."""
+    def small(x: int) -> bool:
+        w = u.word(x)
+        return (u.toks[x].kind == "word" and len(w) == 1) or w in EMAIL_CONNECTORS if 0 <= x < len(u.toks) else False
+
+    return small(k - 1) and (small(k + 1) or u.word(k + 1) == "at")
+
+
+_WEBSITE = frozenset({"www", "slash", "website", "site", "web", "online", "link", "page", "http", "https", "url"})
+
+
+def find_emails_without_at(st: DetectorState, u: UttState) -> None:
+    """An address read without its "at" when an e-mail was asked for ("jane dot dot n sample dot
+    com"): parts joined by "dot" ending in a top-level domain, in a turn that names no website."""
+    if any(u.word(x) in _WEBSITE or u.word(x) == "at" for x in range(len(u.toks))):
+        return
+    for i in range(1, len(u.toks)):
+        if u.word(i) not in TLDS or u.word(i - 1) not in ("dot", "period", "point") or i in u.blocked:
+            continue
+        end = i + 1
+        while u.word(end) in ("dot", "period") and u.word(end + 1) in TLDS:
+            end += 2
+        start, _, parts = email_local(u, i + 1)
+        if parts < 3 or not st.free(u, start, end):
+            continue
+        ctx = st.context(u.pos, start, end)
+        if "EMAIL" in ctx.labels and not ctx.veto:
+            st.add(u.pos, start, end, "EMAIL")

@@ -42,7 +42,9 @@ _COMMON = frozenset(
 ) | frozenset(MONTHS) | frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 _NOT_NAME = STOP_WORDS | STREET_SUFFIXES | frozenset(MONTHS) | frozenset(
     """i i'm i've i'll i'd you're it's that's there's northgate telecom billing team support customer
-    service sir madam mate love dear everyone all""".split()
+    service sir madam mate love dear everyone all how what when where why who which whose calling speaking
+    here help today speak can could would will shall may might need want like let get got bank account
+    card name number""".split()
 )
 
 
@@ -77,7 +79,10 @@ def _name_at(u: UttState, i: int, firsts: frozenset[str], answer: bool) -> tuple
         span = _answer_name(u, i)
         if span is not None:
             return span
-    if u.word(i) in _TITLES and u.toks[i].text[0].isupper():
+    w = u.word(i)
+    if u.word(i + 1) in ("speaking", "here") and w in firsts and w not in _COMMON and u.toks[i].text[0].isupper():
+        return i, i + 1  # "Northgate Telecom, Derek speaking."
+    if w in _TITLES and u.toks[i].text[0].isupper():
         k = i + 1 + (u.text_at(i + 1) == ".")
         end = _name_words(u, k, firsts, strong=True)
         return (i, end) if end > k else None
@@ -111,7 +116,8 @@ def _name_words(u: UttState, k: int, firsts: frozenset[str], strong: bool) -> in
         if bare in _NOT_NAME or len(bare) < 2 or (n == 0 and not strong and bare in _COMMON):
             break
         if n == 0:
-            ok = (cap and (strong or bare in firsts or _surname_next(u, end + 1, lasts))) or (strong and bare in firsts)
+            ok = (cap and (strong or bare in firsts or _surname_next(u, end + 1, lasts))) or (
+                bare in firsts and (strong or _lower_name_next(u, end + 1, lasts)))
         else:
             ok = cap or (not u.toks[k].text[0].isupper() and (bare in lasts or "'" in bare))
         if not ok:
@@ -123,6 +129,13 @@ def _name_words(u: UttState, k: int, firsts: frozenset[str], strong: bool) -> in
 def _surname_next(u: UttState, k: int, lasts: frozenset[str]) -> bool:
     """"Is that Priya Nair?": a capitalised listed surname right after an unlisted first name."""
     return k < len(u.toks) and u.toks[k].kind == "word" and u.toks[k].text[0].isupper() and u.word(k) in lasts
+
+
+def _lower_name_next(u: UttState, k: int, lasts: frozenset[str]) -> bool:
+    """"this is linda from …", "this is patricia johns and …": in lower-case text a weak cue takes a
+    listed first name only before "from"/"speaking"/"calling"/"here" or a listed surname."""
+    w = u.word(k)
+    return w in ("from", "speaking", "calling", "here") or (w in lasts and w not in _NOT_NAME)
 
 
 def _answer_name(u: UttState, k: int) -> tuple[int, int] | None:
@@ -159,7 +172,10 @@ def find_name_echoes(st: DetectorState) -> None:
                 found.add(w)
     if not found:
         return
+    firsts, lasts = name_lists()
     for u in st.utts:
         for x, t in enumerate(u.toks):
-            if t.kind == "word" and t.text[0].isupper() and x not in u.blocked and u.word(x) in found:
+            w = u.word(x)
+            listed = w in firsts or w in lasts  # a lower-case mention only of a listed name
+            if t.kind == "word" and (t.text[0].isupper() or listed) and x not in u.blocked and w in found:
                 st.add(u.pos, x, x + 1, "NAME")
