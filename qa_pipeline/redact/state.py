@@ -41,11 +41,16 @@ class UttState:
     # tokens of context phrases: a number word there ("the three on the back", "four digit code")
     # belongs to the phrase, never to a number run
     phrase_toks: frozenset[int] = frozenset()
+    # the lower-cased word of each token ("" for numbers, codes, punctuation), read once
+    words: list[str] = field(default_factory=list)
+    word_set: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        self.words = [t.lower.replace("\u2019", "'") if t.kind == "word" else "" for t in self.toks]
+        self.word_set = frozenset(self.words)
 
     def word(self, i: int) -> str:
-        if 0 <= i < len(self.toks) and self.toks[i].kind == "word":
-            return self.toks[i].lower.replace("\u2019", "'")
-        return ""
+        return self.words[i] if 0 <= i < len(self.words) else ""
 
     def text_at(self, i: int) -> str:
         return self.toks[i].text if 0 <= i < len(self.toks) else ""

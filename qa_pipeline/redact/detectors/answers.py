@@ -19,6 +19,7 @@ class Phrases:
                 self._by_first.setdefault(words[0], []).append(words)
         for group in self._by_first.values():
             group.sort(key=len, reverse=True)
+        self.first_words = frozenset(self._by_first)
 
     def at(self, u: UttState, i: int) -> int | None:
         """End of the longest phrase starting at token ``i``, or ``None``."""
@@ -32,7 +33,9 @@ class Phrases:
 
     def find(self, u: UttState) -> list[tuple[int, int]]:
         """Every occurrence in ``u`` as token ranges."""
-        out = []
+        out: list[tuple[int, int]] = []
+        if self.first_words.isdisjoint(u.word_set):
+            return out
         for i in range(len(u.toks)):
             end = self.at(u, i)
             if end is not None:

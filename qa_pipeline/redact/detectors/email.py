@@ -144,7 +144,7 @@ _WEBSITE = frozenset({"www", "slash", "website", "site", "web", "online", "link"
 def find_emails_without_at(st: DetectorState, u: UttState) -> None:
     """An address read without its "at" when an e-mail was asked for ("jane dot dot n sample dot
     com"): parts joined by "dot" ending in a top-level domain, in a turn that names no website."""
-    if any(u.word(x) in _WEBSITE or u.word(x) == "at" for x in range(len(u.toks))):
+    if not any(w in TLDS for w in u.words) or any(w in _WEBSITE or w == "at" for w in u.words):
         return
     for i in range(1, len(u.toks)):
         if u.word(i) not in TLDS or u.word(i - 1) not in ("dot", "period", "point") or i in u.blocked:

@@ -33,6 +33,8 @@ _TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "mister", "missus", 
 _ASKS = Phrases("""your name|full name|first name|last name|surname|your first and last|who am i speaking|
     who am i talking|who's calling|who is calling|who's speaking|what name|name on the account|
     name is the account|account holder's name|spell your|and your name|name please""")
+# a turn without one of these words (and not answering a question for the name) has no cued name
+_CUE_WORDS = _STRONG.first_words | _WEAK.first_words | _TITLES | frozenset({"name", "speaking", "here"})
 # listed first names that are much more often ordinary words
 _COMMON = frozenset(
     """will may june april august bill mark grant hope joy faith art guy major chance son page price royal
@@ -63,8 +65,13 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
 def find_names(st: DetectorState, u: UttState) -> None:
     firsts, _ = name_lists()
     answer_at = skip_lead_ins(u, 0) if asked_before(st, u.pos, _ASKS, back=2) is not None else -1
+    if answer_at < 0 and _CUE_WORDS.isdisjoint(u.word_set):
+        return
     i = 0
     while i < len(u.toks):
+        if not u.words[i]:
+            i += 1
+            continue
         end = _name_at(u, i, firsts, i == answer_at)
         if end is not None and end[1] > end[0] and st.free(u, end[0], end[1]):
             st.add(u.pos, end[0], end[1], "NAME")

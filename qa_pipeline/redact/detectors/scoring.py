@@ -46,6 +46,8 @@ def window_candidates(
         if reason:
             reasons.add(reason)
     n = len(d)
+    if not labels and n < 9 and not first_ctx.veto:
+        return []  # with no context, only a card, a phone number or a 3-2-4 SSN is taken
     if first_ctx.veto:
         if first_ctx.amount_veto and not reasons and 13 <= n <= 19 and luhn_ok(d) and issuer_ok(d):
             return [("CARD", 3.0 * n)]  # "charge the deposit to 4573 7561 3519 5929"
