@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from typing import Sequence
 
 from qa_pipeline.redact.forms import issuer_ok
 from qa_pipeline.redact.numbers import Chunk, NumberRun, group_lengths, luhn_ok
@@ -13,20 +13,6 @@ from qa_pipeline.redact.detectors.dob import dob_scores
 from qa_pipeline.redact.detectors.phone import phone_scores
 from qa_pipeline.redact.detectors.ssn import ssn_scores
 from qa_pipeline.redact.detectors.window import RunInfo, Scored, Window
-
-# in this order (ties between equal scores go to the earlier type)
-SCORERS: tuple[Callable[[DetectorState, Window], Scored], ...] = (
-    card_scores,
-    ssn_scores,
-    phone_scores,
-    cvv_scores,
-    expiry_scores,
-    dob_scores,
-    routing_scores,
-    account_scores,
-    zip_scores,
-)
-
 
 def window_candidates(
     st: DetectorState, window: Sequence[tuple[NumberRun, Chunk]], d: str, info: RunInfo
@@ -59,7 +45,7 @@ def window_candidates(
         return []
     if reasons:  # a year after "in"/"since": only a date of birth
         return dob_scores(st, w)
-    out = [scored for scorer in SCORERS for scored in scorer(st, w)]
+    out = _scores(st, w)
     if first_ctx.soft_veto:  # "the order ID and your email?": a bare 10-digit answer is the order ID
         out = [(t, sc) for t, sc in out if t in labels]
     # the words right next to the number weigh more than the question two turns ago; a type
@@ -67,3 +53,29 @@ def window_candidates(
     found = st.found_in.get(runs[0].utt, set())
     return [(t, sc + (1.0 * n if t in near else 0.0) - (0.5 * n if t in found else 0.0)) for t, sc in out]
 
+
+
+def _scores(st: DetectorState, w: Window) -> Scored:
+    """Every type's score, in this order (ties between equal scores go to the earlier type); a
+    scorer is only called where it can return something (this runs for every window)."""
+    labels, n = w.labels, w.n
+    out: Scored = []
+    if n >= 12:
+        out += card_scores(st, w)
+    if n in (4, 9):
+        out += ssn_scores(st, w)
+    if n >= 7:
+        out += phone_scores(st, w)
+    if "CVV" in labels:
+        out += cvv_scores(st, w)
+    if "EXPIRY" in labels:
+        out += expiry_scores(st, w)
+    if "DOB" in labels:
+        out += dob_scores(st, w)
+    if "ROUTING" in labels:
+        out += routing_scores(st, w)
+    if "ACCOUNT" in labels:
+        out += account_scores(st, w)
+    if "ADDRESS" in labels:
+        out += zip_scores(st, w)
+    return out
