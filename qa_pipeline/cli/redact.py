@@ -102,7 +102,7 @@ def bench_redact(
     )
     typer.echo(
         f"speed: {report.utterances_per_s:,.0f} lines/s ({report.utterances} utterances in {report.seconds:.3f} s, "
-        "detection + rebuilding text and words, one thread)"
+        f"detection + rebuilding text and words, one thread; {report.utterances_per_cpu_s:,.0f} lines per CPU-second)"
     )
     if show:
         for line in report.missed:
