@@ -472,6 +472,14 @@ def test_a_short_reply_to_the_other_partys_secret_question_is_redacted() -> None
         ["Customer: Um, one second.", "Customer: It's [SECRET]."]
 
 
+def test_whispers_in_for_is_names_the_secret_only_in_reply_to_the_question() -> None:
+    # Whisper wrote "the password in Blue Harbor" for "the password is blue harbour" on a sample call
+    asked = conv("Agent: Your name and the password, please?", "Customer: It's Ana Silva and the password in Green Kettle.")
+    assert asked[1] == "Customer: It's [NAME] and the password in [SECRET]."
+    assert conv("Customer: I typed the password in Chrome and it failed.") == \
+        ["Customer: I typed the password in Chrome and it failed."]
+
+
 @pytest.mark.parametrize(
     "lines",
     [

@@ -45,23 +45,26 @@ _MAX_WORDS = 6
 
 
 def find_secrets(st: DetectorState, u: UttState) -> None:
-    if _named_in_turn(st, u) or _SECRETS.find(u):
-        return  # named here, or only talked about ("I forgot my password")
     ask = asked_before(st, u.pos, _SECRETS)
-    if ask is None or not _is_request_turn(st.utts[ask]):
+    asked = ask is not None and _is_request_turn(st.utts[ask])
+    if _named_in_turn(st, u, asked) or _SECRETS.find(u):
+        return  # named here, or only talked about ("I forgot my password")
+    if not asked:
         return
     span = _answer(u, skip_lead_ins(u, 0))
     if span is not None and st.free(u, span[0], span[1]):
         st.add(u.pos, span[0], span[1], "SECRET")
 
 
-def _named_in_turn(st: DetectorState, u: UttState) -> bool:
+def _named_in_turn(st: DetectorState, u: UttState, asked: bool) -> bool:
     """"the password is X", "the password's X": redact X; whether any was found."""
     found = False
     for _, end in _SECRETS.find(u):
         k = end
         if not u.word(end - 1).endswith("'s"):  # "the password's rocket launch"
             nxt = _IS.at(u, k)
+            if nxt is None and asked and u.word(k) == "in" and _named_after_in(u, k + 1):
+                nxt = k + 1  # in reply to the question, Whisper's "the password in Blue Harbor" for "… is"
             if nxt is None:
                 continue
             k = nxt
@@ -70,6 +73,12 @@ def _named_in_turn(st: DetectorState, u: UttState) -> bool:
             st.add(u.pos, span[0], span[1], "SECRET")
             found = True
     return found
+
+
+def _named_after_in(u: UttState, k: int) -> bool:
+    """After "the password in", only a capitalised word or a number is taken for the secret
+    ("in Blue Harbor"; not "in the app", "in settings")."""
+    return k < len(u.toks) and (u.toks[k].kind in ("num", "code") or (u.toks[k].kind == "word" and u.toks[k].text[0].isupper()))
 
 
 def _is_request_turn(u: UttState) -> bool:
