@@ -416,3 +416,149 @@ def test_a_question_or_a_long_turn_between_pieces_ends_the_number() -> None:
                  "Customer: sorry I need to find my glasses they were here a minute ago on the table",
                  "Customer: 3010 9903"]
     assert [r.text for r in redact_lines(long_turn)][1::2] == ["Customer: 5425 2334", "Customer: 3010 9903"]
+
+
+# --------------------------------------------------------------------------- checksums through python-stdnum
+def test_checksums_come_from_python_stdnum_and_keep_the_project_rules() -> None:
+    from qa_pipeline.redact.forms import ssn_valid
+
+    assert luhn_ok("4539578763621486") and not luhn_ok("4539578763621487")
+    assert not luhn_ok("0") and not luhn_ok("4539 5787")  # one digit, or not all digits
+    assert aba_ok("021000021") and not aba_ok("021000022")
+    assert not aba_ok("000000000")  # a valid sum, but "00" is no Federal Reserve district
+    assert ssn_valid("412567781")
+    for bad in ("000567781", "666567781", "912567781", "412007781", "412560000"):
+        assert not ssn_valid(bad), bad
+
+
+def test_no_function_in_the_redaction_package_is_over_80_lines() -> None:
+    import ast
+    from pathlib import Path
+
+    import qa_pipeline.redact as pkg
+
+    long = []
+    for path in Path(pkg.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > 80:
+                long.append(f"{path.name}:{node.name}")
+    assert long == []
+
+
+# --------------------------------------------------------------------------- secrets (issue 14)
+def conv(*lines: str) -> list[str]:
+    return [r.text for r in redact_lines(list(lines))]
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("Customer: the password is toffee apple", "Customer: the password is [SECRET]"),
+        ("Customer: My memorable word's Gandalf.", "Customer: My memorable word's [SECRET]."),
+        ("Customer: my mother's maiden name was Pennington, I think", "Customer: my mother's maiden name was [SECRET], I think"),
+        ("Customer: and the pin is 3 0 9 1", "Customer: and the pin is [SECRET]"),
+    ],
+)
+def test_a_secret_named_in_the_same_turn_is_redacted(line: str, expected: str) -> None:
+    assert conv(line) == [expected]
+
+
+def test_a_short_reply_to_the_other_partys_secret_question_is_redacted() -> None:
+    assert conv("Agent: What was the name of your first pet?", "Customer: Oh, that'd be Pickles.")[1] == \
+        "Customer: Oh, that'd be [SECRET]."
+    assert conv("Agent: Can I take the four digit PIN?", "Customer: five five oh two")[1] == "Customer: [SECRET]"
+    # a stall of the customer's own keeps the question open for the next turn
+    assert conv("Agent: Could you confirm the password?", "Customer: Um, one second.", "Customer: It's quokka.")[1:] == \
+        ["Customer: Um, one second.", "Customer: It's [SECRET]."]
+
+
+def test_whispers_in_for_is_names_the_secret_only_in_reply_to_the_question() -> None:
+    # Whisper wrote "the password in Blue Harbor" for "the password is blue harbour" on a sample call
+    asked = conv("Agent: Your name and the password, please?", "Customer: It's Ana Silva and the password in Green Kettle.")
+    assert asked[1] == "Customer: It's [NAME] and the password in [SECRET]."
+    assert conv("Customer: I typed the password in Chrome and it failed.") == \
+        ["Customer: I typed the password in Chrome and it failed."]
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["Agent: Could you confirm the password?", "Customer: Sorry, I can't remember what I chose."],
+        ["Agent: We've sent a passcode to your mobile.", "Customer: Okay, got it."],
+        ["Agent: What's the password on the account?", "Customer: Daffodil.", "Agent: Thanks. Is that all okay?",
+         "Customer: Yes, perfect."],
+        ["Customer: Your PIN was changed 4 days ago, it said."],
+        ["Agent: The password must have twelve characters."],
+    ],
+)
+def test_talk_about_secrets_without_the_secret_survives(lines: list[str]) -> None:
+    out = conv(*lines)
+    kept = [a for a, b in zip(lines, out) if a == b]
+    if lines[1:2] == ["Customer: Daffodil."]:
+        assert out[1] == "Customer: [SECRET]." and out[2:] == lines[2:]  # only the answer itself
+    else:
+        assert kept == lines
+
+
+# --------------------------------------------------------------------------- names (issue 14)
+@pytest.mark.parametrize(
+    "lines, expected",
+    [
+        (["Agent: Hi, you're through to Northgate, my name is Kofi, how can I help?"],
+         ["Agent: Hi, you're through to Northgate, my name is [NAME], how can I help?"]),
+        (["Agent: Who am I speaking with?", "Customer: Rebecca Thornton."],
+         ["Agent: Who am I speaking with?", "Customer: [NAME]."]),
+        (["Agent: Thanks, Mrs Abernathy, that's done."], ["Agent: Thanks, [NAME], that's done."]),
+        (["Customer: I spoke to someone called Gemma on Tuesday."],
+         ["Customer: I spoke to someone called [NAME] on Tuesday."]),
+        (["Customer: hi this is gloria from flat nine"], ["Customer: hi this is [NAME] from flat nine"]),
+        (["Agent: my name is Oluwaseun.", "Customer: Hi Oluwaseun, thanks."],
+         ["Agent: my name is [NAME].", "Customer: Hi [NAME], thanks."]),
+    ],
+)
+def test_people_s_names_after_a_cue_are_redacted(lines: list[str], expected: list[str]) -> None:
+    assert conv(*lines) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Agent: Thank you for calling Northgate Telecom, this is the billing team.",
+        "Customer: I'm on the Broadband Plus deal since May, and it drops every Monday.",
+        "Customer: Will the engineer come on Friday?",
+        "Agent: Is the account in your name?",
+        "Customer: I bought it from Currys in June.",
+    ],
+)
+def test_company_product_day_and_month_names_survive(line: str) -> None:
+    assert conv(line) == [line]
+
+
+# --------------------------------------------------------------------------- spelled e-mails and spoken addresses (issue 14)
+def test_spelled_e_mails_are_redacted() -> None:
+    assert conv("Agent: What's your email?", "Customer: It's tom dot dot r brightmail dot com.")[1] == "Customer: It's [EMAIL]."
+    assert conv("Agent: And the email address?", "Customer: k, l, e, e, at sign, quickpost dot net")[1] == "Customer: [EMAIL]"
+    assert conv("Agent: Your email?", "Customer: jo all one word at gmail dot com")[1] == "Customer: [EMAIL]"
+
+
+def test_a_web_address_is_not_an_e_mail() -> None:
+    lines = ["Agent: Did you get our email?", "Customer: No, I went to northgate dot com slash help instead."]
+    assert conv(*lines) == lines
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("Customer: it's 9 willow roads", "Customer: it's [ADDRESS]"),
+        ("Customer: thirty three birch avenue", "Customer: [ADDRESS]"),
+        ("Customer: flat 2 17 park road", "Customer: [ADDRESS]"),
+        ("Customer: number four the close", "Customer: [ADDRESS]"),
+    ],
+)
+def test_spoken_lower_case_addresses_are_redacted_when_asked(line: str, expected: str) -> None:
+    assert conv("Agent: What's the address?", line)[1] == expected
+
+
+def test_a_lower_case_street_with_a_clear_suffix_needs_no_question() -> None:
+    assert conv("Customer: send it to 64 ash grove please") == ["Customer: send it to [ADDRESS] please"]
+    assert conv("Customer: there are 22 flats on our road") == ["Customer: there are 22 flats on our road"]

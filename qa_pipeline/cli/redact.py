@@ -30,7 +30,7 @@ def redact_cmd(
     ),
     summary: bool = typer.Option(False, "--summary", help="Print the count of redactions per type to stderr."),
 ) -> None:
-    """Print FILE's lines (or stdin's) with PII replaced by [CARD], [SSN], … placeholders.
+    """Print FILE's lines (or stdin's) with PII replaced by [CARD], [SSN], [NAME], [SECRET], … placeholders.
 
     Lines form one conversation: the agent's question on one line types the answer on the
     next, and a card number read over several lines is found.  A leading 'Agent:' or
@@ -66,7 +66,7 @@ def bench_redact(
     show: bool = typer.Option(False, "--show", help="List missed spans and altered clean dialogues."),
     repeat: int = typer.Option(3, "--repeat", min=1, help="Timing passes over the set (best one reported)."),
     source: Optional[str] = typer.Option(
-        None, "--source", help="Only dialogues of these sources (comma-separated: hand, template, heldout, heldout2 … heldout5)."
+        None, "--source", help="Only dialogues of these sources (comma-separated: hand, template, heldout, heldout2 … heldout6)."
     ),
 ) -> None:
     """Recall per PII type, false-redaction rate on look-alikes, and speed, on the labelled set."""
@@ -102,7 +102,7 @@ def bench_redact(
     )
     typer.echo(
         f"speed: {report.utterances_per_s:,.0f} lines/s ({report.utterances} utterances in {report.seconds:.3f} s, "
-        "detection + rebuilding text and words, one thread)"
+        f"detection + rebuilding text and words, one thread; {report.utterances_per_cpu_s:,.0f} lines per CPU-second)"
     )
     if show:
         for line in report.missed:

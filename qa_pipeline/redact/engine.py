@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Iterable, Sequence
 
 from qa_pipeline.conversation import Conversation, Utterance, Word
-from qa_pipeline.redact.detect import ConversationDetector, Detection
+from qa_pipeline.redact.detect import Detection, detect
 from qa_pipeline.redact.numbers import FILLERS
 from qa_pipeline.redact.tokens import Token
 from qa_pipeline.redact.types import (
@@ -52,9 +52,8 @@ def find_pii(
     """Detect PII in ``(speaker, text)`` utterances; spans are merged per utterance."""
     if not options.enabled or not utterances:
         return []
-    detector = ConversationDetector(utterances, options.types)
-    detections = detector.run()
-    return _merge(detections, [u.toks for u in detector.utts], [t for _, t in utterances])
+    detections, state = detect(utterances, options.types)
+    return _merge(detections, [u.toks for u in state.utts], [t for _, t in utterances])
 
 
 def _merge(detections: Iterable[Detection], tokens: Sequence[Sequence[Token]], texts: Sequence[str]) -> list[SourceSpan]:

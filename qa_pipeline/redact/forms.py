@@ -6,6 +6,8 @@ import re
 from datetime import date
 from typing import Sequence
 
+from stdnum.us import ssn as stdnum_ssn
+
 CURRENT_YEAR = date.today().year
 
 
@@ -107,7 +109,9 @@ def issuer_ok(digits: str) -> bool:
 
 
 def ssn_valid(d: str) -> bool:
-    return len(d) == 9 and d[:3] not in ("000", "666") and d[0] != "9" and d[3:5] != "00" and d[5:] != "0000"
+    """A structurally valid SSN (python-stdnum: no area 000/666/9xx, group 00 or serial 0000, and
+    not one of the numbers published in advertisements)."""
+    return len(d) == 9 and d.isdigit() and stdnum_ssn.is_valid(d)
 
 
 def _nanp10(d: str) -> str:

@@ -16,6 +16,9 @@ import bisect
 from dataclasses import dataclass
 from typing import Sequence
 
+from stdnum import luhn as stdnum_luhn
+from stdnum.us import rtn as stdnum_rtn
+
 from qa_pipeline.redact.tokens import Token
 
 UNITS: dict[str, int] = {
@@ -101,27 +104,13 @@ def group_lengths(chunks: Sequence[Chunk]) -> tuple[int, ...]:
 
 
 def luhn_ok(digits: str) -> bool:
-    """The Luhn (mod 10) check of payment card numbers."""
-    if not digits.isdigit() or len(digits) < 2:
-        return False
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = ord(ch) - 48
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
+    """The Luhn (mod 10) check of payment card numbers (python-stdnum)."""
+    return digits.isdigit() and len(digits) >= 2 and stdnum_luhn.is_valid(digits)
 
 
 def aba_ok(digits: str) -> bool:
-    """The ABA routing-number checksum (3-7-1 weights)."""
-    if len(digits) != 9 or not digits.isdigit():
-        return False
-    d = [ord(c) - 48 for c in digits]
-    s = 3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + (d[2] + d[5] + d[8])
-    return s % 10 == 0 and digits[:2] != "00"
+    """The ABA routing-number checksum (3-7-1 weights, python-stdnum); "00" is no Federal Reserve district."""
+    return len(digits) == 9 and digits.isdigit() and digits[:2] != "00" and stdnum_rtn.is_valid(digits)
 
 
 def _word(tok: Token) -> str:
@@ -262,6 +251,20 @@ def find_runs(
     return runs
 
 
+def _read_digit_token(t: Token, i: int, sep: str, chunks: list[Chunk], flags: set[str]) -> None:
+    """Append the digit groups of the written number ``t`` (token ``i``) and note its form."""
+    groups, seps = t.num_groups()
+    if "." in seps and len(seps) == 1 and len(groups[-1]) <= 2:
+        flags.add("decimal")
+    if ":" in seps:
+        flags.add("time")
+    if "," in seps and all(len(g) == 3 for g in groups[1:]) and len(groups[0]) <= 3 and len(groups) > 1:
+        flags.add("thousands")
+    for k, g in enumerate(groups):
+        s = (sep if sep else (" " if chunks else "")) if k == 0 else seps[k - 1]
+        chunks.append(Chunk(g, i, i + 1, "digits", s))
+
+
 def _read_run(toks: Sequence[Token], i: int, utt: int, n: int) -> tuple[NumberRun, int]:
     """Read one run from token ``i``; token ``n`` (a blocked token or the end) stops it."""
     chunks: list[Chunk] = []
@@ -282,16 +285,7 @@ def _read_run(toks: Sequence[Token], i: int, utt: int, n: int) -> tuple[NumberRu
                     i = last_end = parsed[1]
                     sep = ""
                     continue
-                groups, seps = t.num_groups()
-                if "." in seps and len(seps) == 1 and len(groups[-1]) <= 2:
-                    flags.add("decimal")
-                if ":" in seps:
-                    flags.add("time")
-                if "," in seps and all(len(g) == 3 for g in groups[1:]) and len(groups[0]) <= 3 and len(groups) > 1:
-                    flags.add("thousands")
-                for k, g in enumerate(groups):
-                    s = (sep if sep else (" " if chunks else "")) if k == 0 else seps[k - 1]
-                    chunks.append(Chunk(g, i, i + 1, "digits", s))
+                _read_digit_token(t, i, sep, chunks, flags)
                 i = last_end = i + 1
                 sep = " "
                 continue

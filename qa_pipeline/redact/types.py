@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from qa_pipeline.conversation import Conversation
 from qa_pipeline.errors import ConfigError
 
-PiiType = Literal["CARD", "CVV", "EXPIRY", "SSN", "DOB", "PHONE", "EMAIL", "ADDRESS", "ACCOUNT", "ROUTING"]
+PiiType = Literal[
+    "CARD", "CVV", "EXPIRY", "SSN", "DOB", "PHONE", "EMAIL", "ADDRESS", "ACCOUNT", "ROUTING", "SECRET", "NAME"
+]
 PII_TYPES: tuple[PiiType, ...] = (
     "CARD",
     "CVV",
@@ -22,6 +24,8 @@ PII_TYPES: tuple[PiiType, ...] = (
     "ADDRESS",
     "ACCOUNT",
     "ROUTING",
+    "SECRET",
+    "NAME",
 )
 
 

@@ -1256,6 +1256,128 @@ HELDOUT5_CLEAN = [
 ]
 
 
+# A sixth unseen batch for the types added with issue 14 — passwords, PINs and security answers
+# (SECRET), people's names (NAME), e-mail addresses spelled out or read without a known provider and
+# street addresses in the lower-case, spoken form Whisper writes — written and committed before those
+# detectors existed, then scored once (source "heldout6"; first-pass figures in docs/redaction.md).
+# The look-alikes are what must survive: company and product names, days and months, talk about
+# passwords and security questions without the answer, web addresses, streets without a house.
+HELDOUT6_PII = [
+    # ---- passwords, memorable words, PINs, security answers (SECRET)
+    "A: Could you give me the password on the account, please? || C: Yeah, the password is <SECRET>marmalade</SECRET>.",
+    "A: What's the password on the account? || C: It's <SECRET>blue harbour</SECRET>.",
+    "A: And can you confirm your password for me? || C: <SECRET>sunflower eighty two</SECRET>",
+    "A: I just need the telephone password before we go on. || C: Sure, it's <SECRET>penguin</SECRET>, all lower case.",
+    "A: For security, what's your memorable word? || C: My memorable word is <SECRET>lighthouse</SECRET>.",
+    "A: Can I have the second and fourth letters of your memorable word? || C: <SECRET>R and T</SECRET>.",
+    "A: Can you tell me your mother's maiden name? || C: Yeah, it's <SECRET>Hollis</SECRET>.",
+    "C: my mother's maiden name is <SECRET>Fairbanks</SECRET>",
+    "A: What was the name of your first pet? || C: Oh, that'd be <SECRET>Biscuit</SECRET>.",
+    "A: The security question on file is the name of your first school. || C: <SECRET>St Anne's</SECRET>.",
+    "A: What city were you born in? That's your security question. || C: <SECRET>Sheffield</SECRET>.",
+    "A: And the answer to your security question? || C: um I think I put <SECRET>green bay packers</SECRET>",
+    "A: Can I take your PIN please? || C: the pin is <SECRET>4 4 1 9</SECRET>",
+    "A: What's the four digit PIN on the account? || C: <SECRET>seven two seven one</SECRET>.",
+    "A: Could you confirm your passcode? || C: Yeah, <SECRET>nine oh nine oh</SECRET>.",
+    "A: I'll need your account PIN to make that change. || C: It's <SECRET>2580</SECRET>. || A: Thank you.",
+    "A: Can you give me the password, please? || C: Uh, hang on. || C: Okay, it's <SECRET>tigerlily</SECRET>.",
+    "A: What's the password? || C: It's <SECRET>cardiff city one nine two seven</SECRET>.",
+    "A: could you spell the password for me || C: sure it's <SECRET>m a p l e 7</SECRET>",
+    "A: What's your favourite teacher's name? It's one of your security questions. || C: <SECRET>Mrs Doyle</SECRET>.",
+    "A: What's the answer to your secret question? || C: The answer is <SECRET>pancakes</SECRET>.",
+    "C: Oh I remember now, the password's <SECRET>rocket launch</SECRET>.",
+    # ---- names (NAME), customers, third parties and the agent
+    "A: Can I take your full name, please? || C: It's <NAME>Michael Grant</NAME>.",
+    "A: Who am I speaking with today? || C: This is <NAME>Sarah Okafor</NAME>.",
+    "C: Hi, my name's <NAME>Daniel Reyes</NAME> and I'm calling about my bill.",
+    "A: Good morning, you're through to Northgate Telecom, my name is <NAME>John</NAME>, how can I help? || C: Hi <NAME>John</NAME>.",
+    "A: Thank you for calling, you're speaking with <NAME>Aisha</NAME>. || C: Hello.",
+    "A: Thank you, Mr <NAME>Grant</NAME>, you're verified.",
+    "A: Thanks Mrs <NAME>Whitfield</NAME>, I've updated that now.",
+    "C: The account's in my husband's name, <NAME>Tom Baxter</NAME>.",
+    "A: And what name is the account under? || C: <NAME>Gareth Llewellyn</NAME>.",
+    "A: Can I get your first and last name? || C: yeah it's <NAME>kevin o'brien</NAME>",
+    "A: Could you spell your surname? || C: <NAME>K O W A L S K I</NAME>.",
+    "C: I spoke to someone called <NAME>Megan</NAME> yesterday and she said it would be fixed.",
+    "A: Is that <NAME>Priya Nair</NAME>? || C: Yes, that's me.",
+    "C: It's <NAME>Mrs Helen Chambers</NAME>, I'm the account holder.",
+    "A: And your name? || C: <NAME>Luis Fernandez</NAME>. || A: Thanks, <NAME>Luis</NAME>.",
+    "C: Hello, I'm ringing on behalf of my mum, <NAME>Margaret Shaw</NAME>.",
+    # ---- e-mail addresses spelled out or without a known provider (EMAIL)
+    "A: What's the best email for you? || C: It's <EMAIL>jane dot dot n sample dot com</EMAIL>.",
+    "A: And your email address? || C: <EMAIL>j smith at example dot com</EMAIL>",
+    "A: Can I take an email address? || C: Yeah, it's <EMAIL>d r e y e s at northmail dot net</EMAIL>.",
+    "C: my email is <EMAIL>sam underscore keller at brightwave dot co dot uk</EMAIL>",
+    "A: Could you spell the email for me? || C: <EMAIL>p e t e r, dot, h a l l, at sign, fastpost dot org</EMAIL>.",
+    "A: What email should the receipt go to? || C: <EMAIL>mike dash turner at turnerplumbing dot com</EMAIL>.",
+    "A: Email address? || C: <EMAIL>anna dot b seventy one at webmail dot de</EMAIL>",
+    "A: And the email on the account? || C: It's <EMAIL>rosie all one word at hotmail dot co dot uk</EMAIL>.",
+    # ---- street addresses in spoken, lower-case form (ADDRESS)
+    "A: And what's the address? || C: it's <ADDRESS>22 mill roads</ADDRESS>",
+    "A: Can you confirm the first line of your address? || C: <ADDRESS>twelve oak street</ADDRESS>.",
+    "A: What's the address for the installation? || C: <ADDRESS>flat 3 41 high street</ADDRESS>",
+    "A: And the address? || C: <ADDRESS>number seven the crescent</ADDRESS>, <ADDRESS>Harrogate</ADDRESS>.",
+    "C: I've moved to <ADDRESS>fifty six church lane</ADDRESS> last month.",
+    "A: Where should we send the new router? || C: <ADDRESS>apartment 4b 19 victoria road</ADDRESS>.",
+    "A: What's the first line of the address? || C: <ADDRESS>one hundred and five station approach</ADDRESS>.",
+    "C: the engineer needs to come to <ADDRESS>88 kings avenue</ADDRESS> not the old place",
+    "A: And your postcode? || C: <ADDRESS>L S six, two A B</ADDRESS>.",
+    "A: Can I confirm the address, <ADDRESS>14 Brook Close</ADDRESS>? || C: That's right.",
+]
+
+HELDOUT6_CLEAN = [
+    # talk about passwords, PINs and security questions without the secret itself
+    "C: I forgot my password and now I'm locked out of the app.",
+    "A: We will never ask you for your full password over the phone.",
+    "A: You can reset your PIN in the app under settings.",
+    "A: What's the answer to your security question? || C: Hold on, let me think, I can't remember what I set.",
+    "C: The password reset email never arrived.",
+    "A: Your new password needs at least eight characters and a number.",
+    "A: I've sent a one-time passcode to your phone. || C: Okay, got it, thanks.",
+    "C: I changed my PIN last week and now the card doesn't work.",
+    "A: Can you confirm the password? || C: I don't have one set up, I don't think.",
+    "A: The memorable word is the one you chose when you opened the account.",
+    # company, product and place names, days and months
+    "A: Thank you for calling Northgate Telecom, how can I help?",
+    "C: I'm on the Fibre Max 500 package and it keeps dropping.",
+    "C: I've got a Samsung Galaxy and an Apple iPad on the account.",
+    "A: Your bill is due on Monday the fourth of March.",
+    "C: It's been like this since June, every single evening.",
+    "A: You'll get a text on Friday and the engineer comes on Tuesday.",
+    "C: I was with Virgin Media before, and BT before that.",
+    "A: Netflix and Amazon Prime are included with the Northgate Premium bundle.",
+    "C: I'm calling from the Leeds office.",
+    "A: The Northgate Store on the high street can swap the router for you.",
+    "C: The shop on Mill Road was closed when I went.",
+    "A: The outage covers the whole of Kent and parts of Sussex.",
+    "C: May I ask why the price went up in April?",
+    "A: I will mark the case as urgent.",
+    "C: Can I speak to the account holder's team? I mean the billing team.",
+    "A: Is the account in your name? || C: Yes, it's in my name.",
+    "A: Can I take your name, please? || C: Sorry, can you hold on a second?",
+    "A: Who am I speaking with? || C: I'm the account holder.",
+    "C: The road was dug up outside the house last week.",
+    "A: Let me check the address we have on file. || C: Sure, go ahead.",
+    # web addresses and e-mail talk without an address
+    "A: You can find it at northgate dot com slash help.",
+    "A: Go to www dot northgate dot co dot uk and click on My Account.",
+    "C: I never got the email, can you send it again?",
+    "A: Just reply to the email we sent, it's from our billing team.",
+    "C: I looked at it on the website, it said dot com slash offers.",
+    "A: I'll drop you an email at the address we have on file.",
+    # numbers and words near addresses that are not addresses
+    "C: I live about twelve miles from the town centre.",
+    "C: It's the second house on the left after the church.",
+    "A: Our engineers cover 41 postcodes in that area.",
+    "C: I'm on the 3rd floor, so the signal is weak.",
+    "A: The router should sit at least two metres from the microwave.",
+    "C: There are 22 flats in our building and all of them are down.",
+    "A: Route 66 is the name of the bundle, it comes with sixty-six gigabytes.",
+    "C: We moved in on the first of May.",
+    "A: Have a lovely day, goodbye. || C: Thanks, you too.",
+]
+
+
 # --------------------------------------------------------------------------- spoken forms
 ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
@@ -1728,6 +1850,7 @@ def main() -> None:
     rows += batch("heldout3", HELDOUT3_PII, HELDOUT3_CLEAN)
     rows += batch("heldout4", HELDOUT4_PII, HELDOUT4_CLEAN)
     rows += batch("heldout5", HELDOUT5_PII, HELDOUT5_CLEAN)
+    rows += batch("heldout6", HELDOUT6_PII, HELDOUT6_CLEAN)
     with OUT.open("w", encoding="utf-8") as fh:
         fh.write("id\tsource\tcategory\tdialogue\n")
         for k, (src, cat, d) in enumerate(rows, 1):
