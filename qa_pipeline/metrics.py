@@ -35,7 +35,7 @@ Definitions (times in seconds from the call start):
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
 from qa_pipeline.classify.result import UtteranceLabels
@@ -133,7 +133,15 @@ METRICS: dict[str, str] = {
     "agent_negative_utterances": "agent utterances with negative sentiment",
     "mean_asr_confidence": "duration-weighted mean ASR confidence of the utterances, 0..1",
     "utterance_count": "number of utterances",
+    "longest_customer_wait_s": "longest silence before an agent turn (the customer waits on the agent)",
 }
+
+# Metrics that need real times: N/A (None) for a chat transcript without times.
+TIME_METRICS: tuple[str, ...] = (
+    "handle_time_s", "agent_talk_s", "customer_talk_s", "agent_talk_ratio", "talk_listen_ratio", "non_talk_s",
+    "non_talk_ratio", "longest_silence_s", "longest_dead_air_s", "overtalk_s", "overtalk_ratio", "agent_wpm",
+    "customer_wpm", "first_agent_response_s", "hold_s", "longest_customer_wait_s",
+)
 
 
 @dataclass(frozen=True)
@@ -180,6 +188,8 @@ class CallMetrics:
     agent_sentiment_quarters: tuple[float | None, ...] = (None, None, None, None)
     customer_start_idx: tuple[int, ...] = field(default=())
     customer_end_idx: tuple[int, ...] = field(default=())
+    longest_customer_wait_s: float | None = 0.0
+    longest_customer_wait: Gap | None = None
 
     def value(self, name: str) -> float | None:
         """The numeric metric ``name`` (one of :data:`METRICS`)."""
@@ -386,6 +396,32 @@ def _holds(
     return holds
 
 
+def _wpm(utts: Sequence[Utterance], n_words: int, talk_s: float) -> float | None:
+    """Words per minute: from word timings where the utterances have them, else from the utterance spans."""
+    timed = [u for u in utts if u.words]
+    if timed:
+        n = sum(len(u.words) for u in timed)
+        span = _total(_union([(u.words[0].start, u.words[-1].end) for u in timed]))
+        return _r(_ratio(n * 60.0, span), 2)
+    return _r(_ratio(n_words * 60.0, talk_s), 2)
+
+
+def _customer_wait(utts: Sequence[Utterance]) -> _RawGap | None:
+    """The longest silence before an agent turn (the customer is waiting on the agent)."""
+    ordered = sorted((u for u in utts if u.speaker in ("agent", "customer")), key=lambda u: (u.start_s, u.idx))
+    best: _RawGap | None = None
+    last: Utterance | None = None
+    last_end = 0.0
+    for u in ordered:
+        if last is not None and u.speaker == "agent" and u.start_s > last_end:
+            if best is None or u.start_s - last_end > best[1] - best[0]:
+                best = (last_end, u.start_s, last.idx, u.idx)
+        if last is None or u.end_s >= last_end:
+            last_end = max(last_end, u.end_s)
+        last = u
+    return best
+
+
 def compute_metrics(
     conv: Conversation,
     labels: Sequence[UtteranceLabels] | Mapping[int, UtteranceLabels] = (),
@@ -433,11 +469,12 @@ def compute_metrics(
 
     agents = [u for u in utts if u.speaker == "agent"]
     customers = [u for u in utts if u.speaker == "customer"]
+    wait = _customer_wait(utts)
     quarter = handle / 4 if handle > 0 else 0.0
     c_q, c_start, c_end, c_neg, c_start_idx, c_end_idx = _sentiment_track(customers, labs, quarter)
     a_q, a_start, a_end, a_neg, _, _ = _sentiment_track(agents, labs, quarter)
 
-    return CallMetrics(
+    metrics = CallMetrics(
         call_id=conv.call_id,
         handle_time_s=round(handle, 3),
         agent_talk_s=round(agent_talk, 3),
@@ -455,8 +492,8 @@ def compute_metrics(
         agent_interruptions_of_negative_customer=sum(
             1 for i in interruptions if i.by == "agent" and i.interrupted_sentiment == "negative"
         ),
-        agent_wpm=_r(_ratio(words["agent"] * 60.0, agent_talk), 2),
-        customer_wpm=_r(_ratio(words["customer"] * 60.0, cust_talk), 2),
+        agent_wpm=_wpm(agents, words["agent"], agent_talk),
+        customer_wpm=_wpm(customers, words["customer"], cust_talk),
         first_agent_response_s=round(min(u.start_s for u in agents), 3) if agents else None,
         hold_s=round(sum((h.duration_s for h in holds), 0.0), 3),
         hold_count=len(holds),
@@ -480,4 +517,11 @@ def compute_metrics(
         agent_sentiment_quarters=a_q,
         customer_start_idx=c_start_idx,
         customer_end_idx=c_end_idx,
+        longest_customer_wait_s=round(wait[1] - wait[0], 3) if wait else 0.0,
+        longest_customer_wait=_gap(wait),
     )
+    if not conv.timed:  # a chat: turn positions are not times
+        metrics = replace(metrics, **{name: None for name in TIME_METRICS}, longest_silence=None, longest_dead_air=None,
+                          longest_customer_wait=None, interruptions=(), holds=(), hold_count=0, unannounced_hold_count=0,
+                          agent_interruptions=0, customer_interruptions=0, agent_interruptions_of_negative_customer=0)
+    return metrics
