@@ -60,6 +60,7 @@ class Conversation:
     duration_s: float
     language: str = "en"
     timed: bool = True  # False for a chat: utterance times are nominal turn positions, time metrics are N/A
+    queue: str | None = None  # the call's queue (metadata), for criteria N/A by queue configuration
 
     def by_speaker(self, speaker: Speaker) -> tuple[Utterance, ...]:
         return tuple(u for u in self.utterances if u.speaker == speaker)

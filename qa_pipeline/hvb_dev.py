@@ -176,13 +176,44 @@ def write_reference(path: Path, sids: Iterable[str]) -> Path:
     return path
 
 
-def learning_turns() -> list[tuple[str, str, dict[str, str]]]:
-    """(sid, agent text, reviewer verdicts) for every agent turn of the learning part — read at train time."""
+# reviewer's criterion -> classifier label (apology and the rest map by name)
+LABEL_OF = {
+    "greeting": "greeting", "introduction": "agent_introduction", "identity_verification": "identity_verification",
+    "empathy": "empathy", "apology": "apology", "active_listening": "active_listening", "commitment": "commitment",
+    "resolution_check": "resolution_check", "closing": "closing", "hold_request": "hold_request",
+}
+
+
+def learning_examples() -> list[tuple[str, frozenset[str]]]:
+    """Agent turns of the learning part with the labels the reviewer's evidence gives them — read at train time.
+
+    A turn the reviewer cited as evidence for a criterion gets that label; a
+    turn cited for nothing is a negative for every label (the reviewer cites
+    the turn(s) that show a behaviour).  One-word turns are skipped.  Text is
+    the cleaned human transcript; nothing is written anywhere.
+    """
     refs = references()
-    out = []
+    out: list[tuple[str, frozenset[str]]] = []
     for sid in committed_split()["learn"]:
-        verdicts = {k: v["verdict"] for k, v in refs[sid]["criteria"].items()}
-        for t in turns(sid):
-            if t["speaker"] == "agent":
-                out.append((sid, t["text"], verdicts))
+        crit = refs[sid]["criteria"]
+        cited: dict[int, set[str]] = defaultdict(set)
+        for name, label in LABEL_OF.items():
+            for i in crit[name]["evidence_idx"]:
+                cited[i].add(label)
+        for i, seg in enumerate(segments(sid)):
+            if seg["speaker_role"] != "agent":
+                continue
+            text = clean(seg.get("human_transcript", ""))
+            if len(text.split()) < 2:
+                continue
+            out.append((text, frozenset(cited.get(i, ()))))
     return out
+
+
+def learning_digest() -> str:
+    """Digest of what :func:`learning_examples` reads (recorded in the model card)."""
+    h = hashlib.sha256()
+    for text, labels in learning_examples():
+        h.update(text.encode())
+        h.update(",".join(sorted(labels)).encode())
+    return h.hexdigest()[:16]

@@ -20,6 +20,11 @@ Definitions (times in seconds from the call start):
 * speaking rate: words (whitespace tokens of the stored text; a redaction
   placeholder counts as one word) per minute of the party's talk time;
 * first agent response: start of the first agent utterance;
+* longest customer wait: the longest silence before an agent turn (the
+  customer waits on the agent) — a scorecard's hold criterion compares it
+  with its dead-air threshold (``na_when: no_wait_over_s``);
+* chat transcripts (``Conversation.timed`` false): every time-based metric
+  (:data:`TIME_METRICS`) is ``None`` (N/A);
 * hold: an agent utterance labelled ``hold_request`` followed, within
   ``hold_search_s``, by a gap in the agent's speech of at least
   ``hold_min_s`` (announced hold), or any silence of at least
@@ -27,7 +32,8 @@ Definitions (times in seconds from the call start):
 * sentiment: each utterance's signed sentiment is ``+score`` (positive),
   ``-score`` (negative) or ``0`` (neutral); the call is cut into four equal
   quarters by time and each quarter's value is the mean over the party's
-  utterances whose midpoint falls in it.  ``start`` is the first quarter (the
+  utterances whose midpoint falls in it, weighted by each utterance's words
+  (capped at 8), so one short turn ("bye", "nope") cannot decide it.  ``start`` is the first quarter (the
   first three turns of the party when it said nothing in the first quarter),
   ``end`` the last quarter (likewise the last three turns).
 """
@@ -267,12 +273,25 @@ def _r(x: float | None, nd: int = 4) -> float | None:
     return None if x is None else round(x, nd)
 
 
+SENTIMENT_WEIGHT_MAX_WORDS = 8
+
+
+def _weight(u: Utterance) -> float:
+    """An utterance's weight in a sentiment mean: its words, capped, so one short turn ("bye") cannot decide."""
+    return float(min(max(len(u.text.split()), 1), SENTIMENT_WEIGHT_MAX_WORDS))
+
+
+def _wmean(values: list[tuple[float, float]]) -> float | None:
+    total = sum(w for _, w in values)
+    return sum(v * w for v, w in values) / total if total > 0 else None
+
+
 def _sentiment_track(
     utts: Sequence[Utterance], labs: dict[int, UtteranceLabels], quarter: float
 ) -> tuple[tuple[float | None, ...], float | None, float | None, int, tuple[int, ...], tuple[int, ...]]:
-    buckets: list[list[float]] = [[], [], [], []]
+    buckets: list[list[tuple[float, float]]] = [[], [], [], []]
     bucket_idx: list[list[int]] = [[], [], [], []]
-    seq: list[tuple[int, float]] = []
+    seq: list[tuple[int, float, float]] = []
     negatives = 0
     for u in utts:
         lab = labs.get(u.idx)
@@ -281,24 +300,25 @@ def _sentiment_track(
         v = signed_sentiment(lab)
         if lab.sentiment == "negative":
             negatives += 1
-        seq.append((u.idx, v))
+        w = _weight(u)
+        seq.append((u.idx, v, w))
         q = int(((u.start_s + u.end_s) / 2) / quarter) if quarter > 0 else 0
         q = min(3, max(0, q))
-        buckets[q].append(v)
+        buckets[q].append((v, w))
         bucket_idx[q].append(u.idx)
-    quarters = tuple(_r(_mean(b)) for b in buckets)
+    quarters = tuple(_r(_wmean(b)) for b in buckets)
     if not seq:
         return quarters, None, None, negatives, (), ()
     if buckets[0]:
-        start, start_idx = _mean(buckets[0]), tuple(bucket_idx[0])
+        start, start_idx = _wmean(buckets[0]), tuple(bucket_idx[0])
     else:
         head = seq[:3]
-        start, start_idx = _mean([v for _, v in head]), tuple(i for i, _ in head)
+        start, start_idx = _wmean([(v, w) for _, v, w in head]), tuple(i for i, _, _ in head)
     if buckets[3]:
-        end, end_idx = _mean(buckets[3]), tuple(bucket_idx[3])
+        end, end_idx = _wmean(buckets[3]), tuple(bucket_idx[3])
     else:
         tail = seq[-3:]
-        end, end_idx = _mean([v for _, v in tail]), tuple(i for i, _ in tail)
+        end, end_idx = _wmean([(v, w) for _, v, w in tail]), tuple(i for i, _, _ in tail)
     return quarters, _r(start), _r(end), negatives, start_idx, end_idx
 
 
@@ -396,16 +416,6 @@ def _holds(
     return holds
 
 
-def _wpm(utts: Sequence[Utterance], n_words: int, talk_s: float) -> float | None:
-    """Words per minute: from word timings where the utterances have them, else from the utterance spans."""
-    timed = [u for u in utts if u.words]
-    if timed:
-        n = sum(len(u.words) for u in timed)
-        span = _total(_union([(u.words[0].start, u.words[-1].end) for u in timed]))
-        return _r(_ratio(n * 60.0, span), 2)
-    return _r(_ratio(n_words * 60.0, talk_s), 2)
-
-
 def _customer_wait(utts: Sequence[Utterance]) -> _RawGap | None:
     """The longest silence before an agent turn (the customer is waiting on the agent)."""
     ordered = sorted((u for u in utts if u.speaker in ("agent", "customer")), key=lambda u: (u.start_s, u.idx))
@@ -492,8 +502,8 @@ def compute_metrics(
         agent_interruptions_of_negative_customer=sum(
             1 for i in interruptions if i.by == "agent" and i.interrupted_sentiment == "negative"
         ),
-        agent_wpm=_wpm(agents, words["agent"], agent_talk),
-        customer_wpm=_wpm(customers, words["customer"], cust_talk),
+        agent_wpm=_r(_ratio(words["agent"] * 60.0, agent_talk), 2),
+        customer_wpm=_r(_ratio(words["customer"] * 60.0, cust_talk), 2),
         first_agent_response_s=round(min(u.start_s for u in agents), 3) if agents else None,
         hold_s=round(sum((h.duration_s for h in holds), 0.0), 3),
         hold_count=len(holds),

@@ -102,6 +102,7 @@ def transcribe_recording(
     timings["transcribe_s"] = time.perf_counter() - t1
 
     conversation = merge_parties(recording.call_id, parts, audio.duration_s, language=options.transcribe.language)
+    conversation = replace(conversation, queue=recording.metadata.queue)
     words = [w for u in conversation.utterances for w in u.words]
     record = CallRecord(
         recording=recording,
@@ -128,7 +129,7 @@ def read_transcript_call(recording: Recording, options: PipelineOptions) -> Tran
     metadata = replace(parsed.metadata, **{
         k: getattr(manifest, k) for k in vars(manifest) if getattr(parsed.metadata, k) is None and getattr(manifest, k) is not None
     })
-    conversation = parsed.conversation
+    conversation = replace(parsed.conversation, queue=metadata.queue)
     record = CallRecord(
         recording=replace(recording, metadata=metadata),
         format="transcript",

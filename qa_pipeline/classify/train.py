@@ -37,7 +37,7 @@ from qa_pipeline.classify.config import (
     classifier_dir,
     dump_config,
 )
-from qa_pipeline.classify.data import Example, TrainingData, load_training_data, training_dir
+from qa_pipeline.classify.data import Example, TrainingData, load_training_data, training_dir, with_pattern_labels
 from qa_pipeline.classify.encoder import EMBEDDING_DIM, Encoder, EncoderOptions, get_encoder
 from qa_pipeline.classify.heads import HEADS_FILE, Heads, LinearHead, fit_sigmoids, fit_softmax, save_heads
 from qa_pipeline.classify.metrics import binary_scores, confusion, macro_f1
@@ -78,6 +78,8 @@ class TrainOptions:
     use_cache: bool = True
     output_dir: Path | None = None
     training_root: Path | None = None
+    # the learning part of hvb-dev (real calls, read from ../shared at train time); None = with the bundled data only
+    hvb_dev: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,21 @@ def _data_digest(root: Path) -> str:
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _with_hvb_dev(data: TrainingData) -> tuple[TrainingData, dict[str, object]]:
+    """Add the agent turns of hvb-dev's learning part (train side only), labelled from the reviewer's evidence."""
+    from qa_pipeline import hvb_dev
+
+    try:
+        examples = hvb_dev.learning_examples()
+    except ConfigError as exc:
+        raise ConfigError(f"{exc}; or train without them: qa-pipeline train --no-hvb-dev (the weights then differ "
+                          "from the committed ones)") from None
+    extra = tuple(with_pattern_labels([Example(text, None, labels, "hvb-dev/learn", "train") for text, labels in examples]))
+    info = {"calls": len(hvb_dev.committed_split()["learn"]), "agent_turns": len(extra),
+            "digest": hvb_dev.learning_digest(), "split_file": "models/training/hvb_dev_split.yaml"}
+    return TrainingData(data.examples + extra, data.files), info
 
 
 def _label_matrix(examples: Sequence[Example]) -> np.ndarray:
@@ -260,6 +277,10 @@ def train(options: TrainOptions | None = None) -> TrainReport:
         sentiment_lexicon_path.unlink()
 
     data: TrainingData = load_training_data(root, seed=options.seed)
+    use_hvb = options.hvb_dev if options.hvb_dev is not None else options.training_root is None
+    hvb_info: dict[str, object] | None = None
+    if use_hvb:
+        data, hvb_info = _with_hvb_dev(data)
     encoder = get_encoder(EncoderOptions(batch_size=options.batch_size, max_length=options.max_length, precision="float32", threads=2))
     cache = FeatureCache(encoder, options.layers, options.max_length, options.use_cache)
 
@@ -347,6 +368,7 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     metrics: dict[str, object] = {
         "seed": options.seed,
         "training_data_digest": _data_digest(root),
+        "hvb_dev_learning_part": hvb_info,
         "encoder_sha256": encoder.weights_sha256,
         "features": {
             "layers": list(options.layers),
@@ -418,15 +440,32 @@ def render_model_card(metrics: dict, data: TrainingData) -> str:  # type: ignore
         "- **Deterministic parts**: prohibited_language is decided by the lexicon and phrase rules alone "
         "(`prohibited_lexicon.yaml`) and recording_disclosure by scripted-phrase patterns alone "
         "(`qa_pipeline/classify/patterns.py`); their heads are trained and shown as evidence, not used. "
-        "hold_request and escalation_request take the higher of a pattern and the head",
+        "hold_request, escalation_request, agent_introduction, identity_verification, resolution_check and commitment "
+        "take the higher of a pattern and the head; active_listening is also given to an agent turn that echoes the "
+        "customer's specifics (`qa_pipeline/classify/echo.py`)",
         f"- **Seed**: {metrics['seed']}; training data digest `{metrics['training_data_digest']}` over `models/training/`",
         "",
         "## Training data",
         "",
-        "All written for this project (templates × slot fillers plus hand-written lines) in `models/training/`; "
-        "no outside data. The held-out side uses slot phrases and hand-written lines that the heads never saw "
-        "(see `qa_pipeline/classify/data.py`).",
+        "Written for this project (templates × slot fillers plus hand-written lines) in `models/training/`. "
+        "The held-out side uses slot phrases and hand-written lines that the heads never saw "
+        "(see `qa_pipeline/classify/data.py`). A training line that a pattern of hold_request, commitment, "
+        "resolution_check, identity_verification or agent_introduction matches carries that label "
+        "(`with_pattern_labels`).",
         "",
+    ]
+    hvb = metrics.get("hvb_dev_learning_part")
+    if hvb:
+        lines += [
+            f"- Real calls: the agent turns of hvb-dev's learning part ({hvb['calls']} Harper Valley Bank calls, "
+            f"{hvb['agent_turns']} turns of two or more words, digest `{hvb['digest']}`; Apache-2.0, Gridspace Inc.), read from "
+            "`../shared/data/transcripts/hvb-dev` at train time and never copied into the repository; the calls are listed "
+            f"in `{hvb['split_file']}`. A turn the QA reviewer cited as evidence carries that criterion's label, other "
+            "agent turns are negatives. The measuring part is never read by `train`.",
+        ]
+    else:
+        lines += ["- Real calls: none (trained with `--no-hvb-dev`)."]
+    lines += [
         f"- Sentiment: {counts['sentiment_train']} training / {counts['sentiment_test']} held-out utterances; "
         f"training by class {counts['sentiment_train_by_class']}",
         f"- Labels: {counts['labels_train']} training / {counts['labels_test']} held-out utterances "

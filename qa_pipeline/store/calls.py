@@ -77,7 +77,7 @@ def write_utterances(con: duckdb.DuckDBPyConnection, call_id: str, utterances: I
 
 
 def read_conversation(con: duckdb.DuckDBPyConnection, call_id: str) -> Conversation | None:
-    call = con.execute("SELECT duration_s, language, channel FROM calls WHERE call_id = ?", [call_id]).fetchone()
+    call = con.execute("SELECT duration_s, language, channel, queue FROM calls WHERE call_id = ?", [call_id]).fetchone()
     if call is None:
         return None
     rows = con.execute(
@@ -91,6 +91,7 @@ def read_conversation(con: duckdb.DuckDBPyConnection, call_id: str) -> Conversat
         duration_s=call[0] or 0.0,
         language=call[1] or "en",
         timed=call[2] != "chat",
+        queue=call[3],
     )
 
 
