@@ -9,7 +9,7 @@ The reference is a JSON-lines file, one call a line::
 criterion come from :func:`qa_pipeline.scorecard.agreement.criterion_agreement`
 (the calibration page uses the same function); the call score is compared with
 ``overall`` by Spearman's rank correlation; the customer's end sentiment is
-read from the ``customer_sentiment_end`` metric with :data:`SENTIMENT_BAND`.
+read from the ``customer_sentiment_end`` metric (:data:`POSITIVE_ABOVE`, :data:`NEGATIVE_BELOW`).
 """
 
 from __future__ import annotations
@@ -25,7 +25,10 @@ from qa_pipeline.errors import InputError
 from qa_pipeline.scorecard.agreement import VERDICTS, CriterionAgreement, criterion_agreement, spearman
 
 SENTIMENTS = ("positive", "neutral", "negative")
-SENTIMENT_BAND = 0.25  # end sentiment > +0.25 positive, < -0.25 negative, else neutral
+# end sentiment above +0.10 positive, below -0.25 negative (the scorecard's negative threshold), else neutral;
+# +0.10 chosen on hvb-dev's learning part (a thanking ending after detail turns averages 0.13-0.3, a bare one 0)
+POSITIVE_ABOVE = 0.10
+NEGATIVE_BELOW = -0.25
 REFERENCE_KEYS = frozenset({"call", "criteria", "overall", "customer_sentiment_end"})
 
 
@@ -123,7 +126,7 @@ def read_reference(path: Path) -> list[ReferenceCall]:
 def sentiment_class(value: float | None) -> str | None:
     if value is None:
         return None
-    return "positive" if value > SENTIMENT_BAND else ("negative" if value < -SENTIMENT_BAND else "neutral")
+    return "positive" if value > POSITIVE_ABOVE else ("negative" if value < NEGATIVE_BELOW else "neutral")
 
 
 def agreement_report(con: duckdb.DuckDBPyConnection, reference: list[ReferenceCall], scorecard_id: str = "customer_service") -> AgreementReport:

@@ -44,4 +44,4 @@ def test_reference_file_is_validated(tmp_path: Path) -> None:
     bad.write_text(json.dumps({"call": "a.wav", "criteria": {"greeting": "yes"}}) + "\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"bad.jsonl line 1: criterion greeting has verdict 'yes'; write one of pass, fail, na"):
         read_reference(bad)
-    assert sentiment_class(0.5) == "positive" and sentiment_class(0.0) == "neutral" and sentiment_class(-0.4) == "negative"
+    assert sentiment_class(0.15) == "positive" and sentiment_class(0.0) == "neutral" and sentiment_class(-0.4) == "negative"

@@ -20,6 +20,7 @@ from typing import Sequence
 
 import numpy as np
 
+from qa_pipeline.classify import courtesy as courtesy_module
 from qa_pipeline.classify import echo as echo_module
 from qa_pipeline.classify import patterns as patterns_module
 from qa_pipeline.classify.config import HEAD_METHODS, ClassifierConfig, classifier_dir, config_path, load_config
@@ -119,6 +120,7 @@ def classifier_version(directory: Path, encoder_sha256: str) -> str:
         digest.update((directory / name).read_bytes())
     digest.update(repr(patterns_module._SCRIPTED).encode())
     digest.update(echo_module.rules_fingerprint().encode())
+    digest.update(courtesy_module.rules_fingerprint().encode())
     digest.update(encoder_sha256.encode())
     return digest.hexdigest()[:16]
 
@@ -288,7 +290,11 @@ class Classifier:
         detected = tuple(name for name in LABELS if scores[name] >= self.thresholds[name])
         k = int(np.argmax(sent))
         sentiment: Sentiment = SENTIMENTS[k]
-        return UtteranceLabels(idx=idx, sentiment=sentiment, sentiment_score=round(float(sent[k]), 4),
+        sentiment_score = float(sent[k])
+        polite = courtesy_module.courtesy_sentiment(text)
+        if polite is not None and polite != sentiment:  # courtesy words only: never negative (classify/courtesy.py)
+            sentiment, sentiment_score = polite, courtesy_module.COURTESY_SCORE  # type: ignore[assignment]
+        return UtteranceLabels(idx=idx, sentiment=sentiment, sentiment_score=round(sentiment_score, 4),
                                labels=scores, detected=detected)
 
     def classify(self, texts: Sequence[str]) -> list[UtteranceLabels]:
