@@ -127,7 +127,8 @@ class _CallView:
         self.utts = conv.utterances
         self.labs = labs
         self.metrics = metrics
-        self.duration = metrics.handle_time_s
+        # a chat has no handle time: windows then use the nominal turn timeline (transcript_file.CHAT_TURN_S)
+        self.duration = metrics.handle_time_s if metrics.handle_time_s is not None else conv.duration_s
         self._cache: dict[tuple, list[Utterance]] = {}
         by_label: dict[str, list[Utterance]] = {}
         by_speaker: dict[str, list[Utterance]] = {"any": list(self.utts)}
