@@ -494,6 +494,30 @@ def render_model_card(metrics: dict, data: TrainingData) -> str:  # type: ignore
             f"| {name} | {LABEL_SPECS[name][0]} | {m['threshold']:.2f} | {m['support']} | {m['precision']:.3f} | "
             f"{m['recall']:.3f} | {m['f1']:.3f} | {m['head_only_f1']:.3f} |"
         )
+    agreement_file = classifier_dir() / "hvb_dev_agreement.json"
+    if agreement_file.is_file():
+        agr = json.loads(agreement_file.read_text(encoding="utf-8"))
+        lines += [
+            "",
+            "## Agreement with a QA reviewer on real calls (hvb-dev)",
+            "",
+            f"From `{agr['command']}` (`models/classifier/hvb_dev_agreement.json`; details and before/after in "
+            "`docs/classifiers.md`). 3-way agreement of the `customer_service` verdicts with the reviewer's:",
+            "",
+            "| criterion | learning part | measuring part (kappa) | measuring part: reviewer→automatic |",
+            "|---|---|---|---|",
+        ]
+        for cid, m in agr["measure"]["criteria"].items():
+            k = "–" if m["kappa"] is None else f"{m['kappa']:.2f}"
+            conf = ", ".join(f"{c.replace('->', '→')} ×{n}" for c, n in m["confusion"].items()) or "none"
+            lines.append(f"| {cid} | {agr['learn']['criteria'][cid]['agreement']:.2f} | {m['agreement']:.2f} ({k}) | {conf} |")
+        lines += [
+            f"| **mean** | {agr['learn']['mean_agreement']:.3f} | {agr['measure']['mean_agreement']:.3f} | |",
+            f"| customer end sentiment | {agr['learn']['end_sentiment_agreement']:.3f} | "
+            f"{agr['measure']['end_sentiment_agreement']:.3f} | |",
+            f"| Spearman(call score, overall) | {agr['learn']['spearman_overall']:.3f} | "
+            f"{agr['measure']['spearman_overall']:.3f} | not met (aim ≥ 0.5): see docs/classifiers.md |",
+        ]
     lines += [
         "",
         "## Outside data",
