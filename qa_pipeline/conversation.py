@@ -48,12 +48,19 @@ class Utterance:
 
 @dataclass(frozen=True)
 class Conversation:
-    """A whole call as a time-ordered list of utterances."""
+    """A whole call as a time-ordered list of utterances.
+
+    ``timed`` is ``False`` for a chat transcript (no times): each turn then
+    sits on a nominal timeline (:data:`qa_pipeline.transcript_file.CHAT_TURN_S`
+    seconds per turn) so scorecard windows count turns.
+    """
 
     call_id: str
     utterances: tuple[Utterance, ...]
     duration_s: float
     language: str = "en"
+    timed: bool = True  # False for a chat: utterance times are nominal turn positions, time metrics are N/A
+    queue: str | None = None  # the call's queue (metadata), for criteria N/A by queue configuration
 
     def by_speaker(self, speaker: Speaker) -> tuple[Utterance, ...]:
         return tuple(u for u in self.utterances if u.speaker == speaker)

@@ -24,6 +24,7 @@ from qa_pipeline.errors import InputError
 logger = logging.getLogger("qa_pipeline.ingest")
 
 AUDIO_EXTENSIONS = frozenset({".wav", ".flac", ".mp3", ".ogg", ".opus", ".oga"})
+TRANSCRIPT_SUFFIX = ".transcript.json"  # chats and outside transcripts: qa_pipeline/transcript_file.py
 MANIFEST_NAMES = ("manifest.csv", "manifest.json")
 MANIFEST_FIELDS = ("file", "agent_id", "agent_name", "queue", "started_at", "direction", "customer_ref")
 DIRECTIONS = frozenset({"inbound", "outbound"})
@@ -84,7 +85,7 @@ def call_id_for(sha256_hex: str) -> str:
 
 
 def find_audio_files(input_dir: Path) -> list[Path]:
-    """Every file with an audio extension below ``input_dir``, sorted, hidden files skipped."""
+    """Every recording below ``input_dir`` (audio extension or ``*.transcript.json``), sorted, hidden files skipped."""
     found = []
     for root, dirs, files in os.walk(input_dir):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -92,12 +93,13 @@ def find_audio_files(input_dir: Path) -> list[Path]:
             if name.startswith("."):
                 continue
             p = Path(root) / name
-            if p.suffix.lower() in AUDIO_EXTENSIONS:
+            if p.suffix.lower() in AUDIO_EXTENSIONS or name.lower().endswith(TRANSCRIPT_SUFFIX):
                 found.append(p)
     return found
 
 
-def _parse_row(row: Mapping[str, object], where: str) -> tuple[str, CallMetadata]:
+def parse_metadata_row(row: Mapping[str, object], where: str) -> tuple[str, CallMetadata]:
+    """One manifest row (or a transcript file's metadata keys) → (file, metadata); :class:`InputError` when bad."""
     unknown = set(row) - set(MANIFEST_FIELDS)
     if unknown:
         raise InputError(
@@ -176,7 +178,7 @@ def read_manifest(path: Path) -> tuple[dict[str, CallMetadata], list[Problem]]:
         try:
             if "__extra__" in row:
                 raise InputError(f"{where}: more values than columns; quote values that contain commas", stage="manifest")
-            file, meta = _parse_row(row, where)
+            file, meta = parse_metadata_row(row, where)
         except InputError as exc:
             problems.append(Problem(path=str(path), stage="manifest", error_type="InputError", reason=str(exc)))
             continue

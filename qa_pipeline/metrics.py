@@ -20,6 +20,11 @@ Definitions (times in seconds from the call start):
 * speaking rate: words (whitespace tokens of the stored text; a redaction
   placeholder counts as one word) per minute of the party's talk time;
 * first agent response: start of the first agent utterance;
+* longest customer wait: the longest silence before an agent turn (the
+  customer waits on the agent) — a scorecard's hold criterion compares it
+  with its dead-air threshold (``na_when: no_wait_over_s``);
+* chat transcripts (``Conversation.timed`` false): every time-based metric
+  (:data:`TIME_METRICS`) is ``None`` (N/A);
 * hold: an agent utterance labelled ``hold_request`` followed, within
   ``hold_search_s``, by a gap in the agent's speech of at least
   ``hold_min_s`` (announced hold), or any silence of at least
@@ -27,7 +32,8 @@ Definitions (times in seconds from the call start):
 * sentiment: each utterance's signed sentiment is ``+score`` (positive),
   ``-score`` (negative) or ``0`` (neutral); the call is cut into four equal
   quarters by time and each quarter's value is the mean over the party's
-  utterances whose midpoint falls in it.  ``start`` is the first quarter (the
+  utterances whose midpoint falls in it, weighted by each utterance's words
+  (capped at 8), so one short turn ("bye", "nope") cannot decide it.  ``start`` is the first quarter (the
   first three turns of the party when it said nothing in the first quarter),
   ``end`` the last quarter (likewise the last three turns).
 """
@@ -35,7 +41,7 @@ Definitions (times in seconds from the call start):
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
 from qa_pipeline.classify.result import UtteranceLabels
@@ -133,7 +139,15 @@ METRICS: dict[str, str] = {
     "agent_negative_utterances": "agent utterances with negative sentiment",
     "mean_asr_confidence": "duration-weighted mean ASR confidence of the utterances, 0..1",
     "utterance_count": "number of utterances",
+    "longest_customer_wait_s": "longest silence before an agent turn (the customer waits on the agent)",
 }
+
+# Metrics that need real times: N/A (None) for a chat transcript without times.
+TIME_METRICS: tuple[str, ...] = (
+    "handle_time_s", "agent_talk_s", "customer_talk_s", "agent_talk_ratio", "talk_listen_ratio", "non_talk_s",
+    "non_talk_ratio", "longest_silence_s", "longest_dead_air_s", "overtalk_s", "overtalk_ratio", "agent_wpm",
+    "customer_wpm", "first_agent_response_s", "hold_s", "longest_customer_wait_s",
+)
 
 
 @dataclass(frozen=True)
@@ -180,6 +194,8 @@ class CallMetrics:
     agent_sentiment_quarters: tuple[float | None, ...] = (None, None, None, None)
     customer_start_idx: tuple[int, ...] = field(default=())
     customer_end_idx: tuple[int, ...] = field(default=())
+    longest_customer_wait_s: float | None = 0.0
+    longest_customer_wait: Gap | None = None
 
     def value(self, name: str) -> float | None:
         """The numeric metric ``name`` (one of :data:`METRICS`)."""
@@ -257,12 +273,25 @@ def _r(x: float | None, nd: int = 4) -> float | None:
     return None if x is None else round(x, nd)
 
 
+SENTIMENT_WEIGHT_MAX_WORDS = 8
+
+
+def _weight(u: Utterance) -> float:
+    """An utterance's weight in a sentiment mean: its words, capped, so one short turn ("bye") cannot decide."""
+    return float(min(max(len(u.text.split()), 1), SENTIMENT_WEIGHT_MAX_WORDS))
+
+
+def _wmean(values: list[tuple[float, float]]) -> float | None:
+    total = sum(w for _, w in values)
+    return sum(v * w for v, w in values) / total if total > 0 else None
+
+
 def _sentiment_track(
     utts: Sequence[Utterance], labs: dict[int, UtteranceLabels], quarter: float
 ) -> tuple[tuple[float | None, ...], float | None, float | None, int, tuple[int, ...], tuple[int, ...]]:
-    buckets: list[list[float]] = [[], [], [], []]
+    buckets: list[list[tuple[float, float]]] = [[], [], [], []]
     bucket_idx: list[list[int]] = [[], [], [], []]
-    seq: list[tuple[int, float]] = []
+    seq: list[tuple[int, float, float]] = []
     negatives = 0
     for u in utts:
         lab = labs.get(u.idx)
@@ -271,24 +300,25 @@ def _sentiment_track(
         v = signed_sentiment(lab)
         if lab.sentiment == "negative":
             negatives += 1
-        seq.append((u.idx, v))
+        w = _weight(u)
+        seq.append((u.idx, v, w))
         q = int(((u.start_s + u.end_s) / 2) / quarter) if quarter > 0 else 0
         q = min(3, max(0, q))
-        buckets[q].append(v)
+        buckets[q].append((v, w))
         bucket_idx[q].append(u.idx)
-    quarters = tuple(_r(_mean(b)) for b in buckets)
+    quarters = tuple(_r(_wmean(b)) for b in buckets)
     if not seq:
         return quarters, None, None, negatives, (), ()
     if buckets[0]:
-        start, start_idx = _mean(buckets[0]), tuple(bucket_idx[0])
+        start, start_idx = _wmean(buckets[0]), tuple(bucket_idx[0])
     else:
         head = seq[:3]
-        start, start_idx = _mean([v for _, v in head]), tuple(i for i, _ in head)
+        start, start_idx = _wmean([(v, w) for _, v, w in head]), tuple(i for i, _, _ in head)
     if buckets[3]:
-        end, end_idx = _mean(buckets[3]), tuple(bucket_idx[3])
+        end, end_idx = _wmean(buckets[3]), tuple(bucket_idx[3])
     else:
         tail = seq[-3:]
-        end, end_idx = _mean([v for _, v in tail]), tuple(i for i, _ in tail)
+        end, end_idx = _wmean([(v, w) for _, v, w in tail]), tuple(i for i, _, _ in tail)
     return quarters, _r(start), _r(end), negatives, start_idx, end_idx
 
 
@@ -419,6 +449,22 @@ def _longest_gaps(gaps: Sequence[_RawGap], holds: Sequence[HoldSegment]) -> tupl
     return longest, longest_dead
 
 
+def _customer_wait(utts: Sequence[Utterance]) -> _RawGap | None:
+    """The longest silence before an agent turn (the customer is waiting on the agent)."""
+    ordered = sorted((u for u in utts if u.speaker in ("agent", "customer")), key=lambda u: (u.start_s, u.idx))
+    best: _RawGap | None = None
+    last: Utterance | None = None
+    last_end = 0.0
+    for u in ordered:
+        if last is not None and u.speaker == "agent" and u.start_s > last_end:
+            if best is None or u.start_s - last_end > best[1] - best[0]:
+                best = (last_end, u.start_s, last.idx, u.idx)
+        if last is None or u.end_s >= last_end:
+            last_end = max(last_end, u.end_s)
+        last = u
+    return best
+
+
 def compute_metrics(
     conv: Conversation,
     labels: Sequence[UtteranceLabels] | Mapping[int, UtteranceLabels] = (),
@@ -447,11 +493,12 @@ def compute_metrics(
 
     agents = [u for u in utts if u.speaker == "agent"]
     customers = [u for u in utts if u.speaker == "customer"]
+    wait = _customer_wait(utts)
     quarter = handle / 4 if handle > 0 else 0.0
     c_q, c_start, c_end, c_neg, c_start_idx, c_end_idx = _sentiment_track(customers, labs, quarter)
     a_q, a_start, a_end, a_neg, _, _ = _sentiment_track(agents, labs, quarter)
 
-    return CallMetrics(
+    metrics = CallMetrics(
         call_id=conv.call_id,
         handle_time_s=round(handle, 3),
         agent_talk_s=round(agent_talk, 3),
@@ -494,4 +541,14 @@ def compute_metrics(
         agent_sentiment_quarters=a_q,
         customer_start_idx=c_start_idx,
         customer_end_idx=c_end_idx,
+        longest_customer_wait_s=round(wait[1] - wait[0], 3) if wait else 0.0,
+        longest_customer_wait=_gap(wait),
     )
+    return metrics if conv.timed else _without_times(metrics)
+
+
+def _without_times(metrics: CallMetrics) -> CallMetrics:
+    """A chat's metrics: turn positions are not times, so every time-based metric is N/A."""
+    return replace(metrics, **{name: None for name in TIME_METRICS}, longest_silence=None, longest_dead_air=None,
+                   longest_customer_wait=None, interruptions=(), holds=(), hold_count=0, unannounced_hold_count=0,
+                   agent_interruptions=0, customer_interruptions=0, agent_interruptions_of_negative_customer=0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from qa_pipeline.asr.base import TranscribeOptions, Transcriber
@@ -24,6 +24,7 @@ from qa_pipeline.audio import DEFAULT_MAX_DURATION_S, DecodedAudio, decode
 from qa_pipeline.conversation import Conversation, PartySegment, merge_parties, mean_confidence
 from qa_pipeline.ingest import Recording
 from qa_pipeline.records import CallRecord
+from qa_pipeline.transcript_file import is_transcript, parse_transcript
 
 logger = logging.getLogger("qa_pipeline.pipeline")
 
@@ -63,7 +64,12 @@ def transcribe_recording(
     options: PipelineOptions,
     audio: DecodedAudio | None = None,
 ) -> TranscribedCall:
-    """Decode ``recording``, transcribe each party and merge them into a conversation."""
+    """Decode ``recording``, transcribe each party and merge them into a conversation.
+
+    A ``*.transcript.json`` file (a chat, or another system's transcript) is read instead: no audio, no ASR.
+    """
+    if is_transcript(recording.path):
+        return read_transcript_call(recording, options)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
     if audio is None:
@@ -96,6 +102,7 @@ def transcribe_recording(
     timings["transcribe_s"] = time.perf_counter() - t1
 
     conversation = merge_parties(recording.call_id, parts, audio.duration_s, language=options.transcribe.language)
+    conversation = replace(conversation, queue=recording.metadata.queue)
     words = [w for u in conversation.utterances for w in u.words]
     record = CallRecord(
         recording=recording,
@@ -112,3 +119,30 @@ def transcribe_recording(
     )
     logger.info("%s: %d utterances from %.1f s of audio (%s)", recording.path, len(conversation.utterances), audio.duration_s, attribution)
     return TranscribedCall(record=record, conversation=conversation, timings=timings)
+
+
+def read_transcript_call(recording: Recording, options: PipelineOptions) -> TranscribedCall:
+    """A transcript file as a transcribed call: its turns, and its metadata with the manifest's filling the gaps."""
+    t0 = time.perf_counter()
+    parsed = parse_transcript(recording.path, recording.call_id)
+    manifest = recording.metadata
+    metadata = replace(parsed.metadata, **{
+        k: getattr(manifest, k) for k in vars(manifest) if getattr(parsed.metadata, k) is None and getattr(manifest, k) is not None
+    })
+    conversation = replace(parsed.conversation, queue=metadata.queue)
+    record = CallRecord(
+        recording=replace(recording, metadata=metadata),
+        format="transcript",
+        source_rate=0,
+        channels=0,
+        duration_s=conversation.duration_s if conversation.timed else 0.0,
+        attribution="transcript",
+        agent_channel=None,
+        asr_backend="transcript",
+        asr_model="none",
+        language=conversation.language,
+        asr_confidence=None,
+        channel=parsed.channel,
+    )
+    logger.info("%s: %d turns read from a transcript file (%s)", recording.path, len(conversation.utterances), parsed.channel)
+    return TranscribedCall(record=record, conversation=conversation, timings={"read_transcript_s": time.perf_counter() - t0})

@@ -42,6 +42,7 @@ class CallRecord:
     asr_model: str
     language: str
     asr_confidence: float | None
+    channel: str = "voice"  # voice | chat (a transcript file without times); migration 010
 
 
 @dataclass(frozen=True)

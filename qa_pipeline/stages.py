@@ -26,7 +26,8 @@ from qa_pipeline.asr.base import Transcriber
 from qa_pipeline.audio import DecodedAudio
 from qa_pipeline.errors import InputError
 from qa_pipeline.ingest import Recording
-from qa_pipeline.pipeline import PipelineOptions, transcribe_recording
+from qa_pipeline.pipeline import PipelineOptions, read_transcript_call, transcribe_recording
+from qa_pipeline.transcript_file import is_transcript
 from qa_pipeline.records import CallAnalysis
 from qa_pipeline.runtime import AsrRuntime, fit_runtime, runtime_transcriber
 from qa_pipeline.classify.classifier import Classifier
@@ -68,8 +69,11 @@ class CallSource:
 def transcribe_source(source: CallSource) -> CallAnalysis:
     """The source stage: decode → transcribe → attribute; a recording without speech is bad input."""
     options = source.options
-    transcriber = source.transcriber or runtime_transcriber(options.backend, options.model, source.runtime or fit_runtime())
-    result = transcribe_recording(source.recording, transcriber, options, source.audio)
+    if is_transcript(source.recording.path):  # a chat or another system's transcript: no model is loaded
+        result = read_transcript_call(source.recording, options)
+    else:
+        transcriber = source.transcriber or runtime_transcriber(options.backend, options.model, source.runtime or fit_runtime())
+        result = transcribe_recording(source.recording, transcriber, options, source.audio)
     if not result.conversation.utterances:
         # A silent (or noise-only) recording is bad input, not a call to score: report it, store nothing.
         raise InputError(

@@ -128,3 +128,21 @@ def test_training_dir_ships_with_the_repository() -> None:
     root = training_dir()
     assert (root / "slots.yaml").is_file()
     assert len(list(root.glob("*/*.yaml"))) >= 10
+
+
+def test_pattern_defined_labels_are_added_to_training_lines() -> None:
+    """A line a hold/commitment/resolution/identity/introduction pattern matches carries that label."""
+    from qa_pipeline.classify.data import Example, with_pattern_labels
+
+    lines = [
+        Example("okay one moment", None, frozenset(), "t", "train"),
+        Example("I've ordered your replacement card. anything else I can help you with?", None, frozenset({"closing"}), "t", "train"),
+        Example("my name is [NAME], how can I help?", None, frozenset({"greeting"}), "t", "train"),
+        Example("which account would you like to check?", None, frozenset(), "t", "train"),
+        Example("no thank you", "positive", None, "s", "train"),
+    ]
+    out = with_pattern_labels(lines)
+    assert out[0].labels == {"hold_request"}
+    assert out[1].labels == {"closing", "commitment", "resolution_check"}
+    assert out[2].labels == {"greeting", "agent_introduction"}
+    assert out[3].labels == frozenset() and out[4].labels is None

@@ -149,8 +149,22 @@ def test_sentiment_falls_back_to_first_and_last_turns():
     )
     m = compute_metrics(conv, labs)
     assert m.customer_sentiment_quarters[0] is None and m.customer_sentiment_quarters[3] is None
-    assert m.customer_sentiment_start == pytest.approx(-0.45)  # mean of the (only) two turns
-    assert m.customer_sentiment_end == pytest.approx(-0.45)
+    # word-weighted mean of the (only) two turns: 3 words at -0.9, 1 word at 0
+    assert m.customer_sentiment_start == pytest.approx(-0.675)
+    assert m.customer_sentiment_end == pytest.approx(-0.675)
+
+
+def test_end_sentiment_not_decided_by_one_short_turn():
+    conv, labs = build(
+        [
+            ("agent", 0.0, 50.0, "a long middle part of the call"),
+            ("customer", 60.0, 64.0, "no that's all thank you so much", (), "positive"),
+            ("customer", 65.0, 66.0, "bye", (), "negative"),
+        ],
+        duration=66.0,
+    )
+    m = compute_metrics(conv, labs)
+    assert m.customer_sentiment_end is not None and m.customer_sentiment_end > 0
 
 
 def test_empty_call_and_json_form():

@@ -200,6 +200,7 @@ def test_bundled_yaml_has_no_unused_topics():
         doc = yaml.safe_load(p.read_text())
         used = {
             v for s in doc["sections"] for c in s["criteria"] for k, v in c.items() if k in ("label", "before")
-        } | {n.get("absent") for s in doc["sections"] for c in s["criteria"] for n in c.get("na_when", [])}
+        } | {n.get(k) for s in doc["sections"] for c in s["criteria"] for n in c.get("na_when", [])
+             for k in ("absent", "present", "unless_present")}
         for topic in doc.get("topics", {}):
             assert topic in used, f"{p.name}: topic {topic} is never used"

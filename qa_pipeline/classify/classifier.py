@@ -20,6 +20,8 @@ from typing import Sequence
 
 import numpy as np
 
+from qa_pipeline.classify import courtesy as courtesy_module
+from qa_pipeline.classify import echo as echo_module
 from qa_pipeline.classify import patterns as patterns_module
 from qa_pipeline.classify.config import HEAD_METHODS, ClassifierConfig, classifier_dir, config_path, load_config
 from qa_pipeline.classify.encoder import EMBEDDING_DIM, Encoder, EncoderOptions, Precision, get_encoder
@@ -117,6 +119,8 @@ def classifier_version(directory: Path, encoder_sha256: str) -> str:
         digest.update(name.encode())
         digest.update((directory / name).read_bytes())
     digest.update(repr(patterns_module._SCRIPTED).encode())
+    digest.update(echo_module.rules_fingerprint().encode())
+    digest.update(courtesy_module.rules_fingerprint().encode())
     digest.update(encoder_sha256.encode())
     return digest.hexdigest()[:16]
 
@@ -294,7 +298,11 @@ class Classifier:
         detected = tuple(name for name in LABELS if scores[name] >= self.thresholds[name])
         k = int(np.argmax(sent))
         sentiment: Sentiment = SENTIMENTS[k]
-        return UtteranceLabels(idx=idx, sentiment=sentiment, sentiment_score=round(float(sent[k]), 4),
+        sentiment_score = float(sent[k])
+        polite = courtesy_module.courtesy_sentiment(text)
+        if polite is not None and polite != sentiment:  # courtesy words only: never negative (classify/courtesy.py)
+            sentiment, sentiment_score = polite, courtesy_module.COURTESY_SCORE  # type: ignore[assignment]
+        return UtteranceLabels(idx=idx, sentiment=sentiment, sentiment_score=round(sentiment_score, 4),
                                labels=scores, detected=detected)
 
     def classify(self, texts: Sequence[str]) -> list[UtteranceLabels]:
@@ -324,9 +332,21 @@ class Classifier:
         return out
 
     def classify_conversation(self, conv: Conversation) -> tuple[UtteranceLabels, ...]:
-        """Classify every utterance of a call; ``idx`` is the utterance's own ``idx``."""
-        results = self.classify([u.text for u in conv.utterances])
-        return tuple(replace(r, idx=u.idx) for r, u in zip(results, conv.utterances))
+        """Classify every utterance of a call; ``idx`` is the utterance's own ``idx``.
+
+        Beyond each utterance alone: an agent utterance that echoes the customer's
+        specifics is active listening (:mod:`qa_pipeline.classify.echo`).
+        """
+        results = [replace(r, idx=u.idx) for r, u in zip(self.classify([u.text for u in conv.utterances]), conv.utterances)]
+        label = "active_listening"
+        threshold = self.thresholds[label]
+        for pos, _ in echo_module.echoes([u.speaker for u in conv.utterances], [u.text for u in conv.utterances]):
+            r = results[pos]
+            if r.labels.get(label, 0.0) < echo_module.ECHO_SCORE:
+                labels = {**r.labels, label: echo_module.ECHO_SCORE}
+                detected = tuple(n for n in LABELS if labels[n] >= self.thresholds[n]) if echo_module.ECHO_SCORE >= threshold else r.detected
+                results[pos] = replace(r, labels=labels, detected=detected)
+        return tuple(results)
 
 
 _CACHED: dict[tuple[str, str, int], Classifier] = {}

@@ -28,12 +28,13 @@ HEAD_METHODS: frozenset[str] = frozenset({"learned", "pattern+learned"})  # meth
 LABEL_SPECS: dict[str, tuple[Method, str]] = {
     "recording_disclosure": ("pattern", "The agent tells the caller the call is recorded or monitored."),
     "identity_verification": (
-        "learned",
-        "The agent asks the customer to prove who they are (date of birth, last four digits, security answer, one-time code). "
-        "Not: the customer giving details unasked, 'I can't verify that', 'you're verified'.",
+        "pattern+learned",
+        "The agent asks for or confirms an identifier of the caller (name, phone number, address on file, date of birth, "
+        "last four digits, security answer, one-time code). Not: 'which account would you like to check?', the customer "
+        "giving details unasked, 'I can't verify that', 'you're verified'.",
     ),
     "greeting": ("learned", "An opening greeting: 'hello, thank you for calling …', 'good morning, how can I help?'."),
-    "agent_introduction": ("learned", "The agent gives their name: 'my name is …', '… speaking'. Not the customer's own introduction."),
+    "agent_introduction": ("pattern+learned", "The speaker gives their own name: 'my name is …' (any name, or [NAME]), '… speaking' (scorecards read it on the agent's turns)."),
     "closing": ("learned", "A closing: thanks for calling, goodbye, 'is there anything else I can help with?'."),
     "empathy": ("learned", "Acknowledges the customer's feelings: 'I understand how frustrating that is', 'I'm sorry to hear that'."),
     "apology": (
@@ -41,10 +42,10 @@ LABEL_SPECS: dict[str, tuple[Method, str]] = {
         "Apologises for the company's or agent's error, the wait or the inconvenience. "
         "Not: 'sorry, could you repeat that?', 'I'm sorry to hear that' (empathy).",
     ),
-    "active_listening": ("learned", "Paraphrases or confirms understanding of the customer's issue: 'so if I understand correctly, …?'."),
-    "hold_request": ("pattern+learned", "Asks (or announces with a reason) before placing the caller on hold. Not 'thanks for holding'."),
-    "resolution_check": ("learned", "Checks that the issue is solved: 'did that fix it?', 'is it working now?', 'does that answer your question?'."),
-    "commitment": ("learned", "Promises a specific follow-up: a callback, an email, a credit by a date."),
+    "active_listening": ("learned", "Paraphrases, echoes, reads back or asks to confirm the customer's details: 'so if I understand correctly, …?', 'did you say four one nine?' (echoes of the customer's specifics are also found in the conversation: classify/echo.py)."),
+    "hold_request": ("pattern+learned", "Asks the caller to wait or announces a hold: 'can I put you on hold?', 'one second please', 'just a moment', 'bear with me'. Not 'thanks for holding'."),
+    "resolution_check": ("pattern+learned", "Checks that the issue is solved or offers further help: 'did that fix it?', 'is it working now?', 'is there anything else I can help you with?'."),
+    "commitment": ("pattern+learned", "States an action done or to be done, with what it is: 'I've ordered your replacement card', 'your payment has been sent', 'we will send your payment to …', a callback, a credit by a date."),
     "upsell_offer": ("learned", "Offers an upgrade, add-on or extra product. Not the customer asking to upgrade."),
     "escalation_request": ("pattern+learned", "The customer asks for a supervisor, a manager or an escalation. Not the agent offering one."),
     "prohibited_language": (

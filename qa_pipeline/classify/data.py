@@ -31,6 +31,8 @@ from typing import Iterable, Literal, Sequence
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from qa_pipeline.classify.normalize import normalize_text
+from qa_pipeline.classify.patterns import load_patterns
 from qa_pipeline.classify.result import LABELS, SENTIMENTS
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.paths import models_dir
@@ -278,6 +280,7 @@ def load_training_data(root: Path | None = None, *, seed: int = 13, compose_shar
             files.append(path.relative_to(root).as_posix())
     if not examples:
         raise ConfigError(f"no training examples found under {root}")
+    examples = with_pattern_labels(examples)
     rng = random.Random(seed)
     composed: list[Example] = []
     for split in ("train", "test"):
@@ -295,6 +298,25 @@ def load_training_data(root: Path | None = None, *, seed: int = 13, compose_shar
     unique = _dedupe(examples)
     logger.info("training data: %d examples from %d files", len(unique), len(files))
     return TrainingData(tuple(unique), tuple(files))
+
+
+# Labels whose deterministic pattern defines part of what they mean (short hold requests, actions stated as
+# done, offers of further help, requests for an identifier, a speaker's own name): a training line the pattern matches carries the
+# label, whatever its template group says, so the head learns the same meaning the pattern gives.
+PATTERN_DEFINED_LABELS = frozenset({"hold_request", "commitment", "resolution_check", "identity_verification", "agent_introduction"})
+
+
+def with_pattern_labels(examples: Sequence[Example]) -> list[Example]:
+    """Add :data:`PATTERN_DEFINED_LABELS` that a scripted pattern finds to each labelled example."""
+    patterns = load_patterns(models_dir() / "classifier" / "prohibited_lexicon.yaml")
+    out = []
+    for e in examples:
+        if e.labels is not None:
+            found = {h.label for h in patterns.hits(normalize_text(e.text))} & PATTERN_DEFINED_LABELS
+            if not found <= e.labels:
+                e = Example(e.text, e.sentiment, e.labels | found, e.source, e.split)
+        out.append(e)
+    return out
 
 
 def _dedupe(examples: Iterable[Example]) -> list[Example]:

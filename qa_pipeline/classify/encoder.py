@@ -36,6 +36,27 @@ EMBEDDING_DIM = 384
 Precision = Literal["auto", "float32", "bfloat16"]
 
 
+class _LockedTokenizer:
+    """A fast tokenizer whose calls hold a lock.
+
+    A Hugging Face fast tokenizer sets truncation/padding on its shared Rust
+    object for each call, so two threads calling it with different settings
+    (the sentiment features truncate, the encoder pads) fail with "Unable to
+    create tensor" — seen when chat transcripts were classified in parallel.
+    """
+
+    def __init__(self, tokenizer) -> None:  # type: ignore[no-untyped-def]
+        self._tok = tokenizer
+        self._call_lock = threading.Lock()
+
+    def __call__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        with self._call_lock:
+            return self._tok(*args, **kwargs)
+
+    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+        return getattr(self._tok, name)
+
+
 @dataclass(frozen=True)
 class EncoderOptions:
     """How the encoder runs.  ``threads`` 0 keeps torch's current setting."""
@@ -166,7 +187,7 @@ class Encoder:
         self.precision: Literal["float32", "bfloat16"] = precision
         hf_logging.disable_progress_bar()
         try:
-            self._tokenizer = AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True)
+            self._tokenizer = _LockedTokenizer(AutoTokenizer.from_pretrained(str(model_dir), local_files_only=True))
             model = AutoModel.from_pretrained(str(model_dir), local_files_only=True)
         except (OSError, ValueError) as exc:
             raise ModelNotAvailableError(
@@ -182,7 +203,7 @@ class Encoder:
 
     @property
     def tokenizer(self):  # type: ignore[no-untyped-def]
-        """The encoder's (fast, thread-safe) word-piece tokenizer."""
+        """The encoder's word-piece tokenizer; calls are serialised (see :class:`_LockedTokenizer`)."""
         return self._tokenizer
 
     def input_embeddings(self) -> np.ndarray:

@@ -169,6 +169,57 @@ _SCRIPTED: tuple[tuple[str, float, str], ...] = (
         r"\b(?:i'm going to|i'll|i need to|let me|i am going to|i'm gonna) (?:put|place|pop) you on (?:a )?(?:brief |short |quick |little )?hold\b"
         r"[^.?!]{0,60}(?:\?|\b(?:okay|ok|alright|all right)\b)",
     ),
+    # short hold requests: "one second please", "just a moment", "bear with me", "give me a minute"
+    (
+        "hold_request",
+        0.9,
+        r"(?<!\bfor )\b(?:(?:just |only )?(?:one|1) (?:second|sec|moment|minute|min)(?: please| for me| while i)?"
+        r"|(?:just|only|wait) a (?:second|sec|moment|minute|min)|bear with me|hang on (?:a|one) (?:second|sec|moment|minute)"
+        r"|hold on (?:a|one|just a) (?:second|sec|moment|minute)|give me (?:a|one|just a) (?:second|sec|moment|minute|min)"
+        r"|(?:please )?hold (?:the line|on)(?: please| for (?:a|one|just a) (?:second|sec|moment|minute))?\s*$)",
+    ),
+    # the speaker gives their own name, whichever name it is (or the redaction placeholder [NAME])
+    (
+        "agent_introduction",
+        0.9,
+        r"\bmy name(?:'s| is) (?:\[name\]|[a-z]+)|\b(?:this is|it's) (?:\[name\]|[a-z]+) (?:speaking|here)\b"
+        r"|\byou(?:'re| are) (?:speaking|talking) (?:to|with) (?:\[name\]|[a-z]+)\b",
+    ),
+    # offering further help or checking the issue is solved
+    (
+        "resolution_check",
+        0.92,
+        r"\b(?:is there |was there |are there )?(?:anything|something) (?:else|more) (?:(?:that |which )?(?:i|we) (?:can|could|may|might) "
+        r"(?:help|assist|do)|for you|today|you need|i can do|at all)|\bcan i help you with anything else\b|\bhow else can i help\b"
+        r"|\bwhat else can i (?:help|do)\b|\banything else\s*\??$|\b(?:did|does|has) (?:that|this) (?:solve|fix|resolve|answer|take care of|sort)\b",
+    ),
+    # an action done or announced, with what it is: "i've ordered your replacement card", "has been transferred",
+    # "we will send your payment", "your appointment has been scheduled", "arriving in three to five business days"
+    (
+        "commitment",
+        0.9,
+        r"\b(?:i've|i have|we've|we have)(?: just| now| already| gone ahead and)? (?:ordered|sent|transferred|scheduled|booked|submitted|"
+        r"processed|placed|issued|mailed|paid|cancell?ed|canceled|reset|updated|changed|set up|made (?:the|a|your) (?:payment|transfer|appointment))\b"
+        r"|\b(?:has been|have been|'s been|'ve been|will be|is now|has now been|has successfully been) (?:successfully )?(?:ordered|sent|transferred|scheduled|booked|"
+        r"submitted|processed|placed|issued|mailed|paid|cancell?ed|canceled|reset|updated|set up|completed|approved|credited|refunded|shipped)\b"
+        r"|\b(?:i'll|we'll|i will|we will|i'm going to|we're going to|i am going to|we are going to|i'm gonna|we're gonna|let me)"
+        r"(?: go ahead and| just)? (?:send|transfer|schedule|book|order|mail|process|submit|issue|pay|replace|cancel|reset|set up|get (?:that|this|it|you) "
+        r"(?:done|set up|sent|ordered|scheduled|booked|out))\b"
+        r"|\b(?:got|have|get) (?:that|this|it) (?:done|submitted|set up|taken care of)\b"
+        r"|\b(?:transfer|payment|order|appointment|reset) (?:was|is|has been|went) (?:successful|complete|completed|through|confirmed|made)\b"
+        r"|\b(?:should |will |it'll |it will |you'll |you will )?(?:arrive|receive it|get it|be delivered|be there|come)\b[^.?!]{0,25}\b(?:business )?days\b",
+    ),
+    # the agent asks for (or confirms) an identifier of the caller: name, phone number, address, date of birth, ...
+    (
+        "identity_verification",
+        0.9,
+        r"\b(?:what(?:'s| is| was)|can i (?:get|have)|could i (?:get|have)|may i (?:get|have)|can you (?:give me|tell me|confirm|verify|provide|state)|"
+        r"could you (?:give me|tell me|confirm|verify|provide|state)|i(?:'ll| will)? need|please (?:give me|confirm|verify|state)|let me get|"
+        r"can you please (?:give me|tell me|confirm|verify|provide)|could you please (?:give me|tell me|confirm|verify|provide)|and)"
+        r" (?:me )?(?:your|the) (?:full |first and last |home |mailing |billing |registered |current )?(?:name|phone number|telephone number|"
+        r"number on (?:the|your) account|address|zip(?: code)?|postcode|post code|date of birth|birth ?date|social security number|social|"
+        r"last (?:four|4) (?:digits)?|security (?:answer|question|code)|pin|passcode|account number|card number|member number|mother's maiden name)\b",
+    ),
     # the customer asks for a supervisor or an escalation
     (
         "escalation_request",

@@ -37,7 +37,7 @@ from qa_pipeline.classify.config import (
     classifier_dir,
     dump_config,
 )
-from qa_pipeline.classify.data import Example, TrainingData, load_training_data, training_dir
+from qa_pipeline.classify.data import Example, TrainingData, load_training_data, training_dir, with_pattern_labels
 from qa_pipeline.classify.encoder import EMBEDDING_DIM, Encoder, EncoderOptions, get_encoder
 from qa_pipeline.classify.heads import HEADS_FILE, Heads, LinearHead, fit_sigmoids, fit_softmax, save_heads
 from qa_pipeline.classify.metrics import binary_scores, confusion, macro_f1
@@ -78,6 +78,8 @@ class TrainOptions:
     use_cache: bool = True
     output_dir: Path | None = None
     training_root: Path | None = None
+    # the learning part of hvb-dev (real calls, read from ../shared at train time); None = with the bundled data only
+    hvb_dev: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,21 @@ def _data_digest(root: Path) -> str:
         digest.update(path.relative_to(root).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def _with_hvb_dev(data: TrainingData) -> tuple[TrainingData, dict[str, object]]:
+    """Add the agent turns of hvb-dev's learning part (train side only), labelled from the reviewer's evidence."""
+    from qa_pipeline import hvb_dev
+
+    try:
+        examples = hvb_dev.learning_examples()
+    except ConfigError as exc:
+        raise ConfigError(f"{exc}; or train without them: qa-pipeline train --no-hvb-dev (the weights then differ "
+                          "from the committed ones)") from None
+    extra = tuple(with_pattern_labels([Example(text, None, labels, "hvb-dev/learn", "train") for text, labels in examples]))
+    info = {"calls": len(hvb_dev.committed_split()["learn"]), "agent_turns": len(extra),
+            "digest": hvb_dev.learning_digest(), "split_file": "models/training/hvb_dev_split.yaml"}
+    return TrainingData(data.examples + extra, data.files), info
 
 
 def _label_matrix(examples: Sequence[Example]) -> np.ndarray:
@@ -279,12 +296,14 @@ def _label_metrics(
 def _training_metrics(
     options: TrainOptions, data_digest: str, encoder_sha256: str, word_features: bool, *, counts: dict[str, object],
     ys_test: np.ndarray, sent_pred: np.ndarray, label_metrics: dict[str, dict[str, float]],
+    hvb_info: dict[str, object] | None = None,
 ) -> dict[str, object]:
     """What ``metrics.json`` records of one training run."""
     f1s = [m["f1"] for m in label_metrics.values()]
     metrics: dict[str, object] = {
         "seed": options.seed,
         "training_data_digest": data_digest,
+        "hvb_dev_learning_part": hvb_info,
         "encoder_sha256": encoder_sha256,
         "features": {
             "layers": list(options.layers),
@@ -348,6 +367,10 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     root = options.training_root or training_dir()
     patterns, sentiment_lexicon_path = _prepare_lexicons(out_dir, options.word_features)
     data: TrainingData = load_training_data(root, seed=options.seed)
+    use_hvb = options.hvb_dev if options.hvb_dev is not None else options.training_root is None
+    hvb_info: dict[str, object] | None = None
+    if use_hvb:
+        data, hvb_info = _with_hvb_dev(data)
     encoder = get_encoder(EncoderOptions(batch_size=options.batch_size, max_length=options.max_length, precision="float32", threads=2))
     cache = FeatureCache(encoder, options.layers, options.max_length, options.use_cache)
 
@@ -401,7 +424,7 @@ def train(options: TrainOptions | None = None) -> TrainReport:
             "label_positives_train": {name: int(yl_train[:, j].sum()) for j, name in enumerate(LABELS)},
             "sentiment_train_by_class": {name: int((ys_train == k).sum()) for k, name in enumerate(SENTIMENTS)},
         },
-        ys_test=ys_test, sent_pred=sent_pred, label_metrics=label_metrics,
+        ys_test=ys_test, sent_pred=sent_pred, label_metrics=label_metrics, hvb_info=hvb_info,
     )
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -447,15 +470,22 @@ def render_model_card(metrics: dict, data: TrainingData) -> str:  # type: ignore
         "- **Deterministic parts**: prohibited_language is decided by the lexicon and phrase rules alone "
         "(`prohibited_lexicon.yaml`) and recording_disclosure by scripted-phrase patterns alone "
         "(`qa_pipeline/classify/patterns.py`); their heads are trained and shown as evidence, not used. "
-        "hold_request and escalation_request take the higher of a pattern and the head",
+        "hold_request, escalation_request, agent_introduction, identity_verification, resolution_check and commitment "
+        "take the higher of a pattern and the head; active_listening is also given to an agent turn that echoes the "
+        "customer's specifics (`qa_pipeline/classify/echo.py`)",
         f"- **Seed**: {metrics['seed']}; training data digest `{metrics['training_data_digest']}` over `models/training/`",
         "",
         "## Training data",
         "",
-        "All written for this project (templates × slot fillers plus hand-written lines) in `models/training/`; "
-        "no outside data. The held-out side uses slot phrases and hand-written lines that the heads never saw "
-        "(see `qa_pipeline/classify/data.py`).",
+        "Written for this project (templates × slot fillers plus hand-written lines) in `models/training/`. "
+        "The held-out side uses slot phrases and hand-written lines that the heads never saw "
+        "(see `qa_pipeline/classify/data.py`). A training line that a pattern of hold_request, commitment, "
+        "resolution_check, identity_verification or agent_introduction matches carries that label "
+        "(`with_pattern_labels`).",
         "",
+    ]
+    lines += _model_card_real_calls(metrics)
+    lines += [
         f"- Sentiment: {counts['sentiment_train']} training / {counts['sentiment_test']} held-out utterances; "
         f"training by class {counts['sentiment_train_by_class']}",
         f"- Labels: {counts['labels_train']} training / {counts['labels_test']} held-out utterances "
@@ -484,7 +514,54 @@ def render_model_card(metrics: dict, data: TrainingData) -> str:  # type: ignore
             f"| {name} | {LABEL_SPECS[name][0]} | {m['threshold']:.2f} | {m['support']} | {m['precision']:.3f} | "
             f"{m['recall']:.3f} | {m['f1']:.3f} | {m['head_only_f1']:.3f} |"
         )
-    return "\n".join(lines + _model_card_limits(metrics))
+    return "\n".join(lines + _model_card_agreement() + _model_card_limits(metrics))
+
+
+def _model_card_real_calls(metrics: dict[str, Any]) -> list[str]:
+    """The model card's line on the real calls (hvb-dev learning part) used in training."""
+    lines: list[str] = []
+    hvb = metrics.get("hvb_dev_learning_part")
+    if hvb:
+        lines += [
+            f"- Real calls: the agent turns of hvb-dev's learning part ({hvb['calls']} Harper Valley Bank calls, "
+            f"{hvb['agent_turns']} turns of two or more words, digest `{hvb['digest']}`; Apache-2.0, Gridspace Inc.), read from "
+            "`../shared/data/transcripts/hvb-dev` at train time and never copied into the repository; the calls are listed "
+            f"in `{hvb['split_file']}`. A turn the QA reviewer cited as evidence carries that criterion's label, other "
+            "agent turns are negatives. The measuring part is never read by `train`.",
+        ]
+    else:
+        lines += ["- Real calls: none (trained with `--no-hvb-dev`)."]
+    return lines
+
+
+def _model_card_agreement() -> list[str]:
+    """The model card's section on agreement with the QA reviewer (hvb-dev), when its figures file exists."""
+    lines: list[str] = []
+    agreement_file = classifier_dir() / "hvb_dev_agreement.json"
+    if agreement_file.is_file():
+        agr = json.loads(agreement_file.read_text(encoding="utf-8"))
+        lines += [
+            "",
+            "## Agreement with a QA reviewer on real calls (hvb-dev)",
+            "",
+            f"From `{agr['command']}` (`models/classifier/hvb_dev_agreement.json`; details and before/after in "
+            "`docs/classifiers.md`). 3-way agreement of the `customer_service` verdicts with the reviewer's:",
+            "",
+            "| criterion | learning part | measuring part (kappa) | measuring part: reviewer→automatic |",
+            "|---|---|---|---|",
+        ]
+        for cid, m in agr["measure"]["criteria"].items():
+            k = "–" if m["kappa"] is None else f"{m['kappa']:.2f}"
+            conf = ", ".join(f"{c.replace('->', '→')} ×{n}" for c, n in m["confusion"].items()) or "none"
+            lines.append(f"| {cid} | {agr['learn']['criteria'][cid]['agreement']:.2f} | {m['agreement']:.2f} ({k}) | {conf} |")
+        lines += [
+            f"| **mean** | {agr['learn']['mean_agreement']:.3f} | {agr['measure']['mean_agreement']:.3f} | |",
+            f"| customer end sentiment | {agr['learn']['end_sentiment_agreement']:.3f} | "
+            f"{agr['measure']['end_sentiment_agreement']:.3f} | |",
+            f"| Spearman(call score, overall) | {agr['learn']['spearman_overall']:.3f} | "
+            f"{agr['measure']['spearman_overall']:.3f} | not met (aim ≥ 0.5): see docs/classifiers.md |",
+        ]
+    return lines
 
 
 def _model_card_limits(metrics: dict[str, Any]) -> list[str]:

@@ -29,11 +29,14 @@ def train_command(
         None, "--output", "-o", help="Write the classifier here instead of models/classifier/ (for comparing runs)."
     ),
     cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse embeddings of unchanged training texts (.cache/classifier)."),
+    hvb_dev: bool = typer.Option(
+        True, "--hvb-dev/--no-hvb-dev",
+        help="Also learn from the learning part of ../shared hvb-dev (real calls; the committed weights use it)."),
 ) -> None:
     """Rebuild the sentiment and label heads from models/training (CPU, a few minutes) and write the model card."""
     from qa_pipeline.classify.train import TrainOptions, train
 
-    report = train(TrainOptions(seed=seed, output_dir=output, use_cache=cache))
+    report = train(TrainOptions(seed=seed, output_dir=output, use_cache=cache, hvb_dev=hvb_dev))
     held = report.metrics["heldout"]
     typer.echo(f"classifier {report.version} written to {report.output_dir} in {report.seconds:.0f} s")
     typer.echo(

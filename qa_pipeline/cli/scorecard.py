@@ -129,3 +129,25 @@ def bench_rescore(
         f"RESULT rescore: {second.calls:,} calls in {second.wall_s:.2f} s = {second.calls_per_s:,.0f} calls/s "
         f"(scorecard {card.id}@{card.version}, {card.criteria_count} criteria; database {size_mb:.0f} MB)"
     )
+
+
+@bench_app.command("agreement")
+@cli_errors
+def bench_agreement(
+    db: Path = typer.Option(..., "--db", help="DuckDB file with the scored calls."),
+    reference: Path = typer.Option(..., "--reference", help="JSONL reference verdicts (format: docs/scorecards.md)."),
+    scorecard: str = typer.Option("customer_service", "--scorecard", help="Scorecard whose verdicts are compared."),
+    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures as JSON here."),
+) -> None:
+    """Per criterion: 3-way agreement, Cohen's kappa, pass precision/recall, confusion; Spearman of score vs overall."""
+    import json
+
+    from qa_pipeline.bench_agreement import agreement_report, read_reference
+    from qa_pipeline.store.db import connect
+
+    ref = read_reference(reference)
+    with connect(db, read_only=True) as con:
+        report = agreement_report(con, ref, scorecard)
+    typer.echo(report.as_text())
+    if json_out is not None:
+        json_out.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")

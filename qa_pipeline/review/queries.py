@@ -19,6 +19,7 @@ import duckdb
 from qa_pipeline.errors import NotFoundError
 from qa_pipeline.review.formatting import humanize_id
 from qa_pipeline.review.verdicts import FINAL_VERDICTS_SQL, outline
+from qa_pipeline.scorecard.agreement import criterion_agreement
 
 logger = logging.getLogger("qa_pipeline.review.queries")
 
@@ -448,8 +449,18 @@ def calibration(con: duckdb.DuckDBPyConnection, scorecard: str | None = None) ->
             "SELECT scorecard_id, arg_max(source, registered_at) FROM scorecards GROUP BY 1"
         ).fetchall()
     }
+    pairs: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for sid, cid, auto, final in con.execute(
+        f"SELECT scorecard_id, criterion_id, verdict, final_verdict FROM ({_CALIBRATION_BASE}) {where} "
+        f"{'AND' if where else 'WHERE'} reviewed",
+        params,
+    ).fetchall():
+        pairs.setdefault((sid, cid), []).append((auto, final))
     for r in rows:
-        r["agreement"] = (r["agreed"] / r["reviewed"]) if r["reviewed"] else None
+        # the same figures as `qa-pipeline bench agreement`, from the reviewers' final verdicts
+        fig = criterion_agreement(r["criterion_id"], pairs.get((r["scorecard_id"], r["criterion_id"]), []))
+        r["agreement"] = fig.agreement
+        r["kappa"], r["pass_precision"], r["pass_recall"] = fig.kappa, fig.pass_precision, fig.pass_recall
         r["auto_fail_rate"] = r["auto_fail_n"] / r["results"] if r["results"] else None
         card = outlines.get(r["scorecard_id"]) or outline(None)
         r["title"] = card.criterion_titles.get(r["criterion_id"]) or humanize_id(r["criterion_id"])

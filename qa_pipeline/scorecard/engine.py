@@ -73,7 +73,8 @@ class _CallView:
         self.utts = conv.utterances
         self.labs = labs
         self.metrics = metrics
-        self.duration = metrics.handle_time_s
+        # a chat has no handle time: windows then use the nominal turn timeline (transcript_file.CHAT_TURN_S)
+        self.duration = metrics.handle_time_s if metrics.handle_time_s is not None else conv.duration_s
         self._cache: dict[tuple, list[Utterance]] = {}
         by_label: dict[str, list[Utterance]] = {}
         by_speaker: dict[str, list[Utterance]] = {"any": list(self.utts)}
@@ -204,37 +205,62 @@ def _near_misses(view: _CallView, card: Scorecard, name: str, searched: list[Utt
 
 
 def _na(view: _CallView, card: Scorecard, conds: Sequence[NaCondition]) -> tuple[str, dict[str, Any]] | None:
-    m = view.metrics
     for c in conds:
-        if c.no_hold:
-            if m.hold_count == 0:
-                return "N/A: no hold in this call", {"values": {"hold_count": 0}, "na": {"no_hold": True}}
-        elif c.no_negative_customer:
-            if m.customer_negative_utterances == 0:
-                return (
-                    "N/A: the customer never sounded negative",
-                    {"values": {"customer_negative_utterances": 0}, "na": {"no_negative_customer": True}},
-                )
-        elif c.absent is not None:
-            if not view.matches(card, c.absent, c.speaker):
-                who = "" if c.speaker == "any" else f" by {_party(c.speaker)}"
-                return f"N/A: no {c.absent}{who} in this call", {"na": {"absent": c.absent, "speaker": c.speaker}}
-        elif c.present is not None:
-            found = view.matches(card, c.present, c.speaker)
+        hit = _na_one(view, card, c)
+        if hit is None:
+            continue
+        if c.unless_present is not None:
+            found = view.matches(card, c.unless_present, c.unless_speaker)
             if found:
-                u = found[0]
-                return (
-                    f"N/A: {c.present} at {ts(u.start_s)} (utterance {u.idx})",
-                    {"utterances": [view.ev(u, "na_condition", (c.present,))], "na": {"present": c.present, "speaker": c.speaker}},
-                )
-        elif c.metric is not None:
-            v = m.value(c.metric)
-            if v is None:
-                continue
-            if c.below is not None and v < c.below:
-                return f"N/A: {c.metric} {v:g} < {c.below:g}", {"values": {c.metric: v}, "na": {"metric": c.metric, "below": c.below}}
-            if c.above is not None and v > c.above:
-                return f"N/A: {c.metric} {v:g} > {c.above:g}", {"values": {c.metric: v}, "na": {"metric": c.metric, "above": c.above}}
+                continue  # the behaviour occurred anyway: judge it
+        return hit
+    return None
+
+
+def _na_one(view: _CallView, card: Scorecard, c: NaCondition) -> tuple[str, dict[str, Any]] | None:
+    m = view.metrics
+    if c.no_hold:
+        if m.hold_count == 0:
+            return "N/A: no hold in this call", {"values": {"hold_count": 0}, "na": {"no_hold": True}}
+    elif c.no_negative_customer:
+        if m.customer_negative_utterances == 0:
+            return (
+                "N/A: the customer never sounded negative",
+                {"values": {"customer_negative_utterances": 0}, "na": {"no_negative_customer": True}},
+            )
+    elif c.no_wait_over_s is not None:
+        wait = m.longest_customer_wait_s
+        if wait is None:
+            return "N/A: no turn times (a chat)", {"values": {"longest_customer_wait_s": None}, "na": {"no_wait_over_s": c.no_wait_over_s}}
+        if wait < c.no_wait_over_s:
+            return (
+                f"N/A: the customer never waited {c.no_wait_over_s:g} s on the agent (longest {wait:g} s)",
+                {"values": {"longest_customer_wait_s": wait}, "na": {"no_wait_over_s": c.no_wait_over_s}},
+            )
+    elif c.queues is not None:
+        queue = view.conv.queue
+        if queue is not None and queue in c.queues:
+            return f"N/A: not applicable to queue {queue} (by configuration)", {"na": {"queues": list(c.queues), "queue": queue}}
+    elif c.absent is not None:
+        if not view.matches(card, c.absent, c.speaker):
+            who = "" if c.speaker == "any" else f" by {_party(c.speaker)}"
+            return f"N/A: no {c.absent}{who} in this call", {"na": {"absent": c.absent, "speaker": c.speaker}}
+    elif c.present is not None:
+        found = view.matches(card, c.present, c.speaker)
+        if found:
+            u = found[0]
+            return (
+                f"N/A: {c.present} at {ts(u.start_s)} (utterance {u.idx})",
+                {"utterances": [view.ev(u, "na_condition", (c.present,))], "na": {"present": c.present, "speaker": c.speaker}},
+            )
+    elif c.metric is not None:
+        v = m.value(c.metric)
+        if v is None:
+            return None
+        if c.below is not None and v < c.below:
+            return f"N/A: {c.metric} {v:g} < {c.below:g}", {"values": {c.metric: v}, "na": {"metric": c.metric, "below": c.below}}
+        if c.above is not None and v > c.above:
+            return f"N/A: {c.metric} {v:g} > {c.above:g}", {"values": {c.metric: v}, "na": {"metric": c.metric, "above": c.above}}
     return None
 
 

@@ -53,15 +53,25 @@ class NaCondition(_Strict):
     metric: str | None = None
     below: float | None = None
     above: float | None = None
+    # N/A when the customer never waited this long on the agent (silence before an agent turn)
+    no_wait_over_s: float | None = Field(default=None, gt=0)
+    # N/A for calls of these queues (the call's ``queue`` metadata): criteria a queue has no policy for
+    queues: list[Annotated[str, Field(min_length=1)]] | None = None
+    # modifier: the condition does not make the criterion N/A when this label/topic occurs (by unless_speaker)
+    unless_present: str | None = None
+    unless_speaker: Party = "any"
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "NaCondition":
-        keys = [k for k in ("no_hold", "no_negative_customer", "absent", "present", "metric") if getattr(self, k) is not None]
+        keys = [k for k in ("no_hold", "no_negative_customer", "absent", "present", "metric", "no_wait_over_s", "queues")
+                if getattr(self, k) is not None]
         if len(keys) != 1:
             raise ValueError(
                 "give exactly one of no_hold: true, no_negative_customer: true, absent: NAME, present: NAME, "
-                f"metric: NAME (with below/above); got {keys or 'none'}"
+                f"metric: NAME (with below/above), no_wait_over_s: SECONDS, queues: [QUEUE, ...]; got {keys or 'none'}"
             )
+        if self.unless_speaker != "any" and self.unless_present is None:
+            raise ValueError("'unless_speaker' only goes with 'unless_present'")
         if self.metric is not None and self.below is None and self.above is None:
             raise ValueError("'metric' needs 'below' and/or 'above'")
         if self.metric is None and (self.below is not None or self.above is not None):
@@ -229,5 +239,6 @@ def semantic_errors(spec: ScorecardSpec) -> list[tuple[tuple, str]]:
                 npath = base + ("na_when", ni)
                 check_name(npath + ("absent",), cond.absent)
                 check_name(npath + ("present",), cond.present)
+                check_name(npath + ("unless_present",), cond.unless_present)
                 check_metric(npath + ("metric",), cond.metric)
     return errors

@@ -35,7 +35,7 @@ def read_calls_bulk(
         return []
     ids = list(call_ids)
     calls = con.execute(
-        "SELECT call_id, duration_s, language FROM calls WHERE call_id IN (SELECT unnest(?::VARCHAR[]))", [ids]
+        "SELECT call_id, duration_s, language, queue, channel FROM calls WHERE call_id IN (SELECT unnest(?::VARCHAR[]))", [ids]
     ).fetchall()
     utts: dict[str, list[Utterance]] = defaultdict(list)
     for call_id, idx, speaker, start_s, end_s, text, conf, channel in con.execute(
@@ -60,7 +60,8 @@ def read_calls_bulk(
         )
     order = {cid: i for i, cid in enumerate(ids)}
     out = []
-    for call_id, duration, language in sorted(calls, key=lambda r: order[r[0]]):
-        conv = Conversation(call_id, tuple(utts.get(call_id, ())), float(duration or 0.0), language or "en")
+    for call_id, duration, language, queue, channel in sorted(calls, key=lambda r: order[r[0]]):
+        conv = Conversation(call_id, tuple(utts.get(call_id, ())), float(duration or 0.0), language or "en",
+                            timed=channel != "chat", queue=queue)
         out.append((conv, labs.get(call_id, {})))
     return out

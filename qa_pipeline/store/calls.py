@@ -38,14 +38,14 @@ def write_call(con: duckdb.DuckDBPyConnection, record: CallRecord, conversation:
     con.execute(
         """INSERT INTO calls (call_id, source_path, file_sha256, format, source_rate, channels, duration_s,
                agent_id, agent_name, queue, started_at, direction, customer_ref, attribution, agent_channel,
-               asr_backend, asr_model, language, asr_confidence, status, run_id, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               asr_backend, asr_model, language, asr_confidence, status, run_id, created_at, updated_at, channel)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             conversation.call_id, os.path.abspath(record.recording.path), record.recording.file_sha256, record.format,
             record.source_rate, record.channels, record.duration_s, meta.agent_id, meta.agent_name, meta.queue,
             meta.started_at, meta.direction, meta.customer_ref, record.attribution, record.agent_channel,
             record.asr_backend, record.asr_model, record.language, record.asr_confidence, status, run_id,
-            created[0] if created else now, now,
+            created[0] if created else now, now, record.channel,
         ],
     )
     write_utterances(con, conversation.call_id, conversation.utterances)
@@ -61,7 +61,7 @@ def write_utterances(con: duckdb.DuckDBPyConnection, call_id: str, utterances: I
 
 
 def read_conversation(con: duckdb.DuckDBPyConnection, call_id: str) -> Conversation | None:
-    call = con.execute("SELECT duration_s, language FROM calls WHERE call_id = ?", [call_id]).fetchone()
+    call = con.execute("SELECT duration_s, language, channel, queue FROM calls WHERE call_id = ?", [call_id]).fetchone()
     if call is None:
         return None
     rows = con.execute(
@@ -74,6 +74,8 @@ def read_conversation(con: duckdb.DuckDBPyConnection, call_id: str) -> Conversat
         utterances=tuple(_utterance(r) for r in rows),
         duration_s=call[0] or 0.0,
         language=call[1] or "en",
+        timed=call[2] != "chat",
+        queue=call[3],
     )
 
 
