@@ -54,6 +54,7 @@ class Conversation:
     utterances: tuple[Utterance, ...]
     duration_s: float
     language: str = "en"
+    role_confidence: float | None = None  # 0..1: how sure the agent/customer decision is (None: not measured)
 
     def by_speaker(self, speaker: Speaker) -> tuple[Utterance, ...]:
         return tuple(u for u in self.utterances if u.speaker == speaker)

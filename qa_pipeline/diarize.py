@@ -193,29 +193,46 @@ class FrameFeatures:
     log_f0: np.ndarray  # (frames,), NaN where unvoiced
 
 
-def frame_features(audio: np.ndarray, options: DiarizeOptions = DiarizeOptions()) -> FrameFeatures:
-    """MFCCs (25 ms frames) and autocorrelation pitch (40 ms frames), both on a 10 ms hop."""
+def frame_features(audio: np.ndarray, options: DiarizeOptions = DiarizeOptions(), *, block_s: float = 60.0) -> FrameFeatures:
+    """MFCCs (25 ms frames) and autocorrelation pitch (40 ms frames), both on a 10 ms hop.
+
+    Computed in blocks of ``block_s`` seconds so that an hour-long call never
+    holds its whole frame matrix at once (peak memory: docs/diarization.md).
+    """
     sr, hop = SAMPLE_RATE, SAMPLE_RATE // 100
     x = np.asarray(audio, dtype=np.float32)
     emph = np.append(x[:1], x[1:] - 0.97 * x[:-1])
-    frames = _frames(emph, 400, hop) * np.hanning(400).astype(np.float32)
-    power = np.abs(np.fft.rfft(frames, n=512)) ** 2
-    mel = power @ _mel_filterbank(options.n_mels, 512, sr, options.fmin_hz, options.fmax_hz).T
-    log_mel = np.log(mel + 1e-10)
-    mfcc = dct(log_mel, type=2, axis=1, norm="ortho")[:, 1 : options.n_mfcc]
-    log_energy = np.log(np.sum(frames.astype(np.float64) ** 2, axis=1) + 1e-10)
-
-    # pitch: normalised autocorrelation peak between 60 and 400 Hz
-    pf = _frames(x, 640, hop)[: mfcc.shape[0]].astype(np.float64)
-    pf = pf - pf.mean(axis=1, keepdims=True)
-    spec = np.fft.rfft(pf, n=2048)
-    ac = np.fft.irfft(np.abs(spec) ** 2, n=2048)[:, :320]
-    energy = ac[:, 0]
+    n_frames = 1 + max(0, x.size - 400) // hop
+    per_block = max(1, int(block_s * 100))
+    fb = _mel_filterbank(options.n_mels, 512, sr, options.fmin_hz, options.fmax_hz).T
+    window = np.hanning(400).astype(np.float32)
     lo, hi = sr // 400, sr // 60
-    with np.errstate(invalid="ignore", divide="ignore"):
-        norm = ac[:, lo:hi] / (energy[:, None] * (1.0 - np.arange(lo, hi) / 640.0))
-    best = np.nanargmax(np.where(np.isfinite(norm), norm, -np.inf), axis=1)
-    peak = norm[np.arange(norm.shape[0]), best]
+    lags = 1.0 - np.arange(lo, hi) / 640.0
+    mfccs, energies, acs0, bests, peaks = [], [], [], [], []
+    for a in range(0, n_frames, per_block):
+        b = min(n_frames, a + per_block)
+        seg = emph[a * hop : (b - 1) * hop + 400]
+        frames = _frames(seg, 400, hop)[: b - a] * window
+        power = np.abs(np.fft.rfft(frames, n=512)) ** 2
+        log_mel = np.log(power @ fb + 1e-10)
+        mfccs.append(dct(log_mel, type=2, axis=1, norm="ortho")[:, 1 : options.n_mfcc].astype(np.float32))
+        energies.append(np.log(np.sum(frames.astype(np.float64) ** 2, axis=1) + 1e-10))
+        # pitch: normalised autocorrelation peak between 60 and 400 Hz
+        pf = _frames(x[a * hop : (b - 1) * hop + 640], 640, hop)[: b - a].astype(np.float64)
+        pf = pf - pf.mean(axis=1, keepdims=True)
+        ac = np.fft.irfft(np.abs(np.fft.rfft(pf, n=2048)) ** 2, n=2048)[:, :320]
+        energy = ac[:, 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            norm = ac[:, lo:hi] / (energy[:, None] * lags)
+        best = np.nanargmax(np.where(np.isfinite(norm), norm, -np.inf), axis=1)
+        acs0.append(energy)
+        bests.append(best)
+        peaks.append(norm[np.arange(norm.shape[0]), best])
+    mfcc = np.concatenate(mfccs) if mfccs else np.zeros((0, options.n_mfcc - 1), np.float32)
+    log_energy = np.concatenate(energies) if energies else np.zeros(0)
+    energy = np.concatenate(acs0) if acs0 else np.zeros(0)
+    best = np.concatenate(bests) if bests else np.zeros(0, int)
+    peak = np.concatenate(peaks) if peaks else np.zeros(0)
     loud = energy > (np.max(energy) * 1e-4 if energy.size else 0.0)
     voiced = loud & (peak > 0.5)
     log_f0 = np.where(voiced, np.log2(sr / (best + lo)), np.nan)

@@ -28,6 +28,8 @@ class CallRecord:
     asr_model: str
     language: str
     asr_confidence: float | None
+    agent_channel_method: str | None = None  # stereo: manifest / configured / cues / default (migration 009)
+    agent_channel_confidence: float | None = None  # stereo: 0..1
 
 
 def completed_call_ids(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str] | None = None) -> set[str]:
@@ -63,6 +65,10 @@ def write_call(con: duckdb.DuckDBPyConnection, record: CallRecord, conversation:
             created[0] if created else now, now,
         ],
     )
+    con.execute(
+        "UPDATE calls SET agent_channel_method = ?, agent_channel_confidence = ? WHERE call_id = ?",
+        [record.agent_channel_method, record.agent_channel_confidence, conversation.call_id],
+    )
     write_utterances(con, conversation.call_id, conversation.utterances)
 
 
@@ -76,7 +82,7 @@ def write_utterances(con: duckdb.DuckDBPyConnection, call_id: str, utterances: I
 
 
 def read_conversation(con: duckdb.DuckDBPyConnection, call_id: str) -> Conversation | None:
-    call = con.execute("SELECT duration_s, language FROM calls WHERE call_id = ?", [call_id]).fetchone()
+    call = con.execute("SELECT duration_s, language, agent_channel_confidence FROM calls WHERE call_id = ?", [call_id]).fetchone()
     if call is None:
         return None
     rows = con.execute(
@@ -89,6 +95,7 @@ def read_conversation(con: duckdb.DuckDBPyConnection, call_id: str) -> Conversat
         utterances=tuple(_utterance(r) for r in rows),
         duration_s=call[0] or 0.0,
         language=call[1] or "en",
+        role_confidence=call[2],
     )
 
 
