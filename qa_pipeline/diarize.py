@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Sequence
 
 import numpy as np
@@ -39,7 +39,7 @@ from qa_pipeline.conversation import PartySegment, Speaker, Word, mean_confidenc
 
 logger = logging.getLogger("qa_pipeline.diarize")
 
-RoleMethod = Literal["cues", "first_speaker", "cues_and_first_speaker", "undecided", "no_speech"]
+RoleMethod = Literal["cues", "first_speaker", "cues_and_first_speaker", "undecided", "no_speech", "utterance_cues"]
 
 # (pattern, weight): phrases that mark the agent's or the customer's side of a call
 AGENT_CUES: tuple[tuple[str, float], ...] = (
@@ -89,8 +89,13 @@ class DiarizeOptions:
     fmin_hz: float = 60.0
     fmax_hz: float = 3800.0  # telephone band: an 8 kHz recording has nothing above 4 kHz
     pitch_share: float = 0.5  # variance of the pitch feature against all MFCCs together (1 = as much)
-    # two voices or one
+    # voice features: "ge2e" (resemblyzer's speaker encoder, see qa_pipeline/speaker_embed.py) or
+    # "mfcc" (the hand-made MFCC mean/spread + pitch of this module); measured in docs/diarization.md
+    voice_features: Literal["ge2e", "mfcc"] = "ge2e"
+    # two voices or one (the silhouette bar depends on the features: GE2E clusters of two real
+    # parties measured 0.14-0.29 on the dev calls, MFCC ones 0.25-0.50)
     min_silhouette: float = 0.2
+    min_silhouette_ge2e: float = 0.08
     min_speech_s: float = 20.0  # less speech than this is not split into two voices
     min_minor_share: float = 0.08
     # GMM re-segmentation after k-means (0 rounds = off)
@@ -106,6 +111,11 @@ class DiarizeOptions:
     first_speaker_weight: float = 1.0
     min_role_score: float = 0.9
     role_turns: int = 8  # cues are read from each voice's first N stretches of speech
+    # per-utterance text cues: a sentence whose own cue weight reaches this is given that role
+    # whatever its voice says (a strong "how can I help" is the agent's), and when the voices
+    # cannot be told apart or their roles not decided, every sentence with cues gets its role alone
+    utterance_cue: float = 2.5
+    undecided_utterance_cue: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -426,6 +436,22 @@ def _absorb_unknown(voices: list[int], words: Sequence[Word]) -> list[int]:
     return out
 
 
+SENTENCE_END = re.compile(r"[.?!]['\")\]]*$")
+
+
+def sentence_runs(words: Sequence[Word], max_pause_s: float = 1.0) -> list[tuple[Word, ...]]:
+    """Words cut after every sentence end (``.``, ``?``, ``!``) and at pauses of ``max_pause_s`` or longer."""
+    out: list[list[Word]] = []
+    ended = True
+    for w in words:
+        if ended or (out and w.start - out[-1][-1].end >= max_pause_s):
+            out.append([w])
+        else:
+            out[-1].append(w)
+        ended = bool(SENTENCE_END.search(w.text.strip()))
+    return [tuple(r) for r in out]
+
+
 # --------------------------------------------------------------------------- roles
 
 
@@ -502,7 +528,14 @@ def diarize_mono(
     if spans:
         feats = frame_features(audio, options)
         mfcc, log_f0 = piece_features(feats, spans)
-        x = feature_matrix(mfcc, log_f0, options)
+        if options.voice_features == "ge2e":
+            from qa_pipeline.speaker_embed import ge2e_embeddings
+
+            x = ge2e_embeddings(audio, spans)
+            min_sil = options.min_silhouette_ge2e
+        else:
+            x = feature_matrix(mfcc, log_f0, options)
+            min_sil = options.min_silhouette
         weights = np.array([e - s for s, e in spans])
         labels, margins, sil = two_voices(x, weights)
         share = tuple(float(weights[labels == k].sum() / weights.sum()) for k in (0, 1))
@@ -511,14 +544,14 @@ def diarize_mono(
             pitch_gap = float(abs(medians[0] - medians[1]) * 12.0)
         voices = 2 if (
             sil is not None
-            and sil >= options.min_silhouette
+            and sil >= min_sil
             and min(share) >= options.min_minor_share
             and speech_s >= options.min_speech_s
         ) else 1
         if voices == 1:
             labels, margins = np.zeros_like(labels), np.ones_like(margins)
         else:
-            if options.reseg_rounds > 0:
+            if options.reseg_rounds > 0 and options.voice_features == "mfcc":  # GMM on MFCC frames refines MFCC clusters only
                 labels, margins = resegment(feats, spans, labels, margins, options)
                 share = tuple(float(weights[labels == k].sum() / weights.sum()) for k in (0, 1))
     else:
@@ -556,17 +589,31 @@ def diarize_mono(
             return "agent" if roles.agent_voice == 0 else "customer"
         return "agent" if voice == roles.agent_voice else "customer"
 
+    def by_cues(text: str, speaker: Speaker) -> Speaker:
+        # the sentence's own words: strong cues override the voice; with no role decided, any clear cue
+        cue = cue_score(text)
+        need = options.undecided_utterance_cue if speaker == "unknown" else options.utterance_cue
+        if cue >= need:
+            return "agent"
+        if cue <= -need:
+            return "customer"
+        return speaker
+
+    # utterances follow the speech whatever the speaker decision: every ASR segment, cut at voice
+    # changes, sentence ends and pauses, stays its own piece (the pipeline does not join them back)
     out: list[PartySegment] = []
     for v, seg, ws in runs:
-        if ws:
-            text = _join_words(ws)
-            start, end = ws[0].start, ws[-1].end
-            conf = mean_confidence(ws)
-        else:
-            text, start, end = seg.text.strip(), seg.start, seg.end
-            conf = float(np.exp(seg.avg_logprob))
-        if text:
-            out.append(PartySegment(speaker_of(v), start, end, text, ws, conf, None))
+        if not ws:
+            text = seg.text.strip()
+            if text:
+                out.append(PartySegment(by_cues(text, speaker_of(v)), seg.start, seg.end, text, (), float(np.exp(seg.avg_logprob)), None))
+            continue
+        for sent in sentence_runs(ws):
+            text = _join_words(sent)
+            if text:
+                out.append(PartySegment(by_cues(text, speaker_of(v)), sent[0].start, sent[-1].end, text, sent, mean_confidence(sent), None))
+    if roles.agent_voice is None and any(p.speaker != "unknown" for p in out):
+        roles = replace(roles, method="utterance_cues")
     return MonoDiarization(
         segments=tuple(out),
         voices=voices,

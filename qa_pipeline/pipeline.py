@@ -95,7 +95,10 @@ def transcribe_recording(
         parts.extend(attribute_mono(mono, segs))
     timings["transcribe_s"] = time.perf_counter() - t1
 
-    conversation = merge_parties(recording.call_id, parts, audio.duration_s, language=options.transcribe.language)
+    # mono: the diarizer already cut the speech into sentences and voice runs; joining them back
+    # would fold a call of unsure voices into a few long utterances
+    join_gap_s = 1.0 if attribution == "stereo" else float("-inf")
+    conversation = merge_parties(recording.call_id, parts, audio.duration_s, join_gap_s=join_gap_s, language=options.transcribe.language)
     if decision is not None:
         conversation = replace(conversation, role_confidence=decision.confidence)
     words = [w for u in conversation.utterances for w in u.words]
