@@ -59,6 +59,12 @@ AGENT_CUES: tuple[tuple[str, float], ...] = (
     (r"\bhave a (lovely|good|great|nice) (day|afternoon|evening)\b", 1.0),
     (r"\b(did|does|has) that (solve|sort|fix|resolve)\b", 2.0),
     (r"\bi'?ll transfer you\b|\bi will transfer you\b", 1.5),
+    # task-oriented service calls (bookings, orders, information desks)
+    (r"\blet me (just )?(check|see|look|find|pull)\b", 1.0),
+    (r"\b(your|the) (booking|reservation|reference|confirmation|order|ticket) (number |code )?(is|will be)\b", 1.5),
+    (r"\bwould you like (me to|to (book|make|reserve|order))\b", 1.0),
+    (r"\b(sure|certainly|of course),? (you can |please )?go ahead\b", 1.0),
+    (r"\banything else (i|we) can (help|do|assist)\b", 1.5),
 )
 CUSTOMER_CUES: tuple[tuple[str, float], ...] = (
     (r"\bi('m| am) calling (about|because|to)\b", 2.5),
@@ -69,6 +75,9 @@ CUSTOMER_CUES: tuple[tuple[str, float], ...] = (
     (r"\bmy date of birth is\b", 2.0),
     (r"\bthat's (everything|all)\b", 1.0),
     (r"\bthanks for your help\b|\bthank you for your help\b", 1.5),
+    (r"\bi('m| am) (looking for|trying to (find|book|get))\b", 1.5),
+    (r"\bi need (your|some) (help|assistance)\b|\bcan you help me\b", 2.0),
+    (r"\bi (want|need|would like|'d like) to (book|reserve|order|know|find)\b", 1.5),
 )
 
 

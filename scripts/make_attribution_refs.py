@@ -13,7 +13,12 @@ symlink to each recording plus ``<stem>.turns.json`` — a list of
 Both data sets are non-commercial (CC BY-NC) or GPL: measure with them, never
 copy them into the repository.  Usage::
 
-    python scripts/make_attribution_refs.py [--out DIR] [--seconds N]
+    python scripts/make_attribution_refs.py [--out DIR] [--seconds N] [--asr]
+
+``--asr`` also writes ``asr/manifest.tsv`` for ``qa-pipeline bench asr``: the
+five single-side Harper Valley bank channels of ``hvb-single-side`` (human
+transcripts of that side from ``../shared/data/transcripts/hvb-dev``) and the
+two callytics calls (their script).
 
 ``--seconds N`` keeps only the first N seconds of each call's reference (and
 writes a cut copy of the audio) for quick runs.
@@ -80,11 +85,55 @@ def _write(out: Path, stem: str, audio: Path, turns: list[dict], seconds: float 
     (out / f"{stem}.turns.json").write_text(json.dumps(turns, indent=1), encoding="utf-8")
 
 
+def write_long_call(out: Path, seconds: float) -> None:
+    """The spokenwoz and callytics calls mixed to mono (8 kHz) and joined, round after round, up to ``seconds``."""
+    import numpy as np
+    import soundfile as sf
+
+    out.mkdir(parents=True, exist_ok=True)
+    calls = [(w, spokenwoz_turns(DEV / "spokenwoz" / "text" / f"{w.stem}.json")) for w in sorted((DEV / "spokenwoz" / "audio").glob("*.wav"))]
+    calls += [(w, srt_turns(w.with_suffix(".srt"))) for w in sorted((DEV / "callytics").glob("*.wav"))]
+    pieces, turns, t = [], [], 0.0
+    while t < seconds:
+        for wav, tt in calls:
+            data, sr = sf.read(wav, always_2d=True, dtype="float32")
+            assert sr == 8000, f"{wav}: {sr} Hz"
+            pieces.append(data.mean(axis=1))
+            turns += [dict(x, start=x["start"] + t, end=x["end"] + t) for x in tt]
+            t += len(data) / sr
+            if t >= seconds:
+                break
+    sf.write(out / "long-mono.wav", np.concatenate(pieces), 8000)
+    (out / "long-mono.turns.json").write_text(json.dumps(turns), encoding="utf-8")
+
+
+def write_asr_manifest(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    hvb_audio = DEV / "hvb-single-side" / "audio"
+    transcripts = DEV.parent / "transcripts" / "hvb-dev" / "transcript"
+    rows = ["file\tchannel\treference"]
+    for side, role in (("agent", "agent"), ("caller", "caller")):
+        for wav in sorted((hvb_audio / side).glob("*.wav")):
+            segs = json.loads((transcripts / f"{wav.stem}.json").read_text(encoding="utf-8"))
+            segs = sorted((s for s in segs if s.get("speaker_role") == role), key=lambda s: s["start_ms"])
+            text = " ".join(s["human_transcript"].strip() for s in segs if s.get("human_transcript", "").strip())
+            text = re.sub(r"\[[^\]]*\]|<[^>]*>", " ", text)  # [noise], <unk>: annotations, not words
+            (out / f"hvb-{side}-{wav.name}").symlink_to(wav)
+            rows.append(f"hvb-{side}-{wav.name}\tmix\t{' '.join(text.split())}")
+    for wav in sorted((DEV / "callytics").glob("*.wav")):
+        text = " ".join(t["text"] for t in srt_turns(wav.with_suffix(".srt")))
+        (out / f"callytics-{wav.name}").symlink_to(wav)
+        rows.append(f"callytics-{wav.name}\tmix\t{' '.join(text.split())}")
+    (out / "manifest.tsv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", type=Path, default=None, help="output folder (default: a new temp dir)")
     ap.add_argument("--seconds", type=float, default=None, help="keep only the first N seconds of each call")
     ap.add_argument("--sets", default="spokenwoz,callytics")
+    ap.add_argument("--long", type=float, default=None, help="also write long/long-mono.wav: the calls mixed to mono and joined up to N seconds (memory check)")
+    ap.add_argument("--asr", action="store_true", help="also write asr/manifest.tsv (hvb single sides + callytics) for bench asr")
     args = ap.parse_args(argv)
     if not DEV.is_dir():
         print(f"{DEV}: not found (the shared dev data)", file=sys.stderr)
@@ -101,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     if "callytics" in sets:
         for wav in sorted((DEV / "callytics").glob("*.wav")):
             _write(out, f"callytics-{wav.stem}", wav, srt_turns(wav.with_suffix(".srt")), args.seconds)
+    if args.asr:
+        write_asr_manifest(out / "asr")
+    if args.long:
+        write_long_call(out / "long", args.long)
     print(out)
     return 0
 
