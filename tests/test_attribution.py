@@ -189,3 +189,32 @@ def test_reference_converter_on_shared_data(tmp_path: Path) -> None:
     assert all(t["end"] >= t["start"] for t in turns)
     inside = subprocess.run([sys.executable, str(REPO / "scripts" / "make_attribution_refs.py"), "--out", str(REPO / "tmp-refs")], capture_output=True, text=True)
     assert inside.returncode == 2 and "inside the repository" in inside.stderr
+
+
+def test_uncertain_roles_flag_and_stored_decision(db_path: Path) -> None:
+    """The decision is stored (migration 009), read back as the conversation's role confidence, and a
+    low one raises the bundled ``uncertain_roles`` flag."""
+    from qa_pipeline.conversation import Conversation, Utterance
+    from qa_pipeline.metrics import compute_metrics
+    from qa_pipeline.scorecard.flags import evaluate_flags, load_flag_rules
+    from qa_pipeline.store.calls import CallRecord, read_conversation, write_call
+    from qa_pipeline.store.db import connect
+
+    utt = Utterance(idx=0, speaker="agent", start_s=0.0, end_s=1.0, text="Hello.", words=(), asr_confidence=0.9, channel=1)
+    conv = Conversation("c1", (utt,), 10.0, role_confidence=0.2)
+    rules = load_flag_rules()
+    flags = evaluate_flags(conv, [], compute_metrics(conv), [], rules)
+    assert [f.rule_id for f in flags if f.rule_id == "uncertain_roles"] == ["uncertain_roles"]
+    sure = replace(conv, role_confidence=0.9)
+    assert not [f for f in evaluate_flags(sure, [], compute_metrics(sure), [], rules) if f.rule_id == "uncertain_roles"]
+
+    record = CallRecord(
+        recording=_recording(Path("x.wav"), "c1"), format="wav", source_rate=8000, channels=2, duration_s=10.0,
+        attribution="stereo", agent_channel=1, asr_backend="faster-whisper", asr_model="tiny.en", language="en",
+        asr_confidence=0.9, agent_channel_method="cues", agent_channel_confidence=0.2,
+    )
+    with connect(db_path) as con:
+        write_call(con, record, conv, run_id=None, status="complete")
+        row = con.execute("SELECT agent_channel, agent_channel_method, agent_channel_confidence FROM calls WHERE call_id = 'c1'").fetchone()
+        assert row == (1, "cues", 0.2)
+        assert read_conversation(con, "c1").role_confidence == 0.2
