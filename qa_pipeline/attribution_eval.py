@@ -133,6 +133,7 @@ class CallScore:
     wall_s: float
     audio_s: float
     decision: str = ""
+    cpu_s: float = 0.0  # process CPU seconds (all threads): robust to other jobs on the machine
 
     @property
     def turn_share(self) -> float:
@@ -224,7 +225,9 @@ def der(
     return float(errors.sum() / total)
 
 
-def score_call(call: RefCall, variant: str, conversation: Conversation, wall_s: float, audio_s: float, decision: str = "") -> CallScore:
+def score_call(
+    call: RefCall, variant: str, conversation: Conversation, wall_s: float, audio_s: float, decision: str = "", cpu_s: float = 0.0
+) -> CallScore:
     words = _hyp_words(conversation)
     right, empty = turn_roles(call.turns, words)
     hyp_spans = [(spk, s, e) for spk, s, e, _ in words]
@@ -243,6 +246,7 @@ def score_call(call: RefCall, variant: str, conversation: Conversation, wall_s: 
         wall_s=wall_s,
         audio_s=audio_s,
         decision=decision,
+        cpu_s=cpu_s,
     )
 
 
@@ -273,6 +277,7 @@ class VariantSummary:
     wall_s: float
     audio_s: float
     peak_rss_mb: float
+    cpu_s: float
     scores: tuple[CallScore, ...] = field(default=())
 
     @property
@@ -297,6 +302,7 @@ def summarise(variant: str, scores: Sequence[CallScore], peak_rss_mb: float) -> 
         wall_s=sum(s.wall_s for s in scores),
         audio_s=audio_s,
         peak_rss_mb=peak_rss_mb,
+        cpu_s=sum(s.cpu_s for s in scores),
         scores=tuple(scores),
     )
 
@@ -319,11 +325,11 @@ def run_variant(
         if audio is None:
             continue
         rec = Recording(path=call.audio, call_id=f"{call.name}-{variant}", file_sha256="0" * 64, size=0, metadata=CallMetadata())
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         tc = transcribe_recording(rec, transcriber, options, audio=audio)  # type: ignore[arg-type]
-        wall = time.perf_counter() - t0
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
         decision = _decision_text(tc.record)
-        scores.append(score_call(call, variant, tc.conversation, wall, audio.duration_s, decision))
+        scores.append(score_call(call, variant, tc.conversation, wall, audio.duration_s, decision, cpu))
         logger.info("%s %s: %d utterances, %.1f s", call.name, variant, len(tc.conversation.utterances), wall)
     return scores
 

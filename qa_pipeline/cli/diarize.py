@@ -90,7 +90,7 @@ def bench_attribution(
     def pct(x: float | None) -> str:
         return "    -" if x is None else f"{100 * x:5.1f}"
 
-    typer.echo(f"{'variant':8s} {'calls':>5s} {'role WER%':>9s} {'blind WER%':>10s} {'turns':>6s} {'right%':>6s} {'empty':>5s} {'DER%':>5s} {'wall s':>7s} {'audio s':>7s} {'xRT':>5s} {'peak MB':>7s}")
+    typer.echo(f"{'variant':8s} {'calls':>5s} {'role WER%':>9s} {'blind WER%':>10s} {'turns':>6s} {'right%':>6s} {'empty':>5s} {'DER%':>5s} {'wall s':>7s} {'audio s':>7s} {'xRT':>5s} {'peak MB':>7s} {'cpu s':>7s} {'xRT/2cpu':>8s}")
     for variant in chosen:
         scores = run_variant(calls, variant, asr, options)
         s = summarise(variant, scores, peak_rss_bytes() / 2**20)
@@ -99,10 +99,10 @@ def bench_attribution(
                 typer.echo(
                     f"  {c.name:28s} {variant:8s} role {pct(c.role_errors.wer if c.role_errors else None)} blind {pct(c.blind_errors.wer if c.blind_errors else None)} "
                     f"turns {c.turns_right}/{c.turns} (empty {c.turns_empty}) DER {pct(c.der)} utt {c.utterances} unknown words {c.unknown_words}/{c.words} "
-                    f"{c.wall_s:.1f}s {c.decision}"
+                    f"{c.wall_s:.1f}s (cpu {c.cpu_s:.1f}s) {c.decision}"
                 )
         xrt = s.audio_s / s.wall_s if s.wall_s else 0.0
         typer.echo(
             f"{variant:8s} {s.calls:5d} {pct(s.role_wer):>9s} {pct(s.blind_wer):>10s} {s.turns:6d} {pct(s.turn_share):>6s} {s.turns_empty:5d} "
-            f"{pct(s.der):>5s} {s.wall_s:7.1f} {s.audio_s:7.1f} {xrt:5.1f} {s.peak_rss_mb:7.0f}"
+            f"{pct(s.der):>5s} {s.wall_s:7.1f} {s.audio_s:7.1f} {xrt:5.1f} {s.peak_rss_mb:7.0f} {s.cpu_s:7.1f} {2 * s.audio_s / s.cpu_s if s.cpu_s else 0.0:8.1f}"
         )
