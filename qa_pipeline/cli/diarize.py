@@ -68,6 +68,7 @@ def bench_attribution(
     backend: str = typer.Option("faster-whisper", "--backend", help="ASR backend."),
     model: str = typer.Option("tiny.en", "--model", help="Whisper model."),
     threads: int = typer.Option(2, "--threads", help="ASR CPU threads."),
+    batch_size: int = typer.Option(8, "--batch-size", min=0, help="faster-whisper: speech chunks decoded together (8 = what qa-pipeline run uses; 0 = sequential)."),
     agent_channel: str = typer.Option("auto", "--agent-channel", help="Stereo agent channel: auto (decided per call from what each side says), 0 (left) or 1 (right)."),
     per_call: bool = typer.Option(False, "--per-call", help="Also print one line per call."),
 ) -> None:
@@ -84,7 +85,7 @@ def bench_attribution(
     if bad:
         raise ConfigError(f"--variants {variants!r}: unknown {', '.join(bad)}; use any of {', '.join(VARIANTS)}")
     calls = [c for c in find_reference_calls(folder) if not only or c.name in only]
-    asr = load_transcriber(backend, model, cpu_threads=threads)
+    asr = load_transcriber(backend, model, cpu_threads=threads, **({"batch_size": batch_size} if backend == "faster-whisper" else {}))
     options = PipelineOptions(backend=backend, model=model, attribution=attribution_options(agent_channel))
 
     def pct(x: float | None) -> str:
