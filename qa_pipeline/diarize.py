@@ -101,10 +101,8 @@ class DiarizeOptions:
     # voice features: "ge2e" (resemblyzer's speaker encoder, see qa_pipeline/speaker_embed.py) or
     # "mfcc" (the hand-made MFCC mean/spread + pitch of this module); measured in docs/diarization.md
     voice_features: Literal["ge2e", "mfcc"] = "ge2e"
-    # two voices or one (the silhouette bar depends on the features: GE2E clusters of two real
-    # parties measured 0.14-0.29 on the dev calls, MFCC ones 0.25-0.50)
+    # two voices or one: silhouette of the MFCC split (also with GE2E labels)
     min_silhouette: float = 0.2
-    min_silhouette_ge2e: float = 0.08
     min_speech_s: float = 20.0  # less speech than this is not split into two voices
     min_minor_share: float = 0.08
     # GMM re-segmentation after k-means (0 rounds = off)
@@ -244,7 +242,7 @@ def frame_features(audio: np.ndarray, options: DiarizeOptions = DiarizeOptions()
         with np.errstate(invalid="ignore", divide="ignore"):
             norm = ac[:, lo:hi] / (energy[:, None] * lags)
         best = np.nanargmax(np.where(np.isfinite(norm), norm, -np.inf), axis=1)
-        acs0.append(energy)
+        acs0.append(energy.copy())  # a copy: a view would keep the block's whole autocorrelation alive
         bests.append(best)
         peaks.append(norm[np.arange(norm.shape[0]), best])
     mfcc = np.concatenate(mfccs) if mfccs else np.zeros((0, options.n_mfcc - 1), np.float32)
@@ -537,16 +535,17 @@ def diarize_mono(
     if spans:
         feats = frame_features(audio, options)
         mfcc, log_f0 = piece_features(feats, spans)
-        if options.voice_features == "ge2e":
-            from qa_pipeline.speaker_embed import ge2e_embeddings
-
-            x = ge2e_embeddings(audio, spans)
-            min_sil = options.min_silhouette_ge2e
-        else:
-            x = feature_matrix(mfcc, log_f0, options)
-            min_sil = options.min_silhouette
+        x = feature_matrix(mfcc, log_f0, options)
         weights = np.array([e - s for s, e in spans])
         labels, margins, sil = two_voices(x, weights)
+        min_sil = options.min_silhouette
+        if options.voice_features == "ge2e":
+            # one voice or two is still decided on the MFCC split (its silhouette separated a single
+            # voice, 0.16, from real two-party calls, 0.25-0.53; GE2E's did not: 0.24 for one TTS voice
+            # against 0.14-0.29 for two real parties); who is which voice comes from GE2E
+            from qa_pipeline.speaker_embed import ge2e_embeddings
+
+            labels, margins, _ = two_voices(ge2e_embeddings(audio, spans), weights)
         share = tuple(float(weights[labels == k].sum() / weights.sum()) for k in (0, 1))
         medians = [np.nanmedian(log_f0[labels == k]) if np.isfinite(log_f0[labels == k]).any() else np.nan for k in (0, 1)]
         if np.isfinite(medians).all():
