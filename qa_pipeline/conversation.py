@@ -61,6 +61,7 @@ class Conversation:
     language: str = "en"
     timed: bool = True  # False for a chat: utterance times are nominal turn positions, time metrics are N/A
     queue: str | None = None  # the call's queue (metadata), for criteria N/A by queue configuration
+    role_confidence: float | None = None  # 0..1: how sure the agent/customer decision is (None: not measured)
 
     def by_speaker(self, speaker: Speaker) -> tuple[Utterance, ...]:
         return tuple(u for u in self.utterances if u.speaker == speaker)

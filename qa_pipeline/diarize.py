@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Sequence
 
 import numpy as np
@@ -39,7 +39,7 @@ from qa_pipeline.conversation import PartySegment, Speaker, Word, mean_confidenc
 
 logger = logging.getLogger("qa_pipeline.diarize")
 
-RoleMethod = Literal["cues", "first_speaker", "cues_and_first_speaker", "undecided", "no_speech"]
+RoleMethod = Literal["cues", "first_speaker", "cues_and_first_speaker", "undecided", "no_speech", "utterance_cues"]
 
 # (pattern, weight): phrases that mark the agent's or the customer's side of a call
 AGENT_CUES: tuple[tuple[str, float], ...] = (
@@ -59,6 +59,12 @@ AGENT_CUES: tuple[tuple[str, float], ...] = (
     (r"\bhave a (lovely|good|great|nice) (day|afternoon|evening)\b", 1.0),
     (r"\b(did|does|has) that (solve|sort|fix|resolve)\b", 2.0),
     (r"\bi'?ll transfer you\b|\bi will transfer you\b", 1.5),
+    # task-oriented service calls (bookings, orders, information desks)
+    (r"\blet me (just )?(check|see|look|find|pull)\b", 1.0),
+    (r"\b(your|the) (booking|reservation|reference|confirmation|order|ticket) (number |code )?(is|will be)\b", 1.5),
+    (r"\bwould you like (me to|to (book|make|reserve|order))\b", 1.0),
+    (r"\b(sure|certainly|of course),? (you can |please )?go ahead\b", 1.0),
+    (r"\banything else (i|we) can (help|do|assist)\b", 1.5),
 )
 CUSTOMER_CUES: tuple[tuple[str, float], ...] = (
     (r"\bi('m| am) calling (about|because|to)\b", 2.5),
@@ -69,6 +75,9 @@ CUSTOMER_CUES: tuple[tuple[str, float], ...] = (
     (r"\bmy date of birth is\b", 2.0),
     (r"\bthat's (everything|all)\b", 1.0),
     (r"\bthanks for your help\b|\bthank you for your help\b", 1.5),
+    (r"\bi('m| am) (looking for|trying to (find|book|get))\b", 1.5),
+    (r"\bi need (your|some) (help|assistance)\b|\bcan you help me\b", 2.0),
+    (r"\bi (want|need|would like|'d like) to (book|reserve|order|know|find)\b", 1.5),
 )
 
 
@@ -89,7 +98,10 @@ class DiarizeOptions:
     fmin_hz: float = 60.0
     fmax_hz: float = 3800.0  # telephone band: an 8 kHz recording has nothing above 4 kHz
     pitch_share: float = 0.5  # variance of the pitch feature against all MFCCs together (1 = as much)
-    # two voices or one
+    # voice features: "ge2e" (resemblyzer's speaker encoder, see qa_pipeline/speaker_embed.py) or
+    # "mfcc" (the hand-made MFCC mean/spread + pitch of this module); measured in docs/diarization.md
+    voice_features: Literal["ge2e", "mfcc"] = "ge2e"
+    # two voices or one: silhouette of the MFCC split (also with GE2E labels)
     min_silhouette: float = 0.2
     min_speech_s: float = 20.0  # less speech than this is not split into two voices
     min_minor_share: float = 0.08
@@ -106,6 +118,11 @@ class DiarizeOptions:
     first_speaker_weight: float = 1.0
     min_role_score: float = 0.9
     role_turns: int = 8  # cues are read from each voice's first N stretches of speech
+    # per-utterance text cues: a sentence whose own cue weight reaches this is given that role
+    # whatever its voice says (a strong "how can I help" is the agent's), and when the voices
+    # cannot be told apart or their roles not decided, every sentence with cues gets its role alone
+    utterance_cue: float = 2.5
+    undecided_utterance_cue: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -193,29 +210,46 @@ class FrameFeatures:
     log_f0: np.ndarray  # (frames,), NaN where unvoiced
 
 
-def frame_features(audio: np.ndarray, options: DiarizeOptions = DiarizeOptions()) -> FrameFeatures:
-    """MFCCs (25 ms frames) and autocorrelation pitch (40 ms frames), both on a 10 ms hop."""
+def frame_features(audio: np.ndarray, options: DiarizeOptions = DiarizeOptions(), *, block_s: float = 60.0) -> FrameFeatures:
+    """MFCCs (25 ms frames) and autocorrelation pitch (40 ms frames), both on a 10 ms hop.
+
+    Computed in blocks of ``block_s`` seconds so that an hour-long call never
+    holds its whole frame matrix at once (peak memory: docs/diarization.md).
+    """
     sr, hop = SAMPLE_RATE, SAMPLE_RATE // 100
     x = np.asarray(audio, dtype=np.float32)
     emph = np.append(x[:1], x[1:] - 0.97 * x[:-1])
-    frames = _frames(emph, 400, hop) * np.hanning(400).astype(np.float32)
-    power = np.abs(np.fft.rfft(frames, n=512)) ** 2
-    mel = power @ _mel_filterbank(options.n_mels, 512, sr, options.fmin_hz, options.fmax_hz).T
-    log_mel = np.log(mel + 1e-10)
-    mfcc = dct(log_mel, type=2, axis=1, norm="ortho")[:, 1 : options.n_mfcc]
-    log_energy = np.log(np.sum(frames.astype(np.float64) ** 2, axis=1) + 1e-10)
-
-    # pitch: normalised autocorrelation peak between 60 and 400 Hz
-    pf = _frames(x, 640, hop)[: mfcc.shape[0]].astype(np.float64)
-    pf = pf - pf.mean(axis=1, keepdims=True)
-    spec = np.fft.rfft(pf, n=2048)
-    ac = np.fft.irfft(np.abs(spec) ** 2, n=2048)[:, :320]
-    energy = ac[:, 0]
+    n_frames = 1 + max(0, x.size - 400) // hop
+    per_block = max(1, int(block_s * 100))
+    fb = _mel_filterbank(options.n_mels, 512, sr, options.fmin_hz, options.fmax_hz).T
+    window = np.hanning(400).astype(np.float32)
     lo, hi = sr // 400, sr // 60
-    with np.errstate(invalid="ignore", divide="ignore"):
-        norm = ac[:, lo:hi] / (energy[:, None] * (1.0 - np.arange(lo, hi) / 640.0))
-    best = np.nanargmax(np.where(np.isfinite(norm), norm, -np.inf), axis=1)
-    peak = norm[np.arange(norm.shape[0]), best]
+    lags = 1.0 - np.arange(lo, hi) / 640.0
+    mfccs, energies, acs0, bests, peaks = [], [], [], [], []
+    for a in range(0, n_frames, per_block):
+        b = min(n_frames, a + per_block)
+        seg = emph[a * hop : (b - 1) * hop + 400]
+        frames = _frames(seg, 400, hop)[: b - a] * window
+        power = np.abs(np.fft.rfft(frames, n=512)) ** 2
+        log_mel = np.log(power @ fb + 1e-10)
+        mfccs.append(dct(log_mel, type=2, axis=1, norm="ortho")[:, 1 : options.n_mfcc].astype(np.float32))
+        energies.append(np.log(np.sum(frames.astype(np.float64) ** 2, axis=1) + 1e-10))
+        # pitch: normalised autocorrelation peak between 60 and 400 Hz
+        pf = _frames(x[a * hop : (b - 1) * hop + 640], 640, hop)[: b - a].astype(np.float64)
+        pf = pf - pf.mean(axis=1, keepdims=True)
+        ac = np.fft.irfft(np.abs(np.fft.rfft(pf, n=2048)) ** 2, n=2048)[:, :320]
+        energy = ac[:, 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            norm = ac[:, lo:hi] / (energy[:, None] * lags)
+        best = np.nanargmax(np.where(np.isfinite(norm), norm, -np.inf), axis=1)
+        acs0.append(energy.copy())  # a copy: a view would keep the block's whole autocorrelation alive
+        bests.append(best)
+        peaks.append(norm[np.arange(norm.shape[0]), best])
+    mfcc = np.concatenate(mfccs) if mfccs else np.zeros((0, options.n_mfcc - 1), np.float32)
+    log_energy = np.concatenate(energies) if energies else np.zeros(0)
+    energy = np.concatenate(acs0) if acs0 else np.zeros(0)
+    best = np.concatenate(bests) if bests else np.zeros(0, int)
+    peak = np.concatenate(peaks) if peaks else np.zeros(0)
     loud = energy > (np.max(energy) * 1e-4 if energy.size else 0.0)
     voiced = loud & (peak > 0.5)
     log_f0 = np.where(voiced, np.log2(sr / (best + lo)), np.nan)
@@ -409,6 +443,22 @@ def _absorb_unknown(voices: list[int], words: Sequence[Word]) -> list[int]:
     return out
 
 
+SENTENCE_END = re.compile(r"[.?!]['\")\]]*$")
+
+
+def sentence_runs(words: Sequence[Word], max_pause_s: float = 1.0) -> list[tuple[Word, ...]]:
+    """Words cut after every sentence end (``.``, ``?``, ``!``) and at pauses of ``max_pause_s`` or longer."""
+    out: list[list[Word]] = []
+    ended = True
+    for w in words:
+        if ended or (out and w.start - out[-1][-1].end >= max_pause_s):
+            out.append([w])
+        else:
+            out[-1].append(w)
+        ended = bool(SENTENCE_END.search(w.text.strip()))
+    return [tuple(r) for r in out]
+
+
 # --------------------------------------------------------------------------- roles
 
 
@@ -488,20 +538,28 @@ def diarize_mono(
         x = feature_matrix(mfcc, log_f0, options)
         weights = np.array([e - s for s, e in spans])
         labels, margins, sil = two_voices(x, weights)
+        min_sil = options.min_silhouette
+        if options.voice_features == "ge2e":
+            # one voice or two is still decided on the MFCC split (its silhouette separated a single
+            # voice, 0.16, from real two-party calls, 0.25-0.53; GE2E's did not: 0.24 for one TTS voice
+            # against 0.14-0.29 for two real parties); who is which voice comes from GE2E
+            from qa_pipeline.speaker_embed import ge2e_embeddings
+
+            labels, margins, _ = two_voices(ge2e_embeddings(audio, spans), weights)
         share = tuple(float(weights[labels == k].sum() / weights.sum()) for k in (0, 1))
         medians = [np.nanmedian(log_f0[labels == k]) if np.isfinite(log_f0[labels == k]).any() else np.nan for k in (0, 1)]
         if np.isfinite(medians).all():
             pitch_gap = float(abs(medians[0] - medians[1]) * 12.0)
         voices = 2 if (
             sil is not None
-            and sil >= options.min_silhouette
+            and sil >= min_sil
             and min(share) >= options.min_minor_share
             and speech_s >= options.min_speech_s
         ) else 1
         if voices == 1:
             labels, margins = np.zeros_like(labels), np.ones_like(margins)
         else:
-            if options.reseg_rounds > 0:
+            if options.reseg_rounds > 0 and options.voice_features == "mfcc":  # GMM on MFCC frames refines MFCC clusters only
                 labels, margins = resegment(feats, spans, labels, margins, options)
                 share = tuple(float(weights[labels == k].sum() / weights.sum()) for k in (0, 1))
     else:
@@ -539,17 +597,31 @@ def diarize_mono(
             return "agent" if roles.agent_voice == 0 else "customer"
         return "agent" if voice == roles.agent_voice else "customer"
 
+    def by_cues(text: str, speaker: Speaker) -> Speaker:
+        # the sentence's own words: strong cues override the voice; with no role decided, any clear cue
+        cue = cue_score(text)
+        need = options.undecided_utterance_cue if speaker == "unknown" else options.utterance_cue
+        if cue >= need:
+            return "agent"
+        if cue <= -need:
+            return "customer"
+        return speaker
+
+    # utterances follow the speech whatever the speaker decision: every ASR segment, cut at voice
+    # changes, sentence ends and pauses, stays its own piece (the pipeline does not join them back)
     out: list[PartySegment] = []
     for v, seg, ws in runs:
-        if ws:
-            text = _join_words(ws)
-            start, end = ws[0].start, ws[-1].end
-            conf = mean_confidence(ws)
-        else:
-            text, start, end = seg.text.strip(), seg.start, seg.end
-            conf = float(np.exp(seg.avg_logprob))
-        if text:
-            out.append(PartySegment(speaker_of(v), start, end, text, ws, conf, None))
+        if not ws:
+            text = seg.text.strip()
+            if text:
+                out.append(PartySegment(by_cues(text, speaker_of(v)), seg.start, seg.end, text, (), float(np.exp(seg.avg_logprob)), None))
+            continue
+        for sent in sentence_runs(ws):
+            text = _join_words(sent)
+            if text:
+                out.append(PartySegment(by_cues(text, speaker_of(v)), sent[0].start, sent[-1].end, text, sent, mean_confidence(sent), None))
+    if roles.agent_voice is None and any(p.speaker != "unknown" for p in out):
+        roles = replace(roles, method="utterance_cues")
     return MonoDiarization(
         segments=tuple(out),
         voices=voices,

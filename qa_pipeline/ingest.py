@@ -26,7 +26,7 @@ logger = logging.getLogger("qa_pipeline.ingest")
 AUDIO_EXTENSIONS = frozenset({".wav", ".flac", ".mp3", ".ogg", ".opus", ".oga"})
 TRANSCRIPT_SUFFIX = ".transcript.json"  # chats and outside transcripts: qa_pipeline/transcript_file.py
 MANIFEST_NAMES = ("manifest.csv", "manifest.json")
-MANIFEST_FIELDS = ("file", "agent_id", "agent_name", "queue", "started_at", "direction", "customer_ref")
+MANIFEST_FIELDS = ("file", "agent_id", "agent_name", "queue", "started_at", "direction", "customer_ref", "agent_channel")
 DIRECTIONS = frozenset({"inbound", "outbound"})
 CALL_ID_HEX = 16
 
@@ -41,6 +41,7 @@ class CallMetadata:
     started_at: datetime | None = None
     direction: str | None = None
     customer_ref: str | None = None
+    agent_channel: int | None = None  # stereo: the agent's channel for this call (overrides auto / --agent-channel)
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,12 @@ def parse_metadata_row(row: Mapping[str, object], where: str) -> tuple[str, Call
         direction = direction.lower()
         if direction not in DIRECTIONS:
             raise InputError(f"{where}: direction {direction!r} is not one of inbound, outbound", stage="manifest")
+    agent_channel = text("agent_channel")
+    if agent_channel is not None and agent_channel not in ("0", "1"):
+        raise InputError(
+            f"{where}: agent_channel {agent_channel!r} is not 0 (left) or 1 (right); leave it empty to decide from the words",
+            stage="manifest",
+        )
     return file, CallMetadata(
         agent_id=text("agent_id"),
         agent_name=text("agent_name"),
@@ -141,6 +148,7 @@ def parse_metadata_row(row: Mapping[str, object], where: str) -> tuple[str, Call
         started_at=started_at,
         direction=direction,
         customer_ref=text("customer_ref"),
+        agent_channel=None if agent_channel is None else int(agent_channel),
     )
 
 

@@ -18,6 +18,7 @@ from qa_pipeline.attribute import (
     AttributionOptions,
     channel_segments,
     channels_are_duplicates,
+    decide_agent_channel,
     speaker_for_channel,
 )
 from qa_pipeline.audio import DEFAULT_MAX_DURATION_S, DecodedAudio, decode
@@ -79,17 +80,16 @@ def transcribe_recording(
     t1 = time.perf_counter()
     parts: list[PartySegment] = []
     agent_channel: int | None
+    decision = None
     if audio.channels == 2 and not channels_are_duplicates(audio.samples, options.attribution.duplicate_channel_corr):
         attribution = "stereo"
-        agent_channel = options.attribution.agent_channel
-        if agent_channel not in (0, 1):
-            from qa_pipeline.errors import ConfigError
-
-            raise ConfigError(f"agent channel {agent_channel} does not exist in a stereo call; use 0 (left) or 1 (right)")
         from qa_pipeline.stereo import transcribe_stereo
 
         # both channels in one Whisper pass (fuller batches); segments come back per channel
-        for ch, segs in enumerate(transcribe_stereo(transcriber, audio.samples, options.transcribe)):
+        left, right = transcribe_stereo(transcriber, audio.samples, options.transcribe)
+        decision = decide_agent_channel(left, right, options.attribution, manifest_channel=recording.metadata.agent_channel)
+        agent_channel = decision.agent_channel
+        for ch, segs in enumerate((left, right)):
             parts.extend(channel_segments(segs, speaker_for_channel(ch, agent_channel), ch))
     else:
         from qa_pipeline.diarize import attribute_mono
@@ -101,8 +101,13 @@ def transcribe_recording(
         parts.extend(attribute_mono(mono, segs))
     timings["transcribe_s"] = time.perf_counter() - t1
 
-    conversation = merge_parties(recording.call_id, parts, audio.duration_s, language=options.transcribe.language)
+    # mono: the diarizer already cut the speech into sentences and voice runs; joining them back
+    # would fold a call of unsure voices into a few long utterances
+    join_gap_s = 1.0 if attribution == "stereo" else float("-inf")
+    conversation = merge_parties(recording.call_id, parts, audio.duration_s, join_gap_s=join_gap_s, language=options.transcribe.language)
     conversation = replace(conversation, queue=recording.metadata.queue)
+    if decision is not None:
+        conversation = replace(conversation, role_confidence=decision.confidence)
     words = [w for u in conversation.utterances for w in u.words]
     record = CallRecord(
         recording=recording,
@@ -116,6 +121,8 @@ def transcribe_recording(
         asr_model=transcriber.model,
         language=options.transcribe.language,
         asr_confidence=mean_confidence(words, default=1.0) if words else None,
+        agent_channel_method=decision.method if decision else None,
+        agent_channel_confidence=decision.confidence if decision else None,
     )
     logger.info("%s: %d utterances from %.1f s of audio (%s)", recording.path, len(conversation.utterances), audio.duration_s, attribution)
     return TranscribedCall(record=record, conversation=conversation, timings=timings)

@@ -43,6 +43,8 @@ class CallRecord:
     language: str
     asr_confidence: float | None
     channel: str = "voice"  # voice | chat (a transcript file without times); migration 010
+    agent_channel_method: str | None = None  # stereo: manifest / configured / cues / default (migration 009)
+    agent_channel_confidence: float | None = None  # stereo: 0..1
 
 
 @dataclass(frozen=True)

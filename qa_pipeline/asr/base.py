@@ -26,6 +26,7 @@ class TranscribeOptions:
     word_timestamps: bool = True
     condition_on_previous_text: bool = False
     initial_prompt: str | None = None
+    hotwords: str | None = None  # faster-whisper only: domain words (company, product names) as a hint
 
 
 @dataclass(frozen=True)

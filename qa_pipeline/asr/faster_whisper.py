@@ -93,6 +93,8 @@ class FasterWhisperTranscriber:
             initial_prompt=options.initial_prompt,
             vad_filter=options.vad,
         )
+        if options.hotwords:
+            common["hotwords"] = options.hotwords
         if self._batched is not None:
             kwargs: dict[str, object] = dict(common, batch_size=self.settings.batch_size)
             if options.vad:

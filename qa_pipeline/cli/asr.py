@@ -99,6 +99,9 @@ def bench_asr(
     compute_type: str = typer.Option("int8", "--compute-type", help="faster-whisper only: int8, int8_float32, float32."),
     batch_size: int = typer.Option(0, "--batch-size", min=0, help="faster-whisper only: >0 uses the batched pipeline."),
     vad: bool = typer.Option(True, "--vad/--no-vad"),
+    vad_threshold: Optional[float] = typer.Option(None, "--vad-threshold", min=0.0, max=1.0, help="faster-whisper only: Silero speech threshold (default 0.5)."),
+    initial_prompt: Optional[str] = typer.Option(None, "--initial-prompt", help="Text Whisper reads as if said before (a domain vocabulary hint)."),
+    hotwords: Optional[str] = typer.Option(None, "--hotwords", help="faster-whisper only: domain words (company, product names) to favour."),
     per_clip: bool = typer.Option(False, "--per-clip", help="Also print each clip's time, errors and transcript."),
     joined: bool = typer.Option(
         False, "--joined", help="Transcribe all clips as one long recording (1 s gaps), like a call."
@@ -107,6 +110,7 @@ def bench_asr(
     """Print word error rate and real-time factor per backend on the manifest's clips."""
     from qa_pipeline.asr import BACKENDS, TranscribeOptions
     from qa_pipeline.asr.evaluate import benchmark
+    from qa_pipeline.asr.vad import VadSettings
     from qa_pipeline.errors import ConfigError
     from qa_pipeline.paths import shared_data_dir
 
@@ -119,8 +123,9 @@ def bench_asr(
         manifest,
         backends,
         model=model,
-        options=TranscribeOptions(beam_size=beam_size, vad=vad),
-        backend_opts={"cpu_threads": cpu_threads, "compute_type": compute_type, "batch_size": batch_size},
+        options=TranscribeOptions(beam_size=beam_size, vad=vad, initial_prompt=initial_prompt, hotwords=hotwords),
+        backend_opts={"cpu_threads": cpu_threads, "compute_type": compute_type, "batch_size": batch_size}
+        | ({"vad": VadSettings(threshold=vad_threshold)} if vad_threshold is not None else {}),
         joined=joined,
     )
     rows = [

@@ -57,3 +57,53 @@ def bench_diarization(
         words, right, unknown, wrong = words + s.words, right + s.correct, unknown + s.unknown, wrong + s.wrong
     if words:
         typer.echo(f"{'all':32s} {'':6s} {'':6s} {'':>24s} {words:6d} {right / words:6.3f} {unknown / words:8.3f} {wrong / words:6.3f}")
+
+
+@bench_app.command("attribution")
+@cli_errors
+def bench_attribution(
+    folder: Path = typer.Argument(..., help="Folder of recordings with <stem>.turns.json (speaker, start, end, text) or <stem>.rttm references."),
+    variants: str = typer.Option("stereo,swapped,mono", "--variants", help="Comma list of stereo, swapped (channels reversed), mono (mixed down)."),
+    only: Optional[list[str]] = typer.Option(None, "--only", help="Only this call (file stem; repeatable)."),
+    backend: str = typer.Option("faster-whisper", "--backend", help="ASR backend."),
+    model: str = typer.Option("tiny.en", "--model", help="Whisper model."),
+    threads: int = typer.Option(2, "--threads", help="ASR CPU threads."),
+    batch_size: int = typer.Option(8, "--batch-size", min=0, help="faster-whisper: speech chunks decoded together (8 = what qa-pipeline run uses; 0 = sequential)."),
+    agent_channel: str = typer.Option("auto", "--agent-channel", help="Stereo agent channel: auto (decided per call from what each side says), 0 (left) or 1 (right)."),
+    per_call: bool = typer.Option(False, "--per-call", help="Also print one line per call."),
+) -> None:
+    """Score who-said-what against reference turns: per-role WER, speaker-blind WER, turns on the right role, DER, wall time, peak memory."""
+    from qa_pipeline.asr import load_transcriber
+    from qa_pipeline.attribution_eval import VARIANTS, find_reference_calls, run_variant, summarise
+    from qa_pipeline.devtools.bench_pipeline import peak_rss_bytes
+    from qa_pipeline.errors import ConfigError
+    from qa_pipeline.attribute import attribution_options
+    from qa_pipeline.pipeline import PipelineOptions
+
+    chosen = [v.strip() for v in variants.split(",") if v.strip()]
+    bad = [v for v in chosen if v not in VARIANTS]
+    if bad:
+        raise ConfigError(f"--variants {variants!r}: unknown {', '.join(bad)}; use any of {', '.join(VARIANTS)}")
+    calls = [c for c in find_reference_calls(folder) if not only or c.name in only]
+    asr = load_transcriber(backend, model, cpu_threads=threads, **({"batch_size": batch_size} if backend == "faster-whisper" else {}))
+    options = PipelineOptions(backend=backend, model=model, attribution=attribution_options(agent_channel))
+
+    def pct(x: float | None) -> str:
+        return "    -" if x is None else f"{100 * x:5.1f}"
+
+    typer.echo(f"{'variant':8s} {'calls':>5s} {'role WER%':>9s} {'blind WER%':>10s} {'turns':>6s} {'right%':>6s} {'empty':>5s} {'DER%':>5s} {'wall s':>7s} {'audio s':>7s} {'xRT':>5s} {'peak MB':>7s} {'cpu s':>7s} {'xRT/2cpu':>8s}")
+    for variant in chosen:
+        scores = run_variant(calls, variant, asr, options)
+        s = summarise(variant, scores, peak_rss_bytes() / 2**20)
+        if per_call:
+            for c in s.scores:
+                typer.echo(
+                    f"  {c.name:28s} {variant:8s} role {pct(c.role_errors.wer if c.role_errors else None)} blind {pct(c.blind_errors.wer if c.blind_errors else None)} "
+                    f"turns {c.turns_right}/{c.turns} (empty {c.turns_empty}) DER {pct(c.der)} utt {c.utterances} unknown words {c.unknown_words}/{c.words} "
+                    f"{c.wall_s:.1f}s (cpu {c.cpu_s:.1f}s) {c.decision}"
+                )
+        xrt = s.audio_s / s.wall_s if s.wall_s else 0.0
+        typer.echo(
+            f"{variant:8s} {s.calls:5d} {pct(s.role_wer):>9s} {pct(s.blind_wer):>10s} {s.turns:6d} {pct(s.turn_share):>6s} {s.turns_empty:5d} "
+            f"{pct(s.der):>5s} {s.wall_s:7.1f} {s.audio_s:7.1f} {xrt:5.1f} {s.peak_rss_mb:7.0f} {s.cpu_s:7.1f} {2 * s.audio_s / s.cpu_s if s.cpu_s else 0.0:8.1f}"
+        )

@@ -26,15 +26,15 @@ def _offline_env() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
-def _options(backend: str, model: str, language: str, beam_size: int, agent_channel: int, redact: bool):  # noqa: ANN202
+def _options(backend: str, model: str, language: str, beam_size: int, agent_channel: str, redact: bool):  # noqa: ANN202
     from qa_pipeline.asr.base import TranscribeOptions
-    from qa_pipeline.attribute import AttributionOptions
+    from qa_pipeline.attribute import attribution_options
     from qa_pipeline.pipeline import PipelineOptions
 
     return PipelineOptions(
         backend=backend, model=model,
         transcribe=TranscribeOptions(language=language, beam_size=beam_size),
-        attribution=AttributionOptions(agent_channel=agent_channel),
+        attribution=attribution_options(agent_channel),
         redact=redact,
     )
 
@@ -52,7 +52,7 @@ def schedule(
     model: str = typer.Option("tiny.en", help="Whisper model: tiny.en or base."),
     language: str = typer.Option("en", help="Spoken language."),
     beam_size: int = typer.Option(5, help="Beam size for decoding."),
-    agent_channel: int = typer.Option(0, help="Stereo calls: the agent's channel (0 = left, 1 = right)."),
+    agent_channel: str = typer.Option("auto", help="Stereo calls: the agent's channel: auto (decided per call from what each side says), 0 (left) or 1 (right); a manifest agent_channel column overrides it."),
     redact: bool = typer.Option(True, "--redact/--no-redact", help="Redact PII before storing."),
     workers: int = typer.Option(0, help="Calls transcribed at once (0 = one per core)."),
     batch_size: int = typer.Option(8, help="Speech chunks decoded together by faster-whisper (0 = sequential)."),

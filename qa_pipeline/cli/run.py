@@ -35,7 +35,7 @@ def run(
     model: str = typer.Option("tiny.en", help="Whisper model: tiny.en or base."),
     language: str = typer.Option("en", help="Spoken language (base model only for non-English)."),
     beam_size: int = typer.Option(5, help="Beam size for decoding."),
-    agent_channel: int = typer.Option(0, help="Stereo calls: the agent's channel (0 = left, 1 = right)."),
+    agent_channel: str = typer.Option("auto", help="Stereo calls: the agent's channel: auto (decided per call from what each side says), 0 (left) or 1 (right); a manifest agent_channel column overrides it."),
     workers: int = typer.Option(0, help="Calls processed at once (0 = fit the cores)."),
     redact: bool = typer.Option(True, "--redact/--no-redact", help="Redact PII before storing (on by default)."),
     max_duration: float = typer.Option(4.0, "--max-duration", help="Longest recording accepted, in hours; longer ones are recorded as failures."),
@@ -53,7 +53,7 @@ def run(
     """
     prefect_defaults(verbose)
     from qa_pipeline.asr.base import TranscribeOptions
-    from qa_pipeline.attribute import AttributionOptions
+    from qa_pipeline.attribute import attribution_options
     from qa_pipeline.pipeline import PipelineOptions
 
     if input_dir is None:
@@ -62,7 +62,7 @@ def run(
         backend=backend,
         model=model,
         transcribe=TranscribeOptions(language=language, beam_size=beam_size),
-        attribution=AttributionOptions(agent_channel=agent_channel),
+        attribution=attribution_options(agent_channel),
         redact=redact,
         max_duration_s=max_duration * 3600,
     )

@@ -76,6 +76,13 @@ class LowAsrConfidenceRule(_RuleBase):
     threshold: float = Field(default=0.6, ge=0, le=1)
 
 
+class LowRoleConfidenceRule(_RuleBase):
+    """Who is the agent is uncertain: the call's role confidence (stereo: the agent-channel decision) below ``threshold``."""
+
+    kind: Literal["low_role_confidence"]
+    threshold: float = Field(default=0.5, ge=0, le=1)
+
+
 class MetricRule(_RuleBase):
     """A conversation metric outside bounds (``above`` and/or ``below``)."""
 
@@ -92,10 +99,10 @@ class MetricRule(_RuleBase):
 
 
 Rule = Annotated[
-    Union[AutoFailRule, ScoreBelowRule, CustomerNegativeEndRule, LabelDetectedRule, LowAsrConfidenceRule, MetricRule],
+    Union[AutoFailRule, ScoreBelowRule, CustomerNegativeEndRule, LabelDetectedRule, LowAsrConfidenceRule, MetricRule, LowRoleConfidenceRule],
     Field(discriminator="kind"),
 ]
-RULE_KINDS = ("auto_fail", "score_below", "customer_negative_end", "label_detected", "low_asr_confidence", "metric")
+RULE_KINDS = ("auto_fail", "score_below", "customer_negative_end", "label_detected", "low_asr_confidence", "metric", "low_role_confidence")
 
 
 class FlagRulesSpec(_Strict):
@@ -219,6 +226,10 @@ def evaluate_flags(
             conf = metrics.mean_asr_confidence
             if conf is not None and conf < rule.threshold:
                 flags.append(Flag(call_id, rule.id, "", f"mean ASR confidence {conf:.2f} below {rule.threshold:.2f}: the transcript may be wrong", rule.severity))
+        elif isinstance(rule, LowRoleConfidenceRule):
+            rc = conv.role_confidence
+            if rc is not None and rc < rule.threshold:
+                flags.append(Flag(call_id, rule.id, "", f"agent/customer decision confidence {rc:.2f} below {rule.threshold:.2f}: check who is the agent", rule.severity))
         elif isinstance(rule, MetricRule):
             v = metrics.value(rule.metric)
             if v is None:

@@ -48,6 +48,10 @@ def write_call(con: duckdb.DuckDBPyConnection, record: CallRecord, conversation:
             created[0] if created else now, now, record.channel,
         ],
     )
+    con.execute(
+        "UPDATE calls SET agent_channel_method = ?, agent_channel_confidence = ? WHERE call_id = ?",
+        [record.agent_channel_method, record.agent_channel_confidence, conversation.call_id],
+    )
     write_utterances(con, conversation.call_id, conversation.utterances)
 
 
@@ -61,7 +65,9 @@ def write_utterances(con: duckdb.DuckDBPyConnection, call_id: str, utterances: I
 
 
 def read_conversation(con: duckdb.DuckDBPyConnection, call_id: str) -> Conversation | None:
-    call = con.execute("SELECT duration_s, language, channel, queue FROM calls WHERE call_id = ?", [call_id]).fetchone()
+    call = con.execute(
+        "SELECT duration_s, language, channel, queue, agent_channel_confidence FROM calls WHERE call_id = ?", [call_id]
+    ).fetchone()
     if call is None:
         return None
     rows = con.execute(
@@ -76,6 +82,7 @@ def read_conversation(con: duckdb.DuckDBPyConnection, call_id: str) -> Conversat
         language=call[1] or "en",
         timed=call[2] != "chat",
         queue=call[3],
+        role_confidence=call[4],
     )
 
 
