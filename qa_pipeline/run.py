@@ -34,11 +34,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence, TypeVar
 
-from qa_pipeline.errors import InputError, QAPipelineError
+from qa_pipeline.errors import ConfigError, InputError, QAPipelineError
 from qa_pipeline.ingest import Discovery, Problem, Recording, discover
 from qa_pipeline.pipeline import PipelineOptions
 from qa_pipeline.records import CallAnalysis, RunSummary
 from qa_pipeline.runtime import AsrRuntime, fit_runtime
+from qa_pipeline.scorecard.flags import load_flag_rules
+from qa_pipeline.scorecard.loader import load_scorecards
 from qa_pipeline.scorecard.overrides import store_analysis
 from qa_pipeline.stages import CallSource, Spine, Stage, spine
 from qa_pipeline.store import connect
@@ -50,6 +52,7 @@ __all__ = [
     "Failure",
     "RunResult",
     "call_statuses",
+    "check_scoring_config",
     "discover_calls",
     "load_transcript",
     "record_failures",
@@ -113,6 +116,24 @@ def record_failures(db: str, run_id: str, failures: list[Failure]) -> None:
         store_results.record_failures(con, run_id, failures)
 
 
+def check_scoring_config() -> None:
+    """Load the active scorecards and the flag rules now, before any audio is read.
+
+    A broken scorecard would otherwise only show once every call had been transcribed (and then fail
+    every call); here it stops the run at once with the loader's message, which names the file, the
+    place in it and the fix.
+    """
+    try:
+        load_scorecards()
+        load_flag_rules()
+    except ConfigError as exc:
+        raise ConfigError(
+            f"the run did not start (nothing was read or transcribed): {exc}\n"
+            "fix the scorecard or flag-rules file named above (check it with 'qa-pipeline scorecard validate FILE'), "
+            "then run again"
+        ) from None
+
+
 @dataclass(frozen=True)
 class RunResult:
     summary: RunSummary
@@ -148,6 +169,7 @@ def run(
     options = options or PipelineOptions()
     runtime = runtime or fit_runtime()
     log = logger or logging.getLogger("qa_pipeline.run")
+    check_scoring_config()  # before the lock, the database or any audio is touched
     with run_lock(db):
         if executor is not None:
             return _Run(str(input_dir), str(db), options, runtime, executor, call, on_event, log).go(
