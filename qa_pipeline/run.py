@@ -45,7 +45,8 @@ from qa_pipeline.scorecard.overrides import store_analysis
 from qa_pipeline.stages import CallSource, Spine, Stage, spine
 from qa_pipeline.store import connect
 from qa_pipeline.store import results as store_results
-from qa_pipeline.store.runlog import close_interrupted_runs, run_lock
+from qa_pipeline.store.db import is_disk_full, verify_database
+from qa_pipeline.store.runlog import close_interrupted_runs, note_found, run_lock
 
 __all__ = [
     "Executor",
@@ -171,6 +172,7 @@ def run(
     log = logger or logging.getLogger("qa_pipeline.run")
     check_scoring_config()  # before the lock, the database or any audio is touched
     with run_lock(db):
+        verify_database(db)  # a corrupt, truncated or foreign file is refused before anything writes to it
         if executor is not None:
             return _Run(str(input_dir), str(db), options, runtime, executor, call, on_event, log).go(
                 str(manifest) if manifest else None, settle_s, concurrency or runtime.workers, flow_run_id)
@@ -218,12 +220,18 @@ class _Run:
                 store_results.finish_run(con, summary)
             raise
         self.failures.extend((p, None) for p in found.problems)
+        self.call(record_failures, self.db, self.run_id, [(p, None) for p in found.problems])
         for p in found.problems:
             self.on_event("problem", p.reason)
         recordings = list(found.recordings)
         self.on_event("found", str(len(recordings)))
         statuses = self.call(call_statuses, self.db, [r.call_id for r in recordings])
         skipped = [r for r in recordings if statuses.get(r.call_id) == "complete"]
+        with connect(self.db) as con:  # so a run killed half-way still shows what it found
+            note_found(con, self.run_id,
+                       calls_found=len(recordings) + len(found.duplicates)
+                       + sum(1 for p in found.problems if p.stage != "manifest"),
+                       calls_skipped=len(skipped) + len(found.duplicates))
         for r in skipped:
             self.on_event("skipped", str(r.path))
         queued = deque(_Call(r, resume=statuses.get(r.call_id) == "transcribed")
@@ -232,7 +240,6 @@ class _Run:
 
         done, audio_s = _Process(self, queued, concurrency).go()
 
-        self.call(record_failures, self.db, self.run_id, self.failures)
         summary = _summary(self.run_id, found, recordings, skipped, self.failures, done, audio_s,
                            time.perf_counter() - started)
         with connect(self.db) as con:
@@ -315,6 +322,8 @@ class _Process:
         try:  # the one writer: this thread, one transaction per call
             self.run.call(store_call, self.run.db, self.run.run_id, analysis)
         except Exception as exc:  # noqa: BLE001 - recorded as this call's failure
+            if is_disk_full(exc):
+                raise  # no later call can be stored either: stop the run now, everything stored is kept
             call.stage = "store"
             self.finish(call, exc)
             return
@@ -347,7 +356,9 @@ class _Process:
             stage = error.stage or stage  # decode, …
         path = call.recording.path
         reason = str(error) if isinstance(error, QAPipelineError) else f"{path}: {type(error).__name__}: {error}"
-        run_.failures.append((Problem(str(path), stage, type(error).__name__, reason), call.recording.call_id))
+        failure: Failure = (Problem(str(path), stage, type(error).__name__, reason), call.recording.call_id)
+        run_.failures.append(failure)
+        run_.call(record_failures, run_.db, run_.run_id, [failure])  # now, so a killed run keeps it
         run_.on_event("failed", reason)
         run_.log.warning("%s failed at %s: %s", path, stage, reason)
         # Keep the expensive, redacted transcript so the next run only redoes the analysis.
@@ -355,4 +366,6 @@ class _Process:
             try:
                 run_.call(store_call, run_.db, run_.run_id, call.transcript, "transcribed")
             except Exception as exc:  # noqa: BLE001 - the failure itself is already recorded
+                if is_disk_full(exc):
+                    raise
                 run_.log.warning("could not keep the transcript of %s: %s", path, exc)
