@@ -51,6 +51,7 @@ from qa_pipeline.store.runlog import close_interrupted_runs, note_found, run_loc
 __all__ = [
     "Executor",
     "Failure",
+    "StageTimeout",
     "RunResult",
     "call_statuses",
     "check_scoring_config",
@@ -64,6 +65,11 @@ __all__ = [
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 Failure = tuple[Problem, "str | None"]  # the problem and the call it belongs to, if known
+DEFAULT_STAGE_TIMEOUT_S = 600.0  # an audio-free stage of one call (redact, classify, score) takes seconds
+
+
+class StageTimeout(InputError):
+    """One call's audio-free stage ran past its time bound: that call fails, the run goes on."""
 
 
 class CallFuture(Protocol[T_co]):
@@ -159,13 +165,15 @@ def run(
     on_event: Callable[[str, str], None] = _ignore,
     logger: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
     flow_run_id: str | None = None,
+    stage_timeout_s: float | None = DEFAULT_STAGE_TIMEOUT_S,
 ) -> RunResult:
     """Score every new recording below ``input_dir`` into the DuckDB file ``db``.
 
     ``executor`` runs the stages (default: a thread pool of ``runtime.workers + 1``
     threads); ``concurrency`` calls are in ASR at once (default ``runtime.workers``).
     ``on_event(event, detail)`` hears ``found``, ``done``, ``skipped``, ``failed`` and
-    ``problem``.
+    ``problem``.  An audio-free stage (redact, classify, score) still running after
+    ``stage_timeout_s`` fails its call (``StageTimeout``) and the run goes on without it.
     """
     options = options or PipelineOptions()
     runtime = runtime or fit_runtime()
@@ -174,14 +182,17 @@ def run(
     with run_lock(db):
         verify_database(db)  # a corrupt, truncated or foreign file is refused before anything writes to it
         if executor is not None:
-            return _Run(str(input_dir), str(db), options, runtime, executor, call, on_event, log).go(
+            return _Run(str(input_dir), str(db), options, runtime, executor, call, on_event, log, stage_timeout_s).go(
                 str(manifest) if manifest else None, settle_s, concurrency or runtime.workers, flow_run_id)
-        with ThreadPoolExecutor(max_workers=runtime.workers + 1) as pool:
-            return _Run(str(input_dir), str(db), options, runtime, pool, call, on_event, log).go(
-                str(manifest) if manifest else None, settle_s, concurrency or runtime.workers, flow_run_id)
+        pool = ThreadPoolExecutor(max_workers=runtime.workers + 1)
+        run_ = _Run(str(input_dir), str(db), options, runtime, pool, call, on_event, log, stage_timeout_s)
+        try:
+            return run_.go(str(manifest) if manifest else None, settle_s, concurrency or runtime.workers, flow_run_id)
+        finally:  # a stage abandoned after its time bound is not waited for
+            pool.shutdown(wait=not run_.abandoned, cancel_futures=True)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Call:
     """One call on its way through the stages (lives in the run's thread only)."""
 
@@ -191,13 +202,17 @@ class _Call:
     future: CallFuture[CallAnalysis] | None = None
     transcript: CallAnalysis | None = None      # kept so a failed analysis can still store the transcript
     audio_s: float = 0.0
+    deadline: float | None = None               # monotonic time by which the current stage must finish
+    waiting_on: CallFuture[CallAnalysis] | None = None  # the future whose result is still wanted
 
 
 class _Run:
     def __init__(self, input_dir: str, db: str, options: PipelineOptions, runtime: AsrRuntime, executor: Executor,
                  call: Caller, on_event: Callable[[str, str], None],
-                 log: logging.Logger | logging.LoggerAdapter[logging.Logger]) -> None:
+                 log: logging.Logger | logging.LoggerAdapter[logging.Logger], stage_timeout_s: float | None = None) -> None:
         self.input_dir, self.db, self.options, self.runtime = input_dir, db, options, runtime
+        self.stage_timeout_s = stage_timeout_s
+        self.abandoned = 0  # stages given up after their time bound (their threads may still be running)
         self.executor, self.call, self.on_event, self.log = executor, call, on_event, log
         self.spine: Spine = spine(options)
         self.failures: list[Failure] = []
@@ -266,6 +281,7 @@ class _Process:
     def __init__(self, run_: _Run, queued: deque[_Call], concurrency: int) -> None:
         self.run, self.queued, self.limit = run_, queued, max(1, concurrency)
         self.events: queue.Queue[_Call] = queue.Queue()
+        self.running: set[_Call] = set()  # calls with a stage submitted and not yet handled
         self.in_asr = self.active = self.done = 0
         self.audio_s = 0.0
         # a failure in these keeps the call's transcript (already made, and redacted when redaction is on)
@@ -275,12 +291,39 @@ class _Process:
         """Returns (calls stored complete, audio seconds transcribed)."""
         self.start_more()
         while self.active:
-            self.step(self.events.get())
+            try:
+                call = self.events.get(timeout=self._wait_s())
+            except queue.Empty:
+                self.expire()
+                continue
+            if call.future is None or call.future is not call.waiting_on:
+                continue  # a stage given up after its time bound has finished after all: ignore it
+            self.step(call)
         return self.done, self.audio_s
+
+    def _wait_s(self) -> float | None:
+        deadlines = [c.deadline for c in self.running if c.deadline is not None]
+        return max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+
+    def expire(self) -> None:
+        """Fail every call whose audio-free stage ran past its time bound; the run goes on without it."""
+        now = time.monotonic()
+        for call in [c for c in self.running if c.deadline is not None and c.deadline <= now]:
+            self.running.discard(call)
+            call.waiting_on = None
+            self.run.abandoned += 1
+            limit = self.run.stage_timeout_s
+            self.finish(call, StageTimeout(
+                f"{call.recording.path}: the {call.stage} stage was still running after {limit:.0f} s and was given up "
+                "(a scorecard or lexicon pattern that takes this long is a bug to report); the other calls go on",
+                path=str(call.recording.path), stage=call.stage))
 
     def submit(self, call: _Call, stage: str, fn: Callable[[T], CallAnalysis], arg: T) -> None:
         call.stage = stage
-        call.future = future = self.run.executor.submit(fn, arg)
+        limit = self.run.stage_timeout_s
+        call.deadline = (time.monotonic() + limit if limit and stage != self.run.spine.source.name else None)
+        call.future = call.waiting_on = future = self.run.executor.submit(fn, arg)
+        self.running.add(call)
         future.add_done_callback(lambda _f, c=call: self.events.put(c))
 
     def start_more(self) -> None:
@@ -307,6 +350,8 @@ class _Process:
         """One stage of ``call`` finished: submit its next stage, or store it, or record its failure."""
         future = call.future
         assert future is not None
+        self.running.discard(call)
+        call.deadline = None
         if call.stage == self.run.spine.source.name:
             self.in_asr -= 1
         try:
