@@ -105,6 +105,12 @@ def stored_state_task(db: str, call_ids: list[str]) -> dict[str, str]:
     return runner.call_statuses(db, call_ids)
 
 
+@task(name="reconcile-metadata", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2,
+      retry_condition_fn=_retry_transient)
+def reconcile_metadata_task(db: str, recordings: list) -> tuple[dict[str, str], int]:
+    return runner.reconcile_metadata(db, recordings)
+
+
 @task(name="load-transcript", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2, retry_condition_fn=_retry_transient)
 def load_transcript_task(db: str, call_id: str) -> CallAnalysis:
     return runner.load_transcript(db, call_id)
@@ -151,6 +157,7 @@ def score_task(analysis: CallAnalysis) -> CallAnalysis:
 _CALLED: dict[Callable[..., Any], Any] = {
     runner.discover_calls: discover_task,
     runner.call_statuses: stored_state_task,
+    runner.reconcile_metadata: reconcile_metadata_task,
     runner.load_transcript: load_transcript_task,
     runner.store_call: store_task,
     runner.record_failures: record_failures_task,

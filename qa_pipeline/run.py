@@ -45,7 +45,8 @@ from qa_pipeline.scorecard.overrides import store_analysis
 from qa_pipeline.stages import CallSource, Spine, Stage, spine
 from qa_pipeline.store import connect
 from qa_pipeline.store import results as store_results
-from qa_pipeline.store.db import is_disk_full, verify_database
+from qa_pipeline.store.calls import calls_by_external_id, update_call_metadata
+from qa_pipeline.store.db import is_disk_full, transaction, verify_database
 from qa_pipeline.store.runlog import close_interrupted_runs, note_found, run_lock
 
 __all__ = [
@@ -57,6 +58,7 @@ __all__ = [
     "check_scoring_config",
     "discover_calls",
     "load_transcript",
+    "reconcile_metadata",
     "record_failures",
     "run",
     "store_call",
@@ -103,6 +105,24 @@ def discover_calls(input_dir: str, manifest: str | None, settle_s: float) -> Dis
 def call_statuses(db: str, call_ids: list[str]) -> dict[str, str]:
     with connect(db) as con:
         return store_results.call_statuses(con, call_ids)
+
+
+def reconcile_metadata(db: str, recordings: list[Recording]) -> tuple[dict[str, str], int]:
+    """Match this night's recordings with stored calls by the manifest's ``external_id`` and bring the
+    metadata of stored calls up to date (a corrected or late manifest; no re-transcription).
+
+    Returns ``({call_id: stored call_id with the same external_id}, calls whose metadata changed)``.
+    """
+    ext_ids = sorted({r.metadata.external_id for r in recordings if r.metadata.external_id})
+    with connect(db) as con, transaction(con):
+        stored_by_ext = calls_by_external_id(con, ext_ids)
+        same_ref = {r.call_id: stored_by_ext[r.metadata.external_id] for r in recordings
+                    if r.metadata.external_id in stored_by_ext and stored_by_ext[r.metadata.external_id] != r.call_id}
+        changed = 0
+        for r in recordings:
+            target = same_ref.get(r.call_id, r.call_id)
+            changed += update_call_metadata(con, target, r.metadata)
+    return same_ref, changed
 
 
 def load_transcript(db: str, call_id: str) -> CallAnalysis:
@@ -218,6 +238,28 @@ class _Run:
         self.failures: list[Failure] = []
         self.run_id = ""
 
+    def _reconcile(self, recordings: list[Recording]) -> tuple[list[Recording], list[Recording]]:
+        """(recordings to process, recordings that are another export of a call already stored or found
+        earlier this run — same ``external_id``: skipped, so a re-export never counts twice)."""
+        stored_same, changed = self.call(reconcile_metadata, self.db, recordings)
+        if changed:
+            self.log.info("manifest metadata updated on %d stored call(s), no re-transcription", changed)
+        keep: list[Recording] = []
+        same_ref: list[Recording] = []
+        first: dict[str, Recording] = {}
+        for r in recordings:
+            ref = r.metadata.external_id
+            earlier = first.get(ref) if ref else None
+            if r.call_id in stored_same or (earlier is not None and earlier.call_id != r.call_id):
+                other = stored_same.get(r.call_id) or (earlier.call_id if earlier else "?")
+                self.log.info("%s: external_id %r is call %s already; skipped (re-export)", r.path, ref, other)
+                same_ref.append(r)
+                continue
+            if ref:
+                first.setdefault(ref, r)
+            keep.append(r)
+        return keep, same_ref
+
     def go(self, manifest: str | None, settle_s: float, concurrency: int, flow_run_id: str | None) -> RunResult:
         started = time.perf_counter()
         with connect(self.db) as con:
@@ -238,10 +280,13 @@ class _Run:
         self.call(record_failures, self.db, self.run_id, [(p, None) for p in found.problems])
         for p in found.problems:
             self.on_event("problem", p.reason)
-        recordings = list(found.recordings)
-        self.on_event("found", str(len(recordings)))
+        recordings, same_ref = self._reconcile(list(found.recordings))
+        self.on_event("found", str(len(recordings) + len(same_ref)))
         statuses = self.call(call_statuses, self.db, [r.call_id for r in recordings])
-        skipped = [r for r in recordings if statuses.get(r.call_id) == "complete"]
+        skipped = [r for r in recordings if statuses.get(r.call_id) == "complete"] + same_ref
+        queued = deque(_Call(r, resume=statuses.get(r.call_id) == "transcribed")
+                       for r in recordings if statuses.get(r.call_id) != "complete")
+        recordings = recordings + same_ref  # found, and counted as skipped
         with connect(self.db) as con:  # so a run killed half-way still shows what it found
             note_found(con, self.run_id,
                        calls_found=len(recordings) + len(found.duplicates)
@@ -249,8 +294,6 @@ class _Run:
                        calls_skipped=len(skipped) + len(found.duplicates))
         for r in skipped:
             self.on_event("skipped", str(r.path))
-        queued = deque(_Call(r, resume=statuses.get(r.call_id) == "transcribed")
-                       for r in recordings if statuses.get(r.call_id) != "complete")
         self.log.info("%d new or unfinished calls, %d already complete", len(queued), len(skipped))
 
         done, audio_s = _Process(self, queued, concurrency).go()
