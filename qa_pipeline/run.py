@@ -16,6 +16,13 @@
   marked ``interrupted`` by the next one.
 * The run's status: ``ok`` (no failure), ``partial`` (failures, but something
   was done, skipped or a duplicate), ``failed``.
+* Before any audio: the scorecards and flag rules are loaded (a broken one stops
+  the run with its file named) and the database file is checked (a SQLite,
+  truncated or corrupt file is refused unchanged).  A full disk stops the run at
+  once (``DiskFullError``, never retried); the next run resumes.
+* An audio-free stage past ``stage_timeout_s`` fails its call, not the run.
+* Metadata follows the content: a later manifest updates stored calls, and a
+  recording whose ``external_id`` is already stored is skipped as a re-export.
 
 ``flows/`` wraps :func:`run` in Prefect tasks (retries, task runners,
 schedules) by passing its own ``executor`` and ``call``; anything with
