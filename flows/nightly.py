@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 
 from prefect import flow, get_run_logger, task
+from prefect.states import Completed, Failed, State
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
@@ -104,6 +105,12 @@ def stored_state_task(db: str, call_ids: list[str]) -> dict[str, str]:
     return runner.call_statuses(db, call_ids)
 
 
+@task(name="reconcile-metadata", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2,
+      retry_condition_fn=_retry_transient)
+def reconcile_metadata_task(db: str, recordings: list) -> tuple[dict[str, str], int]:
+    return runner.reconcile_metadata(db, recordings)
+
+
 @task(name="load-transcript", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2, retry_condition_fn=_retry_transient)
 def load_transcript_task(db: str, call_id: str) -> CallAnalysis:
     return runner.load_transcript(db, call_id)
@@ -150,6 +157,7 @@ def score_task(analysis: CallAnalysis) -> CallAnalysis:
 _CALLED: dict[Callable[..., Any], Any] = {
     runner.discover_calls: discover_task,
     runner.call_statuses: stored_state_task,
+    runner.reconcile_metadata: reconcile_metadata_task,
     runner.load_transcript: load_transcript_task,
     runner.store_call: store_task,
     runner.record_failures: record_failures_task,
@@ -207,6 +215,24 @@ def _concurrency(runtime: AsrRuntime) -> int:
     return runtime.workers
 
 
+PARTIAL_STATE = "Partial"
+
+
+def run_state(summary: RunSummary) -> State:
+    """The flow run's final state for ``summary``: what Prefect automations react to.
+
+    ``ok`` → Completed; ``partial`` (some calls failed, the rest were scored) → a COMPLETED-type
+    state named ``Partial`` (event ``prefect.flow-run.Partial``); ``failed`` (nothing could be
+    processed) → Failed (event ``prefect.flow-run.Failed``).  See docs/operations.md.
+    """
+    text = summary.as_text()
+    if summary.status == "failed":
+        return Failed(message=f"qa-pipeline run {summary.run_id} failed: {text}", data=summary)
+    if summary.status == "partial":
+        return Completed(name=PARTIAL_STATE, message=f"qa-pipeline run {summary.run_id} partial: {text}", data=summary)
+    return Completed(message=f"qa-pipeline run {summary.run_id}: {text}", data=summary)
+
+
 @flow(name="qa-nightly", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=default_workers() + 1))
 def nightly_flow(
     input_dir: str,
@@ -215,13 +241,34 @@ def nightly_flow(
     options: PipelineOptions | None = None,
     settle_s: float = 1.0,
     runtime: AsrRuntime | None = None,
-) -> RunSummary:
-    """Score every new recording below ``input_dir`` into the DuckDB file ``db``."""
+    dask: str | None = None,
+    dask_workers: int = 2,
+) -> State:
+    """Score every new recording below ``input_dir`` into the DuckDB file ``db``.
+
+    ``dask`` (a flow / deployment parameter): ``"local"`` or a scheduler address sends the
+    stages to a Dask cluster for this run; ``None`` keeps the flow's own task runner.
+    """
+    if dask:
+        return _nightly_on_dask(str(input_dir), str(db), manifest, options or PipelineOptions(), settle_s,
+                                runtime or fit_runtime(workers=1, cores=1), dask, dask_workers)
     return _nightly(str(input_dir), str(db), manifest, options or PipelineOptions(), settle_s, runtime or fit_runtime())
 
 
+def _nightly_on_dask(input_dir: str, db: str, manifest: str | None, options: PipelineOptions, settle_s: float,
+                     runtime: AsrRuntime, address: str, n_workers: int) -> State:
+    """:func:`_nightly` with a Dask task runner chosen now, at run time (not when the flow was defined)."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    assert ctx is not None
+    with dask_task_runner(address, n_workers=n_workers) as task_runner:
+        with ctx.model_copy(update={"task_runner": task_runner}):
+            return _nightly(input_dir, db, manifest, options, settle_s, runtime)
+
+
 def _nightly(input_dir: str, db: str, manifest: str | None, options: PipelineOptions, settle_s: float,
-             runtime: AsrRuntime) -> RunSummary:
+             runtime: AsrRuntime) -> State:
     """The library's run with Prefect tasks for its steps (the run lock is taken by ``run``)."""
     from prefect.context import get_run_context
 
@@ -235,7 +282,7 @@ def _nightly(input_dir: str, db: str, manifest: str | None, options: PipelineOpt
         markdown=_summary_markdown(result.summary, list(result.failures)),
         description=f"qa-pipeline run {result.summary.run_id}",
     )
-    return result.summary
+    return run_state(result.summary)
 
 
 def _summary_markdown(summary: RunSummary, failures: list[tuple[Problem, str | None]]) -> str:
@@ -285,7 +332,21 @@ def run_nightly(
         reap_orphaned_servers()
     configured = nightly_flow.with_options(task_runner=task_runner)
     with temporary_server_settings():
-        return configured(str(input_dir), str(db), str(manifest) if manifest else None, options or PipelineOptions(), settle_s, runtime)
+        state = configured(str(input_dir), str(db), str(manifest) if manifest else None, options or PipelineOptions(),
+                           settle_s, runtime, return_state=True)
+    return summary_of(state)
 
 
-__all__ = ["add_progress_listener", "is_transient", "nightly_flow", "remove_progress_listener", "run_nightly"]
+def summary_of(state: State) -> RunSummary:
+    """The :class:`RunSummary` a finished flow run carries; the run's own error when it raised one."""
+    data = state.result(raise_on_failure=False)
+    if isinstance(data, RunSummary):
+        return data
+    if isinstance(data, BaseException):
+        raise data
+    state.result()  # raises what Prefect recorded
+    raise RuntimeError(f"the nightly flow ended {state.name} without a run summary: {state.message}")
+
+
+__all__ = ["PARTIAL_STATE", "add_progress_listener", "is_transient", "nightly_flow", "remove_progress_listener", "run_nightly",
+           "run_state", "summary_of"]

@@ -16,21 +16,17 @@ the same path (shared storage); see docs/operations.md.
 # a served run may rebuild the flow function without this module's globals to resolve strings.
 
 import os
-from typing import Any
-
 from prefect import flow
 
-from flows.nightly import _nightly, nightly_flow
+from prefect.states import State
+
+from flows.nightly import _nightly_on_dask, nightly_flow
 from flows.runners import DASK_ADDRESS_ENV, DASK_WORKERS_ENV, dask_task_runner
 from qa_pipeline.pipeline import PipelineOptions
-from qa_pipeline.records import RunSummary
 from qa_pipeline.runtime import AsrRuntime, fit_runtime
 
-def _runner_from_env() -> Any:
-    return dask_task_runner(os.environ.get(DASK_ADDRESS_ENV, "local"), n_workers=int(os.environ.get(DASK_WORKERS_ENV, "2")))
 
-
-@flow(name="qa-nightly-dask", log_prints=False, task_runner=_runner_from_env())
+@flow(name="qa-nightly-dask", log_prints=False)
 def nightly_dask_flow(
     input_dir: str,
     db: str,
@@ -38,10 +34,19 @@ def nightly_dask_flow(
     options: PipelineOptions | None = None,
     settle_s: float = 1.0,
     runtime: AsrRuntime | None = None,
-) -> RunSummary:
-    """The nightly flow on the Dask cluster named by ``$QA_DASK_ADDRESS`` (default: a local one), for deployments."""
-    return _nightly(str(input_dir), str(db), manifest, options or PipelineOptions(), settle_s,
-                    runtime or fit_runtime(workers=1, cores=1))
+    dask: str | None = None,
+    dask_workers: int | None = None,
+) -> State:
+    """The nightly flow on a Dask cluster, for deployments.
+
+    The cluster comes from the ``dask`` / ``dask_workers`` parameters (the deployment's), read when the
+    run starts; only when they are unset does the run fall back to ``$QA_DASK_ADDRESS`` /
+    ``$QA_DASK_WORKERS`` of the process executing it, then to a local cluster of 2 workers.
+    """
+    address = dask or os.environ.get(DASK_ADDRESS_ENV) or "local"
+    n_workers = dask_workers if dask_workers is not None else int(os.environ.get(DASK_WORKERS_ENV, "2"))
+    return _nightly_on_dask(str(input_dir), str(db), manifest, options or PipelineOptions(), settle_s,
+                            runtime or fit_runtime(workers=1, cores=1), address, n_workers)
 
 
 __all__ = ["DASK_ADDRESS_ENV", "DASK_WORKERS_ENV", "dask_task_runner", "nightly_dask_flow", "nightly_flow"]

@@ -19,7 +19,6 @@ import zoneinfo
 from typing import Any
 
 from flows.ephemeral import api_url
-from flows.runners import DASK_ADDRESS_ENV
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.pipeline import PipelineOptions
 from qa_pipeline.runtime import AsrRuntime
@@ -58,6 +57,7 @@ def deployment_parameters(
     options: PipelineOptions | None = None,
     settle_s: float = 1.0,
     runtime: AsrRuntime | None = None,
+    dask: str | None = None,
 ) -> dict[str, Any]:
     """The flow's parameters as JSON-able values (the server stores them; the run validates them back)."""
     params: dict[str, Any] = {"input_dir": str(input_dir), "db": str(db), "settle_s": settle_s}
@@ -67,6 +67,8 @@ def deployment_parameters(
         params["options"] = dataclasses.asdict(options)
     if runtime is not None:
         params["runtime"] = dataclasses.asdict(runtime)
+    if dask:
+        params["dask"] = dask  # the Dask cluster is a deployment parameter, read when each run starts
     return params
 
 
@@ -96,14 +98,10 @@ def serve_nightly(
     except Exception as exc:  # noqa: BLE001 - croniter/pydantic say what is wrong
         raise ConfigError(f"cron {cron!r} with timezone {timezone!r} is not valid ({exc}); e.g. --cron '0 2 * * *' --timezone Europe/London") from exc
     check_server()
-    if dask:
-        import os
+    from flows.nightly import nightly_flow as target
 
-        os.environ[DASK_ADDRESS_ENV] = dask  # read by flows.scale in the run's subprocess
-        from flows.scale import nightly_dask_flow as target
-    else:
-        from flows.nightly import nightly_flow as target
-    params = deployment_parameters(input_dir, db, manifest=manifest, options=options, settle_s=settle_s, runtime=runtime)
+    params = deployment_parameters(input_dir, db, manifest=manifest, options=options, settle_s=settle_s, runtime=runtime,
+                                   dask=dask)
     logger.info("serving %s/%s on %r (%s) with %s", target.name, name, cron, timezone, params)
     target.serve(
         name=name,

@@ -53,6 +53,10 @@ class DatabaseBusyError(StoreError):
     """Another process held the DuckDB file longer than we were willing to wait."""
 
 
+class DiskFullError(StoreError):
+    """A write failed because the disk (or the user's quota) is full: retrying cannot help."""
+
+
 class NotFoundError(QAPipelineError):
     """A call, agent, scorecard or user that was asked for does not exist."""
 

@@ -14,7 +14,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -26,7 +26,7 @@ logger = logging.getLogger("qa_pipeline.ingest")
 AUDIO_EXTENSIONS = frozenset({".wav", ".flac", ".mp3", ".ogg", ".opus", ".oga"})
 TRANSCRIPT_SUFFIX = ".transcript.json"  # chats and outside transcripts: qa_pipeline/transcript_file.py
 MANIFEST_NAMES = ("manifest.csv", "manifest.json")
-MANIFEST_FIELDS = ("file", "agent_id", "agent_name", "queue", "started_at", "direction", "customer_ref", "agent_channel")
+MANIFEST_FIELDS = ("file", "agent_id", "agent_name", "queue", "started_at", "direction", "customer_ref", "agent_channel", "external_id")
 DIRECTIONS = frozenset({"inbound", "outbound"})
 CALL_ID_HEX = 16
 
@@ -42,6 +42,11 @@ class CallMetadata:
     direction: str | None = None
     customer_ref: str | None = None
     agent_channel: int | None = None  # stereo: the agent's channel for this call (overrides auto / --agent-channel)
+    external_id: str | None = None  # the phone system's / CRM's call reference: one call however often exported
+
+    def merged(self, other: CallMetadata) -> CallMetadata:
+        """These fields, with the ones unknown here taken from ``other`` (same audio under two names)."""
+        return CallMetadata(**{k: v if v is not None else getattr(other, k) for k, v in vars(self).items()})
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,7 @@ def parse_metadata_row(row: Mapping[str, object], where: str) -> tuple[str, Call
         direction=direction,
         customer_ref=text("customer_ref"),
         agent_channel=None if agent_channel is None else int(agent_channel),
+        external_id=text("external_id"),
     )
 
 
@@ -246,6 +252,7 @@ def discover(
 
     recordings: list[Recording] = []
     seen: dict[str, Path] = {}
+    first: dict[str, int] = {}  # call_id -> index in recordings
     duplicates: list[tuple[Path, str]] = []
     for p in files:
         if before[p] != after[p] or after[p] is None:
@@ -267,11 +274,15 @@ def discover(
                                     reason=f"{p}: cannot read the file ({exc.strerror or exc}); check its permissions"))
             continue
         cid = call_id_for(digest)
+        meta = metadata.get(str(p.resolve()), CallMetadata())
         if cid in seen:
             duplicates.append((p, cid))
-            logger.info("%s has the same audio as %s (call %s); skipped", p, seen[cid], cid)
+            # the same audio under two names: one call, with the metadata of both (the first copy's wins)
+            kept = recordings[first[cid]]
+            recordings[first[cid]] = replace(kept, metadata=kept.metadata.merged(meta))
+            logger.info("%s has the same audio as %s (call %s); skipped, its manifest metadata merged", p, seen[cid], cid)
             continue
         seen[cid] = p
-        meta = metadata.get(str(p.resolve()), CallMetadata())
+        first[cid] = len(recordings)
         recordings.append(Recording(path=p, call_id=cid, file_sha256=digest, size=size, metadata=meta))
     return Discovery(recordings=tuple(recordings), problems=tuple(problems), duplicates=tuple(duplicates))

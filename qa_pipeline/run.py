@@ -16,6 +16,13 @@
   marked ``interrupted`` by the next one.
 * The run's status: ``ok`` (no failure), ``partial`` (failures, but something
   was done, skipped or a duplicate), ``failed``.
+* Before any audio: the scorecards and flag rules are loaded (a broken one stops
+  the run with its file named) and the database file is checked (a SQLite,
+  truncated or corrupt file is refused unchanged).  A full disk stops the run at
+  once (``DiskFullError``, never retried); the next run resumes.
+* An audio-free stage past ``stage_timeout_s`` fails its call, not the run.
+* Metadata follows the content: a later manifest updates stored calls, and a
+  recording whose ``external_id`` is already stored is skipped as a re-export.
 
 ``flows/`` wraps :func:`run` in Prefect tasks (retries, task runners,
 schedules) by passing its own ``executor`` and ``call``; anything with
@@ -34,24 +41,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Protocol, Sequence, TypeVar
 
-from qa_pipeline.errors import InputError, QAPipelineError
+from qa_pipeline.errors import ConfigError, InputError, QAPipelineError
 from qa_pipeline.ingest import Discovery, Problem, Recording, discover
 from qa_pipeline.pipeline import PipelineOptions
 from qa_pipeline.records import CallAnalysis, RunSummary
 from qa_pipeline.runtime import AsrRuntime, fit_runtime
+from qa_pipeline.scorecard.flags import load_flag_rules
+from qa_pipeline.scorecard.loader import load_scorecards
 from qa_pipeline.scorecard.overrides import store_analysis
 from qa_pipeline.stages import CallSource, Spine, Stage, spine
 from qa_pipeline.store import connect
 from qa_pipeline.store import results as store_results
-from qa_pipeline.store.runlog import close_interrupted_runs, run_lock
+from qa_pipeline.store.calls import calls_by_external_id, update_call_metadata
+from qa_pipeline.store.db import is_disk_full, transaction, verify_database
+from qa_pipeline.store.runlog import close_interrupted_runs, note_found, run_lock
 
 __all__ = [
     "Executor",
     "Failure",
+    "StageTimeout",
     "RunResult",
     "call_statuses",
+    "check_scoring_config",
     "discover_calls",
     "load_transcript",
+    "reconcile_metadata",
     "record_failures",
     "run",
     "store_call",
@@ -60,6 +74,11 @@ __all__ = [
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
 Failure = tuple[Problem, "str | None"]  # the problem and the call it belongs to, if known
+DEFAULT_STAGE_TIMEOUT_S = 600.0  # an audio-free stage of one call (redact, classify, score) takes seconds
+
+
+class StageTimeout(InputError):
+    """One call's audio-free stage ran past its time bound: that call fails, the run goes on."""
 
 
 class CallFuture(Protocol[T_co]):
@@ -95,6 +114,24 @@ def call_statuses(db: str, call_ids: list[str]) -> dict[str, str]:
         return store_results.call_statuses(con, call_ids)
 
 
+def reconcile_metadata(db: str, recordings: list[Recording]) -> tuple[dict[str, str], int]:
+    """Match this night's recordings with stored calls by the manifest's ``external_id`` and bring the
+    metadata of stored calls up to date (a corrected or late manifest; no re-transcription).
+
+    Returns ``({call_id: stored call_id with the same external_id}, calls whose metadata changed)``.
+    """
+    ext_ids = sorted({r.metadata.external_id for r in recordings if r.metadata.external_id})
+    with connect(db) as con, transaction(con):
+        stored_by_ext = calls_by_external_id(con, ext_ids)
+        same_ref = {r.call_id: stored_by_ext[r.metadata.external_id] for r in recordings
+                    if r.metadata.external_id in stored_by_ext and stored_by_ext[r.metadata.external_id] != r.call_id}
+        changed = 0
+        for r in recordings:
+            target = same_ref.get(r.call_id, r.call_id)
+            changed += update_call_metadata(con, target, r.metadata)
+    return same_ref, changed
+
+
 def load_transcript(db: str, call_id: str) -> CallAnalysis:
     with connect(db, read_only=False) as con:
         return store_results.load_analysis(con, call_id)
@@ -111,6 +148,24 @@ def record_failures(db: str, run_id: str, failures: list[Failure]) -> None:
         return
     with connect(db) as con:
         store_results.record_failures(con, run_id, failures)
+
+
+def check_scoring_config() -> None:
+    """Load the active scorecards and the flag rules now, before any audio is read.
+
+    A broken scorecard would otherwise only show once every call had been transcribed (and then fail
+    every call); here it stops the run at once with the loader's message, which names the file, the
+    place in it and the fix.
+    """
+    try:
+        load_scorecards()
+        load_flag_rules()
+    except ConfigError as exc:
+        raise ConfigError(
+            f"the run did not start (nothing was read or transcribed): {exc}\n"
+            "fix the scorecard or flag-rules file named above (check it with 'qa-pipeline scorecard validate FILE'), "
+            "then run again"
+        ) from None
 
 
 @dataclass(frozen=True)
@@ -137,27 +192,34 @@ def run(
     on_event: Callable[[str, str], None] = _ignore,
     logger: logging.Logger | logging.LoggerAdapter[logging.Logger] | None = None,
     flow_run_id: str | None = None,
+    stage_timeout_s: float | None = DEFAULT_STAGE_TIMEOUT_S,
 ) -> RunResult:
     """Score every new recording below ``input_dir`` into the DuckDB file ``db``.
 
     ``executor`` runs the stages (default: a thread pool of ``runtime.workers + 1``
     threads); ``concurrency`` calls are in ASR at once (default ``runtime.workers``).
     ``on_event(event, detail)`` hears ``found``, ``done``, ``skipped``, ``failed`` and
-    ``problem``.
+    ``problem``.  An audio-free stage (redact, classify, score) still running after
+    ``stage_timeout_s`` fails its call (``StageTimeout``) and the run goes on without it.
     """
     options = options or PipelineOptions()
     runtime = runtime or fit_runtime()
     log = logger or logging.getLogger("qa_pipeline.run")
+    check_scoring_config()  # before the lock, the database or any audio is touched
     with run_lock(db):
+        verify_database(db)  # a corrupt, truncated or foreign file is refused before anything writes to it
         if executor is not None:
-            return _Run(str(input_dir), str(db), options, runtime, executor, call, on_event, log).go(
+            return _Run(str(input_dir), str(db), options, runtime, executor, call, on_event, log, stage_timeout_s).go(
                 str(manifest) if manifest else None, settle_s, concurrency or runtime.workers, flow_run_id)
-        with ThreadPoolExecutor(max_workers=runtime.workers + 1) as pool:
-            return _Run(str(input_dir), str(db), options, runtime, pool, call, on_event, log).go(
-                str(manifest) if manifest else None, settle_s, concurrency or runtime.workers, flow_run_id)
+        pool = ThreadPoolExecutor(max_workers=runtime.workers + 1)
+        run_ = _Run(str(input_dir), str(db), options, runtime, pool, call, on_event, log, stage_timeout_s)
+        try:
+            return run_.go(str(manifest) if manifest else None, settle_s, concurrency or runtime.workers, flow_run_id)
+        finally:  # a stage abandoned after its time bound is not waited for
+            pool.shutdown(wait=not run_.abandoned, cancel_futures=True)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Call:
     """One call on its way through the stages (lives in the run's thread only)."""
 
@@ -167,17 +229,43 @@ class _Call:
     future: CallFuture[CallAnalysis] | None = None
     transcript: CallAnalysis | None = None      # kept so a failed analysis can still store the transcript
     audio_s: float = 0.0
+    deadline: float | None = None               # monotonic time by which the current stage must finish
+    waiting_on: CallFuture[CallAnalysis] | None = None  # the future whose result is still wanted
 
 
 class _Run:
     def __init__(self, input_dir: str, db: str, options: PipelineOptions, runtime: AsrRuntime, executor: Executor,
                  call: Caller, on_event: Callable[[str, str], None],
-                 log: logging.Logger | logging.LoggerAdapter[logging.Logger]) -> None:
+                 log: logging.Logger | logging.LoggerAdapter[logging.Logger], stage_timeout_s: float | None = None) -> None:
         self.input_dir, self.db, self.options, self.runtime = input_dir, db, options, runtime
+        self.stage_timeout_s = stage_timeout_s
+        self.abandoned = 0  # stages given up after their time bound (their threads may still be running)
         self.executor, self.call, self.on_event, self.log = executor, call, on_event, log
         self.spine: Spine = spine(options)
         self.failures: list[Failure] = []
         self.run_id = ""
+
+    def _reconcile(self, recordings: list[Recording]) -> tuple[list[Recording], list[Recording]]:
+        """(recordings to process, recordings that are another export of a call already stored or found
+        earlier this run — same ``external_id``: skipped, so a re-export never counts twice)."""
+        stored_same, changed = self.call(reconcile_metadata, self.db, recordings)
+        if changed:
+            self.log.info("manifest metadata updated on %d stored call(s), no re-transcription", changed)
+        keep: list[Recording] = []
+        same_ref: list[Recording] = []
+        first: dict[str, Recording] = {}
+        for r in recordings:
+            ref = r.metadata.external_id
+            earlier = first.get(ref) if ref else None
+            if r.call_id in stored_same or (earlier is not None and earlier.call_id != r.call_id):
+                other = stored_same.get(r.call_id) or (earlier.call_id if earlier else "?")
+                self.log.info("%s: external_id %r is call %s already; skipped (re-export)", r.path, ref, other)
+                same_ref.append(r)
+                continue
+            if ref:
+                first.setdefault(ref, r)
+            keep.append(r)
+        return keep, same_ref
 
     def go(self, manifest: str | None, settle_s: float, concurrency: int, flow_run_id: str | None) -> RunResult:
         started = time.perf_counter()
@@ -196,21 +284,27 @@ class _Run:
                 store_results.finish_run(con, summary)
             raise
         self.failures.extend((p, None) for p in found.problems)
+        self.call(record_failures, self.db, self.run_id, [(p, None) for p in found.problems])
         for p in found.problems:
             self.on_event("problem", p.reason)
-        recordings = list(found.recordings)
-        self.on_event("found", str(len(recordings)))
+        recordings, same_ref = self._reconcile(list(found.recordings))
+        self.on_event("found", str(len(recordings) + len(same_ref)))
         statuses = self.call(call_statuses, self.db, [r.call_id for r in recordings])
-        skipped = [r for r in recordings if statuses.get(r.call_id) == "complete"]
-        for r in skipped:
-            self.on_event("skipped", str(r.path))
+        skipped = [r for r in recordings if statuses.get(r.call_id) == "complete"] + same_ref
         queued = deque(_Call(r, resume=statuses.get(r.call_id) == "transcribed")
                        for r in recordings if statuses.get(r.call_id) != "complete")
+        recordings = recordings + same_ref  # found, and counted as skipped
+        with connect(self.db) as con:  # so a run killed half-way still shows what it found
+            note_found(con, self.run_id,
+                       calls_found=len(recordings) + len(found.duplicates)
+                       + sum(1 for p in found.problems if p.stage != "manifest"),
+                       calls_skipped=len(skipped) + len(found.duplicates))
+        for r in skipped:
+            self.on_event("skipped", str(r.path))
         self.log.info("%d new or unfinished calls, %d already complete", len(queued), len(skipped))
 
         done, audio_s = _Process(self, queued, concurrency).go()
 
-        self.call(record_failures, self.db, self.run_id, self.failures)
         summary = _summary(self.run_id, found, recordings, skipped, self.failures, done, audio_s,
                            time.perf_counter() - started)
         with connect(self.db) as con:
@@ -237,6 +331,7 @@ class _Process:
     def __init__(self, run_: _Run, queued: deque[_Call], concurrency: int) -> None:
         self.run, self.queued, self.limit = run_, queued, max(1, concurrency)
         self.events: queue.Queue[_Call] = queue.Queue()
+        self.running: set[_Call] = set()  # calls with a stage submitted and not yet handled
         self.in_asr = self.active = self.done = 0
         self.audio_s = 0.0
         # a failure in these keeps the call's transcript (already made, and redacted when redaction is on)
@@ -246,12 +341,39 @@ class _Process:
         """Returns (calls stored complete, audio seconds transcribed)."""
         self.start_more()
         while self.active:
-            self.step(self.events.get())
+            try:
+                call = self.events.get(timeout=self._wait_s())
+            except queue.Empty:
+                self.expire()
+                continue
+            if call.future is None or call.future is not call.waiting_on:
+                continue  # a stage given up after its time bound has finished after all: ignore it
+            self.step(call)
         return self.done, self.audio_s
+
+    def _wait_s(self) -> float | None:
+        deadlines = [c.deadline for c in self.running if c.deadline is not None]
+        return max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+
+    def expire(self) -> None:
+        """Fail every call whose audio-free stage ran past its time bound; the run goes on without it."""
+        now = time.monotonic()
+        for call in [c for c in self.running if c.deadline is not None and c.deadline <= now]:
+            self.running.discard(call)
+            call.waiting_on = None
+            self.run.abandoned += 1
+            limit = self.run.stage_timeout_s
+            self.finish(call, StageTimeout(
+                f"{call.recording.path}: the {call.stage} stage was still running after {limit:.0f} s and was given up "
+                "(a scorecard or lexicon pattern that takes this long is a bug to report); the other calls go on",
+                path=str(call.recording.path), stage=call.stage))
 
     def submit(self, call: _Call, stage: str, fn: Callable[[T], CallAnalysis], arg: T) -> None:
         call.stage = stage
-        call.future = future = self.run.executor.submit(fn, arg)
+        limit = self.run.stage_timeout_s
+        call.deadline = (time.monotonic() + limit if limit and stage != self.run.spine.source.name else None)
+        call.future = call.waiting_on = future = self.run.executor.submit(fn, arg)
+        self.running.add(call)
         future.add_done_callback(lambda _f, c=call: self.events.put(c))
 
     def start_more(self) -> None:
@@ -278,6 +400,8 @@ class _Process:
         """One stage of ``call`` finished: submit its next stage, or store it, or record its failure."""
         future = call.future
         assert future is not None
+        self.running.discard(call)
+        call.deadline = None
         if call.stage == self.run.spine.source.name:
             self.in_asr -= 1
         try:
@@ -293,6 +417,8 @@ class _Process:
         try:  # the one writer: this thread, one transaction per call
             self.run.call(store_call, self.run.db, self.run.run_id, analysis)
         except Exception as exc:  # noqa: BLE001 - recorded as this call's failure
+            if is_disk_full(exc):
+                raise  # no later call can be stored either: stop the run now, everything stored is kept
             call.stage = "store"
             self.finish(call, exc)
             return
@@ -325,7 +451,9 @@ class _Process:
             stage = error.stage or stage  # decode, …
         path = call.recording.path
         reason = str(error) if isinstance(error, QAPipelineError) else f"{path}: {type(error).__name__}: {error}"
-        run_.failures.append((Problem(str(path), stage, type(error).__name__, reason), call.recording.call_id))
+        failure: Failure = (Problem(str(path), stage, type(error).__name__, reason), call.recording.call_id)
+        run_.failures.append(failure)
+        run_.call(record_failures, run_.db, run_.run_id, [failure])  # now, so a killed run keeps it
         run_.on_event("failed", reason)
         run_.log.warning("%s failed at %s: %s", path, stage, reason)
         # Keep the expensive, redacted transcript so the next run only redoes the analysis.
@@ -333,4 +461,6 @@ class _Process:
             try:
                 run_.call(store_call, run_.db, run_.run_id, call.transcript, "transcribed")
             except Exception as exc:  # noqa: BLE001 - the failure itself is already recorded
+                if is_disk_full(exc):
+                    raise
                 run_.log.warning("could not keep the transcript of %s: %s", path, exc)

@@ -76,3 +76,17 @@ def test_the_spine_is_one_ordered_list() -> None:
     # a stored transcript (already redacted) re-enters after the last transcript-making stage
     assert [s.name for s in spine().resume_stages] == ["classify", "score"]
     assert spine().after("transcribe") is not None and spine().after("score") is None
+
+
+def test_an_analysis_stage_past_its_time_bound_fails_that_call_and_the_run_goes_on(tmp_path: Path) -> None:
+    """A stage that runs too long (here: any, with a 1 ms bound) becomes that call's failure; the run ends."""
+    db = tmp_path / "qa.duckdb"
+    call_id = _stored_transcript(tmp_path / "in", db)
+    result = run(tmp_path / "in", db, settle_s=0, stage_timeout_s=0.001)
+    assert (result.summary.status, result.summary.calls_failed) == ("failed", 1)
+    ((problem, failed_call),) = result.failures
+    assert failed_call == call_id and problem.error_type == "StageTimeout" and "given up" in problem.reason
+    with connect(db, read_only=True) as con:
+        assert con.execute("SELECT status FROM calls").fetchall() == [("transcribed",)]  # kept for the next run
+        assert con.execute("SELECT error_type FROM failures").fetchall() == [("StageTimeout",)]
+    assert run(tmp_path / "in", db, settle_s=0).summary.calls_done == 1  # the next run finishes it

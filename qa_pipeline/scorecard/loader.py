@@ -20,6 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from qa_pipeline.errors import ConfigError, NotFoundError
 from qa_pipeline.paths import scorecards_dir
+from qa_pipeline.scorecard.regex import compile_patterns
 from qa_pipeline.scorecard.schema import ScorecardSpec, semantic_errors
 from qa_pipeline.scorecard.version import content_version
 
@@ -214,7 +215,7 @@ class TopicMatcher:
     def __init__(self, phrases: list[str], patterns: list[str]) -> None:
         self.phrases = tuple(" ".join(p.split()).lower() for p in phrases)
         self.phrase_re = re.compile("|".join(_phrase_regex(p) for p in phrases), re.IGNORECASE) if phrases else None
-        self.pattern_re = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
+        self.pattern_re = compile_patterns(patterns) if patterns else None  # RE2: linear time, cannot hang a run
 
     def matches(self, normalised: str, text: str) -> bool:
         """``normalised`` is ``text`` lower-cased with single spaces."""

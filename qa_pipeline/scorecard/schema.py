@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from qa_pipeline.classify.result import LABELS
 from qa_pipeline.metrics import METRICS
+from qa_pipeline.scorecard.regex import pattern_problem
 
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
@@ -196,10 +197,9 @@ def semantic_errors(spec: ScorecardSpec) -> list[tuple[tuple, str]]:
         if name in LABELS:
             errors.append((("topics", name), f"topic {name!r} has the name of a classifier label; rename the topic"))
         for i, pat in enumerate(topic.patterns):
-            try:
-                re.compile(pat)
-            except re.error as exc:
-                errors.append((("topics", name, "patterns", i), f"invalid regular expression {pat!r}: {exc}"))
+            problem = pattern_problem(pat)
+            if problem is not None:
+                errors.append((("topics", name, "patterns", i), problem))
 
     def check_name(path: tuple, value: str | None) -> None:
         if value is not None and value not in names:

@@ -10,7 +10,7 @@ from typing import Iterable, Sequence
 import duckdb
 
 from qa_pipeline.conversation import Conversation, Utterance, Word
-from qa_pipeline.ingest import Problem
+from qa_pipeline.ingest import CallMetadata, Problem
 from qa_pipeline.records import CallRecord, RunSummary
 from qa_pipeline.store.db import utcnow
 
@@ -38,14 +38,14 @@ def write_call(con: duckdb.DuckDBPyConnection, record: CallRecord, conversation:
     con.execute(
         """INSERT INTO calls (call_id, source_path, file_sha256, format, source_rate, channels, duration_s,
                agent_id, agent_name, queue, started_at, direction, customer_ref, attribution, agent_channel,
-               asr_backend, asr_model, language, asr_confidence, status, run_id, created_at, updated_at, channel)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               asr_backend, asr_model, language, asr_confidence, status, run_id, created_at, updated_at, channel, external_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             conversation.call_id, os.path.abspath(record.recording.path), record.recording.file_sha256, record.format,
             record.source_rate, record.channels, record.duration_s, meta.agent_id, meta.agent_name, meta.queue,
             meta.started_at, meta.direction, meta.customer_ref, record.attribution, record.agent_channel,
             record.asr_backend, record.asr_model, record.language, record.asr_confidence, status, run_id,
-            created[0] if created else now, now, record.channel,
+            created[0] if created else now, now, record.channel, meta.external_id,
         ],
     )
     con.execute(
@@ -128,3 +128,28 @@ def list_runs(con: duckdb.DuckDBPyConnection, limit: int = 50) -> list[dict]:
     cur = con.execute("SELECT * FROM runs ORDER BY started_at DESC LIMIT ?", [limit])
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, row)) for row in cur.fetchall()]
+
+
+METADATA_COLUMNS = ("agent_id", "agent_name", "queue", "started_at", "direction", "customer_ref", "external_id")
+
+
+def update_call_metadata(con: duckdb.DuckDBPyConnection, call_id: str, meta: CallMetadata) -> bool:
+    """Set the manifest fields ``meta`` knows on a stored call (no re-transcription); True when something changed."""
+    given = {c: getattr(meta, c) for c in METADATA_COLUMNS if getattr(meta, c) is not None}
+    if not given:
+        return False
+    row = con.execute(f"SELECT {', '.join(given)} FROM calls WHERE call_id = ?", [call_id]).fetchone()
+    if row is None or tuple(row) == tuple(given.values()):
+        return False
+    con.execute(f"UPDATE calls SET {', '.join(f'{c} = ?' for c in given)}, updated_at = ? WHERE call_id = ?",
+                [*given.values(), utcnow(), call_id])
+    return True
+
+
+def calls_by_external_id(con: duckdb.DuckDBPyConnection, external_ids: list[str]) -> dict[str, str]:
+    """``{external_id: call_id}`` of stored calls with one of ``external_ids``."""
+    if not external_ids:
+        return {}
+    rows = con.execute("SELECT external_id, min(call_id) FROM calls WHERE external_id IN (SELECT unnest(?)) "
+                       "GROUP BY external_id", [external_ids]).fetchall()
+    return dict(rows)

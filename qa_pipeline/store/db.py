@@ -10,8 +10,10 @@ is never lost, and the run waits likewise for the reviewer.
 
 from __future__ import annotations
 
+import errno
 import logging
 import re
+import struct
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -21,7 +23,7 @@ from typing import Iterator
 
 import duckdb
 
-from qa_pipeline.errors import DatabaseBusyError, StoreError
+from qa_pipeline.errors import DatabaseBusyError, DiskFullError, StoreError
 
 logger = logging.getLogger("qa_pipeline.store")
 
@@ -39,6 +41,97 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in msg and ("conflicting" in msg or "could not set" in msg)
 
 
+_DISK_FULL = ("no space left on device", "disk quota exceeded", "file too large")
+_CORRUPT = ("corrupt database file", "could not read enough bytes", "not a valid duckdb database file")
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_HEADER_BYTES = 3 * 4096  # DuckDB: the main header and two database headers, then the blocks
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` says the disk (or quota) is full: a DuckDB error naming ENOSPC, or an OSError with it."""
+    if isinstance(exc, DiskFullError):
+        return True
+    if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return True
+    return isinstance(exc, duckdb.Error) and any(m in str(exc).lower() for m in _DISK_FULL)
+
+
+def disk_full_error(path: Path | str, exc: BaseException) -> DiskFullError:
+    return DiskFullError(
+        f"disk full: cannot write {path} ({exc}); the run stopped here and everything stored so far is kept — "
+        f"free space on the disk holding {Path(path).parent} and run again (it resumes where it stopped)"
+    )
+
+
+def check_database_file(path: Path) -> None:
+    """Refuse a file that is not a whole DuckDB database, before DuckDB opens (and could change) it.
+
+    A SQLite file, anything else without DuckDB's ``DUCK`` magic, and a file that ends inside a block
+    (truncated) are refused with :class:`StoreError`; a missing file is fine (it is created).  A file
+    cut exactly at a block boundary, or with flipped bits, is caught by :func:`verify_database`'s
+    read (DuckDB checksums every block) or by the first read of the missing block.
+    """
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreError(f"cannot read database {path} ({exc.strerror}); check the path and its permissions") from None
+    try:
+        with path.open("rb") as f:
+            head = f.read(_HEADER_BYTES)
+    except OSError as exc:
+        raise StoreError(f"cannot read database {path} ({exc.strerror}); check the path and its permissions") from None
+    if head.startswith(_SQLITE_MAGIC):
+        raise StoreError(
+            f"database {path} is a SQLite file, not a DuckDB database; qa-pipeline stores its results in DuckDB: "
+            "pass a .duckdb file (a new path creates one)"
+        )
+    if size == 0:
+        raise StoreError(f"database {path} is an empty file, not a DuckDB database; delete it or pass another --db path")
+    if len(head) < _HEADER_BYTES or head[8:12] != b"DUCK":
+        raise StoreError(
+            f"database {path} is not a DuckDB database file ({size} bytes, no DuckDB header); "
+            "pass the right --db file, or restore it from a backup — it was not changed"
+        )
+    block_size = max(struct.unpack_from("<QQQQQQ", head, off)[5] for off in (4096, 8192))
+    if block_size and (size - _HEADER_BYTES) % block_size:
+        # DuckDB grows and shrinks its file in whole blocks: a file that ends inside a block was cut short
+        raise StoreError(
+            f"database {path} is truncated: {size} bytes is not a whole number of its {block_size}-byte blocks; "
+            "restore it from a backup (it was not changed) or pass another --db path"
+        )
+
+
+def verify_database(path: str | Path, busy_timeout_s: float = DEFAULT_BUSY_TIMEOUT_S) -> None:
+    """Before a run writes: the file's header (:func:`check_database_file`), then a read-only open that
+    reads the catalog and counts every table, so a corrupt file is refused without being modified."""
+    path = Path(path)
+    check_database_file(path)
+    if not path.exists():
+        return
+    con = _open(path, True, busy_timeout_s)
+    try:
+        tables = con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE NOT internal").fetchall()
+        for schema, table in tables:
+            con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchall()
+    except duckdb.Error as exc:
+        raise _store_error(path, exc) from None
+    finally:
+        con.close()
+
+
+def _store_error(path: Path, exc: BaseException) -> StoreError:
+    if is_disk_full(exc):
+        return disk_full_error(path, exc)
+    if any(m in str(exc).lower() for m in _CORRUPT):
+        return StoreError(
+            f"database {path} is corrupt ({str(exc).splitlines()[0]}); restore it from a backup "
+            "or pass another --db path — it was not changed"
+        )
+    return StoreError(f"cannot open database {path}: {exc}")
+
+
 def _open(path: Path, read_only: bool, busy_timeout_s: float) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + busy_timeout_s
     delay = 0.005
@@ -47,7 +140,7 @@ def _open(path: Path, read_only: bool, busy_timeout_s: float) -> duckdb.DuckDBPy
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.Error as exc:
             if not _is_lock_error(exc):
-                raise StoreError(f"cannot open database {path}: {exc}") from exc
+                raise _store_error(path, exc) from exc
             if time.monotonic() >= deadline:
                 raise DatabaseBusyError(
                     f"database {path} stayed locked by another process for {busy_timeout_s:.0f} s; "
@@ -73,13 +166,25 @@ def connect(
     path = Path(path)
     if read_only and not path.exists():
         raise StoreError(f"database {path} does not exist; run 'qa-pipeline run INPUT_DIR --db {path}' first")
+    check_database_file(path)
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise disk_full_error(path, exc) from None
+            raise StoreError(f"cannot create the folder of database {path} ({exc.strerror})") from None
     con = _open(path, read_only, busy_timeout_s)
     try:
         if migrate and not read_only:
             apply_migrations(con)
         yield con
+    except (duckdb.Error, OSError) as exc:
+        if is_disk_full(exc):  # retrying cannot help: say so once
+            raise disk_full_error(path, exc) from exc
+        if isinstance(exc, duckdb.Error) and any(m in str(exc).lower() for m in _CORRUPT):
+            raise _store_error(path, exc) from exc
+        raise
     finally:
         con.close()
 

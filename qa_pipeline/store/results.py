@@ -68,6 +68,8 @@ def write_analysis_rows(
             write_redactions(con, analysis.call_id, analysis.redaction_spans)
     else:
         set_call_status(con, analysis.call_id, status)
+        if run_id is not None:  # the run that finished it (an interrupted run's counters are rebuilt from this)
+            con.execute("UPDATE calls SET run_id = ? WHERE call_id = ?", [run_id, analysis.call_id])
     if analysis.labels:
         write_labels(con, analysis.call_id, analysis.labels, analysis.classifier_version or "unknown")
     if analysis.metrics is not None:

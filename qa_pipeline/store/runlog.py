@@ -21,13 +21,15 @@ from typing import Iterator
 import duckdb
 
 from qa_pipeline.errors import DatabaseBusyError, StoreError
-from qa_pipeline.store.db import utcnow
+from qa_pipeline.store.db import disk_full_error, is_disk_full, utcnow
 
 logger = logging.getLogger("qa_pipeline.store.runlog")
 
 
 def lock_path(db: str | Path) -> Path:
-    db = Path(db)
+    """``<db>.run-lock`` beside the database's real file: a symlink (or ``..`` path) to the same
+    database finds the same lock."""
+    db = Path(db).expanduser().resolve()
     return db.with_name(db.name + ".run-lock")
 
 
@@ -35,10 +37,12 @@ def lock_path(db: str | Path) -> Path:
 def run_lock(db: str | Path) -> Iterator[Path]:
     """Hold the run lock of ``db``; raise :class:`DatabaseBusyError` if another run holds it."""
     path = lock_path(db)
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
+        if is_disk_full(exc):
+            raise disk_full_error(path, exc) from None
         raise StoreError(f"cannot create the run lock {path} ({exc.strerror}); check that its folder is writable") from exc
     try:
         try:
@@ -51,20 +55,40 @@ def run_lock(db: str | Path) -> Iterator[Path]:
                 f"another qa-pipeline run (pid {holder}) is already scoring into {db}; "
                 f"wait for it to finish (its lock is {path}) — two runs on one database would do the same work twice"
             ) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        except OSError as exc:
+            if is_disk_full(exc):
+                raise disk_full_error(path, exc) from None
+            raise
         yield path
     finally:
         os.close(fd)  # closing drops the flock
 
 
+def note_found(con: duckdb.DuckDBPyConnection, run_id: str, *, calls_found: int, calls_skipped: int) -> None:
+    """What the run found, written as soon as it is known (a run killed later still shows it)."""
+    con.execute("UPDATE runs SET calls_found = ?, calls_skipped = ? WHERE run_id = ?", [calls_found, calls_skipped, run_id])
+
+
 def close_interrupted_runs(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Mark runs left ``running`` by a process that died as ``interrupted``; call only while holding :func:`run_lock`."""
+    """Mark runs left ``running`` by a process that died as ``interrupted``; call only while holding :func:`run_lock`.
+
+    Their counters are rebuilt from what they left behind: calls stored complete by the run, and its
+    recorded failures (each written when it happened), with the audio of the calls it stored.
+    """
     rows = con.execute("SELECT run_id FROM runs WHERE status = 'running'").fetchall()
     ids = [r[0] for r in rows]
     if ids:
         con.execute(
-            "UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'", [utcnow()]
+            """UPDATE runs SET status = 'interrupted', finished_at = ?,
+                   calls_done = (SELECT count(*) FROM calls c WHERE c.run_id = runs.run_id AND c.status = 'complete'),
+                   calls_failed = (SELECT count(*) FROM failures f WHERE f.run_id = runs.run_id AND f.stage <> 'manifest'),
+                   audio_s = coalesce((SELECT sum(c.duration_s) FROM calls c
+                                       WHERE c.run_id = runs.run_id AND c.status = 'complete'), 0)
+               WHERE status = 'running'""",
+            [utcnow()],
         )
         logger.warning("marked %d run(s) that died before finishing as interrupted: %s", len(ids), ", ".join(ids))
     return ids
