@@ -33,6 +33,7 @@ from qa_pipeline.classify.classifier import Classifier
 from qa_pipeline.scorecard.engine import score_call_all
 from qa_pipeline.scorecard.flags import FlagRules, evaluate_flags, load_flag_rules
 from qa_pipeline.scorecard.loader import Scorecard, load_scorecards
+from qa_pipeline.scorecard.targeting import applicable_scorecards
 
 logger = logging.getLogger("qa_pipeline.stages")
 
@@ -103,11 +104,17 @@ def classify_stage(analysis: CallAnalysis, classifier: Classifier | None = None)
 def score_stage(
     analysis: CallAnalysis, scorecards: Sequence[Scorecard] | None = None, flag_rules: FlagRules | None = None
 ) -> CallAnalysis:
-    """Metrics, one score per scorecard (default: the active ones) and flags."""
+    """Metrics, one score per applicable scorecard (default: the active ones) and flags.
+
+    With the call's record (the nightly run) only the cards whose ``applies_to`` matches its metadata,
+    or the default card, score it (:mod:`qa_pipeline.scorecard.targeting`); without one (rescoring a
+    stored call with the cards asked for) every card given scores it."""
     from qa_pipeline.metrics import compute_metrics
 
     t = time.perf_counter()
     cards = list(scorecards) if scorecards is not None else load_scorecards()
+    if analysis.record is not None:
+        cards = applicable_scorecards(cards, analysis.record.recording.metadata)
     rules = flag_rules if flag_rules is not None else load_flag_rules()
     metrics = compute_metrics(analysis.conversation, analysis.labels)
     scores = tuple(score_call_all(analysis.conversation, analysis.labels, metrics, cards))
