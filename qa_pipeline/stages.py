@@ -27,7 +27,7 @@ from qa_pipeline.audio import DecodedAudio
 from qa_pipeline.errors import InputError
 from qa_pipeline.ingest import Recording
 from qa_pipeline.pipeline import PipelineOptions, transcribe_recording
-from qa_pipeline.records import CallAnalysis
+from qa_pipeline.records import CallAnalysis, Flag
 from qa_pipeline.runtime import AsrRuntime, fit_runtime, runtime_transcriber
 from qa_pipeline.classify.classifier import Classifier
 from qa_pipeline.scorecard.engine import score_call_all
@@ -106,19 +106,23 @@ def score_stage(
 ) -> CallAnalysis:
     """Metrics, one score per applicable scorecard (default: the active ones) and flags.
 
-    With the call's record (the nightly run) only the cards whose ``applies_to`` matches its metadata,
-    or the default card, score it (:mod:`qa_pipeline.scorecard.targeting`); without one (rescoring a
-    stored call with the cards asked for) every card given scores it."""
+    With the call's metadata (the nightly run, a resumed transcript) only the cards whose ``applies_to``
+    matches it, or the default card, score it (:mod:`qa_pipeline.scorecard.targeting`); without it
+    (rescoring a stored call with the cards asked for) every card given scores it.  A call whose
+    manifest could not be read gets the call-level flag ``metadata_missing``."""
     from qa_pipeline.metrics import compute_metrics
 
     t = time.perf_counter()
     cards = list(scorecards) if scorecards is not None else load_scorecards()
-    if analysis.record is not None:
-        cards = applicable_scorecards(cards, analysis.record.recording.metadata)
+    if analysis.metadata is not None:
+        cards = applicable_scorecards(cards, analysis.metadata)
     rules = flag_rules if flag_rules is not None else load_flag_rules()
     metrics = compute_metrics(analysis.conversation, analysis.labels)
     scores = tuple(score_call_all(analysis.conversation, analysis.labels, metrics, cards))
     flags = tuple(evaluate_flags(analysis.conversation, analysis.labels, metrics, scores, rules))
+    missing = analysis.metadata.missing_reason if analysis.metadata is not None else None
+    if missing:
+        flags += (Flag(analysis.conversation.call_id, "metadata_missing", "", f"metadata missing: {missing}", "low"),)
     return analysis.timed("score", time.perf_counter() - t, metrics=metrics, scores=scores, flags=flags)
 
 

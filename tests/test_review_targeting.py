@@ -24,9 +24,12 @@ def fx(tmp_path_factory):
         con.execute(
             "INSERT INTO call_scores SELECT call_id, 'collections', 'v1', 0, 0, 0, max_points, true, ['threat'], false,"
             " scored_at FROM call_scores WHERE call_id IN (SELECT unnest(?)) AND scorecard_id = ?", [ids, SCORECARD_ID])
+        con.execute("UPDATE calls SET manifest_extra = ? WHERE call_id = ?",
+                    ['{"csat": "2", "case_id": "CASE-881"}', ids[0]])
         own = con.execute("SELECT avg(s.final_score) FROM call_scores s JOIN calls c USING (call_id)"
                           " WHERE c.agent_id = 'A101' AND s.scorecard_id = ?", [SCORECARD_ID]).fetchone()[0]
     fx.__dict__["a101_mean"] = own
+    fx.__dict__["extra_call"] = ids[0]
     return fx
 
 
@@ -58,3 +61,12 @@ def test_queue_labels_scores_and_coach_keeps_cards_apart(browser, server, fx):  
     wait_for(lambda: "/coach/agents/A101" in browser.current_url, what="agent page")
     assert "scorecard=" + SCORECARD_ID in browser.current_url
     assert "Customer support core" in browser.find_element(By.TAG_NAME, "body").text
+
+
+def test_call_page_shows_the_manifest_extra_columns(browser, server, fx):  # noqa: F811
+    from selenium.webdriver.common.by import By
+
+    sign_in(browser, server, "alice", fx.passwords["alice"][1])
+    browser.get(server + f"/calls/{fx.extra_call}")
+    extra = wait_for(lambda: browser.find_element(By.ID, "manifest-extra"), what="manifest fields").text
+    assert "case_id" in extra and "CASE-881" in extra and "csat" in extra

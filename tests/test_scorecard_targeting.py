@@ -62,9 +62,7 @@ def test_globs_default_and_untargeted_cards():
     cards = [coll, chat, default, always]
 
     def ids(**meta):
-        extra = meta.pop("extra", {})
         m = CallMetadata(**meta)
-        object.__setattr__(m, "extra", extra) if extra else None
         return [c.id for c in applicable_scorecards(cards, m)]
 
     assert ids(queue="Collections-EU", direction="outbound") == ["coll", "always"]

@@ -350,6 +350,7 @@ def call_view(con: duckdb.DuckDBPyConnection, call_id: str) -> CallView:
     if not calls:
         raise NotFoundError(f"no call {call_id!r}")
     call = calls[0]
+    call["manifest_extra"] = _json(call.get("manifest_extra")) or {}
     utts = _utterances(con, call_id)
     overrides = _rows(
         con.execute(

@@ -8,12 +8,13 @@ transaction and the overrides' ``final_score`` are the caller's
 
 from __future__ import annotations
 
+import json
 from typing import Mapping, Sequence
 
 import duckdb
 
 from qa_pipeline.errors import NotFoundError
-from qa_pipeline.ingest import Problem
+from qa_pipeline.ingest import CallMetadata, Problem
 from qa_pipeline.records import CallAnalysis
 from qa_pipeline.store.calls import (
     finish_run,
@@ -45,7 +46,10 @@ def load_analysis(con: duckdb.DuckDBPyConnection, call_id: str) -> CallAnalysis:
     conversation = read_conversation(con, call_id)
     if conversation is None:
         raise NotFoundError(f"call {call_id} is not in the database")
-    return CallAnalysis(record=None, conversation=conversation, redacted=True)
+    row = con.execute("SELECT queue, direction, manifest_extra FROM calls WHERE call_id = ?", [call_id]).fetchone()
+    extra = json.loads(row[2]) if row and row[2] else {}
+    meta = CallMetadata(queue=row[0], direction=row[1], extra=extra) if row else None
+    return CallAnalysis(record=None, conversation=conversation, redacted=True, stored_metadata=meta)
 
 
 def write_analysis_rows(
