@@ -92,8 +92,9 @@ def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
 
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover_task(input_dir: str, manifest: str | None, settle_s: float) -> Discovery:
-    found = runner.discover_calls(input_dir, manifest, settle_s)
+def discover_task(input_dir: str, manifest: str | None, settle_s: float,
+                  columns: tuple[tuple[str, str], ...] = ()) -> Discovery:
+    found = runner.discover_calls(input_dir, manifest, settle_s, columns)
     get_run_logger().info("found %d recordings, %d problems, %d duplicates",
                           len(found.recordings), len(found.problems), len(found.duplicates))
     return found

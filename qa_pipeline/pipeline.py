@@ -38,6 +38,7 @@ class PipelineOptions:
     attribution: AttributionOptions = field(default_factory=AttributionOptions)
     max_duration_s: float = DEFAULT_MAX_DURATION_S
     redact: bool = True
+    manifest_columns: tuple[tuple[str, str], ...] = ()  # exported column -> manifest field (settings file)
 
 
 @functools.lru_cache(maxsize=4)
