@@ -36,6 +36,7 @@ from qa_pipeline.ingest import Discovery, Problem
 from qa_pipeline.pipeline import PipelineOptions
 from qa_pipeline.records import CallAnalysis, RunSummary
 from qa_pipeline.runtime import AsrRuntime, available_cores, fit_runtime
+from qa_pipeline.redact.types import RedactionOptions
 from qa_pipeline.stages import CallSource, classify_stage, redact_stage, score_stage, transcribe_source
 
 T = TypeVar("T")
@@ -134,8 +135,8 @@ def transcribe_task(source: CallSource) -> CallAnalysis:
 
 
 @task(name="redact", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, retry_condition_fn=_retry_transient)
-def redact_task(analysis: CallAnalysis) -> CallAnalysis:
-    return redact_stage(analysis)
+def redact_task(analysis: CallAnalysis, options: RedactionOptions | None = None) -> CallAnalysis:
+    return redact_stage(analysis, options)
 
 
 @task(name="classify", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, retry_condition_fn=_retry_transient)
@@ -191,7 +192,8 @@ class _TaskExecutor:
     """Stages submitted as their Prefect tasks to the flow's task runner."""
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> _StageFuture:
-        return _StageFuture(_SUBMITTED[fn].submit(*args))
+        # a stage bound to its options (functools.partial, e.g. the redaction settings) keeps them as task arguments
+        return _StageFuture(_SUBMITTED[getattr(fn, "func", fn)].submit(*args, **getattr(fn, "keywords", {})))
 
 
 def _concurrency(runtime: AsrRuntime) -> int:

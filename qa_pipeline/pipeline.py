@@ -24,6 +24,7 @@ from qa_pipeline.audio import DEFAULT_MAX_DURATION_S, DecodedAudio, decode
 from qa_pipeline.conversation import Conversation, PartySegment, merge_parties, mean_confidence
 from qa_pipeline.ingest import Recording
 from qa_pipeline.records import CallRecord
+from qa_pipeline.redact.types import RedactionOptions
 
 logger = logging.getLogger("qa_pipeline.pipeline")
 
@@ -39,6 +40,7 @@ class PipelineOptions:
     max_duration_s: float = DEFAULT_MAX_DURATION_S
     redact: bool = True
     manifest_columns: tuple[tuple[str, str], ...] = ()  # exported column -> manifest field (settings file)
+    redaction: RedactionOptions | None = None  # the settings file's redaction block (None: the defaults)
 
 
 @functools.lru_cache(maxsize=4)

@@ -149,6 +149,8 @@ class CallAnalysis:
     timings: Mapping[str, float] = field(default_factory=dict)
     # the stored manifest metadata of a call loaded from the database (record is None), for targeting
     stored_metadata: CallMetadata | None = None
+    # the unredacted conversation, only when the run's redaction options ask for keep_raw
+    raw_conversation: Conversation | None = None
 
     @property
     def metadata(self) -> CallMetadata | None:

@@ -28,6 +28,7 @@ from qa_pipeline.errors import InputError
 from qa_pipeline.ingest import Recording
 from qa_pipeline.pipeline import PipelineOptions, transcribe_recording
 from qa_pipeline.records import CallAnalysis, Flag
+from qa_pipeline.redact.types import RedactionOptions
 from qa_pipeline.runtime import AsrRuntime, fit_runtime, runtime_transcriber
 from qa_pipeline.classify.classifier import Classifier
 from qa_pipeline.scorecard.engine import score_call_all
@@ -82,13 +83,15 @@ def transcribe_source(source: CallSource) -> CallAnalysis:
     return CallAnalysis(record=result.record, conversation=result.conversation, timings=dict(result.timings))
 
 
-def redact_stage(analysis: CallAnalysis) -> CallAnalysis:
+def redact_stage(analysis: CallAnalysis, options: RedactionOptions | None = None) -> CallAnalysis:
+    """PII redaction with ``options`` (default: every type, nothing raw kept); ``keep_raw`` carries the
+    unredacted conversation on to the store (``raw_utterances``)."""
     from qa_pipeline.redact import redact_conversation
 
     t = time.perf_counter()
-    result = redact_conversation(analysis.conversation)
+    result = redact_conversation(analysis.conversation, options)
     return analysis.timed("redact", time.perf_counter() - t, conversation=result.conversation,
-                          redaction_spans=tuple(result.spans), redacted=True)
+                          redaction_spans=tuple(result.spans), redacted=True, raw_conversation=result.raw)
 
 
 def classify_stage(analysis: CallAnalysis, classifier: Classifier | None = None) -> CallAnalysis:
@@ -204,8 +207,11 @@ def spine(
     ``scorecards`` / ``flag_rules`` fix what the score stage uses (default: the
     active scorecards and flag rules, loaded in the process that scores).
     """
-    redact = (options or PipelineOptions()).redact
+    options = options or PipelineOptions()
+    redact, redact_stage_ = options.redact, REDACT
+    if options.redaction is not None:
+        redact_stage_ = Stage(REDACT.name, partial(redact_stage, options=options.redaction), transcript=True)
     score = SCORE
     if scorecards is not None or flag_rules is not None:
         score = Stage(SCORE.name, partial(score_stage, scorecards=scorecards, flag_rules=flag_rules))
-    return Spine(SOURCE, (*((REDACT,) if redact else ()), CLASSIFY, score))
+    return Spine(SOURCE, (*((redact_stage_,) if redact else ()), CLASSIFY, score))

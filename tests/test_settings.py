@@ -116,3 +116,23 @@ def test_settings_reach_run_manifest_columns(runner: CliRunner, tmp_path: Path, 
     out = runner.invoke(app, ["--config", str(cfg), "run", str(folder), "--settle", "0", "--no-progress"])
     assert "missing.wav names a recording that is not in the input folder" in out.output, out.output
     assert str(tmp_path / "m.duckdb") in out.output
+
+
+def test_settings_redaction_keep_raw_reaches_the_run(runner: CliRunner, tmp_path: Path, prefect_harness) -> None:
+    """``[redaction] keep_raw = true`` in the settings file: the real run (Prefect flow, Whisper) stores the
+    unredacted transcript in raw_utterances; without it nothing raw is stored."""
+    from flow_audio import espeak_available, render_calls
+    from qa_pipeline.store.db import connect
+
+    if not espeak_available():
+        pytest.skip("needs espeak-ng to render the spoken test call")
+    folder = tmp_path / "in"
+    render_calls(folder, ["call_a"])
+    db = tmp_path / "raw.duckdb"
+    cfg = _config(tmp_path, f'db = "{db}"\n[redaction]\nkeep_raw = true\n')
+    out = runner.invoke(app, ["--config", str(cfg), "run", str(folder), "--settle", "0", "--no-progress"])
+    assert out.exit_code == 0, out.output
+    with connect(db, read_only=True) as con:
+        raw = con.execute("SELECT count(*) FROM raw_utterances").fetchone()[0]
+        utts = con.execute("SELECT count(*) FROM utterances").fetchone()[0]
+    assert raw == utts > 0

@@ -67,6 +67,7 @@ def run(
         redact=redact,
         max_duration_s=max_duration * 3600,
         manifest_columns=tuple(current_settings().settings.manifest.columns.items()),
+        redaction=current_settings().settings.redaction.to_options(),
     )
     from flows.nightly import add_progress_listener, remove_progress_listener, run_nightly
 

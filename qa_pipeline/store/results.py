@@ -16,6 +16,7 @@ import duckdb
 from qa_pipeline.errors import NotFoundError
 from qa_pipeline.ingest import CallMetadata, Problem
 from qa_pipeline.records import CallAnalysis
+from qa_pipeline.redact.types import RedactedConversation
 from qa_pipeline.store.calls import (
     finish_run,
     read_conversation,
@@ -28,7 +29,7 @@ from qa_pipeline.store.db import transaction
 from qa_pipeline.store.flags import write_flags
 from qa_pipeline.store.labels import write_labels
 from qa_pipeline.store.metrics import write_metrics
-from qa_pipeline.store.redactions import write_redactions
+from qa_pipeline.store.redactions import write_raw_utterances, write_redactions
 from qa_pipeline.store.scores import write_scores
 
 __all__ = ["call_statuses", "finish_run", "load_analysis", "record_failures", "start_run", "write_analysis_rows"]
@@ -70,6 +71,9 @@ def write_analysis_rows(
         write_call(con, analysis.record, analysis.conversation, run_id=run_id, status=status)
         if analysis.redacted:
             write_redactions(con, analysis.call_id, analysis.redaction_spans)
+        if analysis.raw_conversation is not None:  # keep_raw asked for it
+            write_raw_utterances(con, RedactedConversation(analysis.conversation, analysis.redaction_spans,
+                                                           analysis.raw_conversation))
     else:
         set_call_status(con, analysis.call_id, status)
     if analysis.labels:
