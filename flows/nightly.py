@@ -37,6 +37,7 @@ from qa_pipeline.ingest import Discovery, Problem
 from qa_pipeline.pipeline import PipelineOptions
 from qa_pipeline.records import CallAnalysis, RunSummary
 from qa_pipeline.runtime import AsrRuntime, available_cores, fit_runtime
+from qa_pipeline.redact.types import RedactionOptions
 from qa_pipeline.stages import CallSource, classify_stage, redact_stage, score_stage, transcribe_source
 
 T = TypeVar("T")
@@ -93,8 +94,9 @@ def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
 
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover_task(input_dir: str, manifest: str | None, settle_s: float) -> Discovery:
-    found = runner.discover_calls(input_dir, manifest, settle_s)
+def discover_task(input_dir: str, manifest: str | None, settle_s: float,
+                  columns: tuple[tuple[str, str], ...] = ()) -> Discovery:
+    found = runner.discover_calls(input_dir, manifest, settle_s, columns)
     get_run_logger().info("found %d recordings, %d problems, %d duplicates",
                           len(found.recordings), len(found.problems), len(found.duplicates))
     return found
@@ -140,8 +142,8 @@ def transcribe_task(source: CallSource) -> CallAnalysis:
 
 
 @task(name="redact", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, retry_condition_fn=_retry_transient)
-def redact_task(analysis: CallAnalysis) -> CallAnalysis:
-    return redact_stage(analysis)
+def redact_task(analysis: CallAnalysis, options: RedactionOptions | None = None) -> CallAnalysis:
+    return redact_stage(analysis, options)
 
 
 @task(name="classify", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, retry_condition_fn=_retry_transient)
@@ -198,7 +200,8 @@ class _TaskExecutor:
     """Stages submitted as their Prefect tasks to the flow's task runner."""
 
     def submit(self, fn: Callable[..., Any], /, *args: Any) -> _StageFuture:
-        return _StageFuture(_SUBMITTED[fn].submit(*args))
+        # a stage bound to its options (functools.partial, e.g. the redaction settings) keeps them as task arguments
+        return _StageFuture(_SUBMITTED[getattr(fn, "func", fn)].submit(*args, **getattr(fn, "keywords", {})))
 
 
 def _concurrency(runtime: AsrRuntime) -> int:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import logging
 import os
@@ -44,9 +45,16 @@ class CallMetadata:
     agent_channel: int | None = None  # stereo: the agent's channel for this call (overrides auto / --agent-channel)
     external_id: str | None = None  # the phone system's / CRM's call reference: one call however often exported
 
+    # the manifest's other columns, kept as exported (stored as JSON in calls.manifest_extra)
+    extra: dict[str, str] = field(default_factory=dict, hash=False)
+    # why the call has no metadata although a manifest was given (unreadable manifest): flagged
+    missing_reason: str | None = None
+
     def merged(self, other: CallMetadata) -> CallMetadata:
         """These fields, with the ones unknown here taken from ``other`` (same audio under two names)."""
-        return CallMetadata(**{k: v if v is not None else getattr(other, k) for k, v in vars(self).items()})
+        known = {k: v if v is not None else getattr(other, k) for k, v in vars(self).items()}
+        known["extra"] = {**other.extra, **self.extra}
+        return CallMetadata(**known)
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,7 @@ class Discovery:
     recordings: tuple[Recording, ...]
     problems: tuple[Problem, ...]
     duplicates: tuple[tuple[Path, str], ...] = ()  # (path, call_id of the first copy)
+    manifest_encoding: str | None = None  # the text encoding the manifest was read with
 
 
 def file_sha256(path: Path, chunk: int = 1 << 20) -> str:
@@ -105,13 +114,12 @@ def find_audio_files(input_dir: Path) -> list[Path]:
 
 
 def parse_metadata_row(row: Mapping[str, object], where: str) -> tuple[str, CallMetadata]:
-    """One manifest row (or a transcript file's metadata keys) → (file, metadata); :class:`InputError` when bad."""
-    unknown = set(row) - set(MANIFEST_FIELDS)
-    if unknown:
-        raise InputError(
-            f"{where}: unknown column(s) {sorted(unknown)}; allowed: {', '.join(MANIFEST_FIELDS)}",
-            stage="manifest",
-        )
+    """One manifest row (or a transcript file's metadata keys) → (file, metadata); unknown columns are kept in ``extra``."""
+    extra = {
+        str(k).strip(): ("" if v is None else str(v).strip())
+        for k, v in row.items() if k not in MANIFEST_FIELDS and k is not None and str(k).strip()
+    }
+    extra = {k: v for k, v in extra.items() if v != ""}
 
     def text(key: str) -> str | None:
         value = row.get(key)
@@ -155,38 +163,94 @@ def parse_metadata_row(row: Mapping[str, object], where: str) -> tuple[str, Call
         customer_ref=text("customer_ref"),
         agent_channel=None if agent_channel is None else int(agent_channel),
         external_id=text("external_id"),
+        extra=extra,
     )
 
 
-def read_manifest(path: Path) -> tuple[dict[str, CallMetadata], list[Problem]]:
+MANIFEST_ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+
+
+def read_manifest_text(path: Path) -> tuple[str, str]:
+    """The manifest's text and the encoding that read it: UTF-8 (with or without a BOM), else the
+    encodings spreadsheets write (Windows-1252, then Latin-1, which reads any bytes)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the manifest ({exc.strerror or exc}); check its permissions",
+                         path=str(path), stage="manifest") from exc
+    for encoding in MANIFEST_ENCODINGS:
+        try:
+            return data.decode(encoding), ("utf-8" if encoding == "utf-8-sig" else encoding)
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def _mapped(name: object, columns: Mapping[str, str]) -> object:
+    if not isinstance(name, str):
+        return name
+    key = name.strip()
+    return columns.get(key, columns.get(key.lower(), key))
+
+
+def check_column_mapping(columns: Mapping[str, str]) -> None:
+    """Every mapping target must be a manifest field (``agent`` → ``agent_id``)."""
+    for source, target in columns.items():
+        if target not in MANIFEST_FIELDS:
+            raise InputError(
+                f"manifest column mapping {source!r} -> {target!r}: {target!r} is not a manifest field; "
+                f"map to one of {', '.join(MANIFEST_FIELDS)}", stage="manifest")
+
+
+def read_manifest(
+    path: Path, columns: Mapping[str, str] | None = None, *, encoding_out: list[str] | None = None
+) -> tuple[dict[str, CallMetadata], list[Problem]]:
     """Read a CSV or JSON manifest.
 
     Returns metadata keyed by the recording path (resolved), and one
-    :class:`Problem` per broken row — a broken row never stops the run; its
-    recording is still processed, with empty metadata.
+    :class:`Problem` per broken or duplicate row — a broken row never stops the
+    run; its recording is still processed, with empty metadata.  Columns that
+    are not manifest fields are kept per call (``CallMetadata.extra``);
+    ``columns`` renames exported columns to manifest fields first (``{"agent":
+    "agent_id"}``).  A manifest that cannot be read at all raises
+    :class:`InputError` (``discover`` turns it into one problem).  The encoding
+    used is appended to ``encoding_out``.
     """
+    columns = dict(columns or {})
+    check_column_mapping(columns)
+    text, encoding = read_manifest_text(path)
+    if encoding_out is not None:
+        encoding_out.append(encoding)
+    if encoding != "utf-8":
+        logger.warning("%s is not UTF-8; read it as %s (save it as UTF-8 to be sure of accents)", path, encoding)
     rows: list[tuple[str, Mapping[str, object]]] = []
     try:
         if path.suffix.lower() == ".json":
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(text)
             if isinstance(data, dict) and "calls" in data:
                 data = data["calls"]
             if not isinstance(data, list):
                 raise InputError(f"{path}: expected a JSON list of objects (or {{\"calls\": [...]}})", path=str(path), stage="manifest")
             for i, item in enumerate(data):
-                rows.append((f"{path} [item {i}]", item if isinstance(item, dict) else {"file": None}))
+                item = {_mapped(k, columns): v for k, v in item.items()} if isinstance(item, dict) else {"file": None}
+                rows.append((f"{path} [item {i}]", item))
         else:
-            with path.open(newline="", encoding="utf-8-sig") as fh:
-                reader = csv.DictReader(fh)
-                for i, row in enumerate(reader, start=2):
-                    extra = row.pop(None, None)  # type: ignore[call-overload]
-                    if extra:
-                        row["__extra__"] = ",".join(extra)
-                    rows.append((f"{path} line {i}", row))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, csv.Error) as exc:
-        raise InputError(f"{path}: cannot read the manifest ({exc}); fix or remove it", path=str(path), stage="manifest") from exc
+            reader = csv.DictReader(io.StringIO(text, newline=""))
+            if reader.fieldnames:
+                reader.fieldnames = [_mapped(n, columns) for n in reader.fieldnames]  # type: ignore[misc]
+            for i, row in enumerate(reader, start=2):
+                extra = row.pop(None, None)  # type: ignore[call-overload]
+                if extra:
+                    row["__extra__"] = ",".join(extra)
+                rows.append((f"{path} line {i}", row))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); fix the JSON",
+                         path=str(path), stage="manifest") from exc
+    except csv.Error as exc:
+        raise InputError(f"{path}: cannot read the manifest as CSV ({exc}); fix or remove it", path=str(path), stage="manifest") from exc
 
     out: dict[str, CallMetadata] = {}
+    first: dict[str, str] = {}
     problems: list[Problem] = []
     for where, row in rows:
         try:
@@ -196,7 +260,13 @@ def read_manifest(path: Path) -> tuple[dict[str, CallMetadata], list[Problem]]:
         except InputError as exc:
             problems.append(Problem(path=str(path), stage="manifest", error_type="InputError", reason=str(exc)))
             continue
-        out[str((path.parent / file).resolve())] = meta
+        key = str((path.parent / file).resolve())
+        if key in first:
+            problems.append(Problem(path=str(path), stage="manifest", error_type="InputError",
+                                    reason=f"{where}: a second row for {file!r} (first: {first[key]}); the first row is used — remove the duplicate"))
+            continue
+        first[key] = where
+        out[key] = meta
     return out, problems
 
 
@@ -224,6 +294,7 @@ def discover(
     *,
     manifest: str | Path | None = None,
     settle_s: float = 1.0,
+    columns: Mapping[str, str] | None = None,
 ) -> Discovery:
     """Find the recordings below ``input_dir`` and hash them.
 
@@ -237,12 +308,22 @@ def discover(
         raise InputError(f"input folder {input_dir} does not exist or is not a folder; pass the folder of recordings", path=str(input_dir))
     problems: list[Problem] = []
     metadata: dict[str, CallMetadata] = {}
+    unreadable: str | None = None
+    manifest_encoding: str | None = None
     manifest_path = Path(manifest) if manifest else find_manifest(input_dir)
     if manifest_path is not None:
         if not manifest_path.is_file():
             raise InputError(f"manifest {manifest_path} does not exist; pass an existing CSV or JSON file", path=str(manifest_path), stage="manifest")
-        metadata, manifest_problems = read_manifest(manifest_path)
-        problems.extend(manifest_problems)
+        encodings: list[str] = []
+        try:
+            metadata, manifest_problems = read_manifest(manifest_path, columns, encoding_out=encodings)
+        except InputError as exc:
+            # one recorded failure; every recording is still scored, without metadata, and flagged
+            problems.append(Problem(path=str(manifest_path), stage="manifest", error_type="InputError", reason=str(exc)))
+            unreadable = f"the manifest {manifest_path} could not be read: {exc}"
+        else:
+            problems.extend(manifest_problems)
+        manifest_encoding = encodings[0] if encodings else None
 
     files = find_audio_files(input_dir)
     before = _stat_all(files)
@@ -274,7 +355,7 @@ def discover(
                                     reason=f"{p}: cannot read the file ({exc.strerror or exc}); check its permissions"))
             continue
         cid = call_id_for(digest)
-        meta = metadata.get(str(p.resolve()), CallMetadata())
+        meta = metadata.get(str(p.resolve())) or CallMetadata(missing_reason=unreadable)
         if cid in seen:
             duplicates.append((p, cid))
             # the same audio under two names: one call, with the metadata of both (the first copy's wins)
@@ -285,4 +366,18 @@ def discover(
         seen[cid] = p
         first[cid] = len(recordings)
         recordings.append(Recording(path=p, call_id=cid, file_sha256=digest, size=size, metadata=meta))
-    return Discovery(recordings=tuple(recordings), problems=tuple(problems), duplicates=tuple(duplicates))
+    if manifest_path is not None:
+        problems.extend(_rows_without_files(manifest_path, metadata, files))
+    return Discovery(recordings=tuple(recordings), problems=tuple(problems), duplicates=tuple(duplicates),
+                     manifest_encoding=manifest_encoding)
+
+
+def _rows_without_files(manifest: Path, metadata: Mapping[str, CallMetadata], files: Iterable[Path]) -> list[Problem]:
+    """Manifest rows that name a recording not found below the input folder: reported, never silently dropped."""
+    found = {str(p.resolve()) for p in files}
+    return [
+        Problem(path=str(manifest), stage="manifest", error_type="InputError",
+                reason=f"{manifest}: the row for {key} names a recording that is not in the input folder; "
+                       "fix the 'file' column or add the recording")
+        for key in sorted(set(metadata) - found)
+    ]

@@ -23,7 +23,9 @@ def models_dir() -> Path:
 
 
 def scorecards_dir() -> Path:
-    return project_root() / "scorecards"
+    """``$QA_PIPELINE_SCORECARDS`` (the settings file's ``scorecards``, set by the CLI), else ``scorecards/``."""
+    env = os.environ.get("QA_PIPELINE_SCORECARDS")
+    return Path(env) if env else project_root() / "scorecards"
 
 
 def samples_dir() -> Path:

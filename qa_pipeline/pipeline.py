@@ -26,6 +26,7 @@ from qa_pipeline.conversation import Conversation, PartySegment, merge_parties, 
 from qa_pipeline.ingest import Recording
 from qa_pipeline.records import CallRecord
 from qa_pipeline.transcript_file import is_transcript, parse_transcript
+from qa_pipeline.redact.types import RedactionOptions
 
 logger = logging.getLogger("qa_pipeline.pipeline")
 
@@ -40,6 +41,8 @@ class PipelineOptions:
     attribution: AttributionOptions = field(default_factory=AttributionOptions)
     max_duration_s: float = DEFAULT_MAX_DURATION_S
     redact: bool = True
+    manifest_columns: tuple[tuple[str, str], ...] = ()  # exported column -> manifest field (settings file)
+    redaction: RedactionOptions | None = None  # the settings file's redaction block (None: the defaults)
 
 
 @functools.lru_cache(maxsize=4)

@@ -12,7 +12,7 @@ from typing import Any, Mapping
 
 from qa_pipeline.classify.result import UtteranceLabels
 from qa_pipeline.conversation import Conversation
-from qa_pipeline.ingest import Recording
+from qa_pipeline.ingest import CallMetadata, Recording
 from qa_pipeline.metrics import CallMetrics
 from qa_pipeline.redact.types import RedactionSpan
 
@@ -150,6 +150,15 @@ class CallAnalysis:
     scores: tuple[CallScore, ...] = ()
     flags: tuple[Flag, ...] = ()
     timings: Mapping[str, float] = field(default_factory=dict)
+    # the stored manifest metadata of a call loaded from the database (record is None), for targeting
+    stored_metadata: CallMetadata | None = None
+    # the unredacted conversation, only when the run's redaction options ask for keep_raw
+    raw_conversation: Conversation | None = None
+
+    @property
+    def metadata(self) -> CallMetadata | None:
+        """The call's manifest metadata: from its record, else as stored (None when rescoring)."""
+        return self.record.recording.metadata if self.record is not None else self.stored_metadata
 
     @property
     def call_id(self) -> str:

@@ -105,8 +105,9 @@ def call_here(fn: Callable[..., T], /, *args: Any) -> T:
 # --- the steps run() calls in its own thread (the one writer) ---------------------------------
 
 
-def discover_calls(input_dir: str, manifest: str | None, settle_s: float) -> Discovery:
-    return discover(input_dir, manifest=manifest, settle_s=settle_s)
+def discover_calls(input_dir: str, manifest: str | None, settle_s: float,
+                   columns: tuple[tuple[str, str], ...] = ()) -> Discovery:
+    return discover(input_dir, manifest=manifest, settle_s=settle_s, columns=dict(columns))
 
 
 def call_statuses(db: str, call_ids: list[str]) -> dict[str, str]:
@@ -275,7 +276,7 @@ class _Run:
                                                   asr_model=self.options.model, flow_run_id=flow_run_id)
         self.log.info("run %s: scanning %s", self.run_id, self.input_dir)
         try:
-            found = self.call(discover_calls, self.input_dir, manifest, settle_s)
+            found = self.call(discover_calls, self.input_dir, manifest, settle_s, self.options.manifest_columns)
         except InputError as exc:
             summary = RunSummary(self.run_id, "failed", 0, 0, 0, 0, 0.0, time.perf_counter() - started)
             problem = Problem(self.input_dir, exc.stage or "discover", type(exc).__name__, str(exc))

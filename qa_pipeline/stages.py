@@ -27,13 +27,15 @@ from qa_pipeline.audio import DecodedAudio
 from qa_pipeline.errors import InputError
 from qa_pipeline.ingest import Recording
 from qa_pipeline.pipeline import PipelineOptions, read_transcript_call, transcribe_recording
+from qa_pipeline.records import CallAnalysis, Flag
+from qa_pipeline.redact.types import RedactionOptions
 from qa_pipeline.transcript_file import is_transcript
-from qa_pipeline.records import CallAnalysis
 from qa_pipeline.runtime import AsrRuntime, fit_runtime, runtime_transcriber
 from qa_pipeline.classify.classifier import Classifier
 from qa_pipeline.scorecard.engine import score_call_all
 from qa_pipeline.scorecard.flags import FlagRules, evaluate_flags, load_flag_rules
 from qa_pipeline.scorecard.loader import Scorecard, load_scorecards
+from qa_pipeline.scorecard.targeting import applicable_scorecards
 
 logger = logging.getLogger("qa_pipeline.stages")
 
@@ -85,13 +87,15 @@ def transcribe_source(source: CallSource) -> CallAnalysis:
     return CallAnalysis(record=result.record, conversation=result.conversation, timings=dict(result.timings))
 
 
-def redact_stage(analysis: CallAnalysis) -> CallAnalysis:
+def redact_stage(analysis: CallAnalysis, options: RedactionOptions | None = None) -> CallAnalysis:
+    """PII redaction with ``options`` (default: every type, nothing raw kept); ``keep_raw`` carries the
+    unredacted conversation on to the store (``raw_utterances``)."""
     from qa_pipeline.redact import redact_conversation
 
     t = time.perf_counter()
-    result = redact_conversation(analysis.conversation)
+    result = redact_conversation(analysis.conversation, options)
     return analysis.timed("redact", time.perf_counter() - t, conversation=result.conversation,
-                          redaction_spans=tuple(result.spans), redacted=True)
+                          redaction_spans=tuple(result.spans), redacted=True, raw_conversation=result.raw)
 
 
 def classify_stage(analysis: CallAnalysis, classifier: Classifier | None = None) -> CallAnalysis:
@@ -107,15 +111,25 @@ def classify_stage(analysis: CallAnalysis, classifier: Classifier | None = None)
 def score_stage(
     analysis: CallAnalysis, scorecards: Sequence[Scorecard] | None = None, flag_rules: FlagRules | None = None
 ) -> CallAnalysis:
-    """Metrics, one score per scorecard (default: the active ones) and flags."""
+    """Metrics, one score per applicable scorecard (default: the active ones) and flags.
+
+    With the call's metadata (the nightly run, a resumed transcript) only the cards whose ``applies_to``
+    matches it, or the default card, score it (:mod:`qa_pipeline.scorecard.targeting`); without it
+    (rescoring a stored call with the cards asked for) every card given scores it.  A call whose
+    manifest could not be read gets the call-level flag ``metadata_missing``."""
     from qa_pipeline.metrics import compute_metrics
 
     t = time.perf_counter()
     cards = list(scorecards) if scorecards is not None else load_scorecards()
+    if analysis.metadata is not None:
+        cards = applicable_scorecards(cards, analysis.metadata)
     rules = flag_rules if flag_rules is not None else load_flag_rules()
     metrics = compute_metrics(analysis.conversation, analysis.labels)
     scores = tuple(score_call_all(analysis.conversation, analysis.labels, metrics, cards))
     flags = tuple(evaluate_flags(analysis.conversation, analysis.labels, metrics, scores, rules))
+    missing = analysis.metadata.missing_reason if analysis.metadata is not None else None
+    if missing:
+        flags += (Flag(analysis.conversation.call_id, "metadata_missing", "", f"metadata missing: {missing}", "low"),)
     return analysis.timed("score", time.perf_counter() - t, metrics=metrics, scores=scores, flags=flags)
 
 
@@ -197,8 +211,11 @@ def spine(
     ``scorecards`` / ``flag_rules`` fix what the score stage uses (default: the
     active scorecards and flag rules, loaded in the process that scores).
     """
-    redact = (options or PipelineOptions()).redact
+    options = options or PipelineOptions()
+    redact, redact_stage_ = options.redact, REDACT
+    if options.redaction is not None:
+        redact_stage_ = Stage(REDACT.name, partial(redact_stage, options=options.redaction), transcript=True)
     score = SCORE
     if scorecards is not None or flag_rules is not None:
         score = Stage(SCORE.name, partial(score_stage, scorecards=scorecards, flag_rules=flag_rules))
-    return Spine(SOURCE, (*((REDACT,) if redact else ()), CLASSIFY, score))
+    return Spine(SOURCE, (*((redact_stage_,) if redact else ()), CLASSIFY, score))

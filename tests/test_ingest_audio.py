@@ -115,12 +115,14 @@ def test_discover_with_csv_manifest_and_broken_row(tmp_path: Path) -> None:
     assert "line 3" in found.problems[0].reason and "ISO 8601" in found.problems[0].reason
 
 
-def test_json_manifest_rejects_unknown_fields(tmp_path: Path) -> None:
+def test_json_manifest_keeps_unknown_fields(tmp_path: Path) -> None:
     manifest = tmp_path / "m.json"
     manifest.write_text(json.dumps([{"file": "x.wav", "agent": "A1"}, {"file": "y.wav", "agent_id": "A2"}]))
     meta, problems = read_manifest(manifest)
-    assert [Path(k).name for k in meta] == ["y.wav"]
-    assert "unknown column" in problems[0].reason and "agent_id" in problems[0].reason
+    assert problems == []
+    by_name = {Path(k).name: m for k, m in meta.items()}
+    assert by_name["x.wav"].agent_id is None and by_name["x.wav"].extra == {"agent": "A1"}
+    assert by_name["y.wav"].agent_id == "A2"
 
 
 def test_discover_missing_folder(tmp_path: Path) -> None:

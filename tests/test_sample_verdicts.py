@@ -18,7 +18,7 @@ from qa_pipeline.paths import samples_dir
 
 pytestmark = pytest.mark.slow
 
-# expected key -> criterion of scorecards/customer_service.yaml
+# expected key -> criterion of scorecards/customer_service.yaml (sales.yaml for sc06, same ids where it has them)
 CRITERIA = {
     "greeting": "greeting",
     "agent_introduction": "introduction",
@@ -53,8 +53,12 @@ def test_sample_calls_get_their_written_verdicts(scored: Path) -> None:
         "SELECT regexp_extract(c.source_path, 'sc[0-9]+'), r.criterion_id, r.verdict, s.auto_failed "
         "FROM criterion_results r JOIN calls c USING (call_id) "
         "JOIN call_scores s ON s.call_id = r.call_id AND s.scorecard_id = r.scorecard_id "
-        "WHERE r.scorecard_id = 'customer_service'"
+        "WHERE r.scorecard_id IN ('customer_service', 'sales')"
     ).fetchall()
+    cards = dict(con.execute(
+        "SELECT regexp_extract(c.source_path, 'sc[0-9]+'), list(s.scorecard_id ORDER BY s.scorecard_id) "
+        "FROM call_scores s JOIN calls c USING (call_id) GROUP BY 1"
+    ).fetchall())
     flags = con.execute(
         "SELECT regexp_extract(c.source_path, 'sc[0-9]+'), list(DISTINCT f.rule_id) FROM flags f JOIN calls c USING (call_id) GROUP BY 1"
     ).fetchall()
@@ -67,6 +71,9 @@ def test_sample_calls_get_their_written_verdicts(scored: Path) -> None:
     flagged = {call: set(rules) for call, rules in flags}
     expected = _expected()
     assert set(verdicts) == set(expected), "every sample call is scored"
+    # targeting: the outbound sales call gets the sales card, the rest the default card, none collections
+    assert cards.pop("sc06") == ["sales"]
+    assert all(c == ["customer_service"] for c in cards.values()), cards
 
     mismatches: list[str] = []
     checks = 0

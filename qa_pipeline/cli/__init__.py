@@ -3,6 +3,7 @@
 from qa_pipeline.cli import (  # noqa: F401  (imports register commands)
     asr,
     classify,
+    config,
     diarize,
     docs,
     ingest,

@@ -9,12 +9,17 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import sys
-from typing import Any, Callable, TypeVar
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable, Optional, TypeVar
 
 import typer
 
+from qa_pipeline import __version__
 from qa_pipeline.errors import QAPipelineError
+from qa_pipeline.settings import SCORECARDS_ENV, LoadedSettings, Settings, load_settings
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -22,7 +27,7 @@ app = typer.Typer(
     name="qa-pipeline",
     help="Score every call: transcribe, classify, score against QA scorecards, store in DuckDB.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
 )
 bench_app = typer.Typer(help="Benchmarks that print figures (accuracy, speed, memory).", no_args_is_help=True)
@@ -60,6 +65,86 @@ def setup_logging(verbose: bool) -> None:
     )
 
 
+# option name -> the setting that is its default, in every command that has the option
+_OPTION_SETTINGS: dict[str, Callable[[Settings], Any]] = {
+    "db": lambda s: s.db,
+    "backend": lambda s: s.asr.backend,
+    "model": lambda s: s.asr.model,
+    "language": lambda s: s.asr.language,
+    "beam_size": lambda s: s.asr.beam_size,
+    "redact": lambda s: s.redaction.enabled,
+    "recordings": lambda s: s.recordings_root,
+    "host": lambda s: s.server.host,
+    "port": lambda s: s.server.port,
+    "forwarded_allow_ips": lambda s: s.server.forwarded_allow_ips,
+    "secure_cookies": lambda s: s.server.secure_cookies,
+    "busy_timeout": lambda s: s.server.busy_timeout,
+    "playback_cache": lambda s: s.server.playback_cache,
+}
+
+_LOADED: list[LoadedSettings] = []
+
+
+def current_settings() -> LoadedSettings:
+    """The settings of this invocation (file, then environment); flags are applied by each command."""
+    if not _LOADED:
+        _LOADED.append(load_settings())
+    return _LOADED[-1]
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else str(value) if isinstance(value, Path) else value
+
+
+def command_defaults(group: Any, settings: Settings) -> dict[str, Any]:
+    """A click ``default_map`` giving every command's options their defaults from the settings.
+
+    Options whose default is None (``scorecard list --db``: only when asked) keep their meaning, unless
+    required (``serve --db`` used to be); single-value options only."""
+    out: dict[str, Any] = {}
+    for name, cmd in getattr(group, "commands", {}).items():
+        if hasattr(cmd, "commands"):  # a group (typer's bundled click)
+            out[name] = command_defaults(cmd, settings)
+            continue
+        values: dict[str, Any] = {}
+        for param in cmd.params:
+            pick = _OPTION_SETTINGS.get(param.name or "")
+            if pick is None or getattr(param, "param_type_name", "") != "option" or getattr(param, "multiple", False):
+                continue
+            if param.default is None and not param.required:
+                continue
+            value = pick(settings)
+            if value is not None:
+                values[param.name] = _plain(value)  # type: ignore[index]
+        if values:
+            out[name] = values
+    return out
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"qa-pipeline {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
-def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages to stderr.")) -> None:
+def _main(
+    ctx: typer.Context,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages to stderr."),
+    config: Optional[Path] = typer.Option(
+        None, "--config", metavar="FILE",
+        help="Settings file (TOML or YAML; default: $QA_PIPELINE_CONFIG, else ./qa-pipeline.toml if present). "
+             "See docs/settings.md.",
+    ),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
     setup_logging(verbose)
+    try:
+        loaded = load_settings(config)
+    except QAPipelineError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        raise typer.Exit(code=exc.exit_code) from None
+    _LOADED.append(loaded)
+    ctx.default_map = {**command_defaults(ctx.command, loaded.settings), **(ctx.default_map or {})}
+    if loaded.settings.scorecards is not None:
+        os.environ[SCORECARDS_ENV] = str(loaded.settings.scorecards.resolve())

@@ -117,7 +117,7 @@ def _record(text: str, r) -> dict:  # type: ignore[no-untyped-def, type-arg]
 @app.command("reclassify")
 @cli_errors
 def reclassify_command(
-    db: Path = typer.Option(..., "--db", help="The DuckDB file written by 'qa-pipeline run'."),
+    db: Path = typer.Option(Path("qa.duckdb"), "--db", help="The DuckDB file written by 'qa-pipeline run'. Default: ./qa.duckdb or the settings file's db."),
     all_calls: bool = typer.Option(False, "--all", help="Re-classify every stored call."),
     stale: bool = typer.Option(False, "--stale", help="Only calls whose labels are missing or from another classifier version (default)."),
     call: Optional[list[str]] = typer.Option(None, "--call", help="Re-classify this call id (repeatable)."),

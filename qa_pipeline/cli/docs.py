@@ -21,6 +21,12 @@ Generated from the commands' own help by `qa-pipeline docs-cli --write`; `tests/
 this file is out of date. Every command turns library errors into a one-line `Error: …` on stderr and an exit
 code: 1 general, 2 invalid configuration, 3 model weights missing or corrupt, 4 database error, 5 not found;
 `run` also exits 6 when some files failed (partial) and 7 when nothing could be processed.
+
+Global options, before the command: `--config FILE` (the settings file; default `$QA_PIPELINE_CONFIG`, else
+`./qa-pipeline.toml`), `--version`, `-v/--verbose`, `--install-completion` / `--show-completion` (shell
+completion). Option defaults come from the settings file, then `QA_PIPELINE_*` environment variables; a flag
+always wins ([settings.md](settings.md); `qa-pipeline config show` prints the effective settings). `--db`
+defaults to `./qa.duckdb` (or the settings file's `db`) in every command.
 """
 
 

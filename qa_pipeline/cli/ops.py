@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Optional
 import typer
 
 from qa_pipeline.cli.app import app, bench_app, cli_errors
+from qa_pipeline.settings import Backend, Model
 from qa_pipeline.paths import samples_dir
 
 if TYPE_CHECKING:
@@ -44,12 +45,12 @@ def _options(backend: str, model: str, language: str, beam_size: int, agent_chan
 def schedule(
     cron: str = typer.Option(..., "--cron", help="When to run, as a cron line, e.g. \"0 2 * * *\" (02:00 every night)."),
     input_dir: Path = typer.Option(..., "--input", help="Folder of the day's recordings (searched recursively)."),
-    db: Path = typer.Option(..., "--db", help="DuckDB file the runs write."),
+    db: Path = typer.Option(Path("qa.duckdb"), "--db", help="DuckDB file the runs write. Default: ./qa.duckdb or the settings file's db."),
     name: str = typer.Option("nightly", help="Deployment name (shown as qa-nightly/NAME in Prefect)."),
     timezone: str = typer.Option("UTC", help="Time zone of the cron line (IANA name, e.g. Europe/London)."),
     manifest: Optional[Path] = typer.Option(None, help="Metadata CSV/JSON. Default: manifest.csv or manifest.json in the input folder."),
-    backend: str = typer.Option("faster-whisper", help="ASR backend: faster-whisper or openai-whisper."),
-    model: str = typer.Option("tiny.en", help="Whisper model: tiny.en or base."),
+    backend: Backend = typer.Option(Backend.faster_whisper.value, help="ASR backend."),
+    model: Model = typer.Option(Model.tiny_en.value, help="Whisper model."),
     language: str = typer.Option("en", help="Spoken language."),
     beam_size: int = typer.Option(5, help="Beam size for decoding."),
     agent_channel: str = typer.Option("auto", help="Stereo calls: the agent's channel: auto (decided per call from what each side says), 0 (left) or 1 (right); a manifest agent_channel column overrides it."),
@@ -73,7 +74,7 @@ def schedule(
     serve_nightly(
         str(input_dir.resolve()), str(db.resolve()), cron, name=name, timezone=timezone,
         manifest=str(manifest.resolve()) if manifest else None,
-        options=_options(backend, model, language, beam_size, agent_channel, redact),
+        options=_options(Backend(backend).value, Model(model).value, language, beam_size, agent_channel, redact),
         runtime=runtime, dask=dask,
     )
 
@@ -176,8 +177,8 @@ def bench_pipeline(
     limit: int = typer.Option(0, help="Use only the first N stereo calls (0 = all)."),
     workers: int = typer.Option(0, help="Calls at once in the end-to-end run (0 = one per core)."),
     batch_size: int = typer.Option(8, help="faster-whisper batch size (0 = sequential)."),
-    backend: str = typer.Option("faster-whisper", help="ASR backend of the pipeline."),
-    model: str = typer.Option("tiny.en", help="Whisper model."),
+    backend: Backend = typer.Option(Backend.faster_whisper.value, help="ASR backend of the pipeline."),
+    model: Model = typer.Option(Model.tiny_en.value, help="Whisper model."),
     baseline: bool = typer.Option(True, "--baseline/--no-baseline", help="Also time the plain openai-whisper baseline."),
     baseline_limit: int = typer.Option(0, help="Baseline on only the first N of those calls (0 = the same calls)."),
     stages: bool = typer.Option(True, "--stages/--no-stages", help="Also time each stage on its own."),
@@ -186,6 +187,7 @@ def bench_pipeline(
     ratio to plain openai-whisper transcribe() + per-utterance classification."""
     _offline_env()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+    backend, model = Backend(backend).value, Model(model).value  # type: ignore[assignment]
     from qa_pipeline.devtools import bench_pipeline as bp
     from qa_pipeline.runtime import available_cores, fit_runtime
 

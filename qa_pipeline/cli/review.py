@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Optional
 
@@ -13,6 +14,12 @@ from qa_pipeline.cli.app import app, bench_app, cli_errors, report_app, users_ap
 from qa_pipeline.errors import InputError
 
 DEFAULT_DB = Path("qa.duckdb")
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    parquet = "parquet"
+
 
 export_app = typer.Typer(help="Export coaching summaries, or a Parquet snapshot of the results.", no_args_is_help=True)
 app.add_typer(export_app, name="export")
@@ -33,7 +40,7 @@ def _date(value: str, option: str) -> date:
 @app.command("serve")
 @cli_errors
 def serve(
-    db: Path = typer.Option(..., "--db", help="DuckDB file of the pipeline (the nightly run may write to it meanwhile)."),
+    db: Path = typer.Option(Path("qa.duckdb"), "--db", help="DuckDB file of the pipeline (the nightly run may write to it meanwhile). Default: ./qa.duckdb or the settings file's db."),
     host: str = typer.Option("127.0.0.1", help="Address to bind. Anything but loopback needs a TLS reverse proxy in front."),
     port: int = typer.Option(8765, help="TCP port."),
     recordings: Optional[Path] = typer.Option(
@@ -193,7 +200,7 @@ def export_agent(
     since: str = typer.Option(..., "--since", help="First day, YYYY-MM-DD."),
     until: Optional[str] = typer.Option(None, "--until", help="Last day, YYYY-MM-DD."),
     scorecard: Optional[str] = typer.Option(None, "--scorecard", help="Scorecard id (default: the agent's most used)."),
-    fmt: str = typer.Option("csv", "--format", help="csv or parquet."),
+    fmt: ExportFormat = typer.Option(ExportFormat.csv.value, "--format", help="File format."),
     table: str = typer.Option("rates", "--table", help="rates (pass rate per section and criterion, agent vs team) or calls."),
     db: Path = _DB,
     out: Optional[Path] = typer.Option(None, "--out", help="File to write (default: agent-AGENT_ID-TABLE-SINCE.FORMAT)."),
@@ -203,6 +210,7 @@ def export_agent(
     from qa_pipeline.review.summary import agent_summary
     from qa_pipeline.store.db import connect
 
+    fmt = ExportFormat(fmt).value
     if fmt not in FORMATS:
         raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}", stage="cli")
     if table not in TABLES:

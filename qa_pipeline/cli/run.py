@@ -9,7 +9,8 @@ from typing import Optional
 
 import typer
 
-from qa_pipeline.cli.app import app, cli_errors
+from qa_pipeline.cli.app import app, cli_errors, current_settings
+from qa_pipeline.settings import Backend, Model
 from qa_pipeline.paths import samples_dir
 
 EXIT_PARTIAL = 6
@@ -31,8 +32,8 @@ def run(
     input_dir: Path = typer.Argument(None, help="Folder of recordings, searched recursively. Default: the bundled sample calls."),
     db: Path = typer.Option(DEFAULT_DB, "--db", help="DuckDB file to write (created if missing)."),
     manifest: Optional[Path] = typer.Option(None, help="Metadata CSV/JSON. Default: manifest.csv or manifest.json in INPUT_DIR."),
-    backend: str = typer.Option("faster-whisper", help="ASR backend: faster-whisper or openai-whisper."),
-    model: str = typer.Option("tiny.en", help="Whisper model: tiny.en or base."),
+    backend: Backend = typer.Option(Backend.faster_whisper.value, help="ASR backend."),
+    model: Model = typer.Option(Model.tiny_en.value, help="Whisper model."),
     language: str = typer.Option("en", help="Spoken language (base model only for non-English)."),
     beam_size: int = typer.Option(5, help="Beam size for decoding."),
     agent_channel: str = typer.Option("auto", help="Stereo calls: the agent's channel: auto (decided per call from what each side says), 0 (left) or 1 (right); a manifest agent_channel column overrides it."),
@@ -59,12 +60,14 @@ def run(
     if input_dir is None:
         input_dir = samples_dir() / "calls"
     options = PipelineOptions(
-        backend=backend,
-        model=model,
+        backend=Backend(backend).value,
+        model=Model(model).value,
         transcribe=TranscribeOptions(language=language, beam_size=beam_size),
         attribution=attribution_options(agent_channel),
         redact=redact,
         max_duration_s=max_duration * 3600,
+        manifest_columns=tuple(current_settings().settings.manifest.columns.items()),
+        redaction=current_settings().settings.redaction.to_options(),
     )
     from flows.nightly import add_progress_listener, remove_progress_listener, run_nightly
 

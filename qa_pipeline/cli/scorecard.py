@@ -65,7 +65,7 @@ def scorecard_list(
 @app.command("rescore")
 @cli_errors
 def rescore_cmd(
-    db: Path = typer.Option(..., "--db", help="DuckDB file with stored calls."),
+    db: Path = typer.Option(Path("qa.duckdb"), "--db", help="DuckDB file with stored calls. Default: ./qa.duckdb or the settings file's db."),
     scorecard: str = typer.Option(..., "--scorecard", help="Scorecard id (a file in scorecards/)."),
     file: Optional[Path] = typer.Option(None, "--file", help="Use this scorecard file instead of looking the id up in the scorecard directory."),
     flags: Optional[Path] = typer.Option(None, "--flags", help="Flag rules file (default: scorecards/flags.yaml)."),

@@ -164,7 +164,9 @@ def review_queue(con: duckdb.DuckDBPyConnection, f: QueueFilters, page_size: int
            (SELECT max(CASE f.severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2 ELSE 1 END)
               FROM flags f WHERE f.call_id = c.call_id) AS sev,
            (SELECT list({{'scorecard': s.scorecard_id, 'score': s.score, 'final': s.final_score,
-                         'auto_failed': s.auto_failed}} ORDER BY s.scorecard_id)
+                         'auto_failed': s.auto_failed,
+                         'title': COALESCE((SELECT max(k.title) FROM scorecards k WHERE k.scorecard_id = s.scorecard_id),
+                                           s.scorecard_id)}} ORDER BY s.scorecard_id)
               FROM call_scores s WHERE s.call_id = c.call_id) AS scores
     {_QUEUE_FROM}
     WHERE {where}
@@ -349,6 +351,7 @@ def call_view(con: duckdb.DuckDBPyConnection, call_id: str) -> CallView:
     if not calls:
         raise NotFoundError(f"no call {call_id!r}")
     call = calls[0]
+    call["manifest_extra"] = _json(call.get("manifest_extra")) or {}
     utts = _utterances(con, call_id)
     overrides = _rows(
         con.execute(

@@ -118,17 +118,33 @@ class AgentSummary:
 
 
 def agents(con: duckdb.DuckDBPyConnection, since: date | None = None) -> list[dict[str, Any]]:
-    """Every agent with scored calls since ``since``: call count and average final score."""
+    """Every agent with scored calls since ``since``: call count and the mean final score on the agent's
+    own scorecard (the one scored most often; targeting gives each queue its card), never an average of
+    different scorecards; ``scorecards`` counts the cards the agent was scored with."""
     where, params = (f"WHERE CAST({_AT} AS DATE) >= ?", [since]) if since else ("", [])
     cur = con.execute(
         f"""
-        SELECT c.agent_id, COALESCE(max(c.agent_name), c.agent_id) AS agent_name, count(DISTINCT c.call_id) AS calls,
-               avg(s.final_score) AS avg_final, max({_AT}) AS last_call,
-               count(DISTINCT c.call_id) FILTER (WHERE f.call_id IS NOT NULL) AS flagged
-        FROM calls c JOIN call_scores s ON s.call_id = c.call_id
-        LEFT JOIN (SELECT DISTINCT call_id FROM flags) f ON f.call_id = c.call_id
-        {where} {'AND' if where else 'WHERE'} c.agent_id IS NOT NULL
-        GROUP BY c.agent_id ORDER BY agent_name, c.agent_id
+        WITH base AS (
+            SELECT c.call_id, c.agent_id, c.agent_name, {_AT} AS at, s.scorecard_id, s.final_score
+            FROM calls c JOIN call_scores s ON s.call_id = c.call_id
+            {where} {'AND' if where else 'WHERE'} c.agent_id IS NOT NULL
+        ), per_card AS (
+            SELECT agent_id, scorecard_id, count(*) AS n, avg(final_score) AS avg_final FROM base GROUP BY 1, 2
+        ), main AS (
+            SELECT agent_id, scorecard_id, count(*) OVER (PARTITION BY agent_id) AS scorecards FROM per_card
+            QUALIFY row_number() OVER (PARTITION BY agent_id ORDER BY n DESC, scorecard_id) = 1
+        )
+        SELECT b.agent_id, COALESCE(max(b.agent_name), b.agent_id) AS agent_name, count(DISTINCT b.call_id) AS calls,
+               any_value(p.avg_final) AS avg_final, max(b.at) AS last_call,
+               count(DISTINCT b.call_id) FILTER (WHERE f.call_id IS NOT NULL) AS flagged,
+               any_value(m.scorecard_id) AS scorecard_id,
+               COALESCE((SELECT max(k.title) FROM scorecards k WHERE k.scorecard_id = any_value(m.scorecard_id)),
+                        any_value(m.scorecard_id)) AS scorecard_title,
+               any_value(m.scorecards) AS scorecards
+        FROM base b JOIN main m ON m.agent_id = b.agent_id
+        JOIN per_card p ON p.agent_id = m.agent_id AND p.scorecard_id = m.scorecard_id
+        LEFT JOIN (SELECT DISTINCT call_id FROM flags) f ON f.call_id = b.call_id
+        GROUP BY b.agent_id ORDER BY agent_name, b.agent_id
         """,
         params,
     )

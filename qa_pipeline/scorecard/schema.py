@@ -164,11 +164,65 @@ class Section(_Strict):
     criteria: list[Criterion] = Field(min_length=1)
 
 
+Glob = Annotated[str, Field(min_length=1, max_length=200)]
+CHANNELS = ("voice", "chat")
+DIRECTION_VALUES = ("inbound", "outbound")
+
+
+class AppliesTo(_Strict):
+    """Which calls a scorecard scores: every key given must match (any of its globs, case-insensitive).
+
+    Globs use shell wildcards (``*``, ``?``, ``[abc]``); a call without the
+    field (e.g. no queue in the manifest) does not match a key that is given.
+    ``channel`` is ``voice`` unless the call says otherwise.
+    """
+
+    queue: list[Glob] | None = None
+    direction: list[Glob] | None = None
+    team: list[Glob] | None = None
+    channel: list[Glob] | None = None
+
+    @field_validator("queue", "direction", "team", "channel", mode="before")
+    @classmethod
+    def _one_or_many(cls, v: object) -> object:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("direction")
+    @classmethod
+    def _directions(cls, v: list[str] | None) -> list[str] | None:
+        return _known_globs(v, DIRECTION_VALUES, "direction")
+
+    @field_validator("channel")
+    @classmethod
+    def _channels(cls, v: list[str] | None) -> list[str] | None:
+        return _known_globs(v, CHANNELS, "channel")
+
+    @model_validator(mode="after")
+    def _something(self) -> "AppliesTo":
+        if all(getattr(self, k) is None for k in ("queue", "direction", "team", "channel")):
+            raise ValueError("'applies_to' needs at least one of queue, direction, team, channel")
+        for k in ("queue", "direction", "team", "channel"):
+            if getattr(self, k) == []:
+                raise ValueError(f"'{k}' is an empty list; give at least one value or drop the key")
+        return self
+
+
+def _known_globs(v: list[str] | None, known: tuple[str, ...], what: str) -> list[str] | None:
+    import fnmatch
+
+    for g in v or ():
+        if not any(fnmatch.fnmatchcase(k, g.lower()) for k in known):
+            raise ValueError(f"{what} {g!r} matches none of {', '.join(known)}")
+    return v
+
+
 class ScorecardSpec(_Strict):
     id: Id
     title: str = Field(min_length=1)
     description: str = ""
     active: bool = True
+    applies_to: AppliesTo | None = None
+    default: bool = False
     pass_threshold: float = Field(default=80.0, ge=0, le=100)
     topics: dict[str, TopicSpec] = Field(default_factory=dict)
     sections: list[Section] = Field(min_length=1)
@@ -180,6 +234,12 @@ class ScorecardSpec(_Strict):
             if not re.match(ID_PATTERN, name):
                 raise ValueError(f"topic name {name!r} must be lower_snake_case (letters, digits, _)")
         return v
+
+    @model_validator(mode="after")
+    def _default_or_targeted(self) -> "ScorecardSpec":
+        if self.default and self.applies_to is not None:
+            raise ValueError("a scorecard is either the default (default: true) or targeted (applies_to), not both")
+        return self
 
 
 def _suggest(name: str, options: list[str]) -> str:

@@ -3,8 +3,9 @@
 The normalised form is the validated model with every default filled in,
 dumped as JSON with sorted keys, so comments, key order, quoting and spelling
 out a default do not change the version, while any change to what is scored
-does.  ``active`` is left out: switching a scorecard on or off does not
-change how it scores.
+does.  ``active``, ``applies_to`` and ``default`` are left out: switching a
+scorecard on or off, or changing which calls it scores, does not change how
+it scores a call.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ VERSION_LENGTH = 16
 
 
 def normalised(spec: BaseModel) -> dict[str, Any]:
-    data = spec.model_dump(mode="json", exclude={"active"})
+    data = spec.model_dump(mode="json", exclude={"active", "applies_to", "default"})
     return data
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from dataclasses import asdict
@@ -38,14 +39,16 @@ def write_call(con: duckdb.DuckDBPyConnection, record: CallRecord, conversation:
     con.execute(
         """INSERT INTO calls (call_id, source_path, file_sha256, format, source_rate, channels, duration_s,
                agent_id, agent_name, queue, started_at, direction, customer_ref, attribution, agent_channel,
-               asr_backend, asr_model, language, asr_confidence, status, run_id, created_at, updated_at, channel, external_id)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               asr_backend, asr_model, language, asr_confidence, status, run_id, created_at, updated_at, channel, external_id,
+               manifest_extra)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
             conversation.call_id, os.path.abspath(record.recording.path), record.recording.file_sha256, record.format,
             record.source_rate, record.channels, record.duration_s, meta.agent_id, meta.agent_name, meta.queue,
             meta.started_at, meta.direction, meta.customer_ref, record.attribution, record.agent_channel,
             record.asr_backend, record.asr_model, record.language, record.asr_confidence, status, run_id,
             created[0] if created else now, now, record.channel, meta.external_id,
+            json.dumps(meta.extra, ensure_ascii=False, sort_keys=True) if getattr(meta, "extra", None) else None,
         ],
     )
     con.execute(

@@ -8,13 +8,15 @@ transaction and the overrides' ``final_score`` are the caller's
 
 from __future__ import annotations
 
+import json
 from typing import Mapping, Sequence
 
 import duckdb
 
 from qa_pipeline.errors import NotFoundError
-from qa_pipeline.ingest import Problem
+from qa_pipeline.ingest import CallMetadata, Problem
 from qa_pipeline.records import CallAnalysis
+from qa_pipeline.redact.types import RedactedConversation
 from qa_pipeline.store.calls import (
     finish_run,
     read_conversation,
@@ -27,7 +29,7 @@ from qa_pipeline.store.db import transaction
 from qa_pipeline.store.flags import write_flags
 from qa_pipeline.store.labels import write_labels
 from qa_pipeline.store.metrics import write_metrics
-from qa_pipeline.store.redactions import write_redactions
+from qa_pipeline.store.redactions import write_raw_utterances, write_redactions
 from qa_pipeline.store.scores import write_scores
 
 __all__ = ["call_statuses", "finish_run", "load_analysis", "record_failures", "start_run", "write_analysis_rows"]
@@ -45,7 +47,10 @@ def load_analysis(con: duckdb.DuckDBPyConnection, call_id: str) -> CallAnalysis:
     conversation = read_conversation(con, call_id)
     if conversation is None:
         raise NotFoundError(f"call {call_id} is not in the database")
-    return CallAnalysis(record=None, conversation=conversation, redacted=True)
+    row = con.execute("SELECT queue, direction, manifest_extra FROM calls WHERE call_id = ?", [call_id]).fetchone()
+    extra = json.loads(row[2]) if row and row[2] else {}
+    meta = CallMetadata(queue=row[0], direction=row[1], extra=extra) if row else None
+    return CallAnalysis(record=None, conversation=conversation, redacted=True, stored_metadata=meta)
 
 
 def write_analysis_rows(
@@ -66,6 +71,9 @@ def write_analysis_rows(
         write_call(con, analysis.record, analysis.conversation, run_id=run_id, status=status)
         if analysis.redacted:
             write_redactions(con, analysis.call_id, analysis.redaction_spans)
+        if analysis.raw_conversation is not None:  # keep_raw asked for it
+            write_raw_utterances(con, RedactedConversation(analysis.conversation, analysis.redaction_spans,
+                                                           analysis.raw_conversation))
     else:
         set_call_status(con, analysis.call_id, status)
         if run_id is not None:  # the run that finished it (an interrupted run's counters are rebuilt from this)
