@@ -306,24 +306,8 @@ def discover(
     input_dir = Path(input_dir)
     if not input_dir.is_dir():
         raise InputError(f"input folder {input_dir} does not exist or is not a folder; pass the folder of recordings", path=str(input_dir))
-    problems: list[Problem] = []
-    metadata: dict[str, CallMetadata] = {}
-    unreadable: str | None = None
-    manifest_encoding: str | None = None
     manifest_path = Path(manifest) if manifest else find_manifest(input_dir)
-    if manifest_path is not None:
-        if not manifest_path.is_file():
-            raise InputError(f"manifest {manifest_path} does not exist; pass an existing CSV or JSON file", path=str(manifest_path), stage="manifest")
-        encodings: list[str] = []
-        try:
-            metadata, manifest_problems = read_manifest(manifest_path, columns, encoding_out=encodings)
-        except InputError as exc:
-            # one recorded failure; every recording is still scored, without metadata, and flagged
-            problems.append(Problem(path=str(manifest_path), stage="manifest", error_type="InputError", reason=str(exc)))
-            unreadable = f"the manifest {manifest_path} could not be read: {exc}"
-        else:
-            problems.extend(manifest_problems)
-        manifest_encoding = encodings[0] if encodings else None
+    metadata, problems, unreadable, manifest_encoding = _load_manifest(manifest_path, columns)
 
     files = find_audio_files(input_dir)
     before = _stat_all(files)
@@ -370,6 +354,30 @@ def discover(
         problems.extend(_rows_without_files(manifest_path, metadata, files))
     return Discovery(recordings=tuple(recordings), problems=tuple(problems), duplicates=tuple(duplicates),
                      manifest_encoding=manifest_encoding)
+
+
+def _load_manifest(
+    manifest_path: Path | None, columns: Mapping[str, str] | None
+) -> tuple[dict[str, CallMetadata], list[Problem], str | None, str | None]:
+    """The manifest's metadata, its problems, why it was unreadable (if it was) and the encoding it was read in."""
+    problems: list[Problem] = []
+    metadata: dict[str, CallMetadata] = {}
+    unreadable: str | None = None
+    manifest_encoding: str | None = None
+    if manifest_path is not None:
+        if not manifest_path.is_file():
+            raise InputError(f"manifest {manifest_path} does not exist; pass an existing CSV or JSON file", path=str(manifest_path), stage="manifest")
+        encodings: list[str] = []
+        try:
+            metadata, manifest_problems = read_manifest(manifest_path, columns, encoding_out=encodings)
+        except InputError as exc:
+            # one recorded failure; every recording is still scored, without metadata, and flagged
+            problems.append(Problem(path=str(manifest_path), stage="manifest", error_type="InputError", reason=str(exc)))
+            unreadable = f"the manifest {manifest_path} could not be read: {exc}"
+        else:
+            problems.extend(manifest_problems)
+        manifest_encoding = encodings[0] if encodings else None
+    return metadata, problems, unreadable, manifest_encoding
 
 
 def _rows_without_files(manifest: Path, metadata: Mapping[str, CallMetadata], files: Iterable[Path]) -> list[Problem]:

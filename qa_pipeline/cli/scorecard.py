@@ -134,7 +134,7 @@ def bench_rescore(
 @bench_app.command("agreement")
 @cli_errors
 def bench_agreement(
-    db: Path = typer.Option(..., "--db", help="DuckDB file with the scored calls."),
+    db: Path = typer.Option(Path("qa.duckdb"), "--db", help="DuckDB file with the scored calls. Default: ./qa.duckdb or the settings file's db."),
     reference: Path = typer.Option(..., "--reference", help="JSONL reference verdicts (format: docs/scorecards.md)."),
     scorecard: str = typer.Option("customer_service", "--scorecard", help="Scorecard whose verdicts are compared."),
     json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures as JSON here."),
