@@ -40,8 +40,11 @@ def test_result_shape_and_version(clf: Classifier) -> None:
 
 
 def test_opening_turn_gets_all_three_opening_labels(clf: Classifier) -> None:
-    r = one(clf, "Good morning, thank you for calling Northwind Bank, my name is Priya. "
-                 "This call may be recorded for quality purposes. How can I help you today?")
+    r = one(
+        clf,
+        "Good morning, thank you for calling Northwind Bank, my name is Priya. "
+        "This call may be recorded for quality purposes. How can I help you today?",
+    )
     assert {"greeting", "agent_introduction", "recording_disclosure"} <= set(r.detected)
     assert "prohibited_language" not in r.detected
 
@@ -117,7 +120,9 @@ def test_conversation_results_carry_utterance_idx(clf: Classifier) -> None:
 
 
 def test_long_turn_is_chunked_and_keeps_a_late_label(clf: Classifier) -> None:
-    filler = " ".join(f"The charge on line {i} is for the equipment rental, which is billed monthly." for i in range(20))
+    filler = " ".join(
+        f"The charge on line {i} is for the equipment rental, which is billed monthly." for i in range(20)
+    )
     text = filler + " Is there anything else I can help you with today? Thanks for calling, goodbye."
     assert clf.encoder.token_counts([text])[0] > 300
     assert len(clf._chunks(text)) >= 3
@@ -132,7 +137,9 @@ def test_explain_shows_pattern_and_head(clf: Classifier) -> None:
 
 
 def test_twitter_style_text_is_normalised(clf: Classifier) -> None:
-    a, b = clf.explain(["@SkywardAir thanks for the upgrade! http://t.co/xyz #bestairline", "thanks for the upgrade! bestairline"])
+    a, b = clf.explain(
+        ["@SkywardAir thanks for the upgrade! http://t.co/xyz #bestairline", "thanks for the upgrade! bestairline"]
+    )
     assert a.normalized == b.normalized
 
 

@@ -107,7 +107,13 @@ def test_discover_with_csv_manifest_and_broken_row(tmp_path: Path) -> None:
     by_name = {r.path.name: r for r in found.recordings}
     assert set(by_name) == {"c1.wav", "c2.wav"}
     m1 = by_name["c1.wav"].metadata
-    assert (m1.agent_id, m1.agent_name, m1.queue, m1.direction, m1.customer_ref) == ("A17", "Dana Reyes", "billing", "inbound", "CUST-9")
+    assert (m1.agent_id, m1.agent_name, m1.queue, m1.direction, m1.customer_ref) == (
+        "A17",
+        "Dana Reyes",
+        "billing",
+        "inbound",
+        "CUST-9",
+    )
     assert m1.started_at is not None and m1.started_at.hour == 9
     # the broken row is reported, and its recording still comes through with empty metadata
     assert by_name["c2.wav"].metadata.agent_id is None

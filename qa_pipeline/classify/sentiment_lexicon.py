@@ -30,9 +30,9 @@ L2-normalised encoder features; the head learns their weights from
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import yaml
@@ -61,16 +61,21 @@ class SentimentLexicon:
     negative: frozenset[str]
 
     @classmethod
-    def load(cls, path: Path) -> "SentimentLexicon":
+    def load(cls, path: Path) -> SentimentLexicon:
         if not path.is_file():
             raise ModelNotAvailableError(
                 f"{path} is missing: the sentiment word lists ship in models/classifier/; run 'qa-pipeline train'"
             )
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-            lists = {key: frozenset(str(w).lower() for w in raw[key]) for key in ("negators", "contrast", "positive", "negative")}
+            lists = {
+                key: frozenset(str(w).lower() for w in raw[key])
+                for key in ("negators", "contrast", "positive", "negative")
+            }
         except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
-            raise ConfigError(f"{path}: cannot read the sentiment lexicon ({exc}); expected lists negators, contrast, positive, negative") from exc
+            raise ConfigError(
+                f"{path}: cannot read the sentiment lexicon ({exc}); expected lists negators, contrast, positive, negative"
+            ) from exc
         both = lists["positive"] & lists["negative"]
         if both:
             raise ConfigError(f"{path}: words listed as both positive and negative: {sorted(both)}")
@@ -91,8 +96,14 @@ class SentimentLexicon:
                 elif s < 0:
                     neg += 1
                     tail_neg += i > last
-            out[k] = (np.log1p(pos), np.log1p(neg), np.log1p(tail_pos), np.log1p(tail_neg),
-                      (pos - neg) / (pos + neg + 1), (tail_pos - tail_neg) / (tail_pos + tail_neg + 1))
+            out[k] = (
+                np.log1p(pos),
+                np.log1p(neg),
+                np.log1p(tail_pos),
+                np.log1p(tail_neg),
+                (pos - neg) / (pos + neg + 1),
+                (tail_pos - tail_neg) / (tail_pos + tail_neg + 1),
+            )
         return out
 
 

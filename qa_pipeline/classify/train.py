@@ -15,9 +15,10 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -129,7 +130,11 @@ class FeatureCache:
                 tmp = self.path.with_suffix(".tmp.npz")
                 np.savez(tmp, keys=np.asarray(list(self._store)), vectors=np.stack(list(self._store.values())))
                 tmp.replace(self.path)
-        return np.stack([self._store[k] for k in keys]) if keys else np.zeros((0, EMBEDDING_DIM * len(self.layers)), np.float32)
+        return (
+            np.stack([self._store[k] for k in keys])
+            if keys
+            else np.zeros((0, EMBEDDING_DIM * len(self.layers)), np.float32)
+        )
 
 
 DATA_SUFFIXES = (".yaml", ".txt")
@@ -151,11 +156,19 @@ def _with_hvb_dev(data: TrainingData) -> tuple[TrainingData, dict[str, object]]:
     try:
         examples = hvb_dev.learning_examples()
     except ConfigError as exc:
-        raise ConfigError(f"{exc}; or train without them: qa-pipeline train --no-hvb-dev (the weights then differ "
-                          "from the committed ones)") from None
-    extra = tuple(with_pattern_labels([Example(text, None, labels, "hvb-dev/learn", "train") for text, labels in examples]))
-    info = {"calls": len(hvb_dev.committed_split()["learn"]), "agent_turns": len(extra),
-            "digest": hvb_dev.learning_digest(), "split_file": "models/training/hvb_dev_split.yaml"}
+        raise ConfigError(
+            f"{exc}; or train without them: qa-pipeline train --no-hvb-dev (the weights then differ "
+            "from the committed ones)"
+        ) from None
+    extra = tuple(
+        with_pattern_labels([Example(text, None, labels, "hvb-dev/learn", "train") for text, labels in examples])
+    )
+    info = {
+        "calls": len(hvb_dev.committed_split()["learn"]),
+        "agent_turns": len(extra),
+        "digest": hvb_dev.learning_digest(),
+        "split_file": "models/training/hvb_dev_split.yaml",
+    }
     return TrainingData(data.examples + extra, data.files), info
 
 
@@ -294,8 +307,15 @@ def _label_metrics(
 
 
 def _training_metrics(
-    options: TrainOptions, data_digest: str, encoder_sha256: str, word_features: bool, *, counts: dict[str, object],
-    ys_test: np.ndarray, sent_pred: np.ndarray, label_metrics: dict[str, dict[str, float]],
+    options: TrainOptions,
+    data_digest: str,
+    encoder_sha256: str,
+    word_features: bool,
+    *,
+    counts: dict[str, object],
+    ys_test: np.ndarray,
+    sent_pred: np.ndarray,
+    label_metrics: dict[str, dict[str, float]],
     hvb_info: dict[str, object] | None = None,
 ) -> dict[str, object]:
     """What ``metrics.json`` records of one training run."""
@@ -328,8 +348,12 @@ def _training_metrics(
 
 
 def _oof_thresholds(
-    options: TrainOptions, l_train: Sequence[Example], xl_train: np.ndarray, yl_train: np.ndarray,
-    units_train: _Units, patterns: PatternSet,
+    options: TrainOptions,
+    l_train: Sequence[Example],
+    xl_train: np.ndarray,
+    yl_train: np.ndarray,
+    units_train: _Units,
+    patterns: PatternSet,
 ) -> dict[str, float]:
     """Each label's threshold, from out-of-fold scores on the training side (patterns combined)."""
     folds = _fold_ids(l_train, options.folds, options.seed)
@@ -371,7 +395,9 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     hvb_info: dict[str, object] | None = None
     if use_hvb:
         data, hvb_info = _with_hvb_dev(data)
-    encoder = get_encoder(EncoderOptions(batch_size=options.batch_size, max_length=options.max_length, precision="float32", threads=2))
+    encoder = get_encoder(
+        EncoderOptions(batch_size=options.batch_size, max_length=options.max_length, precision="float32", threads=2)
+    )
     cache = FeatureCache(encoder, options.layers, options.max_length, options.use_cache)
 
     def feats(examples: Sequence[Example]) -> np.ndarray:
@@ -405,8 +431,15 @@ def train(options: TrainOptions | None = None) -> TrainReport:
 
     thresholds = _oof_thresholds(options, l_train, xl_train, yl_train, units_train, patterns)
     config = _classifier_config(options, thresholds)
-    heads = Heads(sentiment_head, label_head, SENTIMENTS, LABELS, EMBEDDING_DIM * len(options.layers),
-                  sentiment_extra=EXTRA_FEATURES if extras is not None else 0, token_scores=token_scores)
+    heads = Heads(
+        sentiment_head,
+        label_head,
+        SENTIMENTS,
+        LABELS,
+        EMBEDDING_DIM * len(options.layers),
+        sentiment_extra=EXTRA_FEATURES if extras is not None else 0,
+        token_scores=token_scores,
+    )
 
     # held-out metrics
     sent_pred = heads.sentiment.softmax(xs_test).argmax(axis=1)
@@ -415,7 +448,10 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     combined_test = combine(learned_test, pat_test)
     label_metrics = _label_metrics(yl_test, combined_test, learned_test, thresholds)
     metrics = _training_metrics(
-        options, _data_digest(root), encoder.weights_sha256, extras is not None,
+        options,
+        _data_digest(root),
+        encoder.weights_sha256,
+        extras is not None,
         counts={
             "sentiment_train": len(s_train),
             "sentiment_test": len(s_test),
@@ -424,7 +460,10 @@ def train(options: TrainOptions | None = None) -> TrainReport:
             "label_positives_train": {name: int(yl_train[:, j].sum()) for j, name in enumerate(LABELS)},
             "sentiment_train_by_class": {name: int((ys_train == k).sum()) for k, name in enumerate(SENTIMENTS)},
         },
-        ys_test=ys_test, sent_pred=sent_pred, label_metrics=label_metrics, hvb_info=hvb_info,
+        ys_test=ys_test,
+        sent_pred=sent_pred,
+        label_metrics=label_metrics,
+        hvb_info=hvb_info,
     )
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -437,7 +476,9 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     clear_classifier_cache()
     seconds = time.monotonic() - started
     logger.info("trained classifier %s in %.0f s", version, seconds)
-    return TrainReport(version=version, output_dir=out_dir, seconds=seconds, counts=dict(metrics["counts"]), metrics=metrics)  # type: ignore[arg-type]
+    return TrainReport(
+        version=version, output_dir=out_dir, seconds=seconds, counts=dict(metrics["counts"]), metrics=metrics
+    )  # type: ignore[arg-type]
 
 
 def render_model_card(metrics: dict, data: TrainingData) -> str:  # type: ignore[type-arg]
@@ -553,7 +594,9 @@ def _model_card_agreement() -> list[str]:
         for cid, m in agr["measure"]["criteria"].items():
             k = "–" if m["kappa"] is None else f"{m['kappa']:.2f}"
             conf = ", ".join(f"{c.replace('->', '→')} ×{n}" for c, n in m["confusion"].items()) or "none"
-            lines.append(f"| {cid} | {agr['learn']['criteria'][cid]['agreement']:.2f} | {m['agreement']:.2f} ({k}) | {conf} |")
+            lines.append(
+                f"| {cid} | {agr['learn']['criteria'][cid]['agreement']:.2f} | {m['agreement']:.2f} ({k}) | {conf} |"
+            )
         lines += [
             f"| **mean** | {agr['learn']['mean_agreement']:.3f} | {agr['measure']['mean_agreement']:.3f} | |",
             f"| customer end sentiment | {agr['learn']['end_sentiment_agreement']:.3f} | "

@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import logging
 import wave
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Literal, Sequence, Union
+from typing import Literal, Union
 
 import numpy as np
 
@@ -110,5 +111,7 @@ def render_redacted_wav(
     spans = list(spans)
     audio = decode(path)
     treated = silence_spans(audio.samples, SAMPLE_RATE, spans, mode, pad_s=pad_s)
-    logger.debug("%s: %d redacted spans %s for playback", path, len(spans), "silenced" if mode == "silence" else "bleeped")
+    logger.debug(
+        "%s: %d redacted spans %s for playback", path, len(spans), "silenced" if mode == "silence" else "bleeped"
+    )
     return wav_bytes(treated, SAMPLE_RATE)

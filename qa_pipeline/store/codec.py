@@ -13,6 +13,7 @@ try:  # four to seven times faster on evidence and label scores
 
     loads = _orjson.loads
 except ImportError:  # pragma: no cover - plain json fallback
+
     def dumps(obj: Any) -> str:
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 

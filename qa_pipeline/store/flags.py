@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import duckdb
 
@@ -45,8 +45,12 @@ def replace_flags(
            SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),
                   unnest(?::VARCHAR[]), ?""",
         [
-            [f.call_id for f in flags], [f.rule_id for f in flags], [f.scorecard_id for f in flags],
-            [f.reason for f in flags], [f.severity for f in flags], utcnow(),
+            [f.call_id for f in flags],
+            [f.rule_id for f in flags],
+            [f.scorecard_id for f in flags],
+            [f.reason for f in flags],
+            [f.severity for f in flags],
+            utcnow(),
         ],
     )
     return len(flags)

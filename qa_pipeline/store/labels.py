@@ -10,7 +10,7 @@ discipline (open → one short transaction → close), e.g.::
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from collections.abc import Sequence
 
 import duckdb
 

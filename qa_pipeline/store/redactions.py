@@ -7,8 +7,8 @@ explicitly sets ``keep_raw`` (:class:`qa_pipeline.redact.RedactionOptions`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import asdict
-from typing import Iterable
 
 import duckdb
 
