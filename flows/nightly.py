@@ -308,9 +308,11 @@ def _nightly_on_dask(
 
     ctx = FlowRunContext.get()
     assert ctx is not None
-    with dask_task_runner(address, n_workers=n_workers) as task_runner:
-        with ctx.model_copy(update={"task_runner": task_runner}):
-            return _nightly(input_dir, db, manifest, options, settle_s, runtime)
+    with (
+        dask_task_runner(address, n_workers=n_workers) as task_runner,
+        ctx.model_copy(update={"task_runner": task_runner}),
+    ):
+        return _nightly(input_dir, db, manifest, options, settle_s, runtime)
 
 
 def _nightly(

@@ -443,9 +443,8 @@ def _absorb_unknown(voices: list[int], words: Sequence[Word]) -> list[int]:
     """A word of unclear voice between two words of the same voice, close in time, takes that voice."""
     out = list(voices)
     for i in range(1, len(out) - 1):
-        if out[i] < 0 and out[i - 1] >= 0 and out[i - 1] == out[i + 1]:
-            if words[i + 1].start - words[i - 1].end < 1.0:
-                out[i] = out[i - 1]
+        if out[i] < 0 and out[i - 1] >= 0 and out[i - 1] == out[i + 1] and words[i + 1].start - words[i - 1].end < 1.0:
+            out[i] = out[i - 1]
     return out
 
 

@@ -485,9 +485,13 @@ def _customer_wait(utts: Sequence[Utterance]) -> _RawGap | None:
     last: Utterance | None = None
     last_end = 0.0
     for u in ordered:
-        if last is not None and u.speaker == "agent" and u.start_s > last_end:
-            if best is None or u.start_s - last_end > best[1] - best[0]:
-                best = (last_end, u.start_s, last.idx, u.idx)
+        if (
+            last is not None
+            and u.speaker == "agent"
+            and u.start_s > last_end
+            and (best is None or u.start_s - last_end > best[1] - best[0])
+        ):
+            best = (last_end, u.start_s, last.idx, u.idx)
         if last is None or u.end_s >= last_end:
             last_end = max(last_end, u.end_s)
         last = u

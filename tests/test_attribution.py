@@ -76,7 +76,7 @@ def test_agent_channel_from_the_words_and_what_overrides_it() -> None:
     assert attribution_options("auto").agent_channel is None and attribution_options("right").agent_channel == 1
     with pytest.raises(ConfigError, match="not auto, 0"):
         attribution_options("2")
-    with pytest.raises(ConfigError, match="use 0 .left. or 1"):
+    with pytest.raises(ConfigError, match=r"use 0 .left. or 1"):
         decide_agent_channel(agent, customer, AttributionOptions(agent_channel=3))
 
 
@@ -184,7 +184,7 @@ def test_bench_scores_against_references(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no audio next to it"):
         find_reference_calls(tmp_path)
     sf.write(tmp_path / "y.wav", np.zeros(SAMPLE_RATE, dtype=np.float32), SAMPLE_RATE)
-    with pytest.raises(InputError, match="turn 0 .* needs speaker, start and end"):
+    with pytest.raises(InputError, match=r"turn 0 .* needs speaker, start and end"):
         find_reference_calls(tmp_path)
 
 

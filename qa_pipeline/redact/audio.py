@@ -7,7 +7,7 @@ import logging
 import wave
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Literal, Union
+from typing import Literal
 
 import numpy as np
 
@@ -17,7 +17,7 @@ from qa_pipeline.redact.types import RedactionSpan
 logger = logging.getLogger("qa_pipeline.redact.audio")
 
 Mode = Literal["silence", "bleep"]
-SpanLike = Union[RedactionSpan, Sequence[float]]
+SpanLike = RedactionSpan | Sequence[float]
 DEFAULT_PAD_S = 0.15
 BLEEP_HZ = 1000.0
 BLEEP_LEVEL = 0.2  # about -14 dBFS

@@ -26,9 +26,9 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import ContextManager
 
 import duckdb
 from argon2 import PasswordHasher
@@ -263,7 +263,7 @@ class Session:
     persisted_seen: float = 0.0
 
 
-ConnectionOpener = Callable[[], ContextManager[duckdb.DuckDBPyConnection]]
+ConnectionOpener = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
 
 def _token_hash(token: str) -> str:

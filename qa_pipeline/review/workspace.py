@@ -115,9 +115,11 @@ class Workspace:
 
     @contextmanager
     def db(self, *, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._db_lock:
-            with connect(self.config.db_path, read_only=not write, busy_timeout_s=self.config.busy_timeout_s) as con:
-                yield con
+        with (
+            self._db_lock,
+            connect(self.config.db_path, read_only=not write, busy_timeout_s=self.config.busy_timeout_s) as con,
+        ):
+            yield con
 
     def record(
         self,

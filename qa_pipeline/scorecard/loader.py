@@ -220,9 +220,12 @@ class TopicMatcher:
 
     def matches(self, normalised: str, text: str) -> bool:
         """``normalised`` is ``text`` lower-cased with single spaces."""
-        if self.phrase_re is not None and any(p in normalised for p in self.phrases):
-            if self.phrase_re.search(normalised):
-                return True
+        if (
+            self.phrase_re is not None
+            and any(p in normalised for p in self.phrases)
+            and self.phrase_re.search(normalised)
+        ):
+            return True
         return self.pattern_re is not None and self.pattern_re.search(text) is not None
 
     def search(self, text: str) -> bool:

@@ -1859,22 +1859,22 @@ def gen_phone(rng: random.Random) -> str:
 
 
 def gen_email(rng: random.Random) -> str:
-    f, l = rng.choice(FIRST), rng.choice(LAST)
+    f, last = rng.choice(FIRST), rng.choice(LAST)
     prov = rng.choice(PROVIDERS)
     num = str(rng.randint(1, 99)) if rng.random() < 0.3 else ""
     style = rng.choice(["written", "spoken", "spoken", "half", "underscore", "initial", "company"])
     if style == "written":
-        val = f"{f}.{l}{num}@{prov}.com"
+        val = f"{f}.{last}{num}@{prov}.com"
     elif style == "spoken":
-        val = f"{f} dot {l}{(' ' + num) if num else ''} at {prov} dot com"
+        val = f"{f} dot {last}{(' ' + num) if num else ''} at {prov} dot com"
     elif style == "half":
-        val = f"{f}.{l}{num} at {prov}.com"
+        val = f"{f}.{last}{num} at {prov}.com"
     elif style == "underscore":
-        val = f"{f} underscore {l} at {prov} dot com"
+        val = f"{f} underscore {last} at {prov} dot com"
     elif style == "initial":
-        val = f"{f[0]} {l}{num} at {prov} dot com"
+        val = f"{f[0]} {last}{num} at {prov} dot com"
     else:
-        val = f"{f} at {l}{rng.choice(['plumbing', 'design', 'consulting', 'legal'])} dot {rng.choice(['com', 'net', 'co dot uk'])}"
+        val = f"{f} at {last}{rng.choice(['plumbing', 'design', 'consulting', 'legal'])} dot {rng.choice(['com', 'net', 'co dot uk'])}"
     ctx = rng.choice(
         ["A: What's your email address?", "A: Can I get an email for the receipt?", "A: And your email?", ""]
     )
