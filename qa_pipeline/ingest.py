@@ -259,7 +259,7 @@ def read_manifest(
             if reader.fieldnames:
                 reader.fieldnames = [_mapped(n, columns) for n in reader.fieldnames]  # type: ignore[misc]
             for i, row in enumerate(reader, start=2):
-                extra = row.pop(None, None)  # type: ignore[call-overload]
+                extra = row.pop(None, None)
                 if extra:
                     row["__extra__"] = ",".join(extra)
                 rows.append((f"{path} line {i}", row))

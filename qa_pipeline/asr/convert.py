@@ -368,7 +368,7 @@ def _check_loads(dims: dict[str, int], state: Mapping[str, object], source: Path
 
     skeleton = Whisper(ModelDimensions(**dims))
     try:
-        skeleton.load_state_dict(state, strict=True)  # type: ignore[arg-type]
+        skeleton.load_state_dict(state, strict=True)
     except RuntimeError as exc:
         raise ModelNotAvailableError(
             f"{source}: the converted weights do not fit openai-whisper ({str(exc)[:300]}); "

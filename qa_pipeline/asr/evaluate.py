@@ -113,7 +113,7 @@ def read_manifest(path: Path) -> tuple[ManifestEntry, ...]:
                 channel = (row["channel"] or "mix").strip()
                 if channel not in CHANNELS:
                     raise ConfigError(f"{path}: line {line_no}: channel {channel!r}; use one of {', '.join(CHANNELS)}")
-                entries.append(ManifestEntry(path.parent / row["file"].strip(), channel, row["reference"].strip()))  # type: ignore[arg-type]
+                entries.append(ManifestEntry(path.parent / row["file"].strip(), channel, row["reference"].strip()))
     except FileNotFoundError:
         raise ConfigError(
             f"{path}: manifest not found; pass --manifest FILE (tab-separated: file, channel, reference)"

@@ -342,7 +342,7 @@ def _model_dir(model: str, registry: Mapping[str, ModelEntry] | None) -> Path:
         folder = package_dir(entry.packages[0])
         assert folder is not None  # checked above
         return folder
-    return _assemble(entry, sources)  # type: ignore[arg-type]
+    return _assemble(entry, sources)
 
 
 @lru_cache(maxsize=8)

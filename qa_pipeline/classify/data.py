@@ -294,7 +294,7 @@ def load_training_data(root: Path | None = None, *, seed: int = 13, compose_shar
     composed: list[Example] = []
     for split in ("train", "test"):
         labelled = [e for e in examples if e.labels is not None and e.split == split and e.labels]
-        composed.extend(compose(examples, int(len(labelled) * compose_share), rng, split))  # type: ignore[arg-type]
+        composed.extend(compose(examples, int(len(labelled) * compose_share), rng, split))
     examples.extend(composed)
     # Whisper usually punctuates, but not always: teach the heads unpunctuated turns too.
     extra = []

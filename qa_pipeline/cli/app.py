@@ -118,7 +118,7 @@ def command_defaults(group: Any, settings: Settings) -> dict[str, Any]:
                 continue
             value = pick(settings)
             if value is not None:
-                values[param.name] = _plain(value)  # type: ignore[index]
+                values[param.name] = _plain(value)
         if values:
             out[name] = values
     return out

@@ -120,7 +120,7 @@ def classify_command(
         sys.stdout.flush()
 
 
-def _record(text: str, r) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def _record(text: str, r) -> dict:
     return {
         "text": text,
         "sentiment": r.sentiment,

@@ -49,7 +49,7 @@ def bench_diarization(
                 continue
             rows += bench_sample_calls(
                 folder, asr, only=[call_id], options=replace(DiarizeOptions(), direction=direction)
-            )  # type: ignore[arg-type]
+            )
     else:
         rows = bench_sample_calls(folder, asr, only=ids)
     typer.echo(

@@ -158,7 +158,7 @@ class _VadTimer:
         self._lock = threading.Lock()
 
     def wrap(self, fn: Callable) -> Callable:
-        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        def timed(*args, **kwargs):
             t = time.perf_counter()
             try:
                 return fn(*args, **kwargs)

@@ -133,7 +133,7 @@ def render_playback_file(path: Path, spans: list[tuple[float, float]], out: Path
     return out.stat().st_size
 
 
-def _frames(container, stream, path: Path):  # type: ignore[no-untyped-def]
+def _frames(container, stream, path: Path):
     """The stream's decoded frames, skipping invalid ones (as the pipeline's decoder does)."""
     import av
 

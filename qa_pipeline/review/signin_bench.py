@@ -27,7 +27,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _signin(session, base: str, user: str, password: str, headers: dict | None = None):  # type: ignore[no-untyped-def]
+def _signin(session, base: str, user: str, password: str, headers: dict | None = None):
     tok = re.search(r'name="csrf" value="([^"]+)"', session.get(base + "/login").text).group(1)  # type: ignore[union-attr]
     return session.post(
         base + "/login",
@@ -37,7 +37,7 @@ def _signin(session, base: str, user: str, password: str, headers: dict | None =
     )
 
 
-def _page_times(session, url: str, n: int) -> list[float]:  # type: ignore[no-untyped-def]
+def _page_times(session, url: str, n: int) -> list[float]:
     out = []
     for _ in range(n):
         t = time.perf_counter()

@@ -30,7 +30,7 @@ class Snapshot:
     rows: dict[str, int]
 
 
-def _tables(con) -> list[str]:  # type: ignore[no-untyped-def]
+def _tables(con) -> list[str]:
     names = [
         r[0]
         for r in con.execute(
@@ -41,7 +41,7 @@ def _tables(con) -> list[str]:  # type: ignore[no-untyped-def]
     return [n for n in names if n not in EXCLUDED and "raw" not in n]
 
 
-def _select(con, table: str) -> str:  # type: ignore[no-untyped-def]
+def _select(con, table: str) -> str:
     """Every column but word-level ASR output (``words``): BI tools need the redacted text, not the words."""
     cols = [
         r[0]
