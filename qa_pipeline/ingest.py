@@ -258,11 +258,11 @@ def read_manifest(
             reader = csv.DictReader(io.StringIO(text, newline=""))
             if reader.fieldnames:
                 reader.fieldnames = [_mapped(n, columns) for n in reader.fieldnames]  # type: ignore[misc]
-            for i, row in enumerate(reader, start=2):
-                extra = row.pop(None, None)
+            for i, csv_row in enumerate(reader, start=2):
+                extra = csv_row.pop(None, None)
                 if extra:
-                    row["__extra__"] = ",".join(extra)
-                rows.append((f"{path} line {i}", row))
+                    csv_row["__extra__"] = ",".join(extra)
+                rows.append((f"{path} line {i}", csv_row))
     except json.JSONDecodeError as exc:
         raise InputError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); fix the JSON",

@@ -261,7 +261,7 @@ def insert_calls(con, batch: Sequence[tuple[Conversation, Sequence[UtteranceLabe
             for col, v in zip(u_cols, (conv.call_id, u.idx, u.speaker, u.start_s, u.end_s, u.text, u.asr_confidence)):
                 col.append(v)
         for lab in labs:
-            for col, v in zip(
+            for col, value in zip(
                 l_cols,
                 (
                     conv.call_id,
@@ -272,7 +272,7 @@ def insert_calls(con, batch: Sequence[tuple[Conversation, Sequence[UtteranceLabe
                     list(lab.detected),
                 ),
             ):
-                col.append(v)
+                col.append(value)
     con.execute(
         """INSERT INTO utterances (call_id, idx, speaker, start_s, end_s, text, asr_confidence)
            SELECT unnest(?::VARCHAR[]), unnest(?::INTEGER[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[]),

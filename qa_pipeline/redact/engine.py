@@ -250,8 +250,8 @@ def redact_conversation(conv: Conversation, options: RedactionOptions | None = N
                 ts, te = _interpolated_times(u, text, s)
             all_spans.append(RedactionSpan(u.idx, k, s.pii_type, ps, pe, ts, te))
     counts: dict[str, int] = {}
-    for s in all_spans:
-        counts[s.pii_type] = counts.get(s.pii_type, 0) + 1
+    for span in all_spans:
+        counts[span.pii_type] = counts.get(span.pii_type, 0) + 1
     if counts:
         logger.info("call %s: redacted %s", conv.call_id, ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
     return RedactedConversation(

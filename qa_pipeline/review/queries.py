@@ -161,8 +161,8 @@ class QueuePage:
 
 def review_queue(con: duckdb.DuckDBPyConnection, f: QueueFilters, page_size: int = PAGE_SIZE) -> QueuePage:
     where, params = _queue_where(f)
-    total = con.execute(f"SELECT count(*) {_QUEUE_FROM} WHERE {where}", params).fetchone()[0]
-    open_total = con.execute(f"SELECT count(*) {_QUEUE_FROM} WHERE rv.call_id IS NULL").fetchone()[0]
+    total = con.execute(f"SELECT count(*) {_QUEUE_FROM} WHERE {where}", params).fetchall()[0][0]
+    open_total = con.execute(f"SELECT count(*) {_QUEUE_FROM} WHERE rv.call_id IS NULL").fetchall()[0][0]
     pages = max(1, -(-total // page_size))
     page = min(f.page, pages)
     sql = f"""

@@ -66,7 +66,7 @@ def write_snapshot(db: Path, out: Path, *, busy_timeout_s: float = 30.0) -> Snap
             for name, sql in queries.items():
                 target = tmp / f"{name}.parquet"
                 con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)")
-                rows[name] = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+                rows[name] = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
         (tmp / "snapshot.json").write_text(
             json.dumps(
                 {"taken_at_utc": utcnow().isoformat(timespec="seconds"), "database": str(db.resolve()), "rows": rows},

@@ -346,7 +346,7 @@ def agent_summary(
     n_overridden = con.execute(
         f"SELECT count(*) {fv} AND c.agent_id = ? AND v.override_verdict IS NOT NULL AND v.override_verdict <> v.verdict",
         [*bparams, agent_id],
-    ).fetchone()[0]
+    ).fetchall()[0][0]
 
     version_row = con.execute(
         "SELECT source FROM scorecards WHERE scorecard_id = ? ORDER BY registered_at DESC LIMIT 1", [scorecard_id]

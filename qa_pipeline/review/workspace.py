@@ -150,7 +150,7 @@ class Workspace:
     def prepare(self) -> None:
         """Create/migrate the database once at start, read-write, so read-only opens find every table."""
         with self.db(write=True) as con:
-            n = con.execute("SELECT count(*) FROM users WHERE NOT disabled").fetchone()[0]
+            n = con.execute("SELECT count(*) FROM users WHERE NOT disabled").fetchall()[0][0]
         if n == 0:
             logger.warning(
                 "no enabled users in %s; add one with: qa-pipeline users add NAME --role qa_specialist --db %s",

@@ -21,7 +21,7 @@ Scoring rule (the same in :func:`apply_overrides` and the review workspace):
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -488,7 +488,8 @@ def _sentiment(view: _CallView, card: Scorecard, crit: SentimentCriterion) -> tu
     return ("pass" if ok else "fail"), reason, {"utterances": start_ev + end_ev, "values": values}
 
 
-_KINDS = {
+# Each check takes the criterion model of its own kind; the dispatch on ``crit.kind`` picks the matching one.
+_KINDS: dict[str, Callable[[_CallView, Scorecard, Any], tuple[str, str, dict[str, Any]]]] = {
     "label_present": _label_present,
     "label_absent": _label_absent,
     "metric": _metric,
@@ -630,6 +631,7 @@ def _override_items(overrides: Mapping[str, str] | Iterable[Any]) -> dict[str, s
     if isinstance(overrides, Mapping):
         return {str(k): str(v) for k, v in overrides.items()}
     out: dict[str, str] = {}
+    o: Any
     for o in overrides:
         if isinstance(o, tuple):
             out[str(o[0])] = str(o[1])

@@ -74,9 +74,9 @@ def write_raw_utterances(con: duckdb.DuckDBPyConnection, redacted: RedactedConve
 def purge_raw_utterances(con: duckdb.DuckDBPyConnection, call_id: str | None = None) -> int:
     """Delete stored unredacted text of one call, or of every call; returns rows deleted."""
     if call_id is None:
-        n = con.execute("SELECT count(*) FROM raw_utterances").fetchone()[0]
+        n = con.execute("SELECT count(*) FROM raw_utterances").fetchall()[0][0]
         con.execute("DELETE FROM raw_utterances")
     else:
-        n = con.execute("SELECT count(*) FROM raw_utterances WHERE call_id = ?", [call_id]).fetchone()[0]
+        n = con.execute("SELECT count(*) FROM raw_utterances WHERE call_id = ?", [call_id]).fetchall()[0][0]
         con.execute("DELETE FROM raw_utterances WHERE call_id = ?", [call_id])
     return int(n)

@@ -86,7 +86,7 @@ def write_scores(
     crit: list[list[Any]] = [[] for _ in range(12)]
     for r in results:
         for c in r.criteria:
-            for col, v in zip(
+            for col, value in zip(
                 crit,
                 (
                     r.call_id,
@@ -103,7 +103,7 @@ def write_scores(
                     dumps(c.evidence),
                 ),
             ):
-                col.append(v)
+                col.append(value)
     con.execute(
         """INSERT INTO criterion_results (call_id, scorecard_id, scorecard_version, section_id, criterion_id, kind,
                verdict, points, max_points, auto_fail, reason, evidence)
