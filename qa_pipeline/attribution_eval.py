@@ -152,7 +152,7 @@ class CallScore:
 
 
 def _hyp_words(conversation: Conversation) -> list[tuple[str, float, float, str]]:
-    out = []
+    out: list[tuple[str, float, float, str]] = []
     for u in conversation.utterances:
         if u.words:
             out.extend((u.speaker, w.start, w.end, w.text.strip()) for w in u.words if w.text.strip())
@@ -192,7 +192,7 @@ def turn_roles(
             empty += 1
             continue
         votes: dict[str, int] = {}
-        for i in idx:
+        for i in idx.tolist():
             votes[words[i][0]] = votes.get(words[i][0], 0) + 1
         best = max(votes.items(), key=lambda kv: kv[1])
         if best[0] == t.speaker and list(votes.values()).count(best[1]) == 1:
@@ -310,9 +310,9 @@ class VariantSummary:
 
 
 def summarise(variant: str, scores: Sequence[CallScore], peak_rss_mb: float) -> VariantSummary:
-    with_text = [s for s in scores if s.role_errors is not None]
-    role = sum((s.role_errors for s in with_text), WordErrors(0, 0))  # type: ignore[misc]
-    blind = sum((s.blind_errors for s in with_text), WordErrors(0, 0))  # type: ignore[misc]
+    with_text = [(s.role_errors, s.blind_errors) for s in scores if s.role_errors is not None]
+    role = sum((r for r, _ in with_text), WordErrors(0, 0))
+    blind = sum((b for _, b in with_text if b is not None), WordErrors(0, 0))
     audio_s = sum(s.audio_s for s in scores)
     return VariantSummary(
         variant=variant,

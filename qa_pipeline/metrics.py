@@ -582,9 +582,10 @@ def compute_metrics(
 
 def _without_times(metrics: CallMetrics) -> CallMetrics:
     """A chat's metrics: turn positions are not times, so every time-based metric is N/A."""
+    not_applicable: dict[str, Any] = dict.fromkeys(TIME_METRICS)
     return replace(
         metrics,
-        **dict.fromkeys(TIME_METRICS),
+        **not_applicable,
         longest_silence=None,
         longest_dead_air=None,
         longest_customer_wait=None,

@@ -99,7 +99,7 @@ class FeatureConfig(BaseModel):
 class SentimentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    classes: list[str] = Field(default_factory=lambda: list(SENTIMENTS))
+    classes: list[str] = Field(default_factory=lambda: list[str](SENTIMENTS))
 
     @model_validator(mode="after")
     def _classes(self) -> SentimentConfig:

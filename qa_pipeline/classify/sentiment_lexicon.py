@@ -131,12 +131,13 @@ def fit_token_scores(lexicon: SentimentLexicon, tokenizer, embeddings: np.ndarra
     from qa_pipeline.classify.heads import fit_softmax
 
     vocab: dict[str, int] = tokenizer.get_vocab()
-    pos_ids, neg_ids = [], []
-    for words, ids in ((lexicon.positive, pos_ids), (lexicon.negative, neg_ids)):
+    pos_ids: list[int] = []
+    neg_ids: list[int] = []
+    for words, bucket in ((lexicon.positive, pos_ids), (lexicon.negative, neg_ids)):
         for word in sorted(words):
             pieces = tokenizer(word, add_special_tokens=False)["input_ids"]
             if len(pieces) == 1:
-                ids.append(pieces[0])
+                bucket.append(pieces[0])
     taken = set(pos_ids) | set(neg_ids)
     candidates = sorted(i for t, i in vocab.items() if t.isalpha() and len(t) > 2 and i not in taken)
     rng = np.random.default_rng(seed)

@@ -18,7 +18,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from qa_pipeline.classify.result import LABELS, UtteranceLabels
-from qa_pipeline.conversation import Conversation, Utterance
+from qa_pipeline.conversation import Conversation, Speaker, Utterance
 from qa_pipeline.store.db import connect, transaction, utcnow
 
 _T = {
@@ -119,7 +119,7 @@ _T = {
 
 @dataclass
 class _Turn:
-    speaker: str
+    speaker: Speaker
     text: str
     labels: tuple[str, ...]
     sentiment: str

@@ -11,7 +11,7 @@ import difflib
 import logging
 import re
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -145,7 +145,7 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _message(root: type[BaseModel], raw: Any, err: dict, loc: tuple) -> str:
+def _message(root: type[BaseModel], raw: Any, err: Mapping[str, Any], loc: tuple) -> str:
     typ = err.get("type", "")
     msg = str(err.get("msg", ""))
     if msg.startswith("Value error, "):

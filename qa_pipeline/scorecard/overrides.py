@@ -94,7 +94,7 @@ def stored_call_score(con: duckdb.DuckDBPyConnection, call_id: str, scorecard_id
             titles[s.id] = s.title or s.id
             for c in s.criteria:
                 nominal[c.id] = (float(c.points), bool(c.auto_fail), c.title)
-    sections = tuple(SectionScore(sid, titles.get(sid, sid), w, p, m, sc) for sid, w, p, m, sc in section_rows)
+    sections = tuple(SectionScore(sid, titles.get(sid) or sid, w, p, m, sc) for sid, w, p, m, sc in section_rows)
     criteria = []
     for sid, cid, kind, verdict, pts, mx, af, reason, evidence in criterion_rows:
         ev = loads(evidence) if isinstance(evidence, (str, bytes)) else (evidence or {})

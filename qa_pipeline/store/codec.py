@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
+
+loads: Callable[[str | bytes], Any]
 
 try:  # four to seven times faster on evidence and label scores
     import orjson as _orjson
