@@ -212,7 +212,10 @@ class _StageFuture:
         self._future = future
 
     def add_done_callback(self, fn: Callable[[Any], object], /) -> None:
-        self._future.add_done_callback(lambda _f: fn(self))
+        def done(_f: PrefectFuture) -> None:
+            fn(self)
+
+        self._future.add_done_callback(done)
 
     def result(self) -> Any:
         self._future.wait()  # already done; this fixes its final state (``.state`` alone may ask the API)
@@ -263,7 +266,12 @@ def run_state(summary: RunSummary) -> State:
     return Completed(message=f"qa-pipeline run {summary.run_id}: {text}", data=summary)
 
 
-@flow(name="qa-nightly", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=default_workers() + 1))
+@flow(
+    name="qa-nightly",
+    log_prints=False,
+    # Prefect's stubs make TaskRunner invariant in its future type, so its own ThreadPoolTaskRunner does not match
+    task_runner=ThreadPoolTaskRunner(max_workers=default_workers() + 1),  # type: ignore[arg-type]
+)
 def nightly_flow(
     input_dir: str,
     db: str,
@@ -319,8 +327,10 @@ def _nightly(
     input_dir: str, db: str, manifest: str | None, options: PipelineOptions, settle_s: float, runtime: AsrRuntime
 ) -> State:
     """The library's run with Prefect tasks for its steps (the run lock is taken by ``run``)."""
-    from prefect.context import get_run_context
+    from prefect.context import FlowRunContext
 
+    ctx = FlowRunContext.get()  # _nightly runs in the flow's body, so there is a flow run
+    assert ctx is not None and ctx.flow_run is not None
     result = runner.run(
         input_dir,
         db,
@@ -333,7 +343,7 @@ def _nightly(
         call=_call_task,
         on_event=_notify,
         logger=get_run_logger(),
-        flow_run_id=str(get_run_context().flow_run.id),
+        flow_run_id=str(ctx.flow_run.id),
     )
     create_markdown_artifact(
         key="qa-run-summary",

@@ -420,7 +420,7 @@ class _Process:
         call.deadline = time.monotonic() + limit if limit and stage != self.run.spine.source.name else None
         call.future = call.waiting_on = future = self.run.executor.submit(fn, arg)
         self.running.add(call)
-        future.add_done_callback(lambda _f, c=call: self.events.put(c))
+        future.add_done_callback(lambda _f: self.events.put(call))
 
     def start_more(self) -> None:
         spine_ = self.run.spine

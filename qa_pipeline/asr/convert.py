@@ -331,7 +331,7 @@ def convert(model: str = "tiny.en", *, force: bool = False, out: Path | None = N
     ct2 = read_ct2_model(source)
     dims, arrays = to_openai_checkpoint(ct2, source)
     config = weights.config(model)
-    heads = [list(map(int, h)) for h in config.get("alignment_heads", [])]  # type: ignore[union-attr]
+    heads = [list(map(int, h)) for h in config.get("alignment_heads", [])]
     state = {k: torch.from_numpy(np.array(a, copy=True, order="C")) for k, a in arrays.items()}
     _check_loads(dims, state, source)
     checkpoint = {

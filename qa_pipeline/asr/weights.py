@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from qa_pipeline.errors import ModelNotAvailableError
 from qa_pipeline.paths import models_dir
@@ -346,7 +346,7 @@ def _model_dir(model: str, registry: Mapping[str, ModelEntry] | None) -> Path:
 
 
 @lru_cache(maxsize=8)
-def config(model: str) -> dict[str, object]:
+def config(model: str) -> dict[str, Any]:
     """The CTranslate2 ``config.json`` of ``model`` (alignment heads, suppressed tokens)."""
     return json.loads((model_dir(model) / "config.json").read_text(encoding="utf-8"))
 

@@ -243,7 +243,7 @@ class Encoder:
                     return_tensors="pt",
                 )
                 result = self._model(**batch, output_hidden_states=want_all)
-                states = result.hidden_states if want_all else (None,) * 6 + (result.last_hidden_state,)
+                states = result.hidden_states if want_all else {6: result.last_hidden_state}
                 hidden = torch.cat([states[layer].float() for layer in layers], dim=-1)
                 mask = batch["attention_mask"].unsqueeze(-1).float()
                 out[idx] = self._pool(hidden, mask).numpy()

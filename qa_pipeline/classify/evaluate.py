@@ -129,7 +129,7 @@ def bench_classify(classifier: Classifier, shared: Path | None = None) -> BenchR
     air = classifier.classify(air_texts)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     air_pred = np.asarray([SENTIMENTS.index(r.sentiment) for r in air])
-    per_class = {}
+    per_class: dict[str, float] = {}
     for k, name in enumerate(SENTIMENTS):
         tp = float(((air_pred == k) & (air_y == k)).sum())
         fp = float(((air_pred == k) & (air_y != k)).sum())

@@ -89,7 +89,7 @@ class TrainReport:
     output_dir: Path
     seconds: float
     counts: dict[str, int]
-    metrics: dict[str, object] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)  # metrics.json
 
 
 class FeatureCache:
@@ -317,10 +317,10 @@ def _training_metrics(
     sent_pred: np.ndarray,
     label_metrics: dict[str, dict[str, float]],
     hvb_info: dict[str, object] | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """What ``metrics.json`` records of one training run."""
     f1s = [m["f1"] for m in label_metrics.values()]
-    metrics: dict[str, object] = {
+    metrics: dict[str, Any] = {
         "seed": options.seed,
         "training_data_digest": data_digest,
         "hvb_dev_learning_part": hvb_info,
@@ -539,8 +539,8 @@ def render_model_card(metrics: dict, data: TrainingData) -> str:
         "| truth \\ predicted | negative | neutral | positive |",
         "|---|---|---|---|",
     ]
-    for k, name in enumerate(SENTIMENTS):
-        lines.append(f"| {name} | {conf[k][0]} | {conf[k][1]} | {conf[k][2]} |")
+    for k, sentiment in enumerate(SENTIMENTS):
+        lines.append(f"| {sentiment} | {conf[k][0]} | {conf[k][1]} | {conf[k][2]} |")
     lines += [
         "",
         f"Labels (macro-F1 {held['labels_macro_f1']:.3f}); thresholds chosen on out-of-fold scores of the training side "

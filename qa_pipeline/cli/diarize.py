@@ -48,7 +48,10 @@ def bench_diarization(
             if ids and call_id not in ids:
                 continue
             rows += bench_sample_calls(
-                folder, asr, only=[call_id], options=replace(DiarizeOptions(), direction=direction)
+                folder,
+                asr,
+                only=[call_id],
+                options=replace(DiarizeOptions(), direction="outbound" if direction == "outbound" else "inbound"),
             )
     else:
         rows = bench_sample_calls(folder, asr, only=ids)

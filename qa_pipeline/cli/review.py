@@ -235,17 +235,17 @@ def export_agent(
     from qa_pipeline.review.summary import agent_summary
     from qa_pipeline.store.db import connect
 
-    fmt = ExportFormat(fmt).value
-    if fmt not in FORMATS:
-        raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}", stage="cli")
+    file_format = ExportFormat(fmt).value
+    if file_format not in FORMATS:
+        raise InputError(f"--format {file_format!r} is not one of {', '.join(FORMATS)}", stage="cli")
     if table not in TABLES:
         raise InputError(f"--table {table!r} is not one of {', '.join(TABLES)}", stage="cli")
     since_d = _date(since, "--since")
     until_d = _date(until, "--until") if until else None
     with connect(db, read_only=True) as con:
         s = agent_summary(con, agent_id, since_d, until_d, scorecard)
-    target = out or Path(f"agent-{_safe(agent_id)}-{table}-{since_d.isoformat()}.{fmt}")
-    typer.echo(str(export_file(s, table, fmt, target)))
+    target = out or Path(f"agent-{_safe(agent_id)}-{table}-{since_d.isoformat()}.{file_format}")
+    typer.echo(str(export_file(s, table, file_format, target)))
 
 
 @export_app.command("snapshot")
