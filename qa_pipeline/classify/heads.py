@@ -184,7 +184,8 @@ def load_heads(path: Path, *, sentiment_classes: Sequence[str], label_names: Seq
     try:
         with safe_open(str(path), framework="numpy") as fh:
             meta = fh.metadata() or {}
-            tensors = {k: fh.get_tensor(k) for k in fh}
+            names = fh.keys()  # safe_open lists its tensors with keys(); it is not iterable itself
+            tensors = {k: fh.get_tensor(k) for k in names}
     except Exception as exc:
         raise ModelNotAvailableError(f"cannot read classifier weights {path}: {exc}; run 'qa-pipeline train'") from exc
     try:
