@@ -43,8 +43,7 @@ def check_server(url: str | None = None, timeout_s: float = 5.0) -> str:
         response.raise_for_status()
     except httpx.HTTPError as exc:
         raise ConfigError(
-            f"no Prefect server answers at PREFECT_API_URL={url} ({exc}); start it with 'prefect server start' "
-            "or correct PREFECT_API_URL"
+            f"no Prefect server answers at PREFECT_API_URL={url} ({exc}); start it with 'prefect server start' or correct PREFECT_API_URL"
         ) from exc
     return url
 

@@ -225,8 +225,7 @@ def _decode_stream(
             total += arr.shape[1]
         if total > limit:
             raise AudioDecodeError(
-                f"{path}: recording is longer than the limit of {_span(max_duration_s)}; "
-                "split it, or raise --max-duration",
+                f"{path}: recording is longer than the limit of {_span(max_duration_s)}; split it, or raise --max-duration",
                 path=str(path),
             )
     for out in resampler.resample(None):

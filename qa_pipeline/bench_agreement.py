@@ -75,8 +75,7 @@ class AgreementReport:
             )
         below = [c.criterion_id for c in self.criteria if c.agreement is not None and c.agreement < 0.8]
         lines.append(
-            f"mean agreement {f(self.mean_agreement, 3)} over {len(self.criteria)} criteria"
-            f"; below 0.80: {', '.join(below) or 'none'}"
+            f"mean agreement {f(self.mean_agreement, 3)} over {len(self.criteria)} criteria; below 0.80: {', '.join(below) or 'none'}"
         )
         if self.sentiment is not None:
             s = self.sentiment
@@ -191,8 +190,7 @@ def agreement_report(
     )
     if not scores:
         raise InputError(
-            f"no call in the database is scored with scorecard {scorecard_id!r}; run `qa-pipeline run` first "
-            "or pass --scorecard"
+            f"no call in the database is scored with scorecard {scorecard_id!r}; run `qa-pipeline run` first or pass --scorecard"
         )
     ends = dict(con.execute("SELECT call_id, customer_sentiment_end FROM call_metrics").fetchall())
     missing: list[str] = []
@@ -210,8 +208,7 @@ def agreement_report(
             auto = verdicts.get((cid, crit))
             if auto is None:
                 raise InputError(
-                    f"criterion {crit!r} of the reference is not in scorecard {scorecard_id!r}; "
-                    "use the scorecard's criterion ids"
+                    f"criterion {crit!r} of the reference is not in scorecard {scorecard_id!r}; use the scorecard's criterion ids"
                 )
             pairs.setdefault(crit, []).append((auto, v))
         if ref.overall is not None:

@@ -63,8 +63,7 @@ def split_file() -> Path:
 def _need(path: Path) -> Path:
     if not path.exists():
         raise ConfigError(
-            f"{path} is missing: the hvb-dev calls live in ../shared/data/transcripts/hvb-dev "
-            "(set QA_PIPELINE_SHARED to the shared folder)"
+            f"{path} is missing: the hvb-dev calls live in ../shared/data/transcripts/hvb-dev (set QA_PIPELINE_SHARED to the shared folder)"
         )
     return path
 

@@ -463,20 +463,6 @@ def test_checksums_come_from_python_stdnum_and_keep_the_project_rules() -> None:
         assert not ssn_valid(bad), bad
 
 
-def test_no_function_in_the_redaction_package_is_over_80_lines() -> None:
-    import ast
-    from pathlib import Path
-
-    import qa_pipeline.redact as pkg
-
-    long = []
-    for path in Path(pkg.__file__).parent.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > 80:
-                long.append(f"{path.name}:{node.name}")
-    assert long == []
-
-
 # --------------------------------------------------------------------------- secrets (issue 14)
 def conv(*lines: str) -> list[str]:
     return [r.text for r in redact_lines(list(lines))]
@@ -507,7 +493,10 @@ def test_a_short_reply_to_the_other_partys_secret_question_is_redacted() -> None
     # a stall of the customer's own keeps the question open for the next turn
     assert conv("Agent: Could you confirm the password?", "Customer: Um, one second.", "Customer: It's quokka.")[
         1:
-    ] == ["Customer: Um, one second.", "Customer: It's [SECRET]."]
+    ] == [
+        "Customer: Um, one second.",
+        "Customer: It's [SECRET].",
+    ]
 
 
 def test_whispers_in_for_is_names_the_secret_only_in_reply_to_the_question() -> None:

@@ -242,8 +242,7 @@ def test_expired_sessions_are_refused_and_cleaned_up(fx):
     token = c.cookies.get("qa_session")
     with connect(fx.db) as con:
         con.execute(
-            "UPDATE web_sessions SET last_seen_at = last_seen_at - INTERVAL 9 HOUR, "
-            "created_at = created_at - INTERVAL 9 HOUR"
+            "UPDATE web_sessions SET last_seen_at = last_seen_at - INTERVAL 9 HOUR, created_at = created_at - INTERVAL 9 HOUR"
         )
     later = client_for(fx)
     later.cookies.set("qa_session", token)

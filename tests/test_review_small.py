@@ -67,8 +67,7 @@ def test_reopen_keeps_the_review_in_the_audit_trail(fx):
     with connect(fx.db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM reviews WHERE call_id = ?", [cid]).fetchone()[0] == 0
         trail = con.execute(
-            "SELECT kind, username, detail FROM audit_events WHERE call_id = ? AND kind LIKE 'review%'"
-            " ORDER BY occurred_at",
+            "SELECT kind, username, detail FROM audit_events WHERE call_id = ? AND kind LIKE 'review%' ORDER BY occurred_at",
             [cid],
         ).fetchall()
     assert [t[:2] for t in trail] == [("review_marked", "alice"), ("review_reopened", "alice")]

@@ -37,8 +37,7 @@ def fx(tmp_path_factory):
             "UPDATE calls SET manifest_extra = ? WHERE call_id = ?", ['{"csat": "2", "case_id": "CASE-881"}', ids[0]]
         )
         own = con.execute(
-            "SELECT avg(s.final_score) FROM call_scores s JOIN calls c USING (call_id)"
-            " WHERE c.agent_id = 'A101' AND s.scorecard_id = ?",
+            "SELECT avg(s.final_score) FROM call_scores s JOIN calls c USING (call_id) WHERE c.agent_id = 'A101' AND s.scorecard_id = ?",
             [SCORECARD_ID],
         ).fetchone()[0]
     fx.__dict__["a101_mean"] = own

@@ -371,8 +371,7 @@ def _check_loads(dims: dict[str, int], state: Mapping[str, object], source: Path
         skeleton.load_state_dict(state, strict=True)
     except RuntimeError as exc:
         raise ModelNotAvailableError(
-            f"{source}: the converted weights do not fit openai-whisper ({str(exc)[:300]}); "
-            "the converter needs updating for this model"
+            f"{source}: the converted weights do not fit openai-whisper ({str(exc)[:300]}); the converter needs updating for this model"
         ) from exc
 
 

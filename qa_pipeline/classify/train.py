@@ -157,8 +157,7 @@ def _with_hvb_dev(data: TrainingData) -> tuple[TrainingData, dict[str, object]]:
         examples = hvb_dev.learning_examples()
     except ConfigError as exc:
         raise ConfigError(
-            f"{exc}; or train without them: qa-pipeline train --no-hvb-dev (the weights then differ "
-            "from the committed ones)"
+            f"{exc}; or train without them: qa-pipeline train --no-hvb-dev (the weights then differ from the committed ones)"
         ) from None
     extra = tuple(
         with_pattern_labels([Example(text, None, labels, "hvb-dev/learn", "train") for text, labels in examples])

@@ -138,8 +138,7 @@ def _main(
         None,
         "--config",
         metavar="FILE",
-        help="Settings file (TOML or YAML; default: $QA_PIPELINE_CONFIG, else ./qa-pipeline.toml if present). "
-        "See docs/settings.md.",
+        help="Settings file (TOML or YAML; default: $QA_PIPELINE_CONFIG, else ./qa-pipeline.toml if present). See docs/settings.md.",
     ),
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."

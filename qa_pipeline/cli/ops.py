@@ -195,8 +195,7 @@ def _bench_end_to_end(
         f"if the {cores} cores were ours alone (load average now {load:.1f})"
     )
     typer.echo(
-        f"  peak memory (RSS of this process): {peak / 2**30:.2f} GiB; Prefect's local API server: "
-        f"{server_rss / 2**30:.2f} GiB more"
+        f"  peak memory (RSS of this process): {peak / 2**30:.2f} GiB; Prefect's local API server: {server_rss / 2**30:.2f} GiB more"
     )
     return summary, cpu
 

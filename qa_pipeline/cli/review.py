@@ -291,8 +291,7 @@ def bench_playback(
         raise InputError(f"--source {source} is not a file; give a recording to loop", stage="cli")
     results = run(source, hours, seeks, ["file", "memory"] if compare else ["file"])
     typer.echo(
-        f"{'mode':<7} {'WAV MB':>8} {'first s':>8} {'seek med ms':>12} {'seek max ms':>12} "
-        f"{'RSS before MB':>14} {'peak RSS MB':>12}"
+        f"{'mode':<7} {'WAV MB':>8} {'first s':>8} {'seek med ms':>12} {'seek max ms':>12} {'RSS before MB':>14} {'peak RSS MB':>12}"
     )
     for r in results:
         typer.echo(

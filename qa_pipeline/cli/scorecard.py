@@ -46,8 +46,7 @@ def scorecard_list(
     typer.echo(f"{'id':<20} {'version':<17} {'active':<6} {'sect':>4} {'crit':>4}  title")
     for c in cards:
         typer.echo(
-            f"{c.id:<20} {c.version:<17} {'yes' if c.active else 'no':<6} {len(c.spec.sections):>4} "
-            f"{c.criteria_count:>4}  {c.title}"
+            f"{c.id:<20} {c.version:<17} {'yes' if c.active else 'no':<6} {len(c.spec.sections):>4} {c.criteria_count:>4}  {c.title}"
         )
     if db is not None:
         from qa_pipeline.store.db import connect

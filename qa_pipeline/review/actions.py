@@ -39,8 +39,7 @@ def check_text(text: str, what: str) -> None:
     for i, ch in enumerate(text):
         if ch in _BIDI or (ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 0x7F:
             raise InputError(
-                f"the {what} contains an invisible control character (U+{ord(ch):04X} at position {i + 1}); "
-                "remove it and save again",
+                f"the {what} contains an invisible control character (U+{ord(ch):04X} at position {i + 1}); remove it and save again",
                 stage="review",
             )
 

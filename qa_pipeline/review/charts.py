@@ -87,10 +87,7 @@ def trend_chart(points: list[TrendPoint], bucket: str, width: int = 720, height:
 
 def _polyline(points: list[str], colour: str, dash: str) -> str:
     dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-    return (
-        f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" stroke-width="2.5"'
-        f' stroke-linejoin="round"{dash_attr}/>'
-    )
+    return f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" stroke-width="2.5" stroke-linejoin="round"{dash_attr}/>'
 
 
 def rate_bar(row: RateRow, width: int = 180, height: int = 16) -> Markup:

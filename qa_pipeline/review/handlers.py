@@ -51,8 +51,7 @@ async def on_csrf(request: Request, exc: Exception) -> Response:
         request,
         403,
         "Form expired",
-        "This form could not be verified (it may be from an old page or another site). "
-        "Go back, reload the page and try again.",
+        "This form could not be verified (it may be from an old page or another site). Go back, reload the page and try again.",
         session=ws.session_of(request),
     )
 

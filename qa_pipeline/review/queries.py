@@ -197,8 +197,7 @@ class FilterOptions:
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
     agents = con.execute(
-        "SELECT agent_id, COALESCE(max(agent_name), agent_id) FROM calls WHERE agent_id IS NOT NULL "
-        "GROUP BY agent_id ORDER BY 2, 1"
+        "SELECT agent_id, COALESCE(max(agent_name), agent_id) FROM calls WHERE agent_id IS NOT NULL GROUP BY agent_id ORDER BY 2, 1"
     ).fetchall()
     queues = [
         r[0] for r in con.execute("SELECT DISTINCT queue FROM calls WHERE queue IS NOT NULL ORDER BY 1").fetchall()
@@ -443,8 +442,7 @@ def redaction_spans(con: duckdb.DuckDBPyConnection, call_id: str) -> list[tuple[
     return [
         (float(a), float(b))
         for a, b in con.execute(
-            "SELECT start_s, end_s FROM redactions WHERE call_id = ? AND start_s IS NOT NULL AND end_s IS NOT NULL"
-            " ORDER BY start_s",
+            "SELECT start_s, end_s FROM redactions WHERE call_id = ? AND start_s IS NOT NULL AND end_s IS NOT NULL ORDER BY start_s",
             [call_id],
         ).fetchall()
     ]

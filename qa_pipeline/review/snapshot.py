@@ -34,8 +34,7 @@ def _tables(con) -> list[str]:
     names = [
         r[0]
         for r in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
-            " ORDER BY 1"
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1"
         ).fetchall()
     ]
     return [n for n in names if n not in EXCLUDED and "raw" not in n]
@@ -46,8 +45,7 @@ def _select(con, table: str) -> str:
     cols = [
         r[0]
         for r in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?"
-            " ORDER BY ordinal_position",
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
             [table],
         ).fetchall()
     ]

@@ -106,8 +106,7 @@ def read_conversation(con: duckdb.DuckDBPyConnection, call_id: str) -> Conversat
     if call is None:
         return None
     rows = con.execute(
-        "SELECT idx, speaker, start_s, end_s, text, words, asr_confidence, channel FROM utterances "
-        "WHERE call_id = ? ORDER BY idx",
+        "SELECT idx, speaker, start_s, end_s, text, words, asr_confidence, channel FROM utterances WHERE call_id = ? ORDER BY idx",
         [call_id],
     ).fetchall()
     return Conversation(

@@ -34,8 +34,7 @@ def replace_flags(
             con.execute("DELETE FROM flags WHERE call_id IN (SELECT unnest(?::VARCHAR[]))", [list(call_ids)])
         else:
             con.execute(
-                "DELETE FROM flags WHERE call_id IN (SELECT unnest(?::VARCHAR[]))"
-                " AND scorecard_id IN (SELECT unnest(?::VARCHAR[]))",
+                "DELETE FROM flags WHERE call_id IN (SELECT unnest(?::VARCHAR[])) AND scorecard_id IN (SELECT unnest(?::VARCHAR[]))",
                 [list(call_ids), list(scorecard_ids)],
             )
     if not flags:

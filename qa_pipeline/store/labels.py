@@ -65,8 +65,7 @@ def write_labels(
 def read_labels(con: duckdb.DuckDBPyConnection, call_id: str) -> tuple[UtteranceLabels, ...]:
     """The call's stored labels in utterance order (empty when not classified yet)."""
     rows = con.execute(
-        "SELECT idx, sentiment, sentiment_score, label_scores, detected FROM utterance_labels "
-        "WHERE call_id = ? ORDER BY idx",
+        "SELECT idx, sentiment, sentiment_score, label_scores, detected FROM utterance_labels WHERE call_id = ? ORDER BY idx",
         [call_id],
     ).fetchall()
     out = []

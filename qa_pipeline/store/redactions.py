@@ -44,8 +44,7 @@ def write_redactions(con: duckdb.DuckDBPyConnection, call_id: str, spans: Iterab
 def read_redactions(con: duckdb.DuckDBPyConnection, call_id: str) -> tuple[RedactionSpan, ...]:
     """The call's spans ordered by utterance and span number (empty when none)."""
     rows = con.execute(
-        "SELECT idx, span_no, pii_type, char_start, char_end, start_s, end_s FROM redactions"
-        " WHERE call_id = ? ORDER BY idx, span_no",
+        "SELECT idx, span_no, pii_type, char_start, char_end, start_s, end_s FROM redactions WHERE call_id = ? ORDER BY idx, span_no",
         [call_id],
     ).fetchall()
     return tuple(RedactionSpan(*row) for row in rows)

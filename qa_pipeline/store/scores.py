@@ -124,8 +124,7 @@ def previous_scores(
     return {
         r[0]: (r[1], r[2])
         for r in con.execute(
-            "SELECT call_id, score, scorecard_version FROM call_scores WHERE scorecard_id = ?"
-            " AND call_id IN (SELECT unnest(?::VARCHAR[]))",
+            "SELECT call_id, score, scorecard_version FROM call_scores WHERE scorecard_id = ? AND call_id IN (SELECT unnest(?::VARCHAR[]))",
             [scorecard_id, list(call_ids)],
         ).fetchall()
     }
@@ -143,8 +142,7 @@ def read_score_rows(
     if head is None:
         return None
     sections = con.execute(
-        "SELECT section_id, weight, points, max_points, score FROM section_scores"
-        " WHERE call_id = ? AND scorecard_id = ?",
+        "SELECT section_id, weight, points, max_points, score FROM section_scores WHERE call_id = ? AND scorecard_id = ?",
         [call_id, scorecard_id],
     ).fetchall()
     criteria = con.execute(

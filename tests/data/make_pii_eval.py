@@ -1773,10 +1773,7 @@ def gen_ssn(rng: random.Random) -> str:
     if rng.random() < 0.15 and ctx:
         a, b = d[:5], d[5:]
         st = rng.choice(["words", "digits", "single"])
-        return (
-            f"{ctx} || C: {tag('SSN', render(a, [3, 2], rng, st))} || A: {rng.choice(ACKS)} || "
-            f"C: {tag('SSN', render(b, [4], rng, st))}."
-        )
+        return f"{ctx} || C: {tag('SSN', render(a, [3, 2], rng, st))} || A: {rng.choice(ACKS)} || C: {tag('SSN', render(b, [4], rng, st))}."
     lead = (
         rng.choice(LEADS + ["My social is ", "My social security number is "])
         if ctx

@@ -94,8 +94,7 @@ async def call_override(request: Request) -> Response:
     ws.flash(
         session,
         "ok",
-        f"{res.criterion_id}: {res.original_verdict} → {res.new_verdict}. "
-        f"Final score {res.score_before:.1f} → {res.score_after:.1f}.",
+        f"{res.criterion_id}: {res.original_verdict} → {res.new_verdict}. Final score {res.score_before:.1f} → {res.score_after:.1f}.",
     )
     return RedirectResponse(target + f"#crit-{res.scorecard_id}-{res.criterion_id}", status_code=303)
 
