@@ -19,14 +19,15 @@ server that a ``kill -9``'d run leaves behind is stopped by the next run
 # No "from __future__ import annotations": the flow's parameter types must be real objects, because
 # a served run may rebuild the flow function without this module's globals to resolve strings.
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from prefect import flow, get_run_logger, task
-from prefect.states import Completed, Failed, State
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.futures import PrefectFuture
+from prefect.states import Completed, Failed, State
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.ephemeral import api_url, reap_orphaned_servers, temporary_server_settings
@@ -36,8 +37,8 @@ from qa_pipeline.errors import DatabaseBusyError, QAPipelineError
 from qa_pipeline.ingest import Discovery, Problem
 from qa_pipeline.pipeline import PipelineOptions
 from qa_pipeline.records import CallAnalysis, RunSummary
-from qa_pipeline.runtime import AsrRuntime, available_cores, fit_runtime
 from qa_pipeline.redact.types import RedactionOptions
+from qa_pipeline.runtime import AsrRuntime, available_cores, fit_runtime
 from qa_pipeline.stages import CallSource, classify_stage, redact_stage, score_stage, transcribe_source
 
 T = TypeVar("T")
@@ -94,11 +95,16 @@ def _retry_transient(task: Any, task_run: Any, state: Any) -> bool:
 
 
 @task(name="discover", cache_policy=NO_CACHE)
-def discover_task(input_dir: str, manifest: str | None, settle_s: float,
-                  columns: tuple[tuple[str, str], ...] = ()) -> Discovery:
+def discover_task(
+    input_dir: str, manifest: str | None, settle_s: float, columns: tuple[tuple[str, str], ...] = ()
+) -> Discovery:
     found = runner.discover_calls(input_dir, manifest, settle_s, columns)
-    get_run_logger().info("found %d recordings, %d problems, %d duplicates",
-                          len(found.recordings), len(found.problems), len(found.duplicates))
+    get_run_logger().info(
+        "found %d recordings, %d problems, %d duplicates",
+        len(found.recordings),
+        len(found.problems),
+        len(found.duplicates),
+    )
     return found
 
 
@@ -107,23 +113,34 @@ def stored_state_task(db: str, call_ids: list[str]) -> dict[str, str]:
     return runner.call_statuses(db, call_ids)
 
 
-@task(name="reconcile-metadata", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2,
-      retry_condition_fn=_retry_transient)
+@task(
+    name="reconcile-metadata",
+    cache_policy=NO_CACHE,
+    retries=3,
+    retry_delay_seconds=2,
+    retry_condition_fn=_retry_transient,
+)
 def reconcile_metadata_task(db: str, recordings: list) -> tuple[dict[str, str], int]:
     return runner.reconcile_metadata(db, recordings)
 
 
-@task(name="load-transcript", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2, retry_condition_fn=_retry_transient)
+@task(
+    name="load-transcript", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2, retry_condition_fn=_retry_transient
+)
 def load_transcript_task(db: str, call_id: str) -> CallAnalysis:
     return runner.load_transcript(db, call_id)
 
 
-@task(name="store", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[1, 5, 15], retry_condition_fn=_retry_transient)
+@task(
+    name="store", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=[1, 5, 15], retry_condition_fn=_retry_transient
+)
 def store_task(db: str, run_id: str, analysis: CallAnalysis, status: str = "complete") -> str:
     return runner.store_call(db, run_id, analysis, status)
 
 
-@task(name="record-failures", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2, retry_condition_fn=_retry_transient)
+@task(
+    name="record-failures", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2, retry_condition_fn=_retry_transient
+)
 def record_failures_task(db: str, run_id: str, failures: list[tuple[Problem, str | None]]) -> None:
     runner.record_failures(db, run_id, failures)
 
@@ -131,13 +148,23 @@ def record_failures_task(db: str, run_id: str, failures: list[tuple[Problem, str
 # --- stages: submitted to the task runner ---------------------------------------------------
 
 
-@task(name="transcribe", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=[2, 10],
-      retry_condition_fn=_retry_transient)
+@task(
+    name="transcribe",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=[2, 10],
+    retry_condition_fn=_retry_transient,
+)
 def transcribe_task(source: CallSource) -> CallAnalysis:
     result = transcribe_source(source)
     assert result.record is not None
-    get_run_logger().info("%s: transcribed %.1f s of audio in %.1f s (call %s)", source.recording.path.name,
-                          result.record.duration_s, sum(result.timings.values()), source.recording.call_id)
+    get_run_logger().info(
+        "%s: transcribed %.1f s of audio in %.1f s (call %s)",
+        source.recording.path.name,
+        result.record.duration_s,
+        sum(result.timings.values()),
+        source.recording.call_id,
+    )
     return result
 
 
@@ -185,7 +212,10 @@ class _StageFuture:
         self._future = future
 
     def add_done_callback(self, fn: Callable[[Any], object], /) -> None:
-        self._future.add_done_callback(lambda _f: fn(self))
+        def done(_f: PrefectFuture) -> None:
+            fn(self)
+
+        self._future.add_done_callback(done)
 
     def result(self) -> Any:
         self._future.wait()  # already done; this fixes its final state (``.state`` alone may ask the API)
@@ -236,7 +266,12 @@ def run_state(summary: RunSummary) -> State:
     return Completed(message=f"qa-pipeline run {summary.run_id}: {text}", data=summary)
 
 
-@flow(name="qa-nightly", log_prints=False, task_runner=ThreadPoolTaskRunner(max_workers=default_workers() + 1))
+@flow(
+    name="qa-nightly",
+    log_prints=False,
+    # Prefect's stubs make TaskRunner invariant in its future type, so its own ThreadPoolTaskRunner does not match
+    task_runner=ThreadPoolTaskRunner(max_workers=default_workers() + 1),  # type: ignore[arg-type]
+)
 def nightly_flow(
     input_dir: str,
     db: str,
@@ -253,32 +288,62 @@ def nightly_flow(
     stages to a Dask cluster for this run; ``None`` keeps the flow's own task runner.
     """
     if dask:
-        return _nightly_on_dask(str(input_dir), str(db), manifest, options or PipelineOptions(), settle_s,
-                                runtime or fit_runtime(workers=1, cores=1), dask, dask_workers)
+        return _nightly_on_dask(
+            str(input_dir),
+            str(db),
+            manifest,
+            options or PipelineOptions(),
+            settle_s,
+            runtime or fit_runtime(workers=1, cores=1),
+            dask,
+            dask_workers,
+        )
     return _nightly(str(input_dir), str(db), manifest, options or PipelineOptions(), settle_s, runtime or fit_runtime())
 
 
-def _nightly_on_dask(input_dir: str, db: str, manifest: str | None, options: PipelineOptions, settle_s: float,
-                     runtime: AsrRuntime, address: str, n_workers: int) -> State:
+def _nightly_on_dask(
+    input_dir: str,
+    db: str,
+    manifest: str | None,
+    options: PipelineOptions,
+    settle_s: float,
+    runtime: AsrRuntime,
+    address: str,
+    n_workers: int,
+) -> State:
     """:func:`_nightly` with a Dask task runner chosen now, at run time (not when the flow was defined)."""
     from prefect.context import FlowRunContext
 
     ctx = FlowRunContext.get()
     assert ctx is not None
-    with dask_task_runner(address, n_workers=n_workers) as task_runner:
-        with ctx.model_copy(update={"task_runner": task_runner}):
-            return _nightly(input_dir, db, manifest, options, settle_s, runtime)
+    with (
+        dask_task_runner(address, n_workers=n_workers) as task_runner,
+        ctx.model_copy(update={"task_runner": task_runner}),
+    ):
+        return _nightly(input_dir, db, manifest, options, settle_s, runtime)
 
 
-def _nightly(input_dir: str, db: str, manifest: str | None, options: PipelineOptions, settle_s: float,
-             runtime: AsrRuntime) -> State:
+def _nightly(
+    input_dir: str, db: str, manifest: str | None, options: PipelineOptions, settle_s: float, runtime: AsrRuntime
+) -> State:
     """The library's run with Prefect tasks for its steps (the run lock is taken by ``run``)."""
-    from prefect.context import get_run_context
+    from prefect.context import FlowRunContext
 
+    ctx = FlowRunContext.get()  # _nightly runs in the flow's body, so there is a flow run
+    assert ctx is not None and ctx.flow_run is not None
     result = runner.run(
-        input_dir, db, manifest=manifest, options=options, settle_s=settle_s, runtime=runtime,
-        executor=_TaskExecutor(), concurrency=_concurrency(runtime), call=_call_task, on_event=_notify,
-        logger=get_run_logger(), flow_run_id=str(get_run_context().flow_run.id),
+        input_dir,
+        db,
+        manifest=manifest,
+        options=options,
+        settle_s=settle_s,
+        runtime=runtime,
+        executor=_TaskExecutor(),
+        concurrency=_concurrency(runtime),
+        call=_call_task,
+        on_event=_notify,
+        logger=get_run_logger(),
+        flow_run_id=str(ctx.flow_run.id),
     )
     create_markdown_artifact(
         key="qa-run-summary",
@@ -335,8 +400,15 @@ def run_nightly(
         reap_orphaned_servers()
     configured = nightly_flow.with_options(task_runner=task_runner)
     with temporary_server_settings():
-        state = configured(str(input_dir), str(db), str(manifest) if manifest else None, options or PipelineOptions(),
-                           settle_s, runtime, return_state=True)
+        state = configured(
+            str(input_dir),
+            str(db),
+            str(manifest) if manifest else None,
+            options or PipelineOptions(),
+            settle_s,
+            runtime,
+            return_state=True,
+        )
     return summary_of(state)
 
 
@@ -351,5 +423,13 @@ def summary_of(state: State) -> RunSummary:
     raise RuntimeError(f"the nightly flow ended {state.name} without a run summary: {state.message}")
 
 
-__all__ = ["PARTIAL_STATE", "add_progress_listener", "is_transient", "nightly_flow", "remove_progress_listener", "run_nightly",
-           "run_state", "summary_of"]
+__all__ = [
+    "PARTIAL_STATE",
+    "add_progress_listener",
+    "is_transient",
+    "nightly_flow",
+    "remove_progress_listener",
+    "run_nightly",
+    "run_state",
+    "summary_of",
+]

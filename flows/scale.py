@@ -16,8 +16,8 @@ the same path (shared storage); see docs/operations.md.
 # a served run may rebuild the flow function without this module's globals to resolve strings.
 
 import os
-from prefect import flow
 
+from prefect import flow
 from prefect.states import State
 
 from flows.nightly import _nightly_on_dask, nightly_flow
@@ -45,8 +45,16 @@ def nightly_dask_flow(
     """
     address = dask or os.environ.get(DASK_ADDRESS_ENV) or "local"
     n_workers = dask_workers if dask_workers is not None else int(os.environ.get(DASK_WORKERS_ENV, "2"))
-    return _nightly_on_dask(str(input_dir), str(db), manifest, options or PipelineOptions(), settle_s,
-                            runtime or fit_runtime(workers=1, cores=1), address, n_workers)
+    return _nightly_on_dask(
+        str(input_dir),
+        str(db),
+        manifest,
+        options or PipelineOptions(),
+        settle_s,
+        runtime or fit_runtime(workers=1, cores=1),
+        address,
+        n_workers,
+    )
 
 
 __all__ = ["DASK_ADDRESS_ENV", "DASK_WORKERS_ENV", "dask_task_runner", "nightly_dask_flow", "nightly_flow"]

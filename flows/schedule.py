@@ -43,8 +43,7 @@ def check_server(url: str | None = None, timeout_s: float = 5.0) -> str:
         response.raise_for_status()
     except httpx.HTTPError as exc:
         raise ConfigError(
-            f"no Prefect server answers at PREFECT_API_URL={url} ({exc}); start it with 'prefect server start' "
-            "or correct PREFECT_API_URL"
+            f"no Prefect server answers at PREFECT_API_URL={url} ({exc}); start it with 'prefect server start' or correct PREFECT_API_URL"
         ) from exc
     return url
 
@@ -92,16 +91,21 @@ def serve_nightly(
     try:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"timezone {timezone!r} is not an IANA time zone; use e.g. UTC, Europe/London, America/New_York") from None
+        raise ConfigError(
+            f"timezone {timezone!r} is not an IANA time zone; use e.g. UTC, Europe/London, America/New_York"
+        ) from None
     try:
         schedule = Cron(cron, timezone=timezone)
-    except Exception as exc:  # noqa: BLE001 - croniter/pydantic say what is wrong
-        raise ConfigError(f"cron {cron!r} with timezone {timezone!r} is not valid ({exc}); e.g. --cron '0 2 * * *' --timezone Europe/London") from exc
+    except Exception as exc:
+        raise ConfigError(
+            f"cron {cron!r} with timezone {timezone!r} is not valid ({exc}); e.g. --cron '0 2 * * *' --timezone Europe/London"
+        ) from exc
     check_server()
     from flows.nightly import nightly_flow as target
 
-    params = deployment_parameters(input_dir, db, manifest=manifest, options=options, settle_s=settle_s, runtime=runtime,
-                                   dask=dask)
+    params = deployment_parameters(
+        input_dir, db, manifest=manifest, options=options, settle_s=settle_s, runtime=runtime, dask=dask
+    )
     logger.info("serving %s/%s on %r (%s) with %s", target.name, name, cron, timezone, params)
     target.serve(
         name=name,

@@ -14,8 +14,9 @@ carry the same signal — go through the diarization fallback in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -74,7 +75,9 @@ def decide_agent_channel(
         if given is None:
             continue
         if given not in (0, 1):
-            raise ConfigError(f"agent channel {given} ({method}) does not exist in a stereo call; use 0 (left) or 1 (right)")
+            raise ConfigError(
+                f"agent channel {given} ({method}) does not exist in a stereo call; use 0 (left) or 1 (right)"
+            )
         return ChannelDecision(int(given), method, 1.0, scores)  # type: ignore[arg-type]
     margin = scores[0] - scores[1]
     if margin == 0:
@@ -133,17 +136,30 @@ def channel_segments(
         default_conf = float(np.exp(s.avg_logprob))
         runs = _word_runs(s.words, split_gap_s) if s.words else []
         if len(runs) <= 1:
-            out.append(PartySegment(
-                speaker=speaker, start_s=s.start, end_s=s.end, text=s.text.strip(), words=s.words,
-                asr_confidence=mean_confidence(s.words, default=default_conf), channel=channel,
-            ))
+            out.append(
+                PartySegment(
+                    speaker=speaker,
+                    start_s=s.start,
+                    end_s=s.end,
+                    text=s.text.strip(),
+                    words=s.words,
+                    asr_confidence=mean_confidence(s.words, default=default_conf),
+                    channel=channel,
+                )
+            )
             continue
         for run in runs:
-            out.append(PartySegment(
-                speaker=speaker, start_s=run[0].start, end_s=max(w.end for w in run),
-                text=" ".join(w.text.strip() for w in run), words=run,
-                asr_confidence=mean_confidence(run, default=default_conf), channel=channel,
-            ))
+            out.append(
+                PartySegment(
+                    speaker=speaker,
+                    start_s=run[0].start,
+                    end_s=max(w.end for w in run),
+                    text=" ".join(w.text.strip() for w in run),
+                    words=run,
+                    asr_confidence=mean_confidence(run, default=default_conf),
+                    channel=channel,
+                )
+            )
     return out
 
 

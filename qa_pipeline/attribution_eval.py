@@ -26,9 +26,10 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Literal, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -68,11 +69,15 @@ def read_turns_json(path: Path) -> tuple[RefTurn, ...]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError) as exc:
-        raise InputError(f"{path}: not a readable turns JSON ({exc}); expected a list of {{speaker, start, end, text}}") from exc
+        raise InputError(
+            f"{path}: not a readable turns JSON ({exc}); expected a list of {{speaker, start, end, text}}"
+        ) from exc
     if isinstance(data, dict):
         data = data.get("turns", data)
     if not isinstance(data, list):
-        raise InputError(f"{path}: top level is {type(data).__name__}; expected a list of turns {{speaker, start, end, text}}")
+        raise InputError(
+            f"{path}: top level is {type(data).__name__}; expected a list of turns {{speaker, start, end, text}}"
+        )
     turns = []
     for i, t in enumerate(data):
         try:
@@ -91,7 +96,9 @@ def read_rttm(path: Path) -> tuple[RefTurn, ...]:
         try:
             start, dur, spk = float(parts[3]), float(parts[4]), parts[7].lower()
         except (IndexError, ValueError) as exc:
-            raise InputError(f"{path}:{n}: {line!r} is not an RTTM SPEAKER line (onset in field 4, duration in 5, name in 8)") from exc
+            raise InputError(
+                f"{path}:{n}: {line!r} is not an RTTM SPEAKER line (onset in field 4, duration in 5, name in 8)"
+            ) from exc
         turns.append(RefTurn(spk, start, start + dur))
     return tuple(sorted(turns, key=lambda t: (t.start, t.end)))
 
@@ -100,13 +107,17 @@ def find_reference_calls(folder: Path) -> list[RefCall]:
     """Every ``<stem>.turns.json`` / ``<stem>.rttm`` in ``folder`` with an audio file of the same stem."""
     folder = Path(folder)
     if not folder.is_dir():
-        raise InputError(f"{folder}: not a folder; give a folder of audio files with <stem>.turns.json or <stem>.rttm references")
+        raise InputError(
+            f"{folder}: not a folder; give a folder of audio files with <stem>.turns.json or <stem>.rttm references"
+        )
     calls = []
     for ref in sorted([*folder.glob("*.turns.json"), *folder.glob("*.rttm")]):
         stem = ref.name[: -len(".turns.json")] if ref.name.endswith(".turns.json") else ref.stem
         audio = next((folder / f"{stem}{s}" for s in AUDIO_SUFFIXES if (folder / f"{stem}{s}").exists()), None)
         if audio is None:
-            raise InputError(f"{ref}: no audio next to it ({stem}.wav / .mp3 / .flac / .ogg / .m4a); put the recording beside its reference")
+            raise InputError(
+                f"{ref}: no audio next to it ({stem}.wav / .mp3 / .flac / .ogg / .m4a); put the recording beside its reference"
+            )
         turns = read_turns_json(ref) if ref.name.endswith(".json") else read_rttm(ref)
         calls.append(RefCall(stem, audio, turns, has_text=any(t.text.strip() for t in turns)))
     if not calls:
@@ -141,7 +152,7 @@ class CallScore:
 
 
 def _hyp_words(conversation: Conversation) -> list[tuple[str, float, float, str]]:
-    out = []
+    out: list[tuple[str, float, float, str]] = []
     for u in conversation.utterances:
         if u.words:
             out.extend((u.speaker, w.start, w.end, w.text.strip()) for w in u.words if w.text.strip())
@@ -169,7 +180,9 @@ def blind_errors(turns: Sequence[RefTurn], conversation: Conversation) -> WordEr
     return word_errors(ref, hyp)
 
 
-def turn_roles(turns: Sequence[RefTurn], words: Sequence[tuple[str, float, float, str]], tol: float = 0.3) -> tuple[int, int]:
+def turn_roles(
+    turns: Sequence[RefTurn], words: Sequence[tuple[str, float, float, str]], tol: float = 0.3
+) -> tuple[int, int]:
     """(right, empty): turns whose recognised words mostly carry the turn's role, and turns with none."""
     right = empty = 0
     mids = np.array([(s + e) / 2 for _, s, e, _ in words]) if words else np.zeros(0)
@@ -179,7 +192,7 @@ def turn_roles(turns: Sequence[RefTurn], words: Sequence[tuple[str, float, float
             empty += 1
             continue
         votes: dict[str, int] = {}
-        for i in idx:
+        for i in idx.tolist():
             votes[words[i][0]] = votes.get(words[i][0], 0) + 1
         best = max(votes.items(), key=lambda kv: kv[1])
         if best[0] == t.speaker and list(votes.values()).count(best[1]) == 1:
@@ -188,7 +201,12 @@ def turn_roles(turns: Sequence[RefTurn], words: Sequence[tuple[str, float, float
 
 
 def der(
-    turns: Sequence[RefTurn], hyp: Sequence[tuple[str, float, float]], duration_s: float, *, collar_s: float = 0.25, step_s: float = 0.01
+    turns: Sequence[RefTurn],
+    hyp: Sequence[tuple[str, float, float]],
+    duration_s: float,
+    *,
+    collar_s: float = 0.25,
+    step_s: float = 0.01,
 ) -> float:
     """Diarization error rate on a 10 ms grid: (missed + false alarm + confusion) / reference speech.
 
@@ -206,7 +224,7 @@ def der(
     ref = np.zeros((n, len(names)), dtype=bool)
     hy = np.zeros((n, len(names)), dtype=bool)
     scored = np.ones(n, dtype=bool)
-    c = int(round(collar_s / step_s))
+    c = round(collar_s / step_s)
     for t in turns:
         a, b = int(t.start / step_s), int(np.ceil(t.end / step_s))
         ref[a:b, col[t.speaker]] = True
@@ -226,7 +244,13 @@ def der(
 
 
 def score_call(
-    call: RefCall, variant: str, conversation: Conversation, wall_s: float, audio_s: float, decision: str = "", cpu_s: float = 0.0
+    call: RefCall,
+    variant: str,
+    conversation: Conversation,
+    wall_s: float,
+    audio_s: float,
+    decision: str = "",
+    cpu_s: float = 0.0,
 ) -> CallScore:
     words = _hyp_words(conversation)
     right, empty = turn_roles(call.turns, words)
@@ -286,9 +310,9 @@ class VariantSummary:
 
 
 def summarise(variant: str, scores: Sequence[CallScore], peak_rss_mb: float) -> VariantSummary:
-    with_text = [s for s in scores if s.role_errors is not None]
-    role = sum((s.role_errors for s in with_text), WordErrors(0, 0))  # type: ignore[misc]
-    blind = sum((s.blind_errors for s in with_text), WordErrors(0, 0))  # type: ignore[misc]
+    with_text = [(s.role_errors, s.blind_errors) for s in scores if s.role_errors is not None]
+    role = sum((r for r, _ in with_text), WordErrors(0, 0))
+    blind = sum((b for _, b in with_text if b is not None), WordErrors(0, 0))
     audio_s = sum(s.audio_s for s in scores)
     return VariantSummary(
         variant=variant,
@@ -324,7 +348,9 @@ def run_variant(
         audio = variant_audio(decode(call.audio), variant)
         if audio is None:
             continue
-        rec = Recording(path=call.audio, call_id=f"{call.name}-{variant}", file_sha256="0" * 64, size=0, metadata=CallMetadata())
+        rec = Recording(
+            path=call.audio, call_id=f"{call.name}-{variant}", file_sha256="0" * 64, size=0, metadata=CallMetadata()
+        )
         t0, c0 = time.perf_counter(), time.process_time()
         tc = transcribe_recording(rec, transcriber, options, audio=audio)  # type: ignore[arg-type]
         wall, cpu = time.perf_counter() - t0, time.process_time() - c0

@@ -200,7 +200,9 @@ def _check_complete(path: Path, info: AudioInfo, decoded_s: float) -> None:
         )
 
 
-def _decode_stream(container: av.container.InputContainer, channels: int, max_duration_s: float, path: Path) -> np.ndarray:
+def _decode_stream(
+    container: av.container.InputContainer, channels: int, max_duration_s: float, path: Path
+) -> np.ndarray:
     layout = "mono" if channels == 1 else "stereo"
     resampler = av.audio.resampler.AudioResampler(format="flt", layout=layout, rate=SAMPLE_RATE)
     chunks: list[np.ndarray] = []
@@ -223,8 +225,7 @@ def _decode_stream(container: av.container.InputContainer, channels: int, max_du
             total += arr.shape[1]
         if total > limit:
             raise AudioDecodeError(
-                f"{path}: recording is longer than the limit of {_span(max_duration_s)}; "
-                "split it, or raise --max-duration",
+                f"{path}: recording is longer than the limit of {_span(max_duration_s)}; split it, or raise --max-duration",
                 path=str(path),
             )
     for out in resampler.resample(None):

@@ -6,8 +6,9 @@ storage) works on these frozen dataclasses and never on audio.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Literal, Sequence
+from typing import Literal
 
 Speaker = Literal["agent", "customer", "unknown"]
 SPEAKERS: tuple[Speaker, ...] = ("agent", "customer", "unknown")
@@ -102,11 +103,7 @@ def merge_parties(
     for seg in ordered:
         if merged:
             last = merged[-1]
-            if (
-                last.speaker == seg.speaker
-                and last.channel == seg.channel
-                and seg.start_s - last.end_s < join_gap_s
-            ):
+            if last.speaker == seg.speaker and last.channel == seg.channel and seg.start_s - last.end_s < join_gap_s:
                 merged[-1] = _join(last, seg)
                 continue
         merged.append(seg)

@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 from scipy.fft import dct
@@ -51,7 +52,10 @@ AGENT_CUES: tuple[tuple[str, float], ...] = (
     (r"\b(this is|you're speaking (to|with)|you are speaking (to|with))\b", 1.0),
     (r"^\W*(hello|hi|good (morning|afternoon|evening))?\W*[a-z]+ speaking\b", 1.5),
     (r"\bcalling from\b", 2.0),
-    (r"\b(can|could|may) (i|you) (take|have|confirm|give me|verify)\b.{0,30}\b(name|password|date of birth|postcode|security)\b", 2.5),
+    (
+        r"\b(can|could|may) (i|you) (take|have|confirm|give me|verify)\b.{0,30}\b(name|password|date of birth|postcode|security)\b",
+        2.5,
+    ),
     (r"\b(put|place) you on hold\b", 2.0),
     (r"\bis there anything else\b", 2.0),
     (r"\b(i can see|on the account|on your account|your account)\b", 1.0),
@@ -210,7 +214,9 @@ class FrameFeatures:
     log_f0: np.ndarray  # (frames,), NaN where unvoiced
 
 
-def frame_features(audio: np.ndarray, options: DiarizeOptions = DiarizeOptions(), *, block_s: float = 60.0) -> FrameFeatures:
+def frame_features(
+    audio: np.ndarray, options: DiarizeOptions = DiarizeOptions(), *, block_s: float = 60.0
+) -> FrameFeatures:
     """MFCCs (25 ms frames) and autocorrelation pitch (40 ms frames), both on a 10 ms hop.
 
     Computed in blocks of ``block_s`` seconds so that an hour-long call never
@@ -437,9 +443,8 @@ def _absorb_unknown(voices: list[int], words: Sequence[Word]) -> list[int]:
     """A word of unclear voice between two words of the same voice, close in time, takes that voice."""
     out = list(voices)
     for i in range(1, len(out) - 1):
-        if out[i] < 0 and out[i - 1] >= 0 and out[i - 1] == out[i + 1]:
-            if words[i + 1].start - words[i - 1].end < 1.0:
-                out[i] = out[i - 1]
+        if out[i] < 0 and out[i - 1] >= 0 and out[i - 1] == out[i + 1] and words[i + 1].start - words[i - 1].end < 1.0:
+            out[i] = out[i - 1]
     return out
 
 
@@ -547,19 +552,27 @@ def diarize_mono(
 
             labels, margins, _ = two_voices(ge2e_embeddings(audio, spans), weights)
         share = tuple(float(weights[labels == k].sum() / weights.sum()) for k in (0, 1))
-        medians = [np.nanmedian(log_f0[labels == k]) if np.isfinite(log_f0[labels == k]).any() else np.nan for k in (0, 1)]
+        medians = [
+            np.nanmedian(log_f0[labels == k]) if np.isfinite(log_f0[labels == k]).any() else np.nan for k in (0, 1)
+        ]
         if np.isfinite(medians).all():
             pitch_gap = float(abs(medians[0] - medians[1]) * 12.0)
-        voices = 2 if (
-            sil is not None
-            and sil >= min_sil
-            and min(share) >= options.min_minor_share
-            and speech_s >= options.min_speech_s
-        ) else 1
+        voices = (
+            2
+            if (
+                sil is not None
+                and sil >= min_sil
+                and min(share) >= options.min_minor_share
+                and speech_s >= options.min_speech_s
+            )
+            else 1
+        )
         if voices == 1:
             labels, margins = np.zeros_like(labels), np.ones_like(margins)
         else:
-            if options.reseg_rounds > 0 and options.voice_features == "mfcc":  # GMM on MFCC frames refines MFCC clusters only
+            if (
+                options.reseg_rounds > 0 and options.voice_features == "mfcc"
+            ):  # GMM on MFCC frames refines MFCC clusters only
                 labels, margins = resegment(feats, spans, labels, margins, options)
                 share = tuple(float(weights[labels == k].sum() / weights.sum()) for k in (0, 1))
     else:
@@ -614,12 +627,26 @@ def diarize_mono(
         if not ws:
             text = seg.text.strip()
             if text:
-                out.append(PartySegment(by_cues(text, speaker_of(v)), seg.start, seg.end, text, (), float(np.exp(seg.avg_logprob)), None))
+                out.append(
+                    PartySegment(
+                        by_cues(text, speaker_of(v)), seg.start, seg.end, text, (), float(np.exp(seg.avg_logprob)), None
+                    )
+                )
             continue
         for sent in sentence_runs(ws):
             text = _join_words(sent)
             if text:
-                out.append(PartySegment(by_cues(text, speaker_of(v)), sent[0].start, sent[-1].end, text, sent, mean_confidence(sent), None))
+                out.append(
+                    PartySegment(
+                        by_cues(text, speaker_of(v)),
+                        sent[0].start,
+                        sent[-1].end,
+                        text,
+                        sent,
+                        mean_confidence(sent),
+                        None,
+                    )
+                )
     if roles.agent_voice is None and any(p.speaker != "unknown" for p in out):
         roles = replace(roles, method="utterance_cues")
     return MonoDiarization(

@@ -26,9 +26,9 @@ import hashlib
 import json
 import re
 from collections import defaultdict
-from datetime import datetime, timezone
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable, Iterator
 
 import yaml
 
@@ -62,8 +62,9 @@ def split_file() -> Path:
 
 def _need(path: Path) -> Path:
     if not path.exists():
-        raise ConfigError(f"{path} is missing: the hvb-dev calls live in ../shared/data/transcripts/hvb-dev "
-                          "(set QA_PIPELINE_SHARED to the shared folder)")
+        raise ConfigError(
+            f"{path} is missing: the hvb-dev calls live in ../shared/data/transcripts/hvb-dev (set QA_PIPELINE_SHARED to the shared folder)"
+        )
     return path
 
 
@@ -134,7 +135,7 @@ def turns(sid: str) -> Iterator[dict]:
 def transcript_doc(sid: str) -> dict:
     meta = metadata(sid)
     agent = meta.get("agent") or {}
-    started = datetime.fromtimestamp(meta["start_time_ms"] / 1000, tz=timezone.utc).replace(tzinfo=None)
+    started = datetime.fromtimestamp(meta["start_time_ms"] / 1000, tz=UTC).replace(tzinfo=None)
     return {
         "turns": sorted(turns(sid), key=lambda t: t["start_s"]),
         "agent_id": f"hvb-{agent.get('speaker_id')}",
@@ -165,8 +166,12 @@ def reference_line(ref: dict) -> dict:
         if verdict not in VERDICT:
             raise InputError(f"hvb-dev reference {ref['sid']}: verdict {verdict!r} of {name} is not yes/no/n/a")
         crits[cid] = VERDICT[verdict]
-    return {"call": file_name(ref["sid"]), "criteria": crits, "overall": ref["overall"],
-            "customer_sentiment_end": ref["customer_sentiment_end"]}
+    return {
+        "call": file_name(ref["sid"]),
+        "criteria": crits,
+        "overall": ref["overall"],
+        "customer_sentiment_end": ref["customer_sentiment_end"],
+    }
 
 
 def write_reference(path: Path, sids: Iterable[str]) -> Path:
@@ -178,9 +183,16 @@ def write_reference(path: Path, sids: Iterable[str]) -> Path:
 
 # reviewer's criterion -> classifier label (apology and the rest map by name)
 LABEL_OF = {
-    "greeting": "greeting", "introduction": "agent_introduction", "identity_verification": "identity_verification",
-    "empathy": "empathy", "apology": "apology", "active_listening": "active_listening", "commitment": "commitment",
-    "resolution_check": "resolution_check", "closing": "closing", "hold_request": "hold_request",
+    "greeting": "greeting",
+    "introduction": "agent_introduction",
+    "identity_verification": "identity_verification",
+    "empathy": "empathy",
+    "apology": "apology",
+    "active_listening": "active_listening",
+    "commitment": "commitment",
+    "resolution_check": "resolution_check",
+    "closing": "closing",
+    "hold_request": "hold_request",
 }
 
 

@@ -15,10 +15,10 @@ import json
 import logging
 import os
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from qa_pipeline.errors import InputError
 
@@ -27,7 +27,17 @@ logger = logging.getLogger("qa_pipeline.ingest")
 AUDIO_EXTENSIONS = frozenset({".wav", ".flac", ".mp3", ".ogg", ".opus", ".oga"})
 TRANSCRIPT_SUFFIX = ".transcript.json"  # chats and outside transcripts: qa_pipeline/transcript_file.py
 MANIFEST_NAMES = ("manifest.csv", "manifest.json")
-MANIFEST_FIELDS = ("file", "agent_id", "agent_name", "queue", "started_at", "direction", "customer_ref", "agent_channel", "external_id")
+MANIFEST_FIELDS = (
+    "file",
+    "agent_id",
+    "agent_name",
+    "queue",
+    "started_at",
+    "direction",
+    "customer_ref",
+    "agent_channel",
+    "external_id",
+)
 DIRECTIONS = frozenset({"inbound", "outbound"})
 CALL_ID_HEX = 16
 
@@ -117,7 +127,8 @@ def parse_metadata_row(row: Mapping[str, object], where: str) -> tuple[str, Call
     """One manifest row (or a transcript file's metadata keys) → (file, metadata); unknown columns are kept in ``extra``."""
     extra = {
         str(k).strip(): ("" if v is None else str(v).strip())
-        for k, v in row.items() if k not in MANIFEST_FIELDS and k is not None and str(k).strip()
+        for k, v in row.items()
+        if k not in MANIFEST_FIELDS and k is not None and str(k).strip()
     }
     extra = {k: v for k, v in extra.items() if v != ""}
 
@@ -130,7 +141,9 @@ def parse_metadata_row(row: Mapping[str, object], where: str) -> tuple[str, Call
 
     file = text("file")
     if not file:
-        raise InputError(f"{where}: the 'file' column is empty; give the recording's path relative to the manifest", stage="manifest")
+        raise InputError(
+            f"{where}: the 'file' column is empty; give the recording's path relative to the manifest", stage="manifest"
+        )
     started = text("started_at")
     started_at = None
     if started:
@@ -142,7 +155,7 @@ def parse_metadata_row(row: Mapping[str, object], where: str) -> tuple[str, Call
                 stage="manifest",
             ) from None
         if started_at.tzinfo is not None:
-            started_at = started_at.astimezone(timezone.utc).replace(tzinfo=None)  # stored as naive UTC
+            started_at = started_at.astimezone(UTC).replace(tzinfo=None)  # stored as naive UTC
     direction = text("direction")
     if direction is not None:
         direction = direction.lower()
@@ -176,8 +189,11 @@ def read_manifest_text(path: Path) -> tuple[str, str]:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise InputError(f"{path}: cannot read the manifest ({exc.strerror or exc}); check its permissions",
-                         path=str(path), stage="manifest") from exc
+        raise InputError(
+            f"{path}: cannot read the manifest ({exc.strerror or exc}); check its permissions",
+            path=str(path),
+            stage="manifest",
+        ) from exc
     for encoding in MANIFEST_ENCODINGS:
         try:
             return data.decode(encoding), ("utf-8" if encoding == "utf-8-sig" else encoding)
@@ -199,7 +215,9 @@ def check_column_mapping(columns: Mapping[str, str]) -> None:
         if target not in MANIFEST_FIELDS:
             raise InputError(
                 f"manifest column mapping {source!r} -> {target!r}: {target!r} is not a manifest field; "
-                f"map to one of {', '.join(MANIFEST_FIELDS)}", stage="manifest")
+                f"map to one of {', '.join(MANIFEST_FIELDS)}",
+                stage="manifest",
+            )
 
 
 def read_manifest(
@@ -230,7 +248,9 @@ def read_manifest(
             if isinstance(data, dict) and "calls" in data:
                 data = data["calls"]
             if not isinstance(data, list):
-                raise InputError(f"{path}: expected a JSON list of objects (or {{\"calls\": [...]}})", path=str(path), stage="manifest")
+                raise InputError(
+                    f'{path}: expected a JSON list of objects (or {{"calls": [...]}})', path=str(path), stage="manifest"
+                )
             for i, item in enumerate(data):
                 item = {_mapped(k, columns): v for k, v in item.items()} if isinstance(item, dict) else {"file": None}
                 rows.append((f"{path} [item {i}]", item))
@@ -238,16 +258,21 @@ def read_manifest(
             reader = csv.DictReader(io.StringIO(text, newline=""))
             if reader.fieldnames:
                 reader.fieldnames = [_mapped(n, columns) for n in reader.fieldnames]  # type: ignore[misc]
-            for i, row in enumerate(reader, start=2):
-                extra = row.pop(None, None)  # type: ignore[call-overload]
+            for i, csv_row in enumerate(reader, start=2):
+                extra = csv_row.pop(None, None)
                 if extra:
-                    row["__extra__"] = ",".join(extra)
-                rows.append((f"{path} line {i}", row))
+                    csv_row["__extra__"] = ",".join(extra)
+                rows.append((f"{path} line {i}", csv_row))
     except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); fix the JSON",
-                         path=str(path), stage="manifest") from exc
+        raise InputError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); fix the JSON",
+            path=str(path),
+            stage="manifest",
+        ) from exc
     except csv.Error as exc:
-        raise InputError(f"{path}: cannot read the manifest as CSV ({exc}); fix or remove it", path=str(path), stage="manifest") from exc
+        raise InputError(
+            f"{path}: cannot read the manifest as CSV ({exc}); fix or remove it", path=str(path), stage="manifest"
+        ) from exc
 
     out: dict[str, CallMetadata] = {}
     first: dict[str, str] = {}
@@ -255,15 +280,23 @@ def read_manifest(
     for where, row in rows:
         try:
             if "__extra__" in row:
-                raise InputError(f"{where}: more values than columns; quote values that contain commas", stage="manifest")
+                raise InputError(
+                    f"{where}: more values than columns; quote values that contain commas", stage="manifest"
+                )
             file, meta = parse_metadata_row(row, where)
         except InputError as exc:
             problems.append(Problem(path=str(path), stage="manifest", error_type="InputError", reason=str(exc)))
             continue
         key = str((path.parent / file).resolve())
         if key in first:
-            problems.append(Problem(path=str(path), stage="manifest", error_type="InputError",
-                                    reason=f"{where}: a second row for {file!r} (first: {first[key]}); the first row is used — remove the duplicate"))
+            problems.append(
+                Problem(
+                    path=str(path),
+                    stage="manifest",
+                    error_type="InputError",
+                    reason=f"{where}: a second row for {file!r} (first: {first[key]}); the first row is used — remove the duplicate",
+                )
+            )
             continue
         first[key] = where
         out[key] = meta
@@ -305,9 +338,34 @@ def discover(
     """
     input_dir = Path(input_dir)
     if not input_dir.is_dir():
-        raise InputError(f"input folder {input_dir} does not exist or is not a folder; pass the folder of recordings", path=str(input_dir))
+        raise InputError(
+            f"input folder {input_dir} does not exist or is not a folder; pass the folder of recordings",
+            path=str(input_dir),
+        )
+    problems: list[Problem] = []
+    metadata: dict[str, CallMetadata] = {}
+    unreadable: str | None = None
+    manifest_encoding: str | None = None
     manifest_path = Path(manifest) if manifest else find_manifest(input_dir)
-    metadata, problems, unreadable, manifest_encoding = _load_manifest(manifest_path, columns)
+    if manifest_path is not None:
+        if not manifest_path.is_file():
+            raise InputError(
+                f"manifest {manifest_path} does not exist; pass an existing CSV or JSON file",
+                path=str(manifest_path),
+                stage="manifest",
+            )
+        encodings: list[str] = []
+        try:
+            metadata, manifest_problems = read_manifest(manifest_path, columns, encoding_out=encodings)
+        except InputError as exc:
+            # one recorded failure; every recording is still scored, without metadata, and flagged
+            problems.append(
+                Problem(path=str(manifest_path), stage="manifest", error_type="InputError", reason=str(exc))
+            )
+            unreadable = f"the manifest {manifest_path} could not be read: {exc}"
+        else:
+            problems.extend(manifest_problems)
+        manifest_encoding = encodings[0] if encodings else None
 
     files = find_audio_files(input_dir)
     before = _stat_all(files)
@@ -329,14 +387,26 @@ def discover(
             continue
         size = after[p][0]  # type: ignore[index]
         if size == 0:
-            problems.append(Problem(path=str(p), stage="discover", error_type="AudioDecodeError",
-                                    reason=f"{p}: the file is empty (0 bytes); re-export the recording or remove it"))
+            problems.append(
+                Problem(
+                    path=str(p),
+                    stage="discover",
+                    error_type="AudioDecodeError",
+                    reason=f"{p}: the file is empty (0 bytes); re-export the recording or remove it",
+                )
+            )
             continue
         try:
             digest = file_sha256(p)
         except OSError as exc:
-            problems.append(Problem(path=str(p), stage="discover", error_type="InputError",
-                                    reason=f"{p}: cannot read the file ({exc.strerror or exc}); check its permissions"))
+            problems.append(
+                Problem(
+                    path=str(p),
+                    stage="discover",
+                    error_type="InputError",
+                    reason=f"{p}: cannot read the file ({exc.strerror or exc}); check its permissions",
+                )
+            )
             continue
         cid = call_id_for(digest)
         meta = metadata.get(str(p.resolve())) or CallMetadata(missing_reason=unreadable)
@@ -345,47 +415,33 @@ def discover(
             # the same audio under two names: one call, with the metadata of both (the first copy's wins)
             kept = recordings[first[cid]]
             recordings[first[cid]] = replace(kept, metadata=kept.metadata.merged(meta))
-            logger.info("%s has the same audio as %s (call %s); skipped, its manifest metadata merged", p, seen[cid], cid)
+            logger.info(
+                "%s has the same audio as %s (call %s); skipped, its manifest metadata merged", p, seen[cid], cid
+            )
             continue
         seen[cid] = p
         first[cid] = len(recordings)
         recordings.append(Recording(path=p, call_id=cid, file_sha256=digest, size=size, metadata=meta))
     if manifest_path is not None:
         problems.extend(_rows_without_files(manifest_path, metadata, files))
-    return Discovery(recordings=tuple(recordings), problems=tuple(problems), duplicates=tuple(duplicates),
-                     manifest_encoding=manifest_encoding)
-
-
-def _load_manifest(
-    manifest_path: Path | None, columns: Mapping[str, str] | None
-) -> tuple[dict[str, CallMetadata], list[Problem], str | None, str | None]:
-    """The manifest's metadata, its problems, why it was unreadable (if it was) and the encoding it was read in."""
-    problems: list[Problem] = []
-    metadata: dict[str, CallMetadata] = {}
-    unreadable: str | None = None
-    manifest_encoding: str | None = None
-    if manifest_path is not None:
-        if not manifest_path.is_file():
-            raise InputError(f"manifest {manifest_path} does not exist; pass an existing CSV or JSON file", path=str(manifest_path), stage="manifest")
-        encodings: list[str] = []
-        try:
-            metadata, manifest_problems = read_manifest(manifest_path, columns, encoding_out=encodings)
-        except InputError as exc:
-            # one recorded failure; every recording is still scored, without metadata, and flagged
-            problems.append(Problem(path=str(manifest_path), stage="manifest", error_type="InputError", reason=str(exc)))
-            unreadable = f"the manifest {manifest_path} could not be read: {exc}"
-        else:
-            problems.extend(manifest_problems)
-        manifest_encoding = encodings[0] if encodings else None
-    return metadata, problems, unreadable, manifest_encoding
+    return Discovery(
+        recordings=tuple(recordings),
+        problems=tuple(problems),
+        duplicates=tuple(duplicates),
+        manifest_encoding=manifest_encoding,
+    )
 
 
 def _rows_without_files(manifest: Path, metadata: Mapping[str, CallMetadata], files: Iterable[Path]) -> list[Problem]:
     """Manifest rows that name a recording not found below the input folder: reported, never silently dropped."""
     found = {str(p.resolve()) for p in files}
     return [
-        Problem(path=str(manifest), stage="manifest", error_type="InputError",
-                reason=f"{manifest}: the row for {key} names a recording that is not in the input folder; "
-                       "fix the 'file' column or add the recording")
+        Problem(
+            path=str(manifest),
+            stage="manifest",
+            error_type="InputError",
+            reason=f"{manifest}: the row for {key} names a recording that is not in the input folder; "
+            "fix the 'file' column or add the recording",
+        )
         for key in sorted(set(metadata) - found)
     ]

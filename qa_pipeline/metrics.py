@@ -41,8 +41,9 @@ Definitions (times in seconds from the call start):
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from qa_pipeline.classify.result import UtteranceLabels
 from qa_pipeline.conversation import Conversation, Utterance
@@ -144,9 +145,22 @@ METRICS: dict[str, str] = {
 
 # Metrics that need real times: N/A (None) for a chat transcript without times.
 TIME_METRICS: tuple[str, ...] = (
-    "handle_time_s", "agent_talk_s", "customer_talk_s", "agent_talk_ratio", "talk_listen_ratio", "non_talk_s",
-    "non_talk_ratio", "longest_silence_s", "longest_dead_air_s", "overtalk_s", "overtalk_ratio", "agent_wpm",
-    "customer_wpm", "first_agent_response_s", "hold_s", "longest_customer_wait_s",
+    "handle_time_s",
+    "agent_talk_s",
+    "customer_talk_s",
+    "agent_talk_ratio",
+    "talk_listen_ratio",
+    "non_talk_s",
+    "non_talk_ratio",
+    "longest_silence_s",
+    "longest_dead_air_s",
+    "overtalk_s",
+    "overtalk_ratio",
+    "agent_wpm",
+    "customer_wpm",
+    "first_agent_response_s",
+    "hold_s",
+    "longest_customer_wait_s",
 )
 
 
@@ -341,8 +355,12 @@ def _interruptions(
                     lab = labs.get(a.idx)
                     found.append(
                         Interruption(
-                            by=b.speaker, of=a.speaker, at_s=round(b.start_s, 3), overlap_s=round(overlap, 3),
-                            interrupter_idx=b.idx, interrupted_idx=a.idx,
+                            by=b.speaker,
+                            of=a.speaker,
+                            at_s=round(b.start_s, 3),
+                            overlap_s=round(overlap, 3),
+                            interrupter_idx=b.idx,
+                            interrupted_idx=a.idx,
                             interrupted_sentiment=lab.sentiment if lab is not None else None,
                         )
                     )
@@ -377,10 +395,15 @@ def _gap(g: _RawGap | None) -> Gap | None:
 
 
 def _holds(
-    utts: Sequence[Utterance], labs: dict[int, UtteranceLabels], gaps: list[_RawGap], handle: float, opts: MetricsOptions
+    utts: Sequence[Utterance],
+    labs: dict[int, UtteranceLabels],
+    gaps: list[_RawGap],
+    handle: float,
+    opts: MetricsOptions,
 ) -> list[HoldSegment]:
     requests = [
-        u for u in utts
+        u
+        for u in utts
         if u.speaker == "agent" and (lab := labs.get(u.idx)) is not None and "hold_request" in lab.detected
     ]
     holds: list[HoldSegment] = []
@@ -401,8 +424,14 @@ def _holds(
                 gap_end = nxt.start_s if nxt is not None else handle
                 if gap_end - cur.end_s >= opts.hold_min_s:
                     holds.append(
-                        HoldSegment(round(cur.end_s, 3), round(gap_end, 3), True, r.idx, cur.idx,
-                                    nxt.idx if nxt is not None else None)
+                        HoldSegment(
+                            round(cur.end_s, 3),
+                            round(gap_end, 3),
+                            True,
+                            r.idx,
+                            cur.idx,
+                            nxt.idx if nxt is not None else None,
+                        )
                     )
                     used_until = gap_end
                     break
@@ -456,9 +485,13 @@ def _customer_wait(utts: Sequence[Utterance]) -> _RawGap | None:
     last: Utterance | None = None
     last_end = 0.0
     for u in ordered:
-        if last is not None and u.speaker == "agent" and u.start_s > last_end:
-            if best is None or u.start_s - last_end > best[1] - best[0]:
-                best = (last_end, u.start_s, last.idx, u.idx)
+        if (
+            last is not None
+            and u.speaker == "agent"
+            and u.start_s > last_end
+            and (best is None or u.start_s - last_end > best[1] - best[0])
+        ):
+            best = (last_end, u.start_s, last.idx, u.idx)
         if last is None or u.end_s >= last_end:
             last_end = max(last_end, u.end_s)
         last = u
@@ -549,6 +582,18 @@ def compute_metrics(
 
 def _without_times(metrics: CallMetrics) -> CallMetrics:
     """A chat's metrics: turn positions are not times, so every time-based metric is N/A."""
-    return replace(metrics, **{name: None for name in TIME_METRICS}, longest_silence=None, longest_dead_air=None,
-                   longest_customer_wait=None, interruptions=(), holds=(), hold_count=0, unannounced_hold_count=0,
-                   agent_interruptions=0, customer_interruptions=0, agent_interruptions_of_negative_customer=0)
+    not_applicable: dict[str, Any] = dict.fromkeys(TIME_METRICS)
+    return replace(
+        metrics,
+        **not_applicable,
+        longest_silence=None,
+        longest_dead_air=None,
+        longest_customer_wait=None,
+        interruptions=(),
+        holds=(),
+        hold_count=0,
+        unannounced_hold_count=0,
+        agent_interruptions=0,
+        customer_interruptions=0,
+        agent_interruptions_of_negative_customer=0,
+    )

@@ -10,8 +10,8 @@ from __future__ import annotations
 import functools
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Mapping
 
 from qa_pipeline.asr.base import TranscribeOptions, Transcriber
 from qa_pipeline.attribute import (
@@ -22,11 +22,11 @@ from qa_pipeline.attribute import (
     speaker_for_channel,
 )
 from qa_pipeline.audio import DEFAULT_MAX_DURATION_S, DecodedAudio, decode
-from qa_pipeline.conversation import Conversation, PartySegment, merge_parties, mean_confidence
+from qa_pipeline.conversation import Conversation, PartySegment, mean_confidence, merge_parties
 from qa_pipeline.ingest import Recording
 from qa_pipeline.records import CallRecord
-from qa_pipeline.transcript_file import is_transcript, parse_transcript
 from qa_pipeline.redact.types import RedactionOptions
+from qa_pipeline.transcript_file import is_transcript, parse_transcript
 
 logger = logging.getLogger("qa_pipeline.pipeline")
 
@@ -90,7 +90,9 @@ def transcribe_recording(
 
         # both channels in one Whisper pass (fuller batches); segments come back per channel
         left, right = transcribe_stereo(transcriber, audio.samples, options.transcribe)
-        decision = decide_agent_channel(left, right, options.attribution, manifest_channel=recording.metadata.agent_channel)
+        decision = decide_agent_channel(
+            left, right, options.attribution, manifest_channel=recording.metadata.agent_channel
+        )
         agent_channel = decision.agent_channel
         for ch, segs in enumerate((left, right)):
             parts.extend(channel_segments(segs, speaker_for_channel(ch, agent_channel), ch))
@@ -107,7 +109,9 @@ def transcribe_recording(
     # mono: the diarizer already cut the speech into sentences and voice runs; joining them back
     # would fold a call of unsure voices into a few long utterances
     join_gap_s = 1.0 if attribution == "stereo" else float("-inf")
-    conversation = merge_parties(recording.call_id, parts, audio.duration_s, join_gap_s=join_gap_s, language=options.transcribe.language)
+    conversation = merge_parties(
+        recording.call_id, parts, audio.duration_s, join_gap_s=join_gap_s, language=options.transcribe.language
+    )
     conversation = replace(conversation, queue=recording.metadata.queue)
     if decision is not None:
         conversation = replace(conversation, role_confidence=decision.confidence)
@@ -127,7 +131,13 @@ def transcribe_recording(
         agent_channel_method=decision.method if decision else None,
         agent_channel_confidence=decision.confidence if decision else None,
     )
-    logger.info("%s: %d utterances from %.1f s of audio (%s)", recording.path, len(conversation.utterances), audio.duration_s, attribution)
+    logger.info(
+        "%s: %d utterances from %.1f s of audio (%s)",
+        recording.path,
+        len(conversation.utterances),
+        audio.duration_s,
+        attribution,
+    )
     return TranscribedCall(record=record, conversation=conversation, timings=timings)
 
 
@@ -136,9 +146,14 @@ def read_transcript_call(recording: Recording, options: PipelineOptions) -> Tran
     t0 = time.perf_counter()
     parsed = parse_transcript(recording.path, recording.call_id)
     manifest = recording.metadata
-    metadata = replace(parsed.metadata, **{
-        k: getattr(manifest, k) for k in vars(manifest) if getattr(parsed.metadata, k) is None and getattr(manifest, k) is not None
-    })
+    metadata = replace(
+        parsed.metadata,
+        **{
+            k: getattr(manifest, k)
+            for k in vars(manifest)
+            if getattr(parsed.metadata, k) is None and getattr(manifest, k) is not None
+        },
+    )
     conversation = replace(parsed.conversation, queue=metadata.queue)
     record = CallRecord(
         recording=replace(recording, metadata=metadata),
@@ -154,5 +169,9 @@ def read_transcript_call(recording: Recording, options: PipelineOptions) -> Tran
         asr_confidence=None,
         channel=parsed.channel,
     )
-    logger.info("%s: %d turns read from a transcript file (%s)", recording.path, len(conversation.utterances), parsed.channel)
-    return TranscribedCall(record=record, conversation=conversation, timings={"read_transcript_s": time.perf_counter() - t0})
+    logger.info(
+        "%s: %d turns read from a transcript file (%s)", recording.path, len(conversation.utterances), parsed.channel
+    )
+    return TranscribedCall(
+        record=record, conversation=conversation, timings={"read_transcript_s": time.perf_counter() - t0}
+    )

@@ -7,8 +7,9 @@ the runner can all depend on it without depending on each other.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any
 
 from qa_pipeline.classify.result import UtteranceLabels
 from qa_pipeline.conversation import Conversation
@@ -125,8 +126,6 @@ class CallScore:
         return {c.criterion_id: c.verdict for c in self.criteria}
 
 
-
-
 @dataclass(frozen=True)
 class Flag:
     call_id: str
@@ -140,8 +139,8 @@ class Flag:
 class CallAnalysis:
     """A call on its way through the stages; each stage fills its own fields."""
 
-    record: CallRecord | None              # None when the call was loaded from the database
-    conversation: Conversation             # redacted once the redact stage ran
+    record: CallRecord | None  # None when the call was loaded from the database
+    conversation: Conversation  # redacted once the redact stage ran
     redaction_spans: tuple[RedactionSpan, ...] = ()
     redacted: bool = False
     labels: tuple[UtteranceLabels, ...] = ()

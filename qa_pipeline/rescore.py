@@ -131,7 +131,8 @@ def rescore(
             register_scorecard(con, card)
         ids = call_ids if call_ids is not None else scorable_call_ids(con)
         previous = sorted(
-            r[0] for r in con.execute(
+            r[0]
+            for r in con.execute(
                 "SELECT DISTINCT scorecard_version FROM call_scores WHERE scorecard_id = ?", [card.id]
             ).fetchall()
         )
@@ -143,7 +144,7 @@ def rescore(
     total = 0.0
     n = 0
     for start in range(0, len(ids), max(1, chunk_size)):
-        chunk = ids[start:start + chunk_size]
+        chunk = ids[start : start + chunk_size]
         t = time.perf_counter()
         with connect(db) as con:
             calls = read_calls_bulk(con, chunk)
@@ -174,8 +175,19 @@ def rescore(
         logger.info("rescored %d/%d calls", min(start + chunk_size, len(ids)), len(ids))
 
     return RescoreSummary(
-        scorecard_id=card.id, version=card.version, previous_versions=tuple(v for v in previous if v != card.version),
-        calls=n, changed=changed, auto_failed=auto_failed, passed=passed, mean_score=(total / n) if n else None,
-        overrides_applied=applied, overrides_ignored=ignored, flags=n_flags,
-        read_s=read_s, score_s=score_s, write_s=write_s, wall_s=time.perf_counter() - t0,
+        scorecard_id=card.id,
+        version=card.version,
+        previous_versions=tuple(v for v in previous if v != card.version),
+        calls=n,
+        changed=changed,
+        auto_failed=auto_failed,
+        passed=passed,
+        mean_score=(total / n) if n else None,
+        overrides_applied=applied,
+        overrides_ignored=ignored,
+        flags=n_flags,
+        read_s=read_s,
+        score_s=score_s,
+        write_s=write_s,
+        wall_s=time.perf_counter() - t0,
     )

@@ -36,10 +36,11 @@ import logging
 import queue
 import time
 from collections import deque
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Protocol, Sequence, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from qa_pipeline.errors import ConfigError, InputError, QAPipelineError
 from qa_pipeline.ingest import Discovery, Problem, Recording, discover
@@ -59,8 +60,8 @@ from qa_pipeline.store.runlog import close_interrupted_runs, note_found, run_loc
 __all__ = [
     "Executor",
     "Failure",
-    "StageTimeout",
     "RunResult",
+    "StageTimeout",
     "call_statuses",
     "check_scoring_config",
     "discover_calls",
@@ -105,8 +106,9 @@ def call_here(fn: Callable[..., T], /, *args: Any) -> T:
 # --- the steps run() calls in its own thread (the one writer) ---------------------------------
 
 
-def discover_calls(input_dir: str, manifest: str | None, settle_s: float,
-                   columns: tuple[tuple[str, str], ...] = ()) -> Discovery:
+def discover_calls(
+    input_dir: str, manifest: str | None, settle_s: float, columns: tuple[tuple[str, str], ...] = ()
+) -> Discovery:
     return discover(input_dir, manifest=manifest, settle_s=settle_s, columns=dict(columns))
 
 
@@ -124,8 +126,11 @@ def reconcile_metadata(db: str, recordings: list[Recording]) -> tuple[dict[str, 
     ext_ids = sorted({r.metadata.external_id for r in recordings if r.metadata.external_id})
     with connect(db) as con, transaction(con):
         stored_by_ext = calls_by_external_id(con, ext_ids)
-        same_ref = {r.call_id: stored_by_ext[r.metadata.external_id] for r in recordings
-                    if r.metadata.external_id in stored_by_ext and stored_by_ext[r.metadata.external_id] != r.call_id}
+        same_ref = {
+            r.call_id: stored_by_ext[r.metadata.external_id]
+            for r in recordings
+            if r.metadata.external_id in stored_by_ext and stored_by_ext[r.metadata.external_id] != r.call_id
+        }
         changed = 0
         for r in recordings:
             target = same_ref.get(r.call_id, r.call_id)
@@ -211,7 +216,8 @@ def run(
         verify_database(db)  # a corrupt, truncated or foreign file is refused before anything writes to it
         if executor is not None:
             return _Run(str(input_dir), str(db), options, runtime, executor, call, on_event, log, stage_timeout_s).go(
-                str(manifest) if manifest else None, settle_s, concurrency or runtime.workers, flow_run_id)
+                str(manifest) if manifest else None, settle_s, concurrency or runtime.workers, flow_run_id
+            )
         pool = ThreadPoolExecutor(max_workers=runtime.workers + 1)
         run_ = _Run(str(input_dir), str(db), options, runtime, pool, call, on_event, log, stage_timeout_s)
         try:
@@ -225,19 +231,28 @@ class _Call:
     """One call on its way through the stages (lives in the run's thread only)."""
 
     recording: Recording
-    resume: bool                                # transcript stored last time: analyse it again, no ASR
+    resume: bool  # transcript stored last time: analyse it again, no ASR
     stage: str = "queued"
     future: CallFuture[CallAnalysis] | None = None
-    transcript: CallAnalysis | None = None      # kept so a failed analysis can still store the transcript
+    transcript: CallAnalysis | None = None  # kept so a failed analysis can still store the transcript
     audio_s: float = 0.0
-    deadline: float | None = None               # monotonic time by which the current stage must finish
+    deadline: float | None = None  # monotonic time by which the current stage must finish
     waiting_on: CallFuture[CallAnalysis] | None = None  # the future whose result is still wanted
 
 
 class _Run:
-    def __init__(self, input_dir: str, db: str, options: PipelineOptions, runtime: AsrRuntime, executor: Executor,
-                 call: Caller, on_event: Callable[[str, str], None],
-                 log: logging.Logger | logging.LoggerAdapter[logging.Logger], stage_timeout_s: float | None = None) -> None:
+    def __init__(
+        self,
+        input_dir: str,
+        db: str,
+        options: PipelineOptions,
+        runtime: AsrRuntime,
+        executor: Executor,
+        call: Caller,
+        on_event: Callable[[str, str], None],
+        log: logging.Logger | logging.LoggerAdapter[logging.Logger],
+        stage_timeout_s: float | None = None,
+    ) -> None:
         self.input_dir, self.db, self.options, self.runtime = input_dir, db, options, runtime
         self.stage_timeout_s = stage_timeout_s
         self.abandoned = 0  # stages given up after their time bound (their threads may still be running)
@@ -272,8 +287,13 @@ class _Run:
         started = time.perf_counter()
         with connect(self.db) as con:
             close_interrupted_runs(con)
-            self.run_id = store_results.start_run(con, self.input_dir, asr_backend=self.options.backend,
-                                                  asr_model=self.options.model, flow_run_id=flow_run_id)
+            self.run_id = store_results.start_run(
+                con,
+                self.input_dir,
+                asr_backend=self.options.backend,
+                asr_model=self.options.model,
+                flow_run_id=flow_run_id,
+            )
         self.log.info("run %s: scanning %s", self.run_id, self.input_dir)
         try:
             found = self.call(discover_calls, self.input_dir, manifest, settle_s, self.options.manifest_columns)
@@ -292,37 +312,57 @@ class _Run:
         self.on_event("found", str(len(recordings) + len(same_ref)))
         statuses = self.call(call_statuses, self.db, [r.call_id for r in recordings])
         skipped = [r for r in recordings if statuses.get(r.call_id) == "complete"] + same_ref
-        queued = deque(_Call(r, resume=statuses.get(r.call_id) == "transcribed")
-                       for r in recordings if statuses.get(r.call_id) != "complete")
+        queued = deque(
+            _Call(r, resume=statuses.get(r.call_id) == "transcribed")
+            for r in recordings
+            if statuses.get(r.call_id) != "complete"
+        )
         recordings = recordings + same_ref  # found, and counted as skipped
         with connect(self.db) as con:  # so a run killed half-way still shows what it found
-            note_found(con, self.run_id,
-                       calls_found=len(recordings) + len(found.duplicates)
-                       + sum(1 for p in found.problems if p.stage != "manifest"),
-                       calls_skipped=len(skipped) + len(found.duplicates))
+            note_found(
+                con,
+                self.run_id,
+                calls_found=len(recordings)
+                + len(found.duplicates)
+                + sum(1 for p in found.problems if p.stage != "manifest"),
+                calls_skipped=len(skipped) + len(found.duplicates),
+            )
         for r in skipped:
             self.on_event("skipped", str(r.path))
         self.log.info("%d new or unfinished calls, %d already complete", len(queued), len(skipped))
 
         done, audio_s = _Process(self, queued, concurrency).go()
 
-        summary = _summary(self.run_id, found, recordings, skipped, self.failures, done, audio_s,
-                           time.perf_counter() - started)
+        summary = _summary(
+            self.run_id, found, recordings, skipped, self.failures, done, audio_s, time.perf_counter() - started
+        )
         with connect(self.db) as con:
             store_results.finish_run(con, summary)
         self.log.info(summary.as_text())
         return RunResult(summary, tuple(self.failures))
 
 
-def _summary(run_id: str, found: Discovery, recordings: Sequence[Recording], skipped: Sequence[Recording],
-             failures: Sequence[Failure], done: int, audio_s: float, wall_s: float) -> RunSummary:
+def _summary(
+    run_id: str,
+    found: Discovery,
+    recordings: Sequence[Recording],
+    skipped: Sequence[Recording],
+    failures: Sequence[Failure],
+    done: int,
+    audio_s: float,
+    wall_s: float,
+) -> RunSummary:
     file_failures = sum(1 for p, _ in failures if p.stage != "manifest")
     status = "ok" if not failures else ("partial" if done or skipped or found.duplicates else "failed")
     return RunSummary(
-        run_id=run_id, status=status,
+        run_id=run_id,
+        status=status,
         calls_found=len(recordings) + len(found.duplicates) + sum(1 for p in found.problems if p.stage != "manifest"),
-        calls_done=done, calls_skipped=len(skipped) + len(found.duplicates), calls_failed=file_failures,
-        audio_s=audio_s, wall_s=wall_s,
+        calls_done=done,
+        calls_skipped=len(skipped) + len(found.duplicates),
+        calls_failed=file_failures,
+        audio_s=audio_s,
+        wall_s=wall_s,
     )
 
 
@@ -364,18 +404,23 @@ class _Process:
             call.waiting_on = None
             self.run.abandoned += 1
             limit = self.run.stage_timeout_s
-            self.finish(call, StageTimeout(
-                f"{call.recording.path}: the {call.stage} stage was still running after {limit:.0f} s and was given up "
-                "(a scorecard or lexicon pattern that takes this long is a bug to report); the other calls go on",
-                path=str(call.recording.path), stage=call.stage))
+            self.finish(
+                call,
+                StageTimeout(
+                    f"{call.recording.path}: the {call.stage} stage was still running after {limit:.0f} s and was given up "
+                    "(a scorecard or lexicon pattern that takes this long is a bug to report); the other calls go on",
+                    path=str(call.recording.path),
+                    stage=call.stage,
+                ),
+            )
 
     def submit(self, call: _Call, stage: str, fn: Callable[[T], CallAnalysis], arg: T) -> None:
         call.stage = stage
         limit = self.run.stage_timeout_s
-        call.deadline = (time.monotonic() + limit if limit and stage != self.run.spine.source.name else None)
+        call.deadline = time.monotonic() + limit if limit and stage != self.run.spine.source.name else None
         call.future = call.waiting_on = future = self.run.executor.submit(fn, arg)
         self.running.add(call)
-        future.add_done_callback(lambda _f, c=call: self.events.put(c))
+        future.add_done_callback(lambda _f: self.events.put(call))
 
     def start_more(self) -> None:
         spine_ = self.run.spine
@@ -417,7 +462,7 @@ class _Process:
             return
         try:  # the one writer: this thread, one transaction per call
             self.run.call(store_call, self.run.db, self.run.run_id, analysis)
-        except Exception as exc:  # noqa: BLE001 - recorded as this call's failure
+        except Exception as exc:
             if is_disk_full(exc):
                 raise  # no later call can be stored either: stop the run now, everything stored is kept
             call.stage = "store"
@@ -461,7 +506,7 @@ class _Process:
         if call.transcript is not None and stage in self.keeps_transcript:
             try:
                 run_.call(store_call, run_.db, run_.run_id, call.transcript, "transcribed")
-            except Exception as exc:  # noqa: BLE001 - the failure itself is already recorded
+            except Exception as exc:
                 if is_disk_full(exc):
                     raise
                 run_.log.warning("could not keep the transcript of %s: %s", path, exc)

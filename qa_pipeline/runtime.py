@@ -50,7 +50,9 @@ class AsrRuntime:
             )
 
 
-def fit_runtime(workers: int | None = None, cores: int | None = None, batch_size: int = DEFAULT_BATCH_SIZE) -> AsrRuntime:
+def fit_runtime(
+    workers: int | None = None, cores: int | None = None, batch_size: int = DEFAULT_BATCH_SIZE
+) -> AsrRuntime:
     """Calls at once = cores (unless given); threads per call = cores // calls, at least 1."""
     cores = cores or available_cores()
     workers = workers or cores
@@ -68,6 +70,12 @@ def runtime_transcriber(backend: str, model: str, runtime: AsrRuntime) -> Transc
         )
     else:  # openai-whisper: one PyTorch model, threads for the whole process
         transcriber = load_transcriber(backend, model, cpu_threads=runtime.cpu_threads * runtime.workers)
-    logger.info("transcriber %s/%s ready for %d worker(s) × %d thread(s), batch %d",
-                backend, model, runtime.workers, runtime.cpu_threads, runtime.batch_size)
+    logger.info(
+        "transcriber %s/%s ready for %d worker(s) × %d thread(s), batch %d",
+        backend,
+        model,
+        runtime.workers,
+        runtime.cpu_threads,
+        runtime.batch_size,
+    )
     return transcriber

@@ -14,20 +14,31 @@ from __future__ import annotations
 import enum
 import os
 import tomllib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.ingest import MANIFEST_FIELDS
 from qa_pipeline.redact.types import RedactionConfig
 
-__all__ = ["Backend", "CONFIG_ENV", "DEFAULT_CONFIG", "ENV_PREFIX", "Model", "LoadedSettings", "Settings",
-           "SCORECARDS_ENV", "find_config", "load_settings"]
+__all__ = [
+    "CONFIG_ENV",
+    "DEFAULT_CONFIG",
+    "ENV_PREFIX",
+    "SCORECARDS_ENV",
+    "Backend",
+    "LoadedSettings",
+    "Model",
+    "Settings",
+    "find_config",
+    "load_settings",
+]
 
 ENV_PREFIX = "QA_PIPELINE_"
 CONFIG_ENV = "QA_PIPELINE_CONFIG"
@@ -35,14 +46,14 @@ SCORECARDS_ENV = "QA_PIPELINE_SCORECARDS"  # read by paths.scorecards_dir()
 DEFAULT_CONFIG = Path("qa-pipeline.toml")
 
 
-class Backend(str, enum.Enum):
+class Backend(enum.StrEnum):
     """ASR backends."""
 
     faster_whisper = "faster-whisper"
     openai_whisper = "openai-whisper"
 
 
-class Model(str, enum.Enum):
+class Model(enum.StrEnum):
     """Whisper models in the registry."""
 
     tiny_en = "tiny.en"
@@ -86,8 +97,9 @@ class ManifestSettings(_Section):
 class Settings(BaseSettings):
     """Every setting, with its default."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid",
-                                      case_sensitive=False)
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", case_sensitive=False
+    )
 
     db: Path = Path("qa.duckdb")
     recordings_root: Path | None = None
@@ -98,16 +110,17 @@ class Settings(BaseSettings):
     manifest: ManifestSettings = Field(default_factory=ManifestSettings)
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls, init_settings, env_settings, dotenv_settings,
-                                   file_secret_settings) -> tuple[PydanticBaseSettingsSource, ...]:
+    def settings_customise_sources(
+        cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
         return env_settings, init_settings  # the environment wins over the file (passed in as init values)
 
 
 @dataclass(frozen=True)
 class LoadedSettings:
     settings: Settings
-    path: Path | None                    # the settings file read, if any
-    origins: dict[str, str]              # dotted key -> "default" | "file PATH" | "env NAME"
+    path: Path | None  # the settings file read, if any
+    origins: dict[str, str]  # dotted key -> "default" | "file PATH" | "env NAME"
 
     def rows(self) -> Iterator[tuple[str, Any, str]]:
         for key, value in _leaves(self.settings.model_dump(mode="json")):
@@ -125,7 +138,9 @@ def find_config(explicit: str | Path | None = None) -> Path | None:
     else:
         return None
     if not path.is_file():
-        raise ConfigError(f"settings file {path} does not exist; pass an existing .toml or .yaml file (or drop --config / ${CONFIG_ENV})")
+        raise ConfigError(
+            f"settings file {path} does not exist; pass an existing .toml or .yaml file (or drop --config / ${CONFIG_ENV})"
+        )
     return path
 
 
@@ -137,7 +152,9 @@ def _read_file(path: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(text) if path.suffix.lower() in (".yaml", ".yml") else tomllib.loads(text)
     except (tomllib.TOMLDecodeError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: invalid {'YAML' if path.suffix.lower() in ('.yaml', '.yml') else 'TOML'}: {exc}") from None
+        raise ConfigError(
+            f"{path}: invalid {'YAML' if path.suffix.lower() in ('.yaml', '.yml') else 'TOML'}: {exc}"
+        ) from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -157,8 +174,12 @@ def _leaves(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, An
 def _env_origins() -> dict[str, str]:
     out: dict[str, str] = {}
     for name in os.environ:
-        if name.upper().startswith(ENV_PREFIX) and name.upper() != CONFIG_ENV and not name.upper().endswith(("HOME", "SHARED")):
-            out[name[len(ENV_PREFIX):].lower().replace("__", ".")] = f"env {name}"
+        if (
+            name.upper().startswith(ENV_PREFIX)
+            and name.upper() != CONFIG_ENV
+            and not name.upper().endswith(("HOME", "SHARED"))
+        ):
+            out[name[len(ENV_PREFIX) :].lower().replace("__", ".")] = f"env {name}"
     return out
 
 
@@ -171,7 +192,7 @@ def load_settings(config: str | Path | None = None) -> LoadedSettings:
     except ValidationError as exc:
         where = str(path) if path else "environment"
         lines = [f"{where}: [{' -> '.join(map(str, e['loc'])) or 'top level'}] {e['msg']}" for e in exc.errors()]
-        raise ConfigError("\n".join(lines) + f"\nsee docs/settings.md for the keys") from None
+        raise ConfigError("\n".join(lines) + "\nsee docs/settings.md for the keys") from None
     origins = {k: f"file {path}" for k, _ in _leaves(file_data)}
     env = _env_origins()
     for key in [k for k, _ in _leaves(settings.model_dump(mode="json"))]:

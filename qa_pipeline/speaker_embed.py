@@ -12,7 +12,7 @@ dev calls).  Each speech piece gets one L2-normalised 256-dim vector.
 from __future__ import annotations
 
 import functools
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -31,6 +31,8 @@ def ge2e_embeddings(audio: np.ndarray, spans: Sequence[tuple[float, float]]) -> 
     enc = _encoder()
     rows = []
     for s, e in spans:
-        piece = np.ascontiguousarray(audio[int(s * SAMPLE_RATE) : max(int(e * SAMPLE_RATE), int(s * SAMPLE_RATE) + 160)], dtype=np.float32)
+        piece = np.ascontiguousarray(
+            audio[int(s * SAMPLE_RATE) : max(int(e * SAMPLE_RATE), int(s * SAMPLE_RATE) + 160)], dtype=np.float32
+        )
         rows.append(enc.embed_utterance(piece))  # type: ignore[attr-defined]
     return np.vstack(rows) if rows else np.zeros((0, 256), dtype=np.float32)

@@ -18,24 +18,24 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Callable, Sequence
 
 from qa_pipeline.asr.base import Transcriber
 from qa_pipeline.audio import DecodedAudio
+from qa_pipeline.classify.classifier import Classifier
 from qa_pipeline.errors import InputError
 from qa_pipeline.ingest import Recording
 from qa_pipeline.pipeline import PipelineOptions, read_transcript_call, transcribe_recording
 from qa_pipeline.records import CallAnalysis, Flag
 from qa_pipeline.redact.types import RedactionOptions
-from qa_pipeline.transcript_file import is_transcript
 from qa_pipeline.runtime import AsrRuntime, fit_runtime, runtime_transcriber
-from qa_pipeline.classify.classifier import Classifier
 from qa_pipeline.scorecard.engine import score_call_all
 from qa_pipeline.scorecard.flags import FlagRules, evaluate_flags, load_flag_rules
 from qa_pipeline.scorecard.loader import Scorecard, load_scorecards
 from qa_pipeline.scorecard.targeting import applicable_scorecards
+from qa_pipeline.transcript_file import is_transcript
 
 logger = logging.getLogger("qa_pipeline.stages")
 
@@ -74,7 +74,9 @@ def transcribe_source(source: CallSource) -> CallAnalysis:
     if is_transcript(source.recording.path):  # a chat or another system's transcript: no model is loaded
         result = read_transcript_call(source.recording, options)
     else:
-        transcriber = source.transcriber or runtime_transcriber(options.backend, options.model, source.runtime or fit_runtime())
+        transcriber = source.transcriber or runtime_transcriber(
+            options.backend, options.model, source.runtime or fit_runtime()
+        )
         result = transcribe_recording(source.recording, transcriber, options, source.audio)
     if not result.conversation.utterances:
         # A silent (or noise-only) recording is bad input, not a call to score: report it, store nothing.
@@ -82,7 +84,8 @@ def transcribe_source(source: CallSource) -> CallAnalysis:
             f"{source.recording.path}: no speech found in {result.record.duration_s:.1f} s of audio "
             f"({result.record.channels} channel(s)); the recording is silent or noise only — check the recorder's "
             "input and channel mapping",
-            path=str(source.recording.path), stage="transcribe",
+            path=str(source.recording.path),
+            stage="transcribe",
         )
     return CallAnalysis(record=result.record, conversation=result.conversation, timings=dict(result.timings))
 
@@ -94,8 +97,14 @@ def redact_stage(analysis: CallAnalysis, options: RedactionOptions | None = None
 
     t = time.perf_counter()
     result = redact_conversation(analysis.conversation, options)
-    return analysis.timed("redact", time.perf_counter() - t, conversation=result.conversation,
-                          redaction_spans=tuple(result.spans), redacted=True, raw_conversation=result.raw)
+    return analysis.timed(
+        "redact",
+        time.perf_counter() - t,
+        conversation=result.conversation,
+        redaction_spans=tuple(result.spans),
+        redacted=True,
+        raw_conversation=result.raw,
+    )
 
 
 def classify_stage(analysis: CallAnalysis, classifier: Classifier | None = None) -> CallAnalysis:
@@ -105,7 +114,9 @@ def classify_stage(analysis: CallAnalysis, classifier: Classifier | None = None)
     t = time.perf_counter()
     classifier = classifier or load_classifier()
     labels = classifier.classify_conversation(analysis.conversation)
-    return analysis.timed("classify", time.perf_counter() - t, labels=tuple(labels), classifier_version=classifier.version)
+    return analysis.timed(
+        "classify", time.perf_counter() - t, labels=tuple(labels), classifier_version=classifier.version
+    )
 
 
 def score_stage(
@@ -181,7 +192,7 @@ class Spine:
     def resume_stages(self) -> tuple[Stage, ...]:
         """The stages a stored (already transcribed and redacted) transcript goes through."""
         last = max((i for i, s in enumerate(self.stages) if s.transcript), default=-1)
-        return self.stages[last + 1:]
+        return self.stages[last + 1 :]
 
     def analyse(self, analysis: CallAnalysis, stages: Sequence[Stage] | None = None) -> CallAnalysis:
         """Run ``stages`` (default: every stage after the source) in order, in this thread."""

@@ -12,8 +12,8 @@ segment that runs across the join is split at the join by its word times.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 import numpy as np
 
@@ -35,7 +35,9 @@ def _shift(seg: AsrSegment, words: Sequence, offset: float, duration: float) -> 
     return replace(seg, start=start, end=max(end, start), text=text, words=moved)
 
 
-def split_joined(segments: Sequence[AsrSegment], n_samples: int, gap_s: float = JOIN_GAP_S) -> tuple[list[AsrSegment], list[AsrSegment]]:
+def split_joined(
+    segments: Sequence[AsrSegment], n_samples: int, gap_s: float = JOIN_GAP_S
+) -> tuple[list[AsrSegment], list[AsrSegment]]:
     """Segments of ``left + gap + right`` back into (left, right), times relative to each channel."""
     duration = n_samples / SAMPLE_RATE
     boundary = duration + gap_s / 2
@@ -57,7 +59,9 @@ def split_joined(segments: Sequence[AsrSegment], n_samples: int, gap_s: float = 
     return left, right
 
 
-def transcribe_stereo(transcriber: Transcriber, samples: np.ndarray, options: TranscribeOptions) -> tuple[list[AsrSegment], list[AsrSegment]]:
+def transcribe_stereo(
+    transcriber: Transcriber, samples: np.ndarray, options: TranscribeOptions
+) -> tuple[list[AsrSegment], list[AsrSegment]]:
     """``samples`` is ``(2, n)`` float32 at 16 kHz; returns each channel's segments."""
     if samples.ndim != 2 or samples.shape[0] != 2:
         raise ValueError(f"transcribe_stereo needs (2, n) samples, got shape {samples.shape}")

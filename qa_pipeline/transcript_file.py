@@ -80,10 +80,12 @@ def parse_transcript(path: Path, call_id: str, data: bytes | None = None) -> Tra
         raise _bad(path, f"unknown key(s) {unknown}; allowed: turns, language, {', '.join(METADATA_KEYS)}")
     turns = doc.get("turns")
     if not isinstance(turns, list) or not turns:
-        raise _bad(path, f"'turns' is {'missing' if turns is None else repr(turns)[:40]}; give a non-empty list of turns")
+        raise _bad(
+            path, f"'turns' is {'missing' if turns is None else repr(turns)[:40]}; give a non-empty list of turns"
+        )
     language = doc.get("language", "en")
     if not isinstance(language, str) or not language.strip():
-        raise _bad(path, f"language {language!r} is not a language code; write e.g. \"en\"")
+        raise _bad(path, f'language {language!r} is not a language code; write e.g. "en"')
     meta_row = {k: doc[k] for k in METADATA_KEYS if k in doc}
     for k, v in meta_row.items():
         if v is not None and not isinstance(v, (str, int, float)):
@@ -113,7 +115,9 @@ def parse_transcript(path: Path, call_id: str, data: bytes | None = None) -> Tra
             raise _bad(path, f"turn {i}: has only one of start_s/end_s; give both or neither")
         timed_flags.add(has[0])
         if len(timed_flags) > 1:
-            raise _bad(path, f"turn {i}: some turns have start_s/end_s and some do not; give times on every turn or on none")
+            raise _bad(
+                path, f"turn {i}: some turns have start_s/end_s and some do not; give times on every turn or on none"
+            )
         if has[0]:
             start, end = _time(path, i, turn, "start_s"), _time(path, i, turn, "end_s")
             if end < start:
@@ -124,9 +128,18 @@ def parse_transcript(path: Path, call_id: str, data: bytes | None = None) -> Tra
     timed = timed_flags == {True}
     if timed:
         order = sorted(range(len(utterances)), key=lambda k: (utterances[k].start_s, k))
-        utterances = [Utterance(idx=n, speaker=utterances[k].speaker, start_s=utterances[k].start_s,
-                                end_s=utterances[k].end_s, text=utterances[k].text) for n, k in enumerate(order)]
+        utterances = [
+            Utterance(
+                idx=n,
+                speaker=utterances[k].speaker,
+                start_s=utterances[k].start_s,
+                end_s=utterances[k].end_s,
+                text=utterances[k].text,
+            )
+            for n, k in enumerate(order)
+        ]
     duration = max(u.end_s for u in utterances)
-    conversation = Conversation(call_id=call_id, utterances=tuple(utterances), duration_s=duration,
-                                language=language.strip(), timed=timed)
+    conversation = Conversation(
+        call_id=call_id, utterances=tuple(utterances), duration_s=duration, language=language.strip(), timed=timed
+    )
     return TranscriptFile(conversation=conversation, metadata=metadata, channel="voice" if timed else "chat")

@@ -24,7 +24,15 @@ import numpy as np
 
 from qa_pipeline.attribution_eval import find_reference_calls
 from qa_pipeline.audio import decode
-from qa_pipeline.diarize import DiarizeOptions, feature_matrix, frame_features, piece_features, speech_pieces, speech_regions, two_voices
+from qa_pipeline.diarize import (
+    DiarizeOptions,
+    feature_matrix,
+    frame_features,
+    piece_features,
+    speech_pieces,
+    speech_regions,
+    two_voices,
+)
 
 
 def truth(turns, s, e):
@@ -66,15 +74,19 @@ def main(folder: str) -> None:
         lab, _, sil = two_voices(x, w)
         p_m = purity(lab, truths, w)
         line = f"{call.name:28s} pieces {len(spans):4d}  mfcc purity {p_m:.3f} sil {sil or 0:.2f} cpu {t_m:5.1f}s"
-        tot["mfcc"][0] += p_m * w.sum(); tot["mfcc"][1] += w.sum(); tot["mfcc"][2] += t_m
+        tot["mfcc"][0] += p_m * w.sum()
+        tot["mfcc"][1] += w.sum()
+        tot["mfcc"][2] += t_m
         if enc is not None:
             t0 = time.process_time()
-            emb = np.vstack([enc.embed_utterance(mono[int(s * 16000): int(e * 16000)]) for s, e in spans])
+            emb = np.vstack([enc.embed_utterance(mono[int(s * 16000) : int(e * 16000)]) for s, e in spans])
             t_g = time.process_time() - t0
             lab, _, sil = two_voices(emb, w)
             p_g = purity(lab, truths, w)
             line += f"  ge2e purity {p_g:.3f} sil {sil or 0:.2f} cpu {t_g:5.1f}s"
-            tot["ge2e"][0] += p_g * w.sum(); tot["ge2e"][1] += w.sum(); tot["ge2e"][2] += t_g
+            tot["ge2e"][0] += p_g * w.sum()
+            tot["ge2e"][1] += w.sum()
+            tot["ge2e"][2] += t_g
         print(line, flush=True)
     for k, (pw, ws, cpu) in tot.items():
         if ws:

@@ -28,7 +28,10 @@ def main() -> int:
     args = ap.parse_args()
     parts = hvb_dev.committed_split()
     if hvb_dev.split() != parts:
-        print("warning: models/training/hvb_dev_split.yaml differs from the split rule applied to ../shared", file=sys.stderr)
+        print(
+            "warning: models/training/hvb_dev_split.yaml differs from the split rule applied to ../shared",
+            file=sys.stderr,
+        )
     names = ["learn", "measure"] if args.part == "all" else [args.part]
     with tempfile.TemporaryDirectory(prefix="hvb-dev-") as tmp:
         root = args.keep or Path(tmp)
@@ -42,8 +45,20 @@ def main() -> int:
             if args.convert_only:
                 continue
             subprocess.run([str(exe), "run", str(calls), "--db", str(db), "--settle", "0"], check=False)
-            subprocess.run([str(exe), "bench", "agreement", "--db", str(db), "--reference", str(ref),
-                            "--json", str(root / name / "agreement.json")], check=True)
+            subprocess.run(
+                [
+                    str(exe),
+                    "bench",
+                    "agreement",
+                    "--db",
+                    str(db),
+                    "--reference",
+                    str(ref),
+                    "--json",
+                    str(root / name / "agreement.json"),
+                ],
+                check=True,
+            )
     return 0
 
 

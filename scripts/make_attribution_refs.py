@@ -68,8 +68,14 @@ def srt_turns(path: Path) -> list[dict]:
         m = re.match(r"\s*\[([^\]]+)\]\s*(.*)", text)
         if not m:
             raise SystemExit(f"{path}: subtitle {lines[0]} has no [CSR]/[Customer] label: fix the SRT")
-        turns.append({"speaker": SRT_ROLE.get(m.group(1).strip().lower(), m.group(1).strip().lower()),
-                      "start": _srt_time(a), "end": _srt_time(b), "text": m.group(2)})
+        turns.append(
+            {
+                "speaker": SRT_ROLE.get(m.group(1).strip().lower(), m.group(1).strip().lower()),
+                "start": _srt_time(a),
+                "end": _srt_time(b),
+                "text": m.group(2),
+            }
+        )
     return turns
 
 
@@ -91,7 +97,10 @@ def write_long_call(out: Path, seconds: float) -> None:
     import soundfile as sf
 
     out.mkdir(parents=True, exist_ok=True)
-    calls = [(w, spokenwoz_turns(DEV / "spokenwoz" / "text" / f"{w.stem}.json")) for w in sorted((DEV / "spokenwoz" / "audio").glob("*.wav"))]
+    calls = [
+        (w, spokenwoz_turns(DEV / "spokenwoz" / "text" / f"{w.stem}.json"))
+        for w in sorted((DEV / "spokenwoz" / "audio").glob("*.wav"))
+    ]
     calls += [(w, srt_turns(w.with_suffix(".srt"))) for w in sorted((DEV / "callytics").glob("*.wav"))]
     pieces, turns, t = [], [], 0.0
     while t < seconds:
@@ -132,8 +141,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="output folder (default: a new temp dir)")
     ap.add_argument("--seconds", type=float, default=None, help="keep only the first N seconds of each call")
     ap.add_argument("--sets", default="spokenwoz,callytics")
-    ap.add_argument("--long", type=float, default=None, help="also write long/long-mono.wav: the calls mixed to mono and joined up to N seconds (memory check)")
-    ap.add_argument("--asr", action="store_true", help="also write asr/manifest.tsv (hvb single sides + callytics) for bench asr")
+    ap.add_argument(
+        "--long",
+        type=float,
+        default=None,
+        help="also write long/long-mono.wav: the calls mixed to mono and joined up to N seconds (memory check)",
+    )
+    ap.add_argument(
+        "--asr", action="store_true", help="also write asr/manifest.tsv (hvb single sides + callytics) for bench asr"
+    )
     args = ap.parse_args(argv)
     if not DEV.is_dir():
         print(f"{DEV}: not found (the shared dev data)", file=sys.stderr)
@@ -146,7 +162,13 @@ def main(argv: list[str] | None = None) -> int:
     sets = args.sets.split(",")
     if "spokenwoz" in sets:
         for wav in sorted((DEV / "spokenwoz" / "audio").glob("*.wav")):
-            _write(out, f"spokenwoz-{wav.stem}", wav, spokenwoz_turns(DEV / "spokenwoz" / "text" / f"{wav.stem}.json"), args.seconds)
+            _write(
+                out,
+                f"spokenwoz-{wav.stem}",
+                wav,
+                spokenwoz_turns(DEV / "spokenwoz" / "text" / f"{wav.stem}.json"),
+                args.seconds,
+            )
     if "callytics" in sets:
         for wav in sorted((DEV / "callytics").glob("*.wav")):
             _write(out, f"callytics-{wav.stem}", wav, srt_turns(wav.with_suffix(".srt")), args.seconds)

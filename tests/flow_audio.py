@@ -50,7 +50,8 @@ def _speak(text: str, speaker: str) -> np.ndarray:
     voice, pitch = VOICES[speaker]
     out = subprocess.run(
         ["espeak-ng", "-v", voice, "-p", pitch, "-s", "165", "--stdout", text],
-        check=True, capture_output=True,
+        check=True,
+        capture_output=True,
     ).stdout
     with wave.open(io.BytesIO(out)) as w:
         assert w.getframerate() == RATE, w.getframerate()
@@ -68,7 +69,7 @@ def render_call(turns: list[tuple[str, str]], *, pause_s: float = 0.5, lead_s: f
         t += audio.size + int(pause_s * RATE)
     out = np.zeros((2, t), dtype=np.float32)
     for ch, start, audio in pieces:
-        out[ch, start:start + audio.size] += audio
+        out[ch, start : start + audio.size] += audio
     return out
 
 

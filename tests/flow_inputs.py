@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
 from flow_audio import write_wav
 
 
@@ -62,8 +61,24 @@ def make_bad_inputs(folder: Path, good_wav: Path) -> dict[str, Expected]:
     expected["notes.mp3"] = Expected("decode", r"cannot decode audio|no audio stream")
 
     video = folder / "video_only.ogg"
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i", "color=c=black:s=32x32:d=1",
-                    "-c:v", "ffv1", "-f", "matroska", str(video)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "color=c=black:s=32x32:d=1",
+            "-c:v",
+            "ffv1",
+            "-f",
+            "matroska",
+            str(video),
+        ],
+        check=True,
+    )
     expected["video_only.ogg"] = Expected("decode", r"no audio stream")
 
     write_wav(folder / "silent.wav", np.zeros((2, 16_000 * 8), dtype=np.float32), 16_000)
@@ -107,7 +122,7 @@ class GrowingFile:
                 fh.flush()
                 time.sleep(0.1)
 
-    def __enter__(self) -> "GrowingFile":
+    def __enter__(self) -> GrowingFile:
         self._thread.start()
         while not self.path.exists():
             time.sleep(0.01)

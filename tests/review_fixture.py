@@ -116,25 +116,100 @@ CRITERIA = [
 WEIGHTS = {"opening": 1.0, "handling": 2.0, "closing": 1.0}
 
 AGENTS = [
-    ("A100", "Dana Ortiz", {"greeting": .95, "recording_disclosure": 1.0, "empathy": .9, "resolution_check": .9, "closing": .95, "dead_air": .95}),
-    ("A101", "Sam Lee", {"greeting": .9, "recording_disclosure": .95, "empathy": .3, "resolution_check": .5, "closing": .8, "dead_air": .8}),
-    ("A102", "Priya Nair", {"greeting": .8, "recording_disclosure": .8, "empathy": .7, "resolution_check": .8, "closing": .9, "dead_air": .9}),
+    (
+        "A100",
+        "Dana Ortiz",
+        {
+            "greeting": 0.95,
+            "recording_disclosure": 1.0,
+            "empathy": 0.9,
+            "resolution_check": 0.9,
+            "closing": 0.95,
+            "dead_air": 0.95,
+        },
+    ),
+    (
+        "A101",
+        "Sam Lee",
+        {
+            "greeting": 0.9,
+            "recording_disclosure": 0.95,
+            "empathy": 0.3,
+            "resolution_check": 0.5,
+            "closing": 0.8,
+            "dead_air": 0.8,
+        },
+    ),
+    (
+        "A102",
+        "Priya Nair",
+        {
+            "greeting": 0.8,
+            "recording_disclosure": 0.8,
+            "empathy": 0.7,
+            "resolution_check": 0.8,
+            "closing": 0.9,
+            "dead_air": 0.9,
+        },
+    ),
 ]
 QUEUES = ["billing", "tech_support"]
 
 # Lines written for these tests.  (speaker, text spoken, text stored, labels detected, sentiment)
 LINES = {
-    "greet": ("agent", "Thank you for calling Northwind support, this is {first}. How can I help you today?", None, ["greeting", "agent_introduction"], "positive"),
+    "greet": (
+        "agent",
+        "Thank you for calling Northwind support, this is {first}. How can I help you today?",
+        None,
+        ["greeting", "agent_introduction"],
+        "positive",
+    ),
     "open_curt": ("agent", "Support, go ahead.", None, [], "neutral"),
-    "disclosure": ("agent", "Just so you know, this call is recorded for quality and training.", None, ["recording_disclosure"], "neutral"),
+    "disclosure": (
+        "agent",
+        "Just so you know, this call is recorded for quality and training.",
+        None,
+        ["recording_disclosure"],
+        "neutral",
+    ),
     "problem": ("customer", "Hi, I was charged twice for my subscription this month.", None, [], "neutral"),
-    "angry": ("customer", "This is the third time I am calling about this and nobody has fixed it!", None, [], "negative"),
-    "empathy": ("agent", "I am sorry about the trouble, I understand how frustrating that must be.", None, ["empathy", "apology"], "positive"),
+    "angry": (
+        "customer",
+        "This is the third time I am calling about this and nobody has fixed it!",
+        None,
+        [],
+        "negative",
+    ),
+    "empathy": (
+        "agent",
+        "I am sorry about the trouble, I understand how frustrating that must be.",
+        None,
+        ["empathy", "apology"],
+        "positive",
+    ),
     "ack": ("agent", "Okay. Let me look at the account.", None, [], "neutral"),
     "verify": ("agent", "Can I have the card on the account, please?", None, ["identity_verification"], "neutral"),
-    "card": ("customer", "My card number is four one one one, two two two two, three three three three.", "My card number is [CARD].", [], "neutral"),
-    "fix": ("agent", "I have removed the duplicate charge, you will see the refund in three to five days.", None, ["commitment"], "positive"),
-    "resolve": ("agent", "Is there anything else I can help you with, or is that all sorted?", None, ["resolution_check"], "positive"),
+    "card": (
+        "customer",
+        "My card number is four one one one, two two two two, three three three three.",
+        "My card number is [CARD].",
+        [],
+        "neutral",
+    ),
+    "fix": (
+        "agent",
+        "I have removed the duplicate charge, you will see the refund in three to five days.",
+        None,
+        ["commitment"],
+        "positive",
+    ),
+    "resolve": (
+        "agent",
+        "Is there anything else I can help you with, or is that all sorted?",
+        None,
+        ["resolution_check"],
+        "positive",
+    ),
     "all_good": ("customer", "No, that is everything.", None, [], "neutral"),
     "thanks": ("customer", "Great, thank you so much for sorting that out.", None, [], "positive"),
     "unhappy": ("customer", "Fine. I still think this is ridiculous.", None, [], "negative"),
@@ -203,7 +278,9 @@ def _speech_clip(text: str, cache: Path) -> np.ndarray:
     if espeak:
         with tempfile.TemporaryDirectory() as tmp:
             out = Path(tmp) / "x.wav"
-            r = subprocess.run([espeak, "-v", "en-us", "-s", "175", "-w", str(out), text], capture_output=True, timeout=60)
+            r = subprocess.run(
+                [espeak, "-v", "en-us", "-s", "175", "-w", str(out), text], capture_output=True, timeout=60
+            )
             if r.returncode == 0 and out.exists():
                 with wave.open(str(out)) as w:
                     sr = w.getframerate()
@@ -212,11 +289,13 @@ def _speech_clip(text: str, cache: Path) -> np.ndarray:
                 clip = np.interp(np.linspace(0, len(raw) - 1, n_out), np.arange(len(raw)), raw).astype(np.float32)
                 nz = np.flatnonzero(np.abs(clip) > 0.01)  # trim espeak's silence
                 if nz.size:
-                    clip = clip[max(0, nz[0] - 800): nz[-1] + 800]
+                    clip = clip[max(0, nz[0] - 800) : nz[-1] + 800]
     if clip is None:
         words = max(1, len(text.split()))
         t = np.arange(int(RATE * 0.28 * words)) / RATE
-        clip = (0.3 * np.sin(2 * np.pi * (300 + 40 * (len(text) % 7)) * t) * (np.sin(2 * np.pi * 3 * t) > -0.3)).astype(np.float32)
+        clip = (0.3 * np.sin(2 * np.pi * (300 + 40 * (len(text) % 7)) * t) * (np.sin(2 * np.pi * 3 * t) > -0.3)).astype(
+            np.float32
+        )
     np.save(npy, clip)
     return clip
 
@@ -293,8 +372,15 @@ def build_review_db(root: Path, clip_cache: Path | None = None, seed: int = 7) -
             n += 1
             is_featured = agent_id == "A101" and week == 7
             if is_featured:
-                v = {"greeting": "pass", "recording_disclosure": "pass", "empathy": "fail", "no_prohibited_language": "pass",
-                     "dead_air": "pass", "resolution_check": "fail", "closing": "pass"}
+                v = {
+                    "greeting": "pass",
+                    "recording_disclosure": "pass",
+                    "empathy": "fail",
+                    "no_prohibited_language": "pass",
+                    "dead_air": "pass",
+                    "resolution_check": "fail",
+                    "closing": "pass",
+                }
                 negative_start, card, positive_end = True, True, False
             else:
                 negative_start = rng.random() < 0.6
@@ -319,7 +405,7 @@ def build_review_db(root: Path, clip_cache: Path | None = None, seed: int = 7) -
                 clip = _speech_clip(spoken, cache)
                 start = t
                 end = t + len(clip) / RATE
-                gap = np.zeros(int(round((start - sum(len(x) for x in left) / RATE) * RATE)), dtype=np.float32)
+                gap = np.zeros(round((start - sum(len(x) for x in left) / RATE) * RATE), dtype=np.float32)
                 left.append(gap)
                 right.append(gap)
                 silent = np.zeros_like(clip)
@@ -332,8 +418,11 @@ def build_review_db(root: Path, clip_cache: Path | None = None, seed: int = 7) -
                 t = end + 0.45
             left_a = np.concatenate(left + [np.zeros(RATE // 2, np.float32)])
             right_a = np.concatenate(right + [np.zeros(RATE // 2, np.float32)])
-            started = BASE_DAY - timedelta(weeks=7 - week) + timedelta(days=rng.randrange(0, 5), hours=rng.randrange(0, 8),
-                                                                      minutes=rng.randrange(0, 60))
+            started = (
+                BASE_DAY
+                - timedelta(weeks=7 - week)
+                + timedelta(days=rng.randrange(0, 5), hours=rng.randrange(0, 8), minutes=rng.randrange(0, 60))
+            )
             tmp_path = recordings / f"tmp-{n}.wav"
             data = _write_stereo(tmp_path, left_a, right_a)
             call_id = hashlib.sha256(data).hexdigest()[:16]
@@ -341,7 +430,9 @@ def build_review_db(root: Path, clip_cache: Path | None = None, seed: int = 7) -
             tmp_path.rename(path)
             score, auto, _ = score_of(v)
             flagged = auto or score < 80 or not positive_end
-            fc = FixtureCall(call_id, path, agent_id, agent_name, QUEUES[n % 2], started, v, utts, score, flagged, redaction)
+            fc = FixtureCall(
+                call_id, path, agent_id, agent_name, QUEUES[n % 2], started, v, utts, score, flagged, redaction
+            )
             calls.append(fc)
             if is_featured:
                 featured = fc
@@ -360,7 +451,7 @@ def _scorecard_version() -> str:
     try:
         from qa_pipeline.scorecard.loader import scorecard_messages
 
-        card, messages = scorecard_messages(SCORECARD_YAML, "review_fixture")
+        card, _messages = scorecard_messages(SCORECARD_YAML, "review_fixture")
         if card is not None:
             return card.version
     except ImportError:
@@ -378,8 +469,16 @@ def _insert_all(con, calls: list[FixtureCall], recordings: Path, run_ok: str) ->
     # Runs: an ok one that ingested everything, a partial one with failures, a failed one.
     con.execute(
         "INSERT INTO runs VALUES (?, ?, ?, ?, 'ok', ?, ?, 0, 0, ?, ?, 'faster-whisper', 'tiny.en', NULL)",
-        [run_ok, now - timedelta(days=3), now - timedelta(days=3) + timedelta(minutes=4), str(recordings),
-         len(calls), len(calls), 24 * 40.0, 241.5],
+        [
+            run_ok,
+            now - timedelta(days=3),
+            now - timedelta(days=3) + timedelta(minutes=4),
+            str(recordings),
+            len(calls),
+            len(calls),
+            24 * 40.0,
+            241.5,
+        ],
     )
     con.execute(
         "INSERT INTO runs VALUES ('run-0002', ?, ?, ?, 'partial', 5, 2, 1, 2, 95.0, 62.0, 'faster-whisper', 'tiny.en', NULL)",
@@ -390,12 +489,30 @@ def _insert_all(con, calls: list[FixtureCall], recordings: Path, run_ok: str) ->
         [now - timedelta(days=1), now - timedelta(days=1) + timedelta(seconds=3), str(recordings)],
     )
     failures = [
-        ("f1", "run-0002", str(recordings / "broken-0412.wav"), "decode", "AudioDecodeError",
-         "broken-0412.wav: the file ends after 44 bytes (truncated upload?); re-export the recording"),
-        ("f2", "run-0002", str(recordings / "silent-0413.wav"), "transcribe", "InputError",
-         "silent-0413.wav: no speech found in 62.0 s of audio; check the recording level"),
-        ("f3", "run-0003", str(recordings / "empty.mp3"), "decode", "AudioDecodeError",
-         "empty.mp3: the file has no audio stream (format 'mp3'); it is not a recording"),
+        (
+            "f1",
+            "run-0002",
+            str(recordings / "broken-0412.wav"),
+            "decode",
+            "AudioDecodeError",
+            "broken-0412.wav: the file ends after 44 bytes (truncated upload?); re-export the recording",
+        ),
+        (
+            "f2",
+            "run-0002",
+            str(recordings / "silent-0413.wav"),
+            "transcribe",
+            "InputError",
+            "silent-0413.wav: no speech found in 62.0 s of audio; check the recording level",
+        ),
+        (
+            "f3",
+            "run-0003",
+            str(recordings / "empty.mp3"),
+            "decode",
+            "AudioDecodeError",
+            "empty.mp3: the file has no audio stream (format 'mp3'); it is not a recording",
+        ),
     ]
     for fid, rid, src, stage, et, reason in failures:
         con.execute("INSERT INTO failures VALUES (?, ?, ?, NULL, ?, ?, ?, ?)", [fid, rid, src, stage, et, reason, now])
@@ -408,8 +525,19 @@ def _insert_all(con, calls: list[FixtureCall], recordings: Path, run_ok: str) ->
             " language, asr_confidence, status, run_id, created_at, updated_at)"
             " VALUES (?, ?, ?, 'wav', 16000, 2, ?, ?, ?, ?, ?, 'inbound', NULL, 'stereo', 0, 'faster-whisper', 'tiny.en',"
             " 'en', 0.93, 'complete', ?, ?, ?)",
-            [c.call_id, str(c.path), hashlib.sha256(c.path.read_bytes()).hexdigest(), dur, c.agent_id, c.agent_name,
-             c.queue, c.started_at, run_ok, c.started_at + timedelta(hours=20), c.started_at + timedelta(hours=20)],
+            [
+                c.call_id,
+                str(c.path),
+                hashlib.sha256(c.path.read_bytes()).hexdigest(),
+                dur,
+                c.agent_id,
+                c.agent_name,
+                c.queue,
+                c.started_at,
+                run_ok,
+                c.started_at + timedelta(hours=20),
+                c.started_at + timedelta(hours=20),
+            ],
         )
         for u in c.utts:
             con.execute(
@@ -417,13 +545,32 @@ def _insert_all(con, calls: list[FixtureCall], recordings: Path, run_ok: str) ->
                 " VALUES (?, ?, ?, ?, ?, ?, [], 0.9, ?)",
                 [c.call_id, u.idx, u.speaker, u.start_s, u.end_s, u.text, 0 if u.speaker == "agent" else 1],
             )
-            scores = {lab: (0.93 if lab in u.labels else 0.04) for lab in
-                      ["greeting", "agent_introduction", "recording_disclosure", "empathy", "apology",
-                       "identity_verification", "commitment", "resolution_check", "closing", "prohibited_language"]}
+            scores = {
+                lab: (0.93 if lab in u.labels else 0.04)
+                for lab in [
+                    "greeting",
+                    "agent_introduction",
+                    "recording_disclosure",
+                    "empathy",
+                    "apology",
+                    "identity_verification",
+                    "commitment",
+                    "resolution_check",
+                    "closing",
+                    "prohibited_language",
+                ]
+            }
             con.execute(
                 "INSERT INTO utterance_labels VALUES (?, ?, 'heads-test', ?, ?, ?, ?, ?)",
-                [c.call_id, u.idx, u.sentiment, 0.88 if u.sentiment != "neutral" else 0.71, json.dumps(scores),
-                 u.labels, c.started_at + timedelta(hours=20)],
+                [
+                    c.call_id,
+                    u.idx,
+                    u.sentiment,
+                    0.88 if u.sentiment != "neutral" else 0.71,
+                    json.dumps(scores),
+                    u.labels,
+                    c.started_at + timedelta(hours=20),
+                ],
             )
         if c.redaction is not None:
             card_u = next(u for u in c.utts if u.key == "card")
@@ -440,8 +587,19 @@ def _insert_all(con, calls: list[FixtureCall], recordings: Path, run_ok: str) ->
             " longest_silence_s, overtalk_s, agent_interruptions, customer_interruptions, agent_wpm,"
             " first_agent_response_s, hold_s, customer_sentiment_start, customer_sentiment_end, metrics, computed_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, 0.4, 0, 1, 162, 0.6, 0, ?, ?, ?, ?)",
-            [c.call_id, dur, dur * 0.55, dur * 0.3, 0.65, dur * 0.15, dead_air, sig[cust[0].sentiment],
-             sig[cust[-1].sentiment], json.dumps({"longest_dead_air_s": dead_air}), c.started_at + timedelta(hours=20)],
+            [
+                c.call_id,
+                dur,
+                dur * 0.55,
+                dur * 0.3,
+                0.65,
+                dur * 0.15,
+                dead_air,
+                sig[cust[0].sentiment],
+                sig[cust[-1].sentiment],
+                json.dumps({"longest_dead_air_s": dead_air}),
+                c.started_at + timedelta(hours=20),
+            ],
         )
         score, auto, per = score_of(c.verdicts)
         reasons = []
@@ -453,8 +611,20 @@ def _insert_all(con, calls: list[FixtureCall], recordings: Path, run_ok: str) ->
                 reasons.append(f"{cid}: {reason}")
             con.execute(
                 "INSERT INTO criterion_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [c.call_id, SCORECARD_ID, version, section, cid, kind, v, pts, mx, capable and v == "fail", reason,
-                 json.dumps({"utterances": ev_utts, "values": values, "nominal_points": nominal})],
+                [
+                    c.call_id,
+                    SCORECARD_ID,
+                    version,
+                    section,
+                    cid,
+                    kind,
+                    v,
+                    pts,
+                    mx,
+                    capable and v == "fail",
+                    reason,
+                    json.dumps({"utterances": ev_utts, "values": values, "nominal_points": nominal}),
+                ],
             )
         for section, (p, m) in per.items():
             con.execute(
@@ -463,23 +633,46 @@ def _insert_all(con, calls: list[FixtureCall], recordings: Path, run_ok: str) ->
             )
         con.execute(
             "INSERT INTO call_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [c.call_id, SCORECARD_ID, version, score, score, sum(p for p, _ in per.values()),
-             sum(m for _, m in per.values()), auto, reasons, (not auto) and score >= 80, c.started_at + timedelta(hours=20)],
+            [
+                c.call_id,
+                SCORECARD_ID,
+                version,
+                score,
+                score,
+                sum(p for p, _ in per.values()),
+                sum(m for _, m in per.values()),
+                auto,
+                reasons,
+                (not auto) and score >= 80,
+                c.started_at + timedelta(hours=20),
+            ],
         )
         if auto:
-            con.execute("INSERT INTO flags VALUES (?, 'auto_fail', ?, ?, 'high', ?)",
-                        [c.call_id, SCORECARD_ID, "Auto-fail: " + "; ".join(reasons), now])
+            con.execute(
+                "INSERT INTO flags VALUES (?, 'auto_fail', ?, ?, 'high', ?)",
+                [c.call_id, SCORECARD_ID, "Auto-fail: " + "; ".join(reasons), now],
+            )
         elif score < 80:
-            con.execute("INSERT INTO flags VALUES (?, 'low_score', ?, ?, 'medium', ?)",
-                        [c.call_id, SCORECARD_ID, f"Score {score:.1f} is under the pass mark 80", now])
+            con.execute(
+                "INSERT INTO flags VALUES (?, 'low_score', ?, ?, 'medium', ?)",
+                [c.call_id, SCORECARD_ID, f"Score {score:.1f} is under the pass mark 80", now],
+            )
         if cust[-1].sentiment == "negative":
-            con.execute("INSERT INTO flags VALUES (?, 'negative_end', '', ?, 'low', ?)",
-                        [c.call_id, "The customer sounded negative at the end of the call", now])
+            con.execute(
+                "INSERT INTO flags VALUES (?, 'negative_end', '', ?, 'low', ?)",
+                [c.call_id, "The customer sounded negative at the end of the call", now],
+            )
 
 
 def _ev(u: Utt, label: str | None) -> dict:
-    return {"idx": u.idx, "speaker": u.speaker, "start_s": u.start_s, "end_s": u.end_s, "text": u.text,
-            "scores": {label: 0.93 if label in u.labels else 0.12} if label else {}}
+    return {
+        "idx": u.idx,
+        "speaker": u.speaker,
+        "start_s": u.start_s,
+        "end_s": u.end_s,
+        "text": u.text,
+        "scores": {label: 0.93 if label in u.labels else 0.12} if label else {},
+    }
 
 
 def _evidence(c: FixtureCall, cid: str, verdict: str, dead_air: float) -> tuple[list[dict], dict, str]:
@@ -492,25 +685,38 @@ def _evidence(c: FixtureCall, cid: str, verdict: str, dead_air: float) -> tuple[
     if cid == "recording_disclosure":
         if verdict == "pass":
             return [_ev(by_key["disclosure"], "recording_disclosure")], {}, "Agent said the call is recorded."
-        return [_ev(u, "recording_disclosure") for u in agent[:2]], {"best_score": 0.08}, "No recording disclosure in the first 60 s."
+        return (
+            [_ev(u, "recording_disclosure") for u in agent[:2]],
+            {"best_score": 0.08},
+            "No recording disclosure in the first 60 s.",
+        )
     if cid == "empathy":
         if verdict == "na":
             return [], {}, "Not applicable: the customer was never negative."
         angry = by_key["angry"]
         if verdict == "pass":
             return [_ev(angry, None), _ev(by_key["empathy"], "empathy")], {}, "Agent acknowledged the frustration."
-        return [_ev(angry, None), _ev(by_key["ack"], "empathy")], {"best_score": 0.31, "min_score": 0.5}, \
-            "Customer was negative but the agent showed no empathy (best score 0.31 < 0.50)."
+        return (
+            [_ev(angry, None), _ev(by_key["ack"], "empathy")],
+            {"best_score": 0.31, "min_score": 0.5},
+            "Customer was negative but the agent showed no empathy (best score 0.31 < 0.50).",
+        )
     if cid == "no_prohibited_language":
         return [], {}, "No prohibited language."
     if cid == "dead_air":
-        return [], {"longest_dead_air_s": dead_air, "max": 20.0}, \
-            f"Longest dead air {dead_air:.1f} s ({'within' if verdict == 'pass' else 'over'} the 20 s limit)."
+        return (
+            [],
+            {"longest_dead_air_s": dead_air, "max": 20.0},
+            f"Longest dead air {dead_air:.1f} s ({'within' if verdict == 'pass' else 'over'} the 20 s limit).",
+        )
     if cid == "resolution_check":
         if verdict == "pass":
             return [_ev(by_key["resolve"], "resolution_check")], {}, "Agent checked the issue was resolved."
-        return [_ev(u, "resolution_check") for u in agent[-2:]], {"best_score": 0.2}, \
-            "No resolution check in the last 90 s."
+        return (
+            [_ev(u, "resolution_check") for u in agent[-2:]],
+            {"best_score": 0.2},
+            "No resolution check in the last 90 s.",
+        )
     if cid == "closing":
         if verdict == "pass":
             return [_ev(by_key["close"], "closing")], {}, "Agent closed the call politely."
@@ -537,8 +743,17 @@ def start_server(db: Path, *extra: str, timeout_s: float = 30.0):
     import urllib.request
 
     port = free_port()
-    cmd = [sys.executable, "-c", "from qa_pipeline.cli import main; main()", "serve", "--db", str(db),
-           "--port", str(port), *extra]
+    cmd = [
+        sys.executable,
+        "-c",
+        "from qa_pipeline.cli import main; main()",
+        "serve",
+        "--db",
+        str(db),
+        "--port",
+        str(port),
+        *extra,
+    ]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
@@ -597,8 +812,8 @@ def hammer(db: str, stop_file: str, out_json: str, max_seconds: float = 120.0) -
     import time
     import uuid
 
-    from qa_pipeline.store.db import utcnow
     from qa_pipeline.scorecard.overrides import final_scores_with_overrides, stored_call_score
+    from qa_pipeline.store.db import utcnow
     from qa_pipeline.store.overrides import latest_overrides
     from qa_pipeline.store.scores import write_scores
 
@@ -611,21 +826,21 @@ def hammer(db: str, stop_file: str, out_json: str, max_seconds: float = 120.0) -
     while not stop.exists() and time.monotonic() < deadline:
         cid = ids[units % len(ids)]
         t0 = time.monotonic()
-        with connect(db) as con:
-            with transaction(con):
-                stored = stored_call_score(con, cid, SCORECARD_ID)
-                ovr = latest_overrides(con, [SCORECARD_ID], [cid])
-                finals, applied, _ = final_scores_with_overrides([stored], ovr)
-                write_scores(con, [stored], finals)
-                con.execute(
-                    "INSERT INTO runs (run_id, started_at, input_dir, status) VALUES (?, ?, 'hammer', 'running')",
-                    [uuid.uuid4().hex, utcnow()],
-                )
+        with connect(db) as con, transaction(con):
+            stored = stored_call_score(con, cid, SCORECARD_ID)
+            ovr = latest_overrides(con, [SCORECARD_ID], [cid])
+            finals, applied, _ = final_scores_with_overrides([stored], ovr)
+            write_scores(con, [stored], finals)
+            con.execute(
+                "INSERT INTO runs (run_id, started_at, input_dir, status) VALUES (?, ?, 'hammer', 'running')",
+                [uuid.uuid4().hex, utcnow()],
+            )
         longest = max(longest, time.monotonic() - t0)
         units += 1
         with_overrides += 1 if applied else 0
         tmp = Path(out_json + ".tmp")
-        tmp.write_text(json.dumps({"units": units, "with_overrides": with_overrides, "longest_s": longest,
-                                   "calls": len(ids)}))
+        tmp.write_text(
+            json.dumps({"units": units, "with_overrides": with_overrides, "longest_s": longest, "calls": len(ids)})
+        )
         tmp.replace(out_json)
         time.sleep(0.005)

@@ -19,10 +19,19 @@ import duckdb
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from review_fixture import build_review_db, csrf_of  # noqa: E402
+from review_fixture import build_review_db, csrf_of
 
-TABLES = ["calls", "utterances", "utterance_labels", "call_metrics", "call_scores", "section_scores",
-          "criterion_results", "flags", "redactions"]
+TABLES = [
+    "calls",
+    "utterances",
+    "utterance_labels",
+    "call_metrics",
+    "call_scores",
+    "section_scores",
+    "criterion_results",
+    "flags",
+    "redactions",
+]
 
 
 def main() -> None:
@@ -47,14 +56,23 @@ def main() -> None:
                 else:
                     sel.append(f"c.{c}")
             con.execute(f"INSERT INTO {t} SELECT {', '.join(sel)} FROM {t} c, range(1, ?) r(i)", [args.copies])
-        counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("calls", "criterion_results", "flags")}
+        counts = {
+            t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("calls", "criterion_results", "flags")
+        }
         con.close()
         print(f"database: {counts}")
         c = TestClient(create_app(ServerConfig(fx.db)))
         tok = csrf_of(c.get("/login").text)
         c.post("/login", data={"csrf": tok, "username": "adam", "password": fx.passwords["adam"][1]})
-        pages = ["/queue", "/queue?agent=A101&status=all", f"/calls/{fx.featured.call_id}", "/calibration",
-                 "/coach?since=2024-01-01", "/coach/agents/A101?since=2024-01-01", "/runs"]
+        pages = [
+            "/queue",
+            "/queue?agent=A101&status=all",
+            f"/calls/{fx.featured.call_id}",
+            "/calibration",
+            "/coach?since=2024-01-01",
+            "/coach/agents/A101?since=2024-01-01",
+            "/runs",
+        ]
         for url in pages:
             times = []
             for _ in range(3):

@@ -8,7 +8,8 @@ score 0.9 and are detected, every other label scores 0.02 (or what
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from qa_pipeline.classify.result import LABELS, UtteranceLabels
 from qa_pipeline.conversation import Conversation, Utterance
@@ -42,15 +43,32 @@ def build(
 # A well-handled call with an upset customer: every customer-service criterion passes or is N/A.
 GOOD_CALL = [
     ("agent", 1.0, 4.0, "Good morning, thank you for calling Northwind support.", "greeting", "positive"),
-    ("agent", 4.3, 7.5, "My name is Priya and this call is recorded for training purposes.",
-     ("agent_introduction", "recording_disclosure")),
+    (
+        "agent",
+        4.3,
+        7.5,
+        "My name is Priya and this call is recorded for training purposes.",
+        ("agent_introduction", "recording_disclosure"),
+    ),
     ("customer", 8.0, 14.0, "I was charged twice this month and honestly I am furious about it.", (), "negative"),
     ("agent", 14.5, 18.5, "I'm really sorry, I understand how upsetting a double charge is.", ("empathy", "apology")),
-    ("agent", 18.8, 23.0, "Before I look, can you confirm your full name and date of birth please?", "identity_verification"),
+    (
+        "agent",
+        18.8,
+        23.0,
+        "Before I look, can you confirm your full name and date of birth please?",
+        "identity_verification",
+    ),
     ("customer", 23.5, 27.0, "It's [NAME], born [DOB].", ()),
     ("agent", 27.5, 32.0, "Thank you. I can see your balance is [ACCOUNT] with two identical payments.", ()),
     ("customer", 32.5, 36.0, "Yes, that's exactly the problem, the same amount twice.", (), "negative"),
-    ("agent", 36.5, 41.0, "So if I've got this right, the second payment went out on the same day?", "active_listening"),
+    (
+        "agent",
+        36.5,
+        41.0,
+        "So if I've got this right, the second payment went out on the same day?",
+        "active_listening",
+    ),
     ("customer", 41.5, 43.5, "Yes, same day.", ()),
     ("agent", 44.0, 49.0, "I'm refunding the duplicate now, you'll see it within three working days.", "commitment"),
     ("customer", 49.5, 53.0, "Okay, that's a relief, thank you.", (), "positive"),
@@ -63,8 +81,14 @@ GOOD_CALL = [
 # upset customer, and swears: prohibited language fails the whole call.
 BAD_CALL = [
     ("agent", 2.0, 4.0, "Yeah, support, what is it.", ()),
-    ("customer", 4.5, 12.0, "My internet has been down for three days and nobody has called me back, this is ridiculous.",
-     (), "negative"),
+    (
+        "customer",
+        4.5,
+        12.0,
+        "My internet has been down for three days and nobody has called me back, this is ridiculous.",
+        (),
+        "negative",
+    ),
     ("agent", 10.5, 15.0, "Right, right, I can see your balance is [ACCOUNT] and you're behind on payments.", ()),
     ("customer", 15.5, 20.0, "That has nothing to do with it, I just want it fixed.", (), "negative"),
     ("agent", 20.5, 23.0, "What's your date of birth?", "identity_verification"),

@@ -38,10 +38,18 @@ def test_spearman_ranks_and_degenerate_cases() -> None:
 
 def test_reference_file_is_validated(tmp_path: Path) -> None:
     good = tmp_path / "r.jsonl"
-    good.write_text(json.dumps({"call": "a.wav", "criteria": {"greeting": "pass"}, "overall": 3}) + "\n\n", encoding="utf-8")
+    good.write_text(
+        json.dumps({"call": "a.wav", "criteria": {"greeting": "pass"}, "overall": 3}) + "\n\n", encoding="utf-8"
+    )
     assert read_reference(good)[0].criteria == {"greeting": "pass"}
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({"call": "a.wav", "criteria": {"greeting": "yes"}}) + "\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"bad.jsonl line 1: criterion greeting has verdict 'yes'; write one of pass, fail, na"):
+    with pytest.raises(
+        InputError, match=r"bad.jsonl line 1: criterion greeting has verdict 'yes'; write one of pass, fail, na"
+    ):
         read_reference(bad)
-    assert sentiment_class(0.15) == "positive" and sentiment_class(0.0) == "neutral" and sentiment_class(-0.4) == "negative"
+    assert (
+        sentiment_class(0.15) == "positive"
+        and sentiment_class(0.0) == "neutral"
+        and sentiment_class(-0.4) == "negative"
+    )

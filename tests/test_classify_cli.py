@@ -9,17 +9,22 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
-from qa_pipeline.cli import app
 from qa_pipeline.classify.result import LABELS
+from qa_pipeline.cli import app
 
 runner = CliRunner()
 
 
 def test_classify_reads_stdin_and_prints_json_lines() -> None:
-    result = runner.invoke(app, ["classify"], input="Thank you for calling, my name is Ana.\n\nI want to speak to your manager!\n")
+    result = runner.invoke(
+        app, ["classify"], input="Thank you for calling, my name is Ana.\n\nI want to speak to your manager!\n"
+    )
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["text"] for r in records] == ["Thank you for calling, my name is Ana.", "I want to speak to your manager!"]
+    assert [r["text"] for r in records] == [
+        "Thank you for calling, my name is Ana.",
+        "I want to speak to your manager!",
+    ]
     for r in records:
         assert set(r) == {"text", "sentiment", "sentiment_score", "labels", "detected"}
         assert list(r["labels"]) == list(LABELS)
@@ -174,16 +179,35 @@ def test_bench_ceiling_cross_validates_on_the_measuring_format(tmp_path: Path) -
     from qa_pipeline.classify.evaluate import bench_ceiling
     from qa_pipeline.errors import InputError
 
-    good = ["what a lovely flight, thank you", "the crew were wonderful and kind", "great service today, thanks so much",
-            "loved the new seats, really comfortable", "brilliant help from your agent, thank you"]
-    bad = ["my bag is lost and nobody answers", "worst delay ever, three hours on the tarmac", "rude staff and a filthy cabin",
-           "you cancelled my flight again, awful", "terrible service, I want a refund"]
-    neutral = ["what time does boarding start for flight 22", "is there wifi on the denver route", "sent you my booking number",
-               "flying to boston on friday morning", "how many bags can I check on a basic fare"]
+    good = [
+        "what a lovely flight, thank you",
+        "the crew were wonderful and kind",
+        "great service today, thanks so much",
+        "loved the new seats, really comfortable",
+        "brilliant help from your agent, thank you",
+    ]
+    bad = [
+        "my bag is lost and nobody answers",
+        "worst delay ever, three hours on the tarmac",
+        "rude staff and a filthy cabin",
+        "you cancelled my flight again, awful",
+        "terrible service, I want a refund",
+    ]
+    neutral = [
+        "what time does boarding start for flight 22",
+        "is there wifi on the denver route",
+        "sent you my booking number",
+        "flying to boston on friday morning",
+        "how many bags can I check on a basic fare",
+    ]
     data = tmp_path / "data"
     (data / "sentiment").mkdir(parents=True)
-    rows = [f'"{t}",positive,1' for t in good] + [f'"{t}",negative,1' for t in bad] + [f'"{t}",neutral,1' for t in neutral]
-    (data / "sentiment" / "airline_tweets_dev.csv").write_text("text,label,confidence\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    rows = (
+        [f'"{t}",positive,1' for t in good] + [f'"{t}",negative,1' for t in bad] + [f'"{t}",neutral,1' for t in neutral]
+    )
+    (data / "sentiment" / "airline_tweets_dev.csv").write_text(
+        "text,label,confidence\n" + "\n".join(rows) + "\n", encoding="utf-8"
+    )
     sst = [f"{t}\t1" for t in good] + [f"{t}\t0" for t in bad]
     (data / "sentiment" / "sst2_dev.tsv").write_text("sentence\tlabel\n" + "\n".join(sst) + "\n", encoding="utf-8")
     report = bench_ceiling(load_classifier(), shared=data, folds=5, curve=True)

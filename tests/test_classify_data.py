@@ -49,7 +49,11 @@ def test_sentiment_data_is_large_and_covers_every_class(data) -> None:
     ],
 )
 def test_hard_negatives_are_present(data, text: str, label: str) -> None:
-    found = [e for e in data.examples if e.labels is not None and e.source != "composed" and e.text.lower().endswith(text.lower())]
+    found = [
+        e
+        for e in data.examples
+        if e.labels is not None and e.source != "composed" and e.text.lower().endswith(text.lower())
+    ]
     assert found, f"hard negative {text!r} missing from the training data"
     assert all(label not in e.labels for e in found)
 
@@ -100,7 +104,11 @@ def test_labels_agree_with_the_lexicon_and_patterns(data) -> None:
 
 def test_eval_lines_are_not_training_data(data) -> None:
     clean = models_dir() / "eval" / "agent_lines_clean.txt"
-    lines = {ln.strip().lower() for ln in clean.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")}
+    lines = {
+        ln.strip().lower()
+        for ln in clean.read_text(encoding="utf-8").splitlines()
+        if ln.strip() and not ln.startswith("#")
+    }
     texts = {e.text.lower() for e in data.examples}
     assert not lines & texts
 
@@ -136,7 +144,13 @@ def test_pattern_defined_labels_are_added_to_training_lines() -> None:
 
     lines = [
         Example("okay one moment", None, frozenset(), "t", "train"),
-        Example("I've ordered your replacement card. anything else I can help you with?", None, frozenset({"closing"}), "t", "train"),
+        Example(
+            "I've ordered your replacement card. anything else I can help you with?",
+            None,
+            frozenset({"closing"}),
+            "t",
+            "train",
+        ),
         Example("my name is [NAME], how can I help?", None, frozenset({"greeting"}), "t", "train"),
         Example("which account would you like to check?", None, frozenset(), "t", "train"),
         Example("no thank you", "positive", None, "s", "train"),

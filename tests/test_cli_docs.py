@@ -17,4 +17,6 @@ def test_every_command_is_in_docs() -> None:
 
 
 def test_docs_are_up_to_date() -> None:
-    assert docs_path().read_text(encoding="utf-8") == render(), "docs/cli.md is stale: run `qa-pipeline docs-cli --write`"
+    assert docs_path().read_text(encoding="utf-8") == render(), (
+        "docs/cli.md is stale: run `qa-pipeline docs-cli --write`"
+    )

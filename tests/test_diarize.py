@@ -12,9 +12,9 @@ import pytest
 from qa_pipeline.asr.base import AsrSegment, TranscribeOptions
 from qa_pipeline.audio import decode
 from qa_pipeline.conversation import Word, merge_parties
-from qa_pipeline.diarize import DiarizeOptions, attribute_mono, cue_score, decide_roles, diarize_mono
 from qa_pipeline.devtools.diarize_eval import score_attribution
 from qa_pipeline.devtools.samples import DialogueSpec, load_dialogues, load_timelines, render_audio, resample
+from qa_pipeline.diarize import DiarizeOptions, attribute_mono, cue_score, decide_roles, diarize_mono
 
 REPO = Path(__file__).resolve().parent.parent
 CALLS = REPO / "samples" / "calls"
@@ -83,7 +83,12 @@ def test_decide_roles_uses_cues_then_who_speaks_first() -> None:
     assert decide_roles(plain, 2, DiarizeOptions(min_role_score=1.5)).agent_voice is None
     # one voice: unknown by default
     assert decide_roles([(0, "Thank you for calling, how can I help?")], 1).agent_voice is None
-    assert decide_roles([(0, "Thank you for calling, how can I help?")], 1, DiarizeOptions(single_voice="cues")).agent_voice == 0
+    assert (
+        decide_roles(
+            [(0, "Thank you for calling, how can I help?")], 1, DiarizeOptions(single_voice="cues")
+        ).agent_voice
+        == 0
+    )
 
 
 # --------------------------------------------------------------------------- voices (scripted words, real audio)
@@ -103,7 +108,9 @@ def test_scripted_words_on_the_mono_sample_call(mono_call: tuple) -> None:
 def test_one_voice_for_both_parties_gives_unknown() -> None:
     d = load_dialogues(REPO / "samples" / "dialogues.yaml").get(MONO_CALL)
     same = {"voice": "en-gb+f2", "speed": 150, "pitch": 60}
-    dd = DialogueSpec.model_validate({**d.model_dump(), "render": {**d.render.model_dump(), "agent_voice": same, "customer_voice": same}})
+    dd = DialogueSpec.model_validate(
+        {**d.model_dump(), "render": {**d.render.model_dump(), "agent_voice": same, "customer_voice": same}}
+    )
     audio, placed, _ = render_audio(dd)
     mono = resample(audio[0], 8000, 16000)
     turns = [{"speaker": p.speaker, "start_s": p.start_s, "end_s": p.end_s, "text": p.text} for p in placed]

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from flow_audio import espeak_available, render_calls
 from flow_inputs import Expected, GrowingFile, make_bad_inputs
 
@@ -85,8 +84,20 @@ def test_bad_input_is_recorded_and_never_stops_the_night(prefect_harness, spoken
     # a FLAC named .wav still decodes: wrong extensions are fine
     import subprocess
 
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(spoken_calls["call_b"]), "-f", "flac",
-                    str(inbox / "really_flac.wav")], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-loglevel",
+            "error",
+            "-y",
+            "-i",
+            str(spoken_calls["call_b"]),
+            "-f",
+            "flac",
+            str(inbox / "really_flac.wav"),
+        ],
+        check=True,
+    )
     # a broken metadata row: its call is still scored, without metadata
     (inbox / "manifest.csv").write_text(
         "file,agent_id,agent_name,queue,started_at,direction,customer_ref\n"
@@ -112,7 +123,10 @@ def test_bad_input_is_recorded_and_never_stops_the_night(prefect_harness, spoken
         assert run_id == summary.run_id
 
     calls = _rows(db, "SELECT source_path, status, agent_id FROM calls ORDER BY source_path")
-    assert [(Path(c[0]).name, c[1], c[2]) for c in calls] == [("good.wav", "complete", "A-7"), ("really_flac.wav", "complete", None)]
+    assert [(Path(c[0]).name, c[1], c[2]) for c in calls] == [
+        ("good.wav", "complete", "A-7"),
+        ("really_flac.wav", "complete", None),
+    ]
     # nothing half-written: every stored row belongs to a stored call
     for table in CALL_TABLES:
         orphans = _rows(db, f"SELECT count(*) FROM {table} WHERE call_id NOT IN (SELECT call_id FROM calls)")[0][0]
@@ -132,9 +146,11 @@ def test_one_run_per_database_and_crashed_runs_are_closed(prefect_harness, tmp_p
         stale = start_run(con, "/recordings", asr_backend="faster-whisper", asr_model="tiny.en")  # a run that died
     empty = tmp_path / "empty"
     empty.mkdir()
-    with run_lock(db):
-        with pytest.raises(DatabaseBusyError, match=r"another qa-pipeline run \(pid \d+\) is already scoring"):
-            _run(empty, db)
+    with (
+        run_lock(db),
+        pytest.raises(DatabaseBusyError, match=r"another qa-pipeline run \(pid \d+\) is already scoring"),
+    ):
+        _run(empty, db)
     summary = _run(empty, db)
     assert summary.status == "ok" and summary.calls_found == 0
     statuses = dict(_rows(db, "SELECT run_id, status FROM runs"))

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from flow_audio import espeak_available, render_calls
 from flow_inputs import add_unreadable
 
@@ -40,12 +39,21 @@ def test_run_exit_status_says_partial_and_lists_the_failures(tmp_path: Path) -> 
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     shutil.copy(calls["call_c"], inbox / "call_c.wav")
-    name, expected = add_unreadable(inbox, calls["call_c"])
+    name, _expected = add_unreadable(inbox, calls["call_c"])
     (inbox / "garbled.flac").write_bytes(b"fLaC" + bytes(range(256)) * 8)
     db = tmp_path / "qa.duckdb"
 
-    run = _cli("run", str(inbox), "--db", str(db), "--no-progress", "--settle", "0",
-               prefix=_without_file_read_override(), home=tmp_path / "prefect")
+    run = _cli(
+        "run",
+        str(inbox),
+        "--db",
+        str(db),
+        "--no-progress",
+        "--settle",
+        "0",
+        prefix=_without_file_read_override(),
+        home=tmp_path / "prefect",
+    )
     assert run.returncode == 6, run.stdout + run.stderr  # 6 = partial
     assert "partial — 1 done, 0 skipped, 2 failed of 3 found" in run.stdout
     assert f"{name}: cannot read the file (Permission denied)" in run.stderr

@@ -15,13 +15,21 @@ import duckdb
 import numpy as np
 import psutil
 import pytest
-
-from flow_audio import RATE, espeak_available, render_call, CALLS, write_wav
+from flow_audio import CALLS, RATE, espeak_available, render_call, write_wav
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not espeak_available(), reason="espeak-ng renders the test calls")]
 
 BIN = Path(sys.executable).parent / "qa-pipeline"
-TABLES = ("calls", "utterances", "utterance_labels", "call_metrics", "call_scores", "criterion_results", "flags", "redactions")
+TABLES = (
+    "calls",
+    "utterances",
+    "utterance_labels",
+    "call_metrics",
+    "call_scores",
+    "criterion_results",
+    "flags",
+    "redactions",
+)
 TRANSCRIBED = re.compile(r"transcribed [\d.]+ s of audio in [\d.]+ s \(call ([0-9a-f]{16})\)")
 STORED = re.compile(r"stored \(call [0-9a-f]{16}\)")
 
@@ -43,7 +51,11 @@ class Run:
         env.pop("PREFECT_API_URL", None)
         self.proc = subprocess.Popen(
             [str(BIN), "run", str(inbox), "--db", str(db), "--no-progress", "--settle", "0", "--verbose"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env, start_new_session=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=env,
+            start_new_session=True,
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -64,7 +76,9 @@ class Run:
         deadline = time.monotonic() + timeout_s
         while self.count(pattern) < n:
             if self.proc.poll() is not None:
-                raise AssertionError(f"the run ended (rc {self.proc.returncode}) before {n}× {pattern.pattern}:\n{''.join(self.lines[-40:])}")
+                raise AssertionError(
+                    f"the run ended (rc {self.proc.returncode}) before {n}× {pattern.pattern}:\n{''.join(self.lines[-40:])}"
+                )
             if time.monotonic() > deadline:
                 raise AssertionError(f"timed out waiting for {n}× {pattern.pattern}")
             time.sleep(0.02)
@@ -102,8 +116,15 @@ def _snapshot(db: Path) -> dict:
         ).fetchone()[0]
     finally:
         con.close()
-    return {"counts": counts, "calls": calls, "per_call": per_call, "labels": labels, "scored": scored,
-            "runs": runs, "dupes": dupes}
+    return {
+        "counts": counts,
+        "calls": calls,
+        "per_call": per_call,
+        "labels": labels,
+        "scored": scored,
+        "runs": runs,
+        "dupes": dupes,
+    }
 
 
 def _consistent(snap: dict) -> None:
@@ -133,8 +154,12 @@ def test_kill_9_anywhere_then_rerun_loses_and_duplicates_nothing(tmp_path: Path)
     transcribed_everywhere: list[set[str]] = []
     left_behind: list[int] = []
     # kill points: during start-up; after the first stored call; between ASR and storing of later calls
-    for label, pattern, n in (("start-up", None, 0), ("after 1 stored", STORED, 1),
-                              ("after ASR", TRANSCRIBED, 2), ("after 2 more stored", STORED, 2)):
+    for label, pattern, n in (
+        ("start-up", None, 0),
+        ("after 1 stored", STORED, 1),
+        ("after ASR", TRANSCRIBED, 2),
+        ("after 2 more stored", STORED, 2),
+    ):
         run = Run(inbox, db, home)
         if pattern is None:
             time.sleep(2.0)

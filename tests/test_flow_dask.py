@@ -8,7 +8,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from flow_audio import espeak_available, render_calls
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not espeak_available(), reason="espeak-ng renders the test calls")]
@@ -42,8 +41,10 @@ def test_flow_runs_its_stages_on_two_dask_workers(prefect_harness, tmp_path: Pat
     db = tmp_path / "qa.duckdb"
     local_loads = runtime_module.runtime_transcriber.cache_info().misses
 
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
-            distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         summary = run_nightly(inbox, db, dask=cluster.scheduler_address, settle_s=0)
         reports = list(client.run(_worker_report).values())
 

@@ -37,7 +37,9 @@ def _start_run(home: Path) -> tuple[subprocess.Popen, int]:
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
     env["PREFECT_HOME"] = str(home)
     env["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "120"  # a fresh home migrates its database first
-    proc = subprocess.Popen([sys.executable, "-c", STAND_IN_RUN], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", STAND_IN_RUN], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    )
     line = proc.stdout.readline()  # type: ignore[union-attr]
     assert line.strip().isdigit(), f"stand-in run did not start its server: {line!r}"
     return proc, int(line)

@@ -15,7 +15,6 @@ from pathlib import Path
 import duckdb
 import httpx
 import pytest
-
 from flow_audio import espeak_available, render_calls
 
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(not espeak_available(), reason="espeak-ng renders the test calls")]
@@ -51,7 +50,9 @@ def _wait(what: str, check, timeout_s: float, proc: subprocess.Popen | None = No
         if proc is not None and proc.poll() is not None:
             raise AssertionError(f"{what}: process ended with {proc.returncode}:\n{log.read_text() if log else ''}")
         time.sleep(1.0)
-    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}:\n{log.read_text()[-3000:] if log else ''}")
+    raise AssertionError(
+        f"timed out after {timeout_s:.0f} s waiting for {what}:\n{log.read_text()[-3000:] if log else ''}"
+    )
 
 
 def test_schedule_serves_the_nightly_flow_on_a_real_prefect_server(tmp_path: Path) -> None:
@@ -62,23 +63,61 @@ def test_schedule_serves_the_nightly_flow_on_a_real_prefect_server(tmp_path: Pat
     db = tmp_path / "qa.duckdb"
     port = _free_port()
     api = f"http://127.0.0.1:{port}/api"
-    env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect-home"), PREFECT_SERVER_ANALYTICS_ENABLED="false",
-               PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5", PREFECT_API_URL=api, PREFECT_LOGGING_LEVEL="INFO")
+    env = dict(
+        os.environ,
+        PREFECT_HOME=str(tmp_path / "prefect-home"),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        PREFECT_SERVER_SERVICES_SCHEDULER_LOOP_SECONDS="5",
+        PREFECT_API_URL=api,
+        PREFECT_LOGGING_LEVEL="INFO",
+    )
     server_log, serve_log = tmp_path / "server.log", tmp_path / "serve.log"
-    server = subprocess.Popen([str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
-                              stdout=server_log.open("w"), stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    server = subprocess.Popen(
+        [str(BIN / "prefect"), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        stdout=server_log.open("w"),
+        stderr=subprocess.STDOUT,
+        env=env,
+        start_new_session=True,
+    )
     serve = None
     try:
-        _wait("the Prefect server", lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200, 180, server, server_log)
+        _wait(
+            "the Prefect server",
+            lambda: httpx.get(f"{api}/health", timeout=2).status_code == 200,
+            180,
+            server,
+            server_log,
+        )
         serve = subprocess.Popen(
-            [str(BIN / "qa-pipeline"), "schedule", "--cron", "0 2 * * *", "--input", str(inbox), "--db", str(db),
-             "--name", "test-nightly", "--timezone", "UTC"],
-            stdout=serve_log.open("w"), stderr=subprocess.STDOUT, env=env, start_new_session=True, cwd=tmp_path,
+            [
+                str(BIN / "qa-pipeline"),
+                "schedule",
+                "--cron",
+                "0 2 * * *",
+                "--input",
+                str(inbox),
+                "--db",
+                str(db),
+                "--name",
+                "test-nightly",
+                "--timezone",
+                "UTC",
+            ],
+            stdout=serve_log.open("w"),
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+            cwd=tmp_path,
         )
         deployment = _wait(
             "the deployment",
-            lambda: (r := httpx.get(f"{api}/deployments/name/qa-nightly/test-nightly", timeout=5)).status_code == 200 and r.json(),
-            120, serve, serve_log,
+            lambda: (
+                (r := httpx.get(f"{api}/deployments/name/qa-nightly/test-nightly", timeout=5)).status_code == 200
+                and r.json()
+            ),
+            120,
+            serve,
+            serve_log,
         )
         assert [s["schedule"]["cron"] for s in deployment["schedules"]] == ["0 2 * * *"]
         assert deployment["parameters"]["db"] == str(db)
@@ -86,8 +125,11 @@ def test_schedule_serves_the_nightly_flow_on_a_real_prefect_server(tmp_path: Pat
 
         # the server's scheduler puts the coming nights on the calendar at 02:00
         def scheduled() -> list[dict]:
-            body = {"deployments": {"id": {"any_": [deployment["id"]]}},
-                    "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}}, "limit": 5}
+            body = {
+                "deployments": {"id": {"any_": [deployment["id"]]}},
+                "flow_runs": {"state": {"type": {"any_": ["SCHEDULED"]}}},
+                "limit": 5,
+            }
             return httpx.post(f"{api}/flow_runs/filter", json=body, timeout=5).json()
 
         upcoming = _wait("scheduled runs", scheduled, 60, serve, serve_log)
@@ -96,8 +138,13 @@ def test_schedule_serves_the_nightly_flow_on_a_real_prefect_server(tmp_path: Pat
             assert (start.hour, start.minute) == (2, 0)
 
         # trigger one now through the server, as an operator would
-        triggered = subprocess.run([str(BIN / "prefect"), "deployment", "run", "qa-nightly/test-nightly"],
-                                   capture_output=True, text=True, env=env, timeout=120)
+        triggered = subprocess.run(
+            [str(BIN / "prefect"), "deployment", "run", "qa-nightly/test-nightly"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
         assert triggered.returncode == 0, triggered.stdout + triggered.stderr
         run_id = next(line.split()[-1] for line in triggered.stdout.splitlines() if "UUID" in line)
 

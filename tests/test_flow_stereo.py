@@ -23,7 +23,9 @@ def test_split_joined_puts_words_back_on_their_channel() -> None:
     n = 10 * SAMPLE_RATE  # 10 s channels; the right one starts at 12 s in the joined audio
     segments = [
         _seg([(1.0, 1.4, "hello"), (1.5, 1.9, "there.")]),
-        _seg([(9.2, 9.6, "bye"), (9.7, 9.95, "now."), (12.3, 12.7, "thanks"), (12.8, 13.1, "again.")]),  # across the join
+        _seg(
+            [(9.2, 9.6, "bye"), (9.7, 9.95, "now."), (12.3, 12.7, "thanks"), (12.8, 13.1, "again.")]
+        ),  # across the join
         _seg([(18.0, 18.5, "goodbye.")]),
     ]
     left, right = split_joined(segments, n)
@@ -34,7 +36,9 @@ def test_split_joined_puts_words_back_on_their_channel() -> None:
 
 
 def test_channel_segments_split_where_the_other_party_talks() -> None:
-    seg = _seg([(0.0, 0.5, "Hello,"), (0.6, 1.0, "thanks."), (5.0, 5.4, "Sure,"), (5.5, 5.9, "done."), (6.3, 6.6, "Bye.")])
+    seg = _seg(
+        [(0.0, 0.5, "Hello,"), (0.6, 1.0, "thanks."), (5.0, 5.4, "Sure,"), (5.5, 5.9, "done."), (6.3, 6.6, "Bye.")]
+    )
     parts = channel_segments([seg], "agent", 0)
     assert [p.text for p in parts] == ["Hello, thanks.", "Sure, done. Bye."]
     assert [(p.start_s, p.end_s) for p in parts] == [(0.0, 1.0), (5.0, 6.6)]

@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from flow_audio import espeak_available, render_calls
+
 from qa_pipeline.errors import InputError
 from qa_pipeline.ingest import discover, read_manifest
 from qa_pipeline.paths import samples_dir
@@ -30,9 +30,11 @@ def _folder(tmp_path: Path, names=("a.wav", "b.wav")) -> Path:
 
 def test_unknown_columns_are_kept_per_call_and_excel_encodings_read(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
-    text = ("file,agent_id,agent_name,queue,CSAT,Wrap time,case id\r\n"
-            "a.wav,A1,José Núñez,billing,5,00:45,CASE-1\r\n"
-            "b.wav,A2,Zoë,collections,,,CASE-2\r\n")
+    text = (
+        "file,agent_id,agent_name,queue,CSAT,Wrap time,case id\r\n"
+        "a.wav,A1,José Núñez,billing,5,00:45,CASE-1\r\n"
+        "b.wav,A2,Zoë,collections,,,CASE-2\r\n"
+    )
     (folder / "manifest.csv").write_bytes(text.encode("cp1252"))  # Excel's "CSV" on Windows
     found = discover(folder, settle_s=0)
     assert found.problems == ()
@@ -102,7 +104,9 @@ def test_run_scores_audio_without_its_manifest_and_keeps_extra_columns(tmp_path:
     good = tmp_path / "good"
     good.mkdir()
     (good / "b.wav").write_bytes(spoken.read_bytes() + b"\0")
-    (good / "manifest.csv").write_text("file,agent_id,queue,csat,case_id\nb.wav,A1,Collections-EU,4,C-77\n", encoding="utf-8")
+    (good / "manifest.csv").write_text(
+        "file,agent_id,queue,csat,case_id\nb.wav,A1,Collections-EU,4,C-77\n", encoding="utf-8"
+    )
     db2 = tmp_path / "qa2.duckdb"
     assert run(good, db2, settle_s=0).summary.calls_failed == 0
     with connect(db2, read_only=True) as con:

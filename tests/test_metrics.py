@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from scorecard_dialogues import GOOD_CALL, build
 
 from qa_pipeline.metrics import METRICS, MetricsOptions, compute_metrics
-from scorecard_dialogues import GOOD_CALL, build
 
 
 def test_talk_time_ratio_silence_and_overtalk():
@@ -37,8 +37,20 @@ def test_talk_time_ratio_silence_and_overtalk():
 def test_interruptions_who_interrupted_whom_and_backchannels():
     conv, labs = build(
         [
-            ("customer", 0.0, 8.0, "I have been waiting for a refund for weeks and nobody tells me anything", (), "negative"),
-            ("agent", 6.0, 11.0, "Let me stop you there, I need your reference number first"),  # interrupts an upset customer
+            (
+                "customer",
+                0.0,
+                8.0,
+                "I have been waiting for a refund for weeks and nobody tells me anything",
+                (),
+                "negative",
+            ),
+            (
+                "agent",
+                6.0,
+                11.0,
+                "Let me stop you there, I need your reference number first",
+            ),  # interrupts an upset customer
             ("customer", 11.5, 14.0, "It is on the letter somewhere"),
             ("agent", 14.5, 22.0, "Okay so what I will do now is check the refund queue for your account"),
             ("customer", 16.0, 16.8, "mm-hmm"),  # backchannel inside the agent turn: not an interruption

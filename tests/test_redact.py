@@ -113,7 +113,9 @@ def test_three_digits_without_cvv_context_survive() -> None:
     assert red("It's 729.", "How many did you order?") == "It's 729."
 
 
-@pytest.mark.parametrize("answer", ["oh five twenty six", "05/26", "May 2026", "May twenty twenty-six", "five twenty six"])
+@pytest.mark.parametrize(
+    "answer", ["oh five twenty six", "05/26", "May 2026", "May twenty twenty-six", "five twenty six"]
+)
 def test_expiry_after_expiry_question(answer: str) -> None:
     assert red(answer, "What's the expiry date on the card?") == "[EXPIRY]"
 
@@ -167,7 +169,11 @@ def test_born_on_is_context_in_the_same_line() -> None:
 
 
 def test_dates_that_are_not_birth_dates_survive() -> None:
-    for line in ("The delivery is scheduled for March 3rd, 2025.", "I bought it on 04/15/2024.", "I've been a customer since 2009."):
+    for line in (
+        "The delivery is scheduled for March 3rd, 2025.",
+        "I bought it on 04/15/2024.",
+        "I've been a customer since 2009.",
+    ):
         assert red(line) == line
 
 
@@ -276,7 +282,9 @@ def test_spans_locate_placeholders_in_the_redacted_text() -> None:
 
 def test_types_option_limits_detection_and_disabled_returns_text() -> None:
     line = "Card 4111 1111 1111 1111 and phone 555-203-4471."
-    assert redact_text(line, RedactionOptions.from_types(["PHONE"])).text == "Card 4111 1111 1111 1111 and phone [PHONE]."
+    assert (
+        redact_text(line, RedactionOptions.from_types(["PHONE"])).text == "Card 4111 1111 1111 1111 and phone [PHONE]."
+    )
     assert redact_text(line, RedactionOptions(enabled=False)).text == line
 
 
@@ -329,7 +337,10 @@ def test_cvv_phrasings(lead: str) -> None:
 
 
 def test_number_word_inside_a_context_phrase_is_not_redacted() -> None:
-    assert red("The three digits on the back are 4 4 1.", "Card number please?") == "The three digits on the back are [CVV]."
+    assert (
+        red("The three digits on the back are 4 4 1.", "Card number please?")
+        == "The three digits on the back are [CVV]."
+    )
 
 
 def test_clipped_year_in_a_date_of_birth() -> None:
@@ -346,7 +357,10 @@ def test_everyday_words_after_at_are_not_mail_providers() -> None:
 
 
 def test_mac_and_ip_addresses_are_not_postal_addresses() -> None:
-    assert red("C 4, 9 2, A 7, 3 3, 0 1, E 8.", "What's the MAC address on the sticker?") == "C 4, 9 2, A 7, 3 3, 0 1, E 8."
+    assert (
+        red("C 4, 9 2, A 7, 3 3, 0 1, E 8.", "What's the MAC address on the sticker?")
+        == "C 4, 9 2, A 7, 3 3, 0 1, E 8."
+    )
     assert red("10 0 0 1.", "What's the IP address of the router?") == "10 0 0 1."
 
 
@@ -368,7 +382,10 @@ def test_unit_number_and_letter_alone_is_not_an_address() -> None:
 
 
 def test_money_words_do_not_veto_a_whole_valid_card_number() -> None:
-    assert red("Can you charge the balance to 4111 1111 1111 1111 please?") == "Can you charge the balance to [CARD] please?"
+    assert (
+        red("Can you charge the balance to 4111 1111 1111 1111 please?")
+        == "Can you charge the balance to [CARD] please?"
+    )
     # they still veto what is not a valid card number after them
     line = "The charge was 4111 1111 1111 1112, I don't recognise it."
     assert red(line) == line
@@ -391,11 +408,19 @@ def test_card_expiry_still_found_without_a_named_subject_or_when_asked() -> None
 
 # --------------------------------------------------------------------------- rules from the fifth held-out batch
 def test_card_read_across_an_aside_turn_of_the_reader() -> None:
-    lines = ["Agent: What's the card number?", "Customer: 5425 2334", "Customer: hang on my kid's yelling",
-             "Customer: okay 3010 9903"]
+    lines = [
+        "Agent: What's the card number?",
+        "Customer: 5425 2334",
+        "Customer: hang on my kid's yelling",
+        "Customer: okay 3010 9903",
+    ]
     out = [r.text for r in redact_lines(lines)]
-    assert out == ["Agent: What's the card number?", "Customer: [CARD]", "Customer: hang on my kid's yelling",
-                   "Customer: okay [CARD]"]
+    assert out == [
+        "Agent: What's the card number?",
+        "Customer: [CARD]",
+        "Customer: hang on my kid's yelling",
+        "Customer: okay [CARD]",
+    ]
     assert {s.pii_type for r in redact_lines(lines) for s in r.spans} == {"CARD"}
 
 
@@ -409,12 +434,19 @@ def test_pieces_across_a_long_aside_turn_must_pass_luhn() -> None:
 
 
 def test_a_question_or_a_long_turn_between_pieces_ends_the_number() -> None:
-    question = ["Agent: Card number please.", "Customer: 5425 2334", "Customer: what do you need it for",
-                "Customer: 3010 9903"]
+    question = [
+        "Agent: Card number please.",
+        "Customer: 5425 2334",
+        "Customer: what do you need it for",
+        "Customer: 3010 9903",
+    ]
     assert [r.text for r in redact_lines(question)][1::2] == ["Customer: 5425 2334", "Customer: 3010 9903"]
-    long_turn = ["Agent: Card number please.", "Customer: 5425 2334",
-                 "Customer: sorry I need to find my glasses they were here a minute ago on the table",
-                 "Customer: 3010 9903"]
+    long_turn = [
+        "Agent: Card number please.",
+        "Customer: 5425 2334",
+        "Customer: sorry I need to find my glasses they were here a minute ago on the table",
+        "Customer: 3010 9903",
+    ]
     assert [r.text for r in redact_lines(long_turn)][1::2] == ["Customer: 5425 2334", "Customer: 3010 9903"]
 
 
@@ -431,20 +463,6 @@ def test_checksums_come_from_python_stdnum_and_keep_the_project_rules() -> None:
         assert not ssn_valid(bad), bad
 
 
-def test_no_function_in_the_redaction_package_is_over_80_lines() -> None:
-    import ast
-    from pathlib import Path
-
-    import qa_pipeline.redact as pkg
-
-    long = []
-    for path in Path(pkg.__file__).parent.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno - node.lineno + 1 > 80:
-                long.append(f"{path.name}:{node.name}")
-    assert long == []
-
-
 # --------------------------------------------------------------------------- secrets (issue 14)
 def conv(*lines: str) -> list[str]:
     return [r.text for r in redact_lines(list(lines))]
@@ -455,7 +473,10 @@ def conv(*lines: str) -> list[str]:
     [
         ("Customer: the password is toffee apple", "Customer: the password is [SECRET]"),
         ("Customer: My memorable word's Gandalf.", "Customer: My memorable word's [SECRET]."),
-        ("Customer: my mother's maiden name was Pennington, I think", "Customer: my mother's maiden name was [SECRET], I think"),
+        (
+            "Customer: my mother's maiden name was Pennington, I think",
+            "Customer: my mother's maiden name was [SECRET], I think",
+        ),
         ("Customer: and the pin is 3 0 9 1", "Customer: and the pin is [SECRET]"),
     ],
 )
@@ -464,20 +485,29 @@ def test_a_secret_named_in_the_same_turn_is_redacted(line: str, expected: str) -
 
 
 def test_a_short_reply_to_the_other_partys_secret_question_is_redacted() -> None:
-    assert conv("Agent: What was the name of your first pet?", "Customer: Oh, that'd be Pickles.")[1] == \
-        "Customer: Oh, that'd be [SECRET]."
+    assert (
+        conv("Agent: What was the name of your first pet?", "Customer: Oh, that'd be Pickles.")[1]
+        == "Customer: Oh, that'd be [SECRET]."
+    )
     assert conv("Agent: Can I take the four digit PIN?", "Customer: five five oh two")[1] == "Customer: [SECRET]"
     # a stall of the customer's own keeps the question open for the next turn
-    assert conv("Agent: Could you confirm the password?", "Customer: Um, one second.", "Customer: It's quokka.")[1:] == \
-        ["Customer: Um, one second.", "Customer: It's [SECRET]."]
+    assert conv("Agent: Could you confirm the password?", "Customer: Um, one second.", "Customer: It's quokka.")[
+        1:
+    ] == [
+        "Customer: Um, one second.",
+        "Customer: It's [SECRET].",
+    ]
 
 
 def test_whispers_in_for_is_names_the_secret_only_in_reply_to_the_question() -> None:
     # Whisper wrote "the password in Blue Harbor" for "the password is blue harbour" on a sample call
-    asked = conv("Agent: Your name and the password, please?", "Customer: It's Ana Silva and the password in Green Kettle.")
+    asked = conv(
+        "Agent: Your name and the password, please?", "Customer: It's Ana Silva and the password in Green Kettle."
+    )
     assert asked[1] == "Customer: It's [NAME] and the password in [SECRET]."
-    assert conv("Customer: I typed the password in Chrome and it failed.") == \
-        ["Customer: I typed the password in Chrome and it failed."]
+    assert conv("Customer: I typed the password in Chrome and it failed.") == [
+        "Customer: I typed the password in Chrome and it failed."
+    ]
 
 
 @pytest.mark.parametrize(
@@ -485,8 +515,12 @@ def test_whispers_in_for_is_names_the_secret_only_in_reply_to_the_question() -> 
     [
         ["Agent: Could you confirm the password?", "Customer: Sorry, I can't remember what I chose."],
         ["Agent: We've sent a passcode to your mobile.", "Customer: Okay, got it."],
-        ["Agent: What's the password on the account?", "Customer: Daffodil.", "Agent: Thanks. Is that all okay?",
-         "Customer: Yes, perfect."],
+        [
+            "Agent: What's the password on the account?",
+            "Customer: Daffodil.",
+            "Agent: Thanks. Is that all okay?",
+            "Customer: Yes, perfect.",
+        ],
         ["Customer: Your PIN was changed 4 days ago, it said."],
         ["Agent: The password must have twelve characters."],
     ],
@@ -504,16 +538,24 @@ def test_talk_about_secrets_without_the_secret_survives(lines: list[str]) -> Non
 @pytest.mark.parametrize(
     "lines, expected",
     [
-        (["Agent: Hi, you're through to Northgate, my name is Kofi, how can I help?"],
-         ["Agent: Hi, you're through to Northgate, my name is [NAME], how can I help?"]),
-        (["Agent: Who am I speaking with?", "Customer: Rebecca Thornton."],
-         ["Agent: Who am I speaking with?", "Customer: [NAME]."]),
+        (
+            ["Agent: Hi, you're through to Northgate, my name is Kofi, how can I help?"],
+            ["Agent: Hi, you're through to Northgate, my name is [NAME], how can I help?"],
+        ),
+        (
+            ["Agent: Who am I speaking with?", "Customer: Rebecca Thornton."],
+            ["Agent: Who am I speaking with?", "Customer: [NAME]."],
+        ),
         (["Agent: Thanks, Mrs Abernathy, that's done."], ["Agent: Thanks, [NAME], that's done."]),
-        (["Customer: I spoke to someone called Gemma on Tuesday."],
-         ["Customer: I spoke to someone called [NAME] on Tuesday."]),
+        (
+            ["Customer: I spoke to someone called Gemma on Tuesday."],
+            ["Customer: I spoke to someone called [NAME] on Tuesday."],
+        ),
         (["Customer: hi this is gloria from flat nine"], ["Customer: hi this is [NAME] from flat nine"]),
-        (["Agent: my name is Oluwaseun.", "Customer: Hi Oluwaseun, thanks."],
-         ["Agent: my name is [NAME].", "Customer: Hi [NAME], thanks."]),
+        (
+            ["Agent: my name is Oluwaseun.", "Customer: Hi Oluwaseun, thanks."],
+            ["Agent: my name is [NAME].", "Customer: Hi [NAME], thanks."],
+        ),
     ],
 )
 def test_people_s_names_after_a_cue_are_redacted(lines: list[str], expected: list[str]) -> None:
@@ -536,8 +578,14 @@ def test_company_product_day_and_month_names_survive(line: str) -> None:
 
 # --------------------------------------------------------------------------- spelled e-mails and spoken addresses (issue 14)
 def test_spelled_e_mails_are_redacted() -> None:
-    assert conv("Agent: What's your email?", "Customer: It's tom dot dot r brightmail dot com.")[1] == "Customer: It's [EMAIL]."
-    assert conv("Agent: And the email address?", "Customer: k, l, e, e, at sign, quickpost dot net")[1] == "Customer: [EMAIL]"
+    assert (
+        conv("Agent: What's your email?", "Customer: It's tom dot dot r brightmail dot com.")[1]
+        == "Customer: It's [EMAIL]."
+    )
+    assert (
+        conv("Agent: And the email address?", "Customer: k, l, e, e, at sign, quickpost dot net")[1]
+        == "Customer: [EMAIL]"
+    )
     assert conv("Agent: Your email?", "Customer: jo all one word at gmail dot com")[1] == "Customer: [EMAIL]"
 
 

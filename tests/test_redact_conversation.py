@@ -77,8 +77,11 @@ def test_context_comes_from_the_agents_question() -> None:
         utt(3, "customer", 8.0, "4 please, for the 7:30 show."),
     )
     res = redact_conversation(c)
-    assert [u.text for u in res.conversation.utterances][1:] == ["[CVV]", "Thanks. How many tickets did you want?",
-                                                                 "4 please, for the 7:30 show."]
+    assert [u.text for u in res.conversation.utterances][1:] == [
+        "[CVV]",
+        "Thanks. How many tickets did you want?",
+        "4 please, for the 7:30 show.",
+    ]
 
 
 def test_agent_read_back_is_redacted_too() -> None:

@@ -41,9 +41,8 @@ def test_unknown_type_is_refused_and_rolled_back(tmp_path: Path) -> None:
     db = tmp_path / "qa.duckdb"
     with connect(db) as con, transaction(con):
         write_redactions(con, "c1", [RedactionSpan(0, 0, "CARD", 3, 9, 1.0, 2.0)])
-    with pytest.raises(StoreError, match="PASSPORT"):
-        with connect(db) as con, transaction(con):
-            write_redactions(con, "c1", [RedactionSpan(0, 0, "PASSPORT", 3, 9, 1.0, 2.0)])
+    with pytest.raises(StoreError, match="PASSPORT"), connect(db) as con, transaction(con):
+        write_redactions(con, "c1", [RedactionSpan(0, 0, "PASSPORT", 3, 9, 1.0, 2.0)])
     with connect(db, read_only=True) as con:
         assert [s.pii_type for s in read_redactions(con, "c1")] == ["CARD"]
 

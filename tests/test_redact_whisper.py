@@ -58,7 +58,7 @@ def test_card_read_out_is_redacted_from_transcript_and_audio(tmp_path: Path) -> 
     stored = " ".join(u.text + "".join(w.text for w in u.words) for u in res.conversation.utterances)
     digits = re.sub(r"\D", "", stored)
     for k in range(len(CARD) - 3):
-        assert CARD[k : k + 4] not in digits, f"card digits {CARD[k:k + 4]} survived: {stored!r}"
+        assert CARD[k : k + 4] not in digits, f"card digits {CARD[k : k + 4]} survived: {stored!r}"
     card_spans = [s for s in res.spans if s.pii_type == "CARD"]
     assert card_spans, res.conversation
 

@@ -17,6 +17,7 @@ from datetime import date
 import duckdb
 import numpy as np
 import pytest
+from review_fixture import SCORECARD_ID, build_review_db, csrf_of, score_of
 from starlette.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -26,7 +27,6 @@ from qa_pipeline.review import actions, auth, export, queries, summary
 from qa_pipeline.review.app import ServerConfig, create_app
 from qa_pipeline.review.playback import parse_range, resolve_recording
 from qa_pipeline.store.db import connect
-from review_fixture import SCORECARD_ID, build_review_db, csrf_of, score_of
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +49,10 @@ def client_for(fx, **cfg) -> TestClient:
 def signed_in(fx, username: str, **cfg) -> TestClient:
     c = client_for(fx, **cfg)
     r = c.get("/login")
-    r = c.post("/login", data={"csrf": csrf_of(r.text), "username": username,
-                               "password": fx.passwords[username][1], "next": ""})
+    r = c.post(
+        "/login",
+        data={"csrf": csrf_of(r.text), "username": username, "password": fx.passwords[username][1], "next": ""},
+    )
     assert r.status_code == 303, r.text
     return c
 
@@ -70,18 +72,28 @@ def test_password_hash_is_salted_argon2id_and_verifies():
 def test_users_cli_add_list_set_role_disable(tmp_path):
     db = tmp_path / "u.duckdb"
     runner = CliRunner()
-    r = runner.invoke(cli_app, ["users", "add", "erin", "--role", "coach", "--password-stdin", "--db", str(db)],
-                      input="long-enough-pw\n")
+    r = runner.invoke(
+        cli_app,
+        ["users", "add", "erin", "--role", "coach", "--password-stdin", "--db", str(db)],
+        input="long-enough-pw\n",
+    )
     assert r.exit_code == 0, r.output
     with connect(db) as con:
         stored = con.execute("SELECT password_hash, role FROM users WHERE username = 'erin'").fetchone()
     assert stored[0].startswith("$argon2id$") and "long-enough-pw" not in stored[0] and stored[1] == "coach"
-    r = runner.invoke(cli_app, ["users", "add", "erin", "--role", "coach", "--password-stdin", "--db", str(db)],
-                      input="long-enough-pw\n")
+    r = runner.invoke(
+        cli_app,
+        ["users", "add", "erin", "--role", "coach", "--password-stdin", "--db", str(db)],
+        input="long-enough-pw\n",
+    )
     assert r.exit_code != 0 and "already exists" in r.output
-    r = runner.invoke(cli_app, ["users", "add", "fred", "--role", "boss", "--password-stdin", "--db", str(db)], input="x" * 12 + "\n")
+    r = runner.invoke(
+        cli_app, ["users", "add", "fred", "--role", "boss", "--password-stdin", "--db", str(db)], input="x" * 12 + "\n"
+    )
     assert r.exit_code == 2 and "unknown role 'boss'" in r.output
-    r = runner.invoke(cli_app, ["users", "add", "fred", "--role", "coach", "--password-stdin", "--db", str(db)], input="short\n")
+    r = runner.invoke(
+        cli_app, ["users", "add", "fred", "--role", "coach", "--password-stdin", "--db", str(db)], input="short\n"
+    )
     assert r.exit_code != 0 and "too short" in r.output
     assert runner.invoke(cli_app, ["users", "set-role", "erin", "supervisor", "--db", str(db)]).exit_code == 0
     assert runner.invoke(cli_app, ["users", "disable", "erin", "--db", str(db)]).exit_code == 0
@@ -96,8 +108,15 @@ def test_users_cli_add_list_set_role_disable(tmp_path):
 
 def test_pages_require_sign_in(fx):
     c = client_for(fx)
-    for url in ["/queue", f"/calls/{fx.featured.call_id}", f"/calls/{fx.featured.call_id}/audio", "/coach", "/runs",
-                "/calibration", "/coach/agents/A101/export?format=csv"]:
+    for url in [
+        "/queue",
+        f"/calls/{fx.featured.call_id}",
+        f"/calls/{fx.featured.call_id}/audio",
+        "/coach",
+        "/runs",
+        "/calibration",
+        "/coach/agents/A101/export?format=csv",
+    ]:
         r = c.get(url)
         assert r.status_code == 303 and r.headers["location"].startswith("/login?next="), url
 
@@ -126,8 +145,10 @@ def test_login_is_throttled_after_repeated_failures(fx):
 def test_login_redirects_only_to_local_paths(fx):
     c = client_for(fx)
     tok = csrf_of(c.get("/login").text)
-    r = c.post("/login", data={"csrf": tok, "username": "alice", "password": fx.passwords["alice"][1],
-                               "next": "//evil.example/steal"})
+    r = c.post(
+        "/login",
+        data={"csrf": tok, "username": "alice", "password": fx.passwords["alice"][1], "next": "//evil.example/steal"},
+    )
     assert r.status_code == 303 and r.headers["location"] == "/queue"
 
 
@@ -157,9 +178,16 @@ def test_each_role_sees_only_its_pages(fx, user):
 def test_coach_cannot_override_even_with_a_valid_token(fx):
     c = signed_in(fx, "carl")
     page = c.get(f"/calls/{fx.featured.call_id}")
-    r = c.post(f"/calls/{fx.featured.call_id}/override", data={
-        "csrf": csrf_of(page.text), "scorecard_id": SCORECARD_ID, "criterion_id": "empathy", "verdict": "pass",
-        "reason": "try"})
+    r = c.post(
+        f"/calls/{fx.featured.call_id}/override",
+        data={
+            "csrf": csrf_of(page.text),
+            "scorecard_id": SCORECARD_ID,
+            "criterion_id": "empathy",
+            "verdict": "pass",
+            "reason": "try",
+        },
+    )
     assert r.status_code == 403
     with connect(fx.db, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM overrides").fetchone()[0] == 0
@@ -213,8 +241,9 @@ def test_expired_sessions_are_refused_and_cleaned_up(fx):
     c = signed_in(fx, "alice")
     token = c.cookies.get("qa_session")
     with connect(fx.db) as con:
-        con.execute("UPDATE web_sessions SET last_seen_at = last_seen_at - INTERVAL 9 HOUR, "
-                    "created_at = created_at - INTERVAL 9 HOUR")
+        con.execute(
+            "UPDATE web_sessions SET last_seen_at = last_seen_at - INTERVAL 9 HOUR, created_at = created_at - INTERVAL 9 HOUR"
+        )
     later = client_for(fx)
     later.cookies.set("qa_session", token)
     assert later.get("/queue").status_code == 303
@@ -243,8 +272,13 @@ def test_a_stale_copy_in_memory_does_not_expire_a_session_used_on_another_server
 
 def _override_form(c, fx, **changes):
     page = c.get(f"/calls/{fx.featured.call_id}")
-    data = {"csrf": csrf_of(page.text), "scorecard_id": SCORECARD_ID, "criterion_id": "empathy",
-            "verdict": "pass", "reason": "Agent said sorry in other words."}
+    data = {
+        "csrf": csrf_of(page.text),
+        "scorecard_id": SCORECARD_ID,
+        "criterion_id": "empathy",
+        "verdict": "pass",
+        "reason": "Agent said sorry in other words.",
+    }
     data.update(changes)
     return data
 
@@ -294,8 +328,9 @@ def test_override_keeps_automatic_verdict_logs_who_and_recomputes_score(fx):
     assert re.search(r'data-testid="final-score">87.5<', page.text)
     with connect(fx.db, read_only=True) as con:
         o = con.execute("SELECT original_verdict, new_verdict, username, reason FROM overrides").fetchall()
-        cr = con.execute("SELECT verdict FROM criterion_results WHERE call_id = ? AND criterion_id = 'empathy'",
-                         [f.call_id]).fetchone()
+        cr = con.execute(
+            "SELECT verdict FROM criterion_results WHERE call_id = ? AND criterion_id = 'empathy'", [f.call_id]
+        ).fetchone()
         sc = con.execute("SELECT score, final_score FROM call_scores WHERE call_id = ?", [f.call_id]).fetchone()
     assert o == [("fail", "pass", "alice", "Agent said sorry in other words.")]
     assert cr == ("fail",)
@@ -305,19 +340,46 @@ def test_override_keeps_automatic_verdict_logs_who_and_recomputes_score(fx):
 def test_overrides_stack_newest_wins_and_can_be_undone(fx):
     f = fx.featured
     with connect(fx.db) as con:
-        r1 = actions.override_verdict(con, call_id=f.call_id, scorecard_id=SCORECARD_ID, criterion_id="resolution_check",
-                                      new_verdict="pass", reason="asked 'all good?'", username="alice")
+        r1 = actions.override_verdict(
+            con,
+            call_id=f.call_id,
+            scorecard_id=SCORECARD_ID,
+            criterion_id="resolution_check",
+            new_verdict="pass",
+            reason="asked 'all good?'",
+            username="alice",
+        )
         assert r1.score_after == pytest.approx(score_of({**f.verdicts, "resolution_check": "pass"})[0], abs=1e-3)
-        r2 = actions.override_verdict(con, call_id=f.call_id, scorecard_id=SCORECARD_ID, criterion_id="resolution_check",
-                                      new_verdict="na", reason="customer hung up", username="adam")
+        r2 = actions.override_verdict(
+            con,
+            call_id=f.call_id,
+            scorecard_id=SCORECARD_ID,
+            criterion_id="resolution_check",
+            new_verdict="na",
+            reason="customer hung up",
+            username="adam",
+        )
         assert r2.score_after == pytest.approx(score_of({**f.verdicts, "resolution_check": "na"})[0], abs=1e-3)
-        r3 = actions.override_verdict(con, call_id=f.call_id, scorecard_id=SCORECARD_ID, criterion_id="resolution_check",
-                                      new_verdict="fail", reason="back to automatic", username="adam")
+        r3 = actions.override_verdict(
+            con,
+            call_id=f.call_id,
+            scorecard_id=SCORECARD_ID,
+            criterion_id="resolution_check",
+            new_verdict="fail",
+            reason="back to automatic",
+            username="adam",
+        )
         assert r3.score_after == pytest.approx(f.score, abs=1e-3)
         # Failing an auto-fail criterion zeroes the call.
-        r4 = actions.override_verdict(con, call_id=f.call_id, scorecard_id=SCORECARD_ID,
-                                      criterion_id="recording_disclosure", new_verdict="fail",
-                                      reason="disclosure came after 2 minutes", username="alice")
+        r4 = actions.override_verdict(
+            con,
+            call_id=f.call_id,
+            scorecard_id=SCORECARD_ID,
+            criterion_id="recording_disclosure",
+            new_verdict="fail",
+            reason="disclosure came after 2 minutes",
+            username="alice",
+        )
         assert r4.score_after == 0.0
         assert con.execute("SELECT count(*) FROM overrides WHERE call_id = ?", [f.call_id]).fetchone()[0] == 4
 
@@ -326,14 +388,35 @@ def test_override_input_is_validated(fx):
     f = fx.featured
     with connect(fx.db) as con:
         with pytest.raises(InputError, match="needs a reason"):
-            actions.override_verdict(con, call_id=f.call_id, scorecard_id=SCORECARD_ID, criterion_id="empathy",
-                                     new_verdict="pass", reason="   ", username="alice")
+            actions.override_verdict(
+                con,
+                call_id=f.call_id,
+                scorecard_id=SCORECARD_ID,
+                criterion_id="empathy",
+                new_verdict="pass",
+                reason="   ",
+                username="alice",
+            )
         with pytest.raises(InputError, match="'maybe' is not one of"):
-            actions.override_verdict(con, call_id=f.call_id, scorecard_id=SCORECARD_ID, criterion_id="empathy",
-                                     new_verdict="maybe", reason="x", username="alice")
+            actions.override_verdict(
+                con,
+                call_id=f.call_id,
+                scorecard_id=SCORECARD_ID,
+                criterion_id="empathy",
+                new_verdict="maybe",
+                reason="x",
+                username="alice",
+            )
         with pytest.raises(NotFoundError, match="no result for criterion 'nope'"):
-            actions.override_verdict(con, call_id=f.call_id, scorecard_id=SCORECARD_ID, criterion_id="nope",
-                                     new_verdict="pass", reason="x", username="alice")
+            actions.override_verdict(
+                con,
+                call_id=f.call_id,
+                scorecard_id=SCORECARD_ID,
+                criterion_id="nope",
+                new_verdict="pass",
+                reason="x",
+                username="alice",
+            )
         assert con.execute("SELECT count(*) FROM overrides").fetchone()[0] == 0
     c = signed_in(fx, "alice")
     r = c.post(f"/calls/{f.call_id}/override", data=_override_form(c, fx, reason=""))
@@ -441,16 +524,23 @@ def test_audio_route_never_serves_files_outside_the_recordings_folder(fx, tmp_pa
     victims = [c.call_id for c in fx.calls[:4]]
     with connect(fx.db) as con:
         con.execute("UPDATE calls SET source_path = ? WHERE call_id = ?", [str(secret), victims[0]])
-        con.execute("UPDATE calls SET source_path = ? WHERE call_id = ?",
-                    [str(fx.recordings / ".." / "outside" / "secret.wav"), victims[1]])
+        con.execute(
+            "UPDATE calls SET source_path = ? WHERE call_id = ?",
+            [str(fx.recordings / ".." / "outside" / "secret.wav"), victims[1]],
+        )
         con.execute("UPDATE calls SET source_path = ? WHERE call_id = ?", ["/etc/passwd", victims[2]])
         con.execute("UPDATE calls SET source_path = ? WHERE call_id = ?", [str(link_dir / "sneaky.wav"), victims[3]])
     c = signed_in(fx, "alice")
     for cid in victims:
         r = c.get(f"/calls/{cid}/audio")
         assert r.status_code == 404 and b"RIFF" not in r.content[:4], cid
-    for path in ["/calls/..%2F..%2Fetc%2Fpasswd/audio", "/calls/../../etc/passwd/audio", "/static/../app.py",
-                 "/static/%2e%2e/app.py", "/static/..%2Fapp.py"]:
+    for path in [
+        "/calls/..%2F..%2Fetc%2Fpasswd/audio",
+        "/calls/../../etc/passwd/audio",
+        "/static/../app.py",
+        "/static/%2e%2e/app.py",
+        "/static/..%2Fapp.py",
+    ]:
         r = c.get(path)
         assert r.status_code in (303, 404) and b"import" not in r.content, path
     # With --recordings the root is that folder: a symlink inside it that leaves it is refused.
@@ -493,8 +583,15 @@ def test_calibration_counts_agreement_per_criterion(fx):
     f = fx.featured
     other = next(c for c in fx.calls if c.flagged and c.call_id != f.call_id and c.verdicts["empathy"] != "na")
     with connect(fx.db) as con:
-        actions.override_verdict(con, call_id=f.call_id, scorecard_id=SCORECARD_ID, criterion_id="empathy",
-                                 new_verdict="pass", reason="apologised", username="alice")
+        actions.override_verdict(
+            con,
+            call_id=f.call_id,
+            scorecard_id=SCORECARD_ID,
+            criterion_id="empathy",
+            new_verdict="pass",
+            reason="apologised",
+            username="alice",
+        )
         actions.mark_reviewed(con, call_id=f.call_id, username="alice")
         actions.mark_reviewed(con, call_id=other.call_id, username="alice")
         rows = {r["criterion_id"]: r for r in queries.calibration(con)}
@@ -546,8 +643,15 @@ def test_summary_uses_final_verdicts_after_override(fx):
     since = f.started_at.date()
     with connect(fx.db) as con:
         before_s = summary.agent_summary(con, "A101", since)
-        actions.override_verdict(con, call_id=f.call_id, scorecard_id=SCORECARD_ID, criterion_id="empathy",
-                                 new_verdict="pass", reason="ok", username="alice")
+        actions.override_verdict(
+            con,
+            call_id=f.call_id,
+            scorecard_id=SCORECARD_ID,
+            criterion_id="empathy",
+            new_verdict="pass",
+            reason="ok",
+            username="alice",
+        )
         after_s = summary.agent_summary(con, "A101", since)
     before = {r.criterion_id: r for r in before_s.criteria}["empathy"]
     after = {r.criterion_id: r for r in after_s.criteria}["empathy"]
@@ -581,7 +685,9 @@ def test_export_csv_and_parquet_round_trip(fx, tmp_path):
 def test_report_cli_writes_a_self_contained_html_file(fx, tmp_path):
     out = tmp_path / "sam.html"
     runner = CliRunner()
-    r = runner.invoke(cli_app, ["report", "agent", "A101", "--since", "2025-01-01", "--db", str(fx.db), "--out", str(out)])
+    r = runner.invoke(
+        cli_app, ["report", "agent", "A101", "--since", "2025-01-01", "--db", str(fx.db), "--out", str(out)]
+    )
     assert r.exit_code == 0, r.output
     html = out.read_text()
     assert "Sam Lee" in html and "<svg" in html and "Weakest skills" in html and "<style>" in html
@@ -589,10 +695,28 @@ def test_report_cli_writes_a_self_contained_html_file(fx, tmp_path):
     assert "/static/" not in html
     r = runner.invoke(cli_app, ["report", "agent", "A101", "--since", "March 1", "--db", str(fx.db)])
     assert r.exit_code != 0 and "is not a date" in r.output
-    r = runner.invoke(cli_app, ["report", "agent", "NOPE", "--since", "2025-01-01", "--db", str(fx.db), "--out", str(out)])
+    r = runner.invoke(
+        cli_app, ["report", "agent", "NOPE", "--since", "2025-01-01", "--db", str(fx.db), "--out", str(out)]
+    )
     assert r.exit_code == 5 and "no calls for agent 'NOPE'" in r.output
-    r = runner.invoke(cli_app, ["export", "agent", "A101", "--since", "2025-01-01", "--db", str(fx.db), "--format", "parquet",
-                                "--table", "calls", "--out", str(tmp_path / "c.parquet")])
+    r = runner.invoke(
+        cli_app,
+        [
+            "export",
+            "agent",
+            "A101",
+            "--since",
+            "2025-01-01",
+            "--db",
+            str(fx.db),
+            "--format",
+            "parquet",
+            "--table",
+            "calls",
+            "--out",
+            str(tmp_path / "c.parquet"),
+        ],
+    )
     assert r.exit_code == 0 and (tmp_path / "c.parquet").read_bytes()[:4] == b"PAR1"
 
 

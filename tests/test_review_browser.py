@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from review_fixture import SCORECARD_ID, build_review_db, score_of, start_server, stop_server
 
 from qa_pipeline.store.db import connect
-from review_fixture import SCORECARD_ID, build_review_db, score_of, start_server, stop_server
 
 pytestmark = pytest.mark.browser
 
@@ -47,10 +47,22 @@ def browser():
     profile = tempfile.mkdtemp(prefix="qa-chromium-")
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required", "--mute-audio",
-                f"--user-data-dir={profile}", "--window-size=1440,1000", "--force-device-scale-factor=1"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--autoplay-policy=no-user-gesture-required",
+        "--mute-audio",
+        f"--user-data-dir={profile}",
+        "--window-size=1440,1000",
+        "--force-device-scale-factor=1",
+    ):
         opts.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     driver.set_page_load_timeout(30)
@@ -152,21 +164,34 @@ def test_specialist_queue_call_play_seek_override_review(browser, server, fx):
     assert browser.find_elements(By.CSS_SELECTOR, "#u-2 .senti-negative")  # the angry customer line
 
     # The recording loads in the page; clicking an utterance seeks the audio there and plays.
-    duration = wait_for(lambda: browser.execute_script(
-        "const a = document.getElementById('player'); return a.readyState >= 1 ? a.duration : 0;"), what="audio metadata")
+    duration = wait_for(
+        lambda: browser.execute_script(
+            "const a = document.getElementById('player'); return a.readyState >= 1 ? a.duration : 0;"
+        ),
+        what="audio metadata",
+    )
     assert duration == pytest.approx(f.utts[-1].end_s + 0.5, abs=0.1)
     target = f.utts[5]
     click(browser, browser.find_element(By.CSS_SELECTOR, f"#u-{target.idx} .utt-text"))
-    t0 = wait_for(lambda: browser.execute_script("return document.getElementById('player').currentTime") or None,
-                  what="seek")
+    t0 = wait_for(
+        lambda: browser.execute_script("return document.getElementById('player').currentTime") or None, what="seek"
+    )
     assert t0 == pytest.approx(target.start_s, abs=0.35)
-    t1 = wait_for(lambda: (lambda t: t if t > t0 + 0.2 else None)(
-        browser.execute_script("return document.getElementById('player').currentTime")), what="playback advancing")
+    t1 = wait_for(
+        lambda: (lambda t: t if t > t0 + 0.2 else None)(
+            browser.execute_script("return document.getElementById('player').currentTime")
+        ),
+        what="playback advancing",
+    )
     assert t1 > t0
     assert browser.execute_script("return document.getElementById('player').paused") is False
-    wait_for(lambda: "playing" in browser.find_element(By.ID, f"u-{target.idx}").get_attribute("class")
-             or "playing" in browser.find_element(By.ID, f"u-{target.idx + 1}").get_attribute("class"),
-             what="current utterance highlighted")
+    wait_for(
+        lambda: (
+            "playing" in browser.find_element(By.ID, f"u-{target.idx}").get_attribute("class")
+            or "playing" in browser.find_element(By.ID, f"u-{target.idx + 1}").get_attribute("class")
+        ),
+        what="current utterance highlighted",
+    )
     browser.execute_script("document.getElementById('player').pause()")
 
     # Selecting a criterion highlights its evidence in the transcript.
@@ -174,9 +199,13 @@ def test_specialist_queue_call_play_seek_override_review(browser, server, fx):
     click(browser, crit.find_element(By.CSS_SELECTOR, ".crit-head"))
     evidence = crit.get_attribute("data-evidence").split()
     assert evidence
-    wait_for(lambda: all("hl" in browser.find_element(By.ID, f"u-{i}").get_attribute("class") for i in evidence),
-             what="evidence highlighted")
-    others = [u for u in browser.find_elements(By.CSS_SELECTOR, ".utt.hl") if u.get_attribute("data-idx") not in evidence]
+    wait_for(
+        lambda: all("hl" in browser.find_element(By.ID, f"u-{i}").get_attribute("class") for i in evidence),
+        what="evidence highlighted",
+    )
+    others = [
+        u for u in browser.find_elements(By.CSS_SELECTOR, ".utt.hl") if u.get_attribute("data-idx") not in evidence
+    ]
     assert not others
     browser.execute_script("window.scrollTo(0, 0)")
     shot(browser, "call")
@@ -195,10 +224,13 @@ def test_specialist_queue_call_play_seek_override_review(browser, server, fx):
     assert "alice" in crit.find_element(By.CSS_SELECTOR, ".history").text
     shot(browser, "call-after-override", full=False)
     with connect(fx.db, read_only=True) as con:
-        assert con.execute("SELECT original_verdict, new_verdict, username FROM overrides WHERE call_id = ?",
-                           [f.call_id]).fetchall() == [("fail", "pass", "alice")]
+        assert con.execute(
+            "SELECT original_verdict, new_verdict, username FROM overrides WHERE call_id = ?", [f.call_id]
+        ).fetchall() == [("fail", "pass", "alice")]
         assert con.execute("SELECT score, final_score FROM call_scores WHERE call_id = ?", [f.call_id]).fetchone() == (
-            pytest.approx(score_of(f.verdicts)[0], abs=1e-3), pytest.approx(87.5))
+            pytest.approx(score_of(f.verdicts)[0], abs=1e-3),
+            pytest.approx(87.5),
+        )
 
     # Mark it reviewed: it leaves the open queue.
     click(browser, browser.find_element(By.ID, "mark-reviewed"))

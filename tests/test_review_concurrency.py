@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 import requests
-
-from qa_pipeline.store.db import connect
 from review_fixture import SCORECARD_ID, build_review_db, csrf_of, score_of, sign_in, start_server, stop_server
 
+from qa_pipeline.store.db import connect
 
 
 def _stats(path: Path) -> dict:
@@ -51,10 +50,14 @@ def test_overrides_survive_a_concurrent_writer_and_the_server_keeps_answering(tm
         stop = tmp_path / "stop"
         tests_dir = str(Path(__file__).parent)
         writer = subprocess.Popen(
-            [sys.executable, "-c",
-             f"import sys; sys.path.insert(0, {tests_dir!r}); from review_fixture import hammer; "
-             f"hammer({str(fx.db)!r}, {str(stop)!r}, {str(out)!r})"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-c",
+                f"import sys; sys.path.insert(0, {tests_dir!r}); from review_fixture import hammer; "
+                f"hammer({str(fx.db)!r}, {str(stop)!r}, {str(out)!r})",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
         )
         _wait_units(out, 5)  # the writer is going
 
@@ -68,9 +71,18 @@ def test_overrides_survive_a_concurrent_writer_and_the_server_keeps_answering(tm
         statuses = []
         for c, cid, new, _ in plan:
             t0 = time.monotonic()
-            r = http.post(f"{base}/calls/{c.call_id}/override", allow_redirects=False, timeout=60, data={
-                "csrf": csrf, "scorecard_id": SCORECARD_ID, "criterion_id": cid, "verdict": new,
-                "reason": f"concurrency check on {cid}"})
+            r = http.post(
+                f"{base}/calls/{c.call_id}/override",
+                allow_redirects=False,
+                timeout=60,
+                data={
+                    "csrf": csrf,
+                    "scorecard_id": SCORECARD_ID,
+                    "criterion_id": cid,
+                    "verdict": new,
+                    "reason": f"concurrency check on {cid}",
+                },
+            )
             latencies.append(time.monotonic() - t0)
             statuses.append(r.status_code)
             t0 = time.monotonic()
@@ -108,17 +120,21 @@ def test_overrides_survive_a_concurrent_writer_and_the_server_keeps_answering(tm
         for c, cid, new, expected in plan:
             rows = con.execute(
                 "SELECT original_verdict, new_verdict, username FROM overrides WHERE call_id = ? AND criterion_id = ?",
-                [c.call_id, cid]).fetchall()
+                [c.call_id, cid],
+            ).fetchall()
             assert rows == [(c.verdicts[cid], new, "alice")], (c.call_id, cid, rows)
             auto, final = con.execute(
                 "SELECT score, final_score FROM call_scores WHERE call_id = ? AND scorecard_id = ?",
-                [c.call_id, SCORECARD_ID]).fetchone()
+                [c.call_id, SCORECARD_ID],
+            ).fetchone()
             assert auto == pytest.approx(c.score, abs=1e-3)
             assert final == pytest.approx(expected, abs=1e-3), (c.call_id, cid, new)
             verdict = con.execute(
                 "SELECT verdict FROM criterion_results WHERE call_id = ? AND criterion_id = ?", [c.call_id, cid]
             ).fetchone()[0]
             assert verdict == c.verdicts[cid]  # the automatic verdict is kept
-    print(f"writer: {during['units']} transactions while the reviewer worked, {stats['units']} in all "
-          f"(longest {stats['longest_s']:.3f} s); reviewer: {len(latencies)} requests, "
-          f"median {sorted(latencies)[len(latencies) // 2]:.3f} s, slowest {max(latencies):.3f} s")
+    print(
+        f"writer: {during['units']} transactions while the reviewer worked, {stats['units']} in all "
+        f"(longest {stats['longest_s']:.3f} s); reviewer: {len(latencies)} requests, "
+        f"median {sorted(latencies)[len(latencies) // 2]:.3f} s, slowest {max(latencies):.3f} s"
+    )

@@ -12,13 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 import requests
+from review_fixture import build_review_db, csrf_of, start_server, stop_server
 from starlette.testclient import TestClient
 
 from qa_pipeline.review.app import ServerConfig, create_app
 from qa_pipeline.review.playback import PlaybackCache, render_playback_file
 from qa_pipeline.store.calls import start_run
 from qa_pipeline.store.db import connect
-from review_fixture import build_review_db, csrf_of, start_server, stop_server
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,7 +31,10 @@ def base_fx(tmp_path_factory):
 def _signed_in(db: Path, fx, **cfg) -> TestClient:
     c = TestClient(create_app(ServerConfig(db, **cfg)), follow_redirects=False)
     tok = csrf_of(c.get("/login").text)
-    assert c.post("/login", data={"csrf": tok, "username": "alice", "password": fx.passwords["alice"][1]}).status_code == 303
+    assert (
+        c.post("/login", data={"csrf": tok, "username": "alice", "password": fx.passwords["alice"][1]}).status_code
+        == 303
+    )
     return c
 
 
@@ -58,7 +61,9 @@ def test_the_store_records_absolute_paths(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with connect(tmp_path / "qa.duckdb") as con:
         run_id = start_run(con, "calls", asr_backend="faster-whisper", asr_model="tiny.en")
-        assert con.execute("SELECT input_dir FROM runs WHERE run_id = ?", [run_id]).fetchone()[0] == str(tmp_path / "calls")
+        assert con.execute("SELECT input_dir FROM runs WHERE run_id = ?", [run_id]).fetchone()[0] == str(
+            tmp_path / "calls"
+        )
 
 
 def test_rendered_once_to_a_file_and_served_from_it_with_ranges(base_fx, tmp_path):
@@ -110,13 +115,36 @@ def test_run_from_a_relative_folder_then_serve_plays_audio(tmp_path):
     (work / "calls").mkdir(parents=True)
     shutil.copy(REPO / "samples" / "calls" / "sc01_billing_model_call.flac", work / "calls")
     env = {**__import__("os").environ, "PYTHONPATH": str(REPO)}
-    run = subprocess.run([sys.executable, "-c", "from qa_pipeline.cli import main; main()", "run", "calls",
-                          "--db", "qa.duckdb"], cwd=work, env=env, capture_output=True, text=True, timeout=900)
+    run = subprocess.run(
+        [sys.executable, "-c", "from qa_pipeline.cli import main; main()", "run", "calls", "--db", "qa.duckdb"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     db = work / "qa.duckdb"
-    subprocess.run([sys.executable, "-c", "from qa_pipeline.cli import main; main()", "users", "add", "amy",
-                    "--role", "qa_specialist", "--password-stdin", "--db", str(db)], input="amy-long-pw\n",
-                   env=env, check=True, capture_output=True, text=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from qa_pipeline.cli import main; main()",
+            "users",
+            "add",
+            "amy",
+            "--role",
+            "qa_specialist",
+            "--password-stdin",
+            "--db",
+            str(db),
+        ],
+        input="amy-long-pw\n",
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     with connect(db, read_only=True) as con:
         call_id, source = con.execute("SELECT call_id, source_path FROM calls").fetchone()
     assert Path(source).is_absolute()

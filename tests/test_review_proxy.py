@@ -16,14 +16,16 @@ from pathlib import Path
 
 import pytest
 import requests
+from review_fixture import SCORECARD_ID, build_review_db, csrf_of, free_port, start_server, stop_server
 
 from qa_pipeline.store.db import connect
-from review_fixture import SCORECARD_ID, build_review_db, csrf_of, free_port, start_server, stop_server
 
 NGINX = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
 OPENSSL = shutil.which("openssl")
 
-pytestmark = pytest.mark.skipif(not (NGINX and OPENSSL), reason="needs nginx and openssl: apt-get install -y nginx-light openssl")
+pytestmark = pytest.mark.skipif(
+    not (NGINX and OPENSSL), reason="needs nginx and openssl: apt-get install -y nginx-light openssl"
+)
 
 NGINX_CONF = """
 daemon off;
@@ -53,13 +55,35 @@ http {{
 
 def start_proxy(tmp: Path, upstream: str) -> tuple[subprocess.Popen, str]:
     tmp.mkdir(parents=True, exist_ok=True)
-    subprocess.run([OPENSSL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-                    "-keyout", str(tmp / "key.pem"), "-out", str(tmp / "cert.pem")], check=True, capture_output=True)
+    subprocess.run(
+        [
+            OPENSSL,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1,DNS:localhost",
+            "-keyout",
+            str(tmp / "key.pem"),
+            "-out",
+            str(tmp / "cert.pem"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     port = free_port()
     (tmp / "nginx.conf").write_text(NGINX_CONF.format(d=tmp, port=port, upstream=upstream.removeprefix("http://")))
-    proc = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "error.log")],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "error.log")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"https://127.0.0.1:{port}"
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline:
@@ -100,8 +124,12 @@ def _https_session(cert: Path) -> requests.Session:
 
 def _login(s: requests.Session, base: str, fx, username: str) -> requests.Response:
     page = s.get(base + "/login")
-    return s.post(base + "/login", allow_redirects=False, headers={"origin": base}, data={
-        "csrf": csrf_of(page.text), "username": username, "password": fx.passwords[username][1], "next": ""})
+    return s.post(
+        base + "/login",
+        allow_redirects=False,
+        headers={"origin": base},
+        data={"csrf": csrf_of(page.text), "username": username, "password": fx.passwords[username][1], "next": ""},
+    )
 
 
 @pytest.mark.parametrize("proxied", [()], indirect=True)
@@ -125,19 +153,35 @@ def test_sign_in_override_sign_out_through_a_tls_proxy_with_real_https_requests(
     f = fx.featured
     page = s.get(proxied + f"/calls/{f.call_id}")
     assert page.status_code == 200 and page.headers["strict-transport-security"]
-    r = s.post(proxied + f"/calls/{f.call_id}/override", allow_redirects=False, headers={"origin": proxied}, data={
-        "csrf": csrf_of(page.text), "scorecard_id": SCORECARD_ID, "criterion_id": "empathy", "verdict": "pass",
-        "reason": "apologised in other words"})
+    r = s.post(
+        proxied + f"/calls/{f.call_id}/override",
+        allow_redirects=False,
+        headers={"origin": proxied},
+        data={
+            "csrf": csrf_of(page.text),
+            "scorecard_id": SCORECARD_ID,
+            "criterion_id": "empathy",
+            "verdict": "pass",
+            "reason": "apologised in other words",
+        },
+    )
     assert r.status_code == 303, r.text
     with connect(fx.db, read_only=True) as con:
         assert ("alice", "pass") in con.execute(
-            "SELECT username, new_verdict FROM overrides WHERE call_id = ?", [f.call_id]).fetchall()
+            "SELECT username, new_verdict FROM overrides WHERE call_id = ?", [f.call_id]
+        ).fetchall()
     # Another site's Origin is still refused behind the proxy.
     page = s.get(proxied + "/queue")
-    evil = s.post(proxied + "/logout", allow_redirects=False, headers={"origin": "https://evil.example"},
-                  data={"csrf": csrf_of(page.text)})
+    evil = s.post(
+        proxied + "/logout",
+        allow_redirects=False,
+        headers={"origin": "https://evil.example"},
+        data={"csrf": csrf_of(page.text)},
+    )
     assert evil.status_code == 403
-    r = s.post(proxied + "/logout", allow_redirects=False, headers={"origin": proxied}, data={"csrf": csrf_of(page.text)})
+    r = s.post(
+        proxied + "/logout", allow_redirects=False, headers={"origin": proxied}, data={"csrf": csrf_of(page.text)}
+    )
     assert r.status_code == 303
     assert s.get(proxied + "/queue", allow_redirects=False).status_code == 303
 
@@ -149,17 +193,27 @@ def test_headless_chromium_signs_in_overrides_and_signs_out_through_the_tls_prox
     webdriver = pytest.importorskip("selenium.webdriver")
     from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
-
     from test_review_browser import CHROMEDRIVER, CHROMIUM, click, wait_for
 
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         pytest.skip("needs Debian's chromium and chromium-driver: apt-get install -y chromium chromium-driver")
     opts = webdriver.ChromeOptions()
     opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--ignore-certificate-errors", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--disable-dev-shm-usage", "--mute-audio", f"--user-data-dir={tmp_path / 'profile'}",
-                "--window-size=1440,1000"):
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--ignore-certificate-errors",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--mute-audio",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--window-size=1440,1000",
+    ):
         opts.add_argument(arg)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     try:
@@ -181,7 +235,8 @@ def test_headless_chromium_signs_in_overrides_and_signs_out_through_the_tls_prox
         with connect(fx.db, read_only=True) as con:
             assert ("adam", "fail") in con.execute(
                 "SELECT username, new_verdict FROM overrides WHERE call_id = ? AND criterion_id = 'closing'",
-                [f.call_id]).fetchall()
+                [f.call_id],
+            ).fetchall()
         click(driver, driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button"))
         wait_for(lambda: "/login" in driver.current_url, what="signed out")
         driver.get(proxied + "/queue")

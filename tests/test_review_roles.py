@@ -7,13 +7,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from review_fixture import SCORECARD_ID, build_review_db, csrf_of
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
 import qa_pipeline.review as review_pkg
 from qa_pipeline.review.app import ServerConfig, create_app
 from qa_pipeline.store.db import connect
-from review_fixture import SCORECARD_ID, build_review_db, csrf_of
 
 MARKER = "marmalade-raw-7731"
 
@@ -22,22 +22,39 @@ MARKER = "marmalade-raw-7731"
 def fx(tmp_path_factory):
     fx = build_review_db(tmp_path_factory.mktemp("review"), tmp_path_factory.mktemp("clips"))
     with connect(fx.db) as con:  # what a run with keep_raw writes: the unredacted transcript of every call
-        con.execute("INSERT INTO raw_utterances (call_id, idx, text, words, written_at)"
-                    f" SELECT call_id, idx, text || ' the password is {MARKER}', [], now() FROM utterances")
+        con.execute(
+            "INSERT INTO raw_utterances (call_id, idx, text, words, written_at)"
+            f" SELECT call_id, idx, text || ' the password is {MARKER}', [], now() FROM utterances"
+        )
     return fx
 
 
 def _urls(fx, app) -> list[str]:
     call = fx.featured.call_id
-    urls = ["/queue", "/queue?status=all", f"/calls/{call}", f"/calls/{call}/audio", "/calibration",
-            f"/calibration/{SCORECARD_ID}/empathy", "/coach", "/coach/agents/A101", "/coach/agents/A101/report",
-            "/runs", "/audit"]
+    urls = [
+        "/queue",
+        "/queue?status=all",
+        f"/calls/{call}",
+        f"/calls/{call}/audio",
+        "/calibration",
+        f"/calibration/{SCORECARD_ID}/empathy",
+        "/coach",
+        "/coach/agents/A101",
+        "/coach/agents/A101/report",
+        "/runs",
+        "/audit",
+    ]
     urls += [f"/coach/agents/A101/export?format={f}&table={t}" for f in ("csv", "parquet") for t in ("rates", "calls")]
     # Every GET route of the app is in the sweep (a new page must be added here).
     paths = {r.path for r in app.routes if isinstance(r, Route) and "GET" in (r.methods or ())}
     covered = {re.sub(r"\?.*", "", u) for u in urls}
-    templates = {p.replace("{call_id}", call).replace("{scorecard_id}", SCORECARD_ID)
-                 .replace("{criterion_id}", "empathy").replace("{agent_id:path}", "A101") for p in paths}
+    templates = {
+        p.replace("{call_id}", call)
+        .replace("{scorecard_id}", SCORECARD_ID)
+        .replace("{criterion_id}", "empathy")
+        .replace("{agent_id:path}", "A101")
+        for p in paths
+    }
     assert templates - {"/", "/healthz", "/login"} <= covered, templates - covered
     return urls
 
@@ -63,6 +80,9 @@ def test_no_route_serves_raw_text_to_any_role(fx, tmp_path, user):
 
 def test_no_workspace_query_reads_the_raw_table():
     pkg = Path(review_pkg.__file__).parent
-    readers = [str(p.relative_to(pkg)) for p in pkg.rglob("*.py")
-               if re.search(r"(FROM|JOIN)\s+\"?raw_utterances", p.read_text(), re.IGNORECASE)]
+    readers = [
+        str(p.relative_to(pkg))
+        for p in pkg.rglob("*.py")
+        if re.search(r"(FROM|JOIN)\s+\"?raw_utterances", p.read_text(), re.IGNORECASE)
+    ]
     assert readers == []

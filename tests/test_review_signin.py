@@ -11,12 +11,12 @@ import shutil
 
 import pytest
 import requests
+from review_fixture import build_review_db, csrf_of, start_server, stop_server
 from starlette.testclient import TestClient
 
 from qa_pipeline.review import auth
 from qa_pipeline.review.app import ServerConfig, create_app
 from qa_pipeline.store.db import connect
-from review_fixture import build_review_db, csrf_of, start_server, stop_server
 
 
 @pytest.fixture(scope="module")
@@ -38,15 +38,19 @@ def client(fx, **cfg) -> TestClient:
 
 def login(c: TestClient, username: str, password: str, addr: str = "192.0.2.10"):
     tok = csrf_of(c.get("/login").text)
-    return c.post("/login", data={"csrf": tok, "username": username, "password": password, "next": ""},
-                  headers={"x-forwarded-for": addr})
+    return c.post(
+        "/login",
+        data={"csrf": tok, "username": username, "password": password, "next": ""},
+        headers={"x-forwarded-for": addr},
+    )
 
 
 def events(fx, kind: str | None = None) -> list[tuple]:
     with connect(fx.db, read_only=True) as con:
         sql = "SELECT kind, username, client, call_id, detail FROM audit_events"
-        return con.execute(sql + (" WHERE kind = ?" if kind else "") + " ORDER BY occurred_at, event_id",
-                           [kind] if kind else []).fetchall()
+        return con.execute(
+            sql + (" WHERE kind = ?" if kind else "") + " ORDER BY occurred_at, event_id", [kind] if kind else []
+        ).fetchall()
 
 
 def test_password_is_verified_outside_the_database_lock(fx, monkeypatch):
@@ -81,7 +85,9 @@ def test_an_old_scrypt_hash_still_signs_in_and_is_upgraded_to_argon2id(fx):
         con.execute("UPDATE users SET password_hash = ? WHERE username = 'alice'", [_old_scrypt_hash(pw)])
     assert login(client(fx), "alice", "not-her-password").status_code == 401
     with connect(fx.db, read_only=True) as con:
-        assert con.execute("SELECT password_hash FROM users WHERE username = 'alice'").fetchone()[0].startswith("scrypt$")
+        assert (
+            con.execute("SELECT password_hash FROM users WHERE username = 'alice'").fetchone()[0].startswith("scrypt$")
+        )
     assert login(client(fx), "alice", pw).status_code == 303
     with connect(fx.db, read_only=True) as con:
         stored = con.execute("SELECT password_hash FROM users WHERE username = 'alice'").fetchone()[0]

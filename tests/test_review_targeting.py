@@ -4,10 +4,10 @@ each score with its scorecard, and the coach list never averages different score
 from __future__ import annotations
 
 import pytest
-
-from qa_pipeline.store.db import connect
 from review_fixture import SCORECARD_ID, build_review_db, start_server, stop_server
 from test_review_browser import browser, sign_in, wait_for  # noqa: F401  (the browser fixture)
+
+from qa_pipeline.store.db import connect
 
 pytestmark = pytest.mark.browser
 
@@ -17,17 +17,29 @@ def fx(tmp_path_factory):
     fx = build_review_db(tmp_path_factory.mktemp("review-target"), tmp_path_factory.mktemp("clips"))
     # A101 was also scored on a second card (a few collections calls): auto-failed, 0.
     with connect(fx.db) as con:
-        con.execute("INSERT INTO scorecards SELECT 'collections', 'v1', 'Collections compliance', source, registered_at"
-                    " FROM scorecards WHERE scorecard_id = ? LIMIT 1", [SCORECARD_ID])
-        ids = [r[0] for r in con.execute(
-            "SELECT call_id FROM calls WHERE agent_id = 'A101' ORDER BY call_id LIMIT 2").fetchall()]
+        con.execute(
+            "INSERT INTO scorecards SELECT 'collections', 'v1', 'Collections compliance', source, registered_at"
+            " FROM scorecards WHERE scorecard_id = ? LIMIT 1",
+            [SCORECARD_ID],
+        )
+        ids = [
+            r[0]
+            for r in con.execute(
+                "SELECT call_id FROM calls WHERE agent_id = 'A101' ORDER BY call_id LIMIT 2"
+            ).fetchall()
+        ]
         con.execute(
             "INSERT INTO call_scores SELECT call_id, 'collections', 'v1', 0, 0, 0, max_points, true, ['threat'], false,"
-            " scored_at FROM call_scores WHERE call_id IN (SELECT unnest(?)) AND scorecard_id = ?", [ids, SCORECARD_ID])
-        con.execute("UPDATE calls SET manifest_extra = ? WHERE call_id = ?",
-                    ['{"csat": "2", "case_id": "CASE-881"}', ids[0]])
-        own = con.execute("SELECT avg(s.final_score) FROM call_scores s JOIN calls c USING (call_id)"
-                          " WHERE c.agent_id = 'A101' AND s.scorecard_id = ?", [SCORECARD_ID]).fetchone()[0]
+            " scored_at FROM call_scores WHERE call_id IN (SELECT unnest(?)) AND scorecard_id = ?",
+            [ids, SCORECARD_ID],
+        )
+        con.execute(
+            "UPDATE calls SET manifest_extra = ? WHERE call_id = ?", ['{"csat": "2", "case_id": "CASE-881"}', ids[0]]
+        )
+        own = con.execute(
+            "SELECT avg(s.final_score) FROM call_scores s JOIN calls c USING (call_id) WHERE c.agent_id = 'A101' AND s.scorecard_id = ?",
+            [SCORECARD_ID],
+        ).fetchone()[0]
     fx.__dict__["a101_mean"] = own
     fx.__dict__["extra_call"] = ids[0]
     return fx
@@ -53,8 +65,10 @@ def test_queue_labels_scores_and_coach_keeps_cards_apart(browser, server, fx):  
 
     sign_in(browser, server, "carl", fx.passwords["carl"][1])
     browser.get(server + "/coach")
-    row = wait_for(lambda: [r for r in browser.find_elements(By.CSS_SELECTOR, "#agents-table tbody tr") if "A101" in r.text],
-                   what="A101 row")[0]
+    row = wait_for(
+        lambda: [r for r in browser.find_elements(By.CSS_SELECTOR, "#agents-table tbody tr") if "A101" in r.text],
+        what="A101 row",
+    )[0]
     assert "Customer support core" in row.text and "+1 other scorecard" in row.text
     assert f"{fx.a101_mean:.0f}" in row.find_element(By.CSS_SELECTOR, ".score-pill").text
     row.find_element(By.CSS_SELECTOR, ".agent-link").click()

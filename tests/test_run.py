@@ -10,6 +10,8 @@ import shutil
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from scorecard_dialogues import GOOD_CALL, build
+
 from qa_pipeline.ingest import discover
 from qa_pipeline.paths import samples_dir
 from qa_pipeline.records import CallRecord
@@ -17,7 +19,6 @@ from qa_pipeline.run import run
 from qa_pipeline.stages import spine
 from qa_pipeline.store.calls import write_call
 from qa_pipeline.store.db import connect, transaction
-from scorecard_dialogues import GOOD_CALL, build
 
 
 def _stored_transcript(folder: Path, db: Path) -> str:
@@ -26,7 +27,9 @@ def _stored_transcript(folder: Path, db: Path) -> str:
     shutil.copy(samples_dir() / "calls" / "sc07_mono_tv_box.wav", folder / "call.wav")
     (recording,) = discover(folder, settle_s=0).recordings
     conv, _ = build(GOOD_CALL, call_id=recording.call_id)
-    record = CallRecord(recording, "wav", 16000, 1, conv.duration_s, "diarized", None, "faster-whisper", "tiny.en", "en", 0.9)
+    record = CallRecord(
+        recording, "wav", 16000, 1, conv.duration_s, "diarized", None, "faster-whisper", "tiny.en", "en", 0.9
+    )
     with connect(db) as con, transaction(con):
         write_call(con, record, conv, run_id=None, status="transcribed")
     return recording.call_id

@@ -4,6 +4,7 @@ refused untouched; the run lock follows the database's real path.  Real Prefect 
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 from pathlib import Path
@@ -72,7 +73,7 @@ def test_broken_flag_rules_stop_the_run_too(prefect_harness, tmp_path: Path, mon
     home = _home_with(tmp_path)
     (home / "scorecards" / "flags.yaml").write_text("rules:\n  - id: x\n    kind: nonsense\n", encoding="utf-8")
     monkeypatch.setenv("QA_PIPELINE_HOME", str(home))
-    with pytest.raises(ConfigError, match="flags.yaml"):
+    with pytest.raises(ConfigError, match=re.escape("flags.yaml")):
         run_nightly(_inbox(tmp_path), tmp_path / "qa.duckdb", settle_s=0)
     assert not (tmp_path / "qa.duckdb").exists()
 
@@ -82,11 +83,12 @@ def test_broken_flag_rules_stop_the_run_too(prefect_harness, tmp_path: Path, mon
 
 def _stored_calls(folder: Path, db: Path, n: int = 2) -> list[str]:
     """``n`` real recordings in ``folder``, each with a stored (hand-built) transcript: a run only analyses them."""
+    from scorecard_dialogues import GOOD_CALL, build
+
     from qa_pipeline.ingest import discover
     from qa_pipeline.records import CallRecord
     from qa_pipeline.store.calls import write_call
     from qa_pipeline.store.db import connect, transaction
-    from scorecard_dialogues import GOOD_CALL, build
 
     folder.mkdir()
     for name in ("sc07_mono_tv_box.wav", "sc05_email_change_dob.mp3")[:n]:
@@ -94,7 +96,9 @@ def _stored_calls(folder: Path, db: Path, n: int = 2) -> list[str]:
     ids = []
     for recording in discover(folder, settle_s=0).recordings:
         conv, _ = build(GOOD_CALL, call_id=recording.call_id)
-        record = CallRecord(recording, "wav", 16000, 1, conv.duration_s, "diarized", None, "faster-whisper", "tiny.en", "en", 0.9)
+        record = CallRecord(
+            recording, "wav", 16000, 1, conv.duration_s, "diarized", None, "faster-whisper", "tiny.en", "en", 0.9
+        )
         with connect(db) as con, transaction(con):
             write_call(con, record, conv, run_id=None, status="transcribed")
         ids.append(recording.call_id)
@@ -132,7 +136,9 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_a_full_disk_stops_the_run_at_once_and_the_next_run_resumes(prefect_harness, small_disk: Path, tmp_path: Path) -> None:
+def test_a_full_disk_stops_the_run_at_once_and_the_next_run_resumes(
+    prefect_harness, small_disk: Path, tmp_path: Path
+) -> None:
     from flows.nightly import add_progress_listener, remove_progress_listener, run_nightly
     from qa_pipeline.errors import DiskFullError
     from qa_pipeline.store.db import connect
@@ -161,7 +167,9 @@ def test_a_full_disk_stops_the_run_at_once_and_the_next_run_resumes(prefect_harn
     summary = run_nightly(tmp_path / "in", db, settle_s=0)
     assert (summary.status, summary.calls_done) == ("ok", 2)
     with connect(db, read_only=True) as con:
-        assert sorted(r[0] for r in con.execute("SELECT call_id FROM calls WHERE status = 'complete'").fetchall()) == sorted(ids)
+        assert sorted(
+            r[0] for r in con.execute("SELECT call_id FROM calls WHERE status = 'complete'").fetchall()
+        ) == sorted(ids)
         statuses = [r[0] for r in con.execute("SELECT status FROM runs ORDER BY started_at").fetchall()]
     assert statuses == ["interrupted", "ok"]
 
@@ -210,9 +218,9 @@ def test_foreign_truncated_and_corrupt_databases_are_refused_unchanged(prefect_h
         assert says in str(caught.value) and str(path) in str(caught.value), caught.value
         assert _sha(path) == before, f"{path.name} was modified"
         assert not Path(str(path) + ".wal").exists()
-    with pytest.raises(StoreError, match="SQLite"):  # every command's connect refuses it, not only run
-        with connect(lite, read_only=True):
-            pass
+    # every command's connect refuses it, not only run
+    with pytest.raises(StoreError, match="SQLite"), connect(lite, read_only=True):
+        pass
 
 
 # --- the run lock and interrupted runs ------------------------------------------------------
@@ -266,8 +274,11 @@ def test_a_killed_runs_counters_are_what_it_stored(tmp_path: Path) -> None:
     again = run(tmp_path / "in", db, settle_s=0).summary  # marks the killed run interrupted, finishes the rest
     with connect(db, read_only=True) as con:
         killed = con.execute(
-            "SELECT run_id, calls_found, calls_done, calls_failed FROM runs WHERE status = 'interrupted'").fetchone()
-        stored = con.execute("SELECT count(*) FROM calls WHERE run_id = ? AND status = 'complete'", [killed[0]]).fetchone()[0]
+            "SELECT run_id, calls_found, calls_done, calls_failed FROM runs WHERE status = 'interrupted'"
+        ).fetchone()
+        stored = con.execute(
+            "SELECT count(*) FROM calls WHERE run_id = ? AND status = 'complete'", [killed[0]]
+        ).fetchone()[0]
         failed = con.execute("SELECT count(*) FROM failures WHERE run_id = ?", [killed[0]]).fetchone()[0]
         complete = con.execute("SELECT count(*) FROM calls WHERE status = 'complete'").fetchone()[0]
     assert killed[1:] == (3, stored, failed) and stored >= 1

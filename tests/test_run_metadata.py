@@ -7,9 +7,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from test_run import _stored_transcript
+
 from qa_pipeline.ingest import discover
 from qa_pipeline.paths import samples_dir
-from test_run import _stored_transcript
 
 HEADER = "file,agent_id,agent_name,queue,started_at,direction,customer_ref,external_id\n"
 
@@ -18,7 +19,9 @@ def _calls(db: Path) -> list[tuple]:
     from qa_pipeline.store.db import connect
 
     with connect(db, read_only=True) as con:
-        return con.execute("SELECT call_id, agent_id, queue, external_id, status FROM calls ORDER BY call_id").fetchall()
+        return con.execute(
+            "SELECT call_id, agent_id, queue, external_id, status FROM calls ORDER BY call_id"
+        ).fetchall()
 
 
 def test_metadata_follows_the_content(prefect_harness, tmp_path: Path) -> None:
@@ -28,7 +31,9 @@ def test_metadata_follows_the_content(prefect_harness, tmp_path: Path) -> None:
     db = tmp_path / "qa.duckdb"
     call_id = _stored_transcript(inbox, db)  # in/call.wav, transcript stored, no metadata
     shutil.copy(inbox / "call.wav", inbox / "copy_with_metadata.wav")  # the same audio under a second name
-    (inbox / "manifest.csv").write_text(HEADER + "copy_with_metadata.wav,A-7,Ana,billing,,inbound,,REF-1\n", encoding="utf-8")
+    (inbox / "manifest.csv").write_text(
+        HEADER + "copy_with_metadata.wav,A-7,Ana,billing,,inbound,,REF-1\n", encoding="utf-8"
+    )
 
     (kept,) = discover(inbox, settle_s=0).recordings  # one call, with the metadata of the copy that has it
     assert kept.metadata.agent_id == "A-7" and kept.metadata.external_id == "REF-1"
@@ -47,7 +52,8 @@ def test_metadata_follows_the_content(prefect_harness, tmp_path: Path) -> None:
     shutil.copy(samples_dir() / "calls" / "sc05_email_change_dob.mp3", inbox / "call_reexport.mp3")
     (inbox / "manifest.csv").write_text(
         HEADER + "call.wav,A-8,Bo,retention,,inbound,,REF-1\ncall_reexport.mp3,A-8,Bo,retention,,inbound,,REF-1\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     summary = run_nightly(inbox, db, settle_s=0)
     assert (summary.status, summary.calls_done, summary.calls_failed) == ("ok", 0, 0)
     assert summary.calls_skipped == 3  # call.wav (complete), its copy, and the re-export

@@ -55,10 +55,12 @@ def test_sample_calls_get_their_written_verdicts(scored: Path) -> None:
         "JOIN call_scores s ON s.call_id = r.call_id AND s.scorecard_id = r.scorecard_id "
         "WHERE r.scorecard_id IN ('customer_service', 'sales')"
     ).fetchall()
-    cards = dict(con.execute(
-        "SELECT regexp_extract(c.source_path, 'sc[0-9]+'), list(s.scorecard_id ORDER BY s.scorecard_id) "
-        "FROM call_scores s JOIN calls c USING (call_id) GROUP BY 1"
-    ).fetchall())
+    cards = dict(
+        con.execute(
+            "SELECT regexp_extract(c.source_path, 'sc[0-9]+'), list(s.scorecard_id ORDER BY s.scorecard_id) "
+            "FROM call_scores s JOIN calls c USING (call_id) GROUP BY 1"
+        ).fetchall()
+    )
     flags = con.execute(
         "SELECT regexp_extract(c.source_path, 'sc[0-9]+'), list(DISTINCT f.rule_id) FROM flags f JOIN calls c USING (call_id) GROUP BY 1"
     ).fetchall()
@@ -80,8 +82,12 @@ def test_sample_calls_get_their_written_verdicts(scored: Path) -> None:
     for call, exp in expected.items():
         # decisive checks: exact
         assert auto_failed[call] == bool(exp["prohibited_language"]), f"{call}: auto-fail for prohibited language"
-        assert ("escalation_requested" in flagged.get(call, set())) == bool(exp["escalation"]), f"{call}: escalation flag"
-        assert (verdicts[call]["recording_disclosure"] == "pass") == bool(exp["disclosure"]), f"{call}: recording disclosure"
+        assert ("escalation_requested" in flagged.get(call, set())) == bool(exp["escalation"]), (
+            f"{call}: escalation flag"
+        )
+        assert (verdicts[call]["recording_disclosure"] == "pass") == bool(exp["disclosure"]), (
+            f"{call}: recording disclosure"
+        )
         # the rest: in bulk
         for key, criterion in CRITERIA.items():
             if exp.get(key) is None or verdicts[call].get(criterion, "na") == "na":
@@ -102,14 +108,18 @@ def test_card_number_read_out_never_reaches_the_database(scored: Path) -> None:
     con = duckdb.connect(str(scored), read_only=True)
     call_id = con.execute("SELECT call_id FROM calls WHERE source_path LIKE '%sc04%'").fetchone()[0]
     texts = [r[0] for r in con.execute("SELECT text FROM utterances WHERE call_id = ?", [call_id]).fetchall()]
-    words = [r[0] for r in con.execute("SELECT unnest(words).text FROM utterances WHERE call_id = ?", [call_id]).fetchall()]
+    words = [
+        r[0] for r in con.execute("SELECT unnest(words).text FROM utterances WHERE call_id = ?", [call_id]).fetchall()
+    ]
     spans = con.execute("SELECT pii_type FROM redactions WHERE call_id = ?", [call_id]).fetchall()
-    evidence = " ".join(r[0] for r in con.execute("SELECT evidence FROM criterion_results WHERE call_id = ?", [call_id]).fetchall())
+    evidence = " ".join(
+        r[0] for r in con.execute("SELECT evidence FROM criterion_results WHERE call_id = ?", [call_id]).fetchall()
+    )
     con.close()
     assert ("CARD",) in spans
     assert any("[CARD]" in t for t in texts)
     # digits left in any one utterance (text or words), run together as a leaked card would be
     per_utterance = [re.sub(r"\D", "", t) for t in texts] + [re.sub(r"\D", "", " ".join(words))]
-    for group in {card[i:i + 4] for i in range(0, 16, 4)}:
+    for group in {card[i : i + 4] for i in range(0, 16, 4)}:
         assert not any(group in d for d in per_utterance), group
     assert card[:4] not in evidence and card[:4] not in "".join(texts)

@@ -12,7 +12,6 @@ import yaml
 from typer.testing import CliRunner
 
 from qa_pipeline.audio import decode
-from qa_pipeline.errors import ConfigError
 from qa_pipeline.devtools.samples import (
     MANIFEST_COLUMNS,
     DialogueSpec,
@@ -24,6 +23,7 @@ from qa_pipeline.devtools.samples import (
     render_call,
     spoken_digits,
 )
+from qa_pipeline.errors import ConfigError
 
 REPO = Path(__file__).resolve().parent.parent
 DIALOGUES = REPO / "samples" / "dialogues.yaml"
@@ -55,20 +55,48 @@ def small_dialogue(fmt: str = "flac", channels: str = "stereo", rate: int = 8000
                 "customer_voice": {"voice": "en-us+m3", "speed": 170, "pitch": 35},
             },
             "turns": [
-                {"speaker": "agent", "text": "Hello, thank you for calling. May I put you on hold?", "pause_before_s": 0.3,
-                 "tags": ["greeting", "hold_request"]},
-                {"speaker": "customer", "text": "Yes, that is fine, but please be quick about it.", "sentiment": "neutral"},
+                {
+                    "speaker": "agent",
+                    "text": "Hello, thank you for calling. May I put you on hold?",
+                    "pause_before_s": 0.3,
+                    "tags": ["greeting", "hold_request"],
+                },
+                {
+                    "speaker": "customer",
+                    "text": "Yes, that is fine, but please be quick about it.",
+                    "sentiment": "neutral",
+                },
                 {"speaker": "agent", "text": "Thank you for holding.", "hold_s": 2.0, "tags": ["hold_return"]},
-                {"speaker": "customer", "text": "No problem at all.", "overlap_s": 0.4, "tags": ["interruption"],
-                 "sentiment": "positive"},
+                {
+                    "speaker": "customer",
+                    "text": "No problem at all.",
+                    "overlap_s": 0.4,
+                    "tags": ["interruption"],
+                    "sentiment": "positive",
+                },
             ],
             "expected": {
-                "greeting": True, "agent_introduction": False, "disclosure": False, "identity_verified": False,
-                "identity_verified_before_account": None, "active_listening": False, "empathy": False,
-                "apology": False, "hold": True, "hold_request_before_hold": True, "resolution_check": False,
-                "resolved": False, "commitment": False, "closing": False, "upsell": False, "escalation": False,
-                "prohibited_language": False, "agent_interruptions": 0, "customer_interruptions": 1,
-                "customer_start_sentiment": "neutral", "customer_end_sentiment": "positive",
+                "greeting": True,
+                "agent_introduction": False,
+                "disclosure": False,
+                "identity_verified": False,
+                "identity_verified_before_account": None,
+                "active_listening": False,
+                "empathy": False,
+                "apology": False,
+                "hold": True,
+                "hold_request_before_hold": True,
+                "resolution_check": False,
+                "resolved": False,
+                "commitment": False,
+                "closing": False,
+                "upsell": False,
+                "escalation": False,
+                "prohibited_language": False,
+                "agent_interruptions": 0,
+                "customer_interruptions": 1,
+                "customer_start_sentiment": "neutral",
+                "customer_end_sentiment": "positive",
             },
         }
     )
@@ -82,8 +110,18 @@ def test_bundled_dialogues_cover_the_scorecard_and_redaction_cases() -> None:
     assert 8 <= len(spec.dialogues) <= 10
     exp = [d.expected for d in spec.dialogues]
     # both sides of every criterion the scorecard issue tests are present
-    for flag in ("disclosure", "identity_verified", "empathy", "apology", "hold", "resolution_check", "upsell",
-                 "escalation", "prohibited_language", "closing"):
+    for flag in (
+        "disclosure",
+        "identity_verified",
+        "empathy",
+        "apology",
+        "hold",
+        "resolution_check",
+        "upsell",
+        "escalation",
+        "prohibited_language",
+        "closing",
+    ):
         values = {getattr(e, flag) for e in exp}
         assert values == {True, False}, flag
     assert {e.identity_verified_before_account for e in exp} >= {True, False}
@@ -118,7 +156,9 @@ def test_expected_block_is_cross_checked_against_the_turns(tmp_path: Path) -> No
     with pytest.raises(ConfigError) as err:
         _load_raw(tmp_path, raw)
     msg = str(err.value)
-    assert "d.yaml: [dialogues -> 1]" in msg and "disclosure is True but 0 turn(s) carry tag 'recording_disclosure'" in msg
+    assert (
+        "d.yaml: [dialogues -> 1]" in msg and "disclosure is True but 0 turn(s) carry tag 'recording_disclosure'" in msg
+    )
 
     raw = _raw()
     card_call = next(d for d in raw["dialogues"] if d["expected"].get("card_number_spoken"))
@@ -177,8 +217,10 @@ def test_layout_places_pauses_holds_and_overlaps() -> None:
 
 
 @needs_tools
-@pytest.mark.parametrize("fmt,channels,rate", [("flac", "stereo", 8000), ("mp3", "stereo", 16000),
-                                               ("ogg", "stereo", 16000), ("wav", "mono", 8000)])
+@pytest.mark.parametrize(
+    "fmt,channels,rate",
+    [("flac", "stereo", 8000), ("mp3", "stereo", 16000), ("ogg", "stereo", 16000), ("wav", "mono", 8000)],
+)
 def test_render_puts_each_party_on_its_channel(tmp_path: Path, fmt: str, channels: str, rate: int) -> None:
     call = render_call(small_dialogue(fmt, channels, rate), tmp_path)
     audio = decode(tmp_path / call.file)
@@ -219,7 +261,9 @@ def test_bundled_call_is_what_the_dialogue_file_renders(tmp_path: Path) -> None:
     rendered = make_samples(DIALOGUES, tmp_path, only=["sc09_house_move_no_checks"])
     assert [r.id for r in rendered] == ["sc09_house_move_no_checks"]
     name = spec.get("sc09_house_move_no_checks").filename
-    assert (tmp_path / name).read_bytes() == (CALLS / name).read_bytes(), "samples/calls is stale: run scripts/make_sample_calls.sh"
+    assert (tmp_path / name).read_bytes() == (CALLS / name).read_bytes(), (
+        "samples/calls is stale: run scripts/make_sample_calls.sh"
+    )
     assert load_timelines(tmp_path)["sc09_house_move_no_checks"] == load_timelines(CALLS)["sc09_house_move_no_checks"]
 
 
@@ -261,9 +305,16 @@ def test_cli_samples_make(tmp_path: Path) -> None:
     from qa_pipeline.cli import samples as _register  # noqa: F401  (until the lead imports it in cli/__init__)
     from qa_pipeline.cli.app import app
 
-    result = CliRunner().invoke(app, ["samples", "make", "--out", str(tmp_path), "--only", "sc02_rude_agent_angry_customer"])
+    result = CliRunner().invoke(
+        app, ["samples", "make", "--out", str(tmp_path), "--only", "sc02_rude_agent_angry_customer"]
+    )
     assert result.exit_code == 0, result.output
     assert "sc02_rude_agent_angry_customer.flac" in result.output
-    assert (tmp_path / "manifest.csv").read_text(encoding="utf-8").splitlines()[1].startswith("sc02_rude_agent_angry_customer.flac,A-1004,")
+    assert (
+        (tmp_path / "manifest.csv")
+        .read_text(encoding="utf-8")
+        .splitlines()[1]
+        .startswith("sc02_rude_agent_angry_customer.flac,A-1004,")
+    )
     bad = CliRunner().invoke(app, ["samples", "make", "--out", str(tmp_path), "--only", "nope"])
     assert bad.exit_code == 2 and "no dialogue 'nope'" in bad.output

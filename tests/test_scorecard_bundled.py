@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from scorecard_dialogues import BAD_CALL, GOOD_CALL, build
 
 from qa_pipeline.scorecard import compute_metrics, evaluate_flags, find_scorecard, load_flag_rules, score_call
-from scorecard_dialogues import BAD_CALL, GOOD_CALL, build
 
 
 def verdicts(card_id: str, turns, **kw):
@@ -18,14 +18,27 @@ def verdicts(card_id: str, turns, **kw):
 def test_customer_service_good_call():
     result, v, _ = verdicts("customer_service", GOOD_CALL)
     assert v == {
-        "greeting": "pass", "introduction": "pass", "prompt_answer": "pass",
-        "recording_disclosure": "pass", "identity_verification": "pass",
-        "active_listening": "pass", "empathy": "pass", "patience": "pass", "lets_customer_finish": "pass",
-        "talk_listen_balance": "pass", "speaking_rate": "pass",
-        "commitment": "pass", "resolution_check": "pass", "customer_not_negative_at_end": "pass",
+        "greeting": "pass",
+        "introduction": "pass",
+        "prompt_answer": "pass",
+        "recording_disclosure": "pass",
+        "identity_verification": "pass",
+        "active_listening": "pass",
+        "empathy": "pass",
+        "patience": "pass",
+        "lets_customer_finish": "pass",
+        "talk_listen_balance": "pass",
+        "speaking_rate": "pass",
+        "commitment": "pass",
+        "resolution_check": "pass",
+        "customer_not_negative_at_end": "pass",
         "recovered_upset_customer": "pass",
-        "hold_etiquette": "na", "no_unannounced_hold": "na", "hold_length": "na", "dead_air": "pass",
-        "closing": "pass", "prohibited_language": "pass",
+        "hold_etiquette": "na",
+        "no_unannounced_hold": "na",
+        "hold_length": "na",
+        "dead_air": "pass",
+        "closing": "pass",
+        "prohibited_language": "pass",
     }
     assert result.score == 100.0 and result.passed and not result.auto_failed
 
@@ -33,14 +46,27 @@ def test_customer_service_good_call():
 def test_customer_service_bad_call_and_its_flags():
     result, v, (conv, labs, metrics) = verdicts("customer_service", BAD_CALL, call_id="bad")
     assert v == {
-        "greeting": "fail", "introduction": "fail", "prompt_answer": "pass",
-        "recording_disclosure": "fail", "identity_verification": "fail",
-        "active_listening": "fail", "empathy": "fail", "patience": "fail", "lets_customer_finish": "pass",
-        "talk_listen_balance": "pass", "speaking_rate": "pass",
-        "commitment": "fail", "resolution_check": "fail", "customer_not_negative_at_end": "fail",
+        "greeting": "fail",
+        "introduction": "fail",
+        "prompt_answer": "pass",
+        "recording_disclosure": "fail",
+        "identity_verification": "fail",
+        "active_listening": "fail",
+        "empathy": "fail",
+        "patience": "fail",
+        "lets_customer_finish": "pass",
+        "talk_listen_balance": "pass",
+        "speaking_rate": "pass",
+        "commitment": "fail",
+        "resolution_check": "fail",
+        "customer_not_negative_at_end": "fail",
         "recovered_upset_customer": "fail",
-        "hold_etiquette": "na", "no_unannounced_hold": "na", "hold_length": "na", "dead_air": "pass",
-        "closing": "fail", "prohibited_language": "fail",
+        "hold_etiquette": "na",
+        "no_unannounced_hold": "na",
+        "hold_length": "na",
+        "dead_air": "pass",
+        "closing": "fail",
+        "prohibited_language": "fail",
     }
     assert result.auto_failed and result.score == 0.0 and not result.passed
     assert "damn fault" in result.auto_fail_reasons[0]
@@ -59,8 +85,12 @@ def test_low_asr_confidence_and_dead_air_flags():
     # 77 s of silence is an unannounced hold, not dead air; the transcript confidence is low
     assert flags == {"low_asr_confidence"}
     conv2, labs2 = build(
-        [("agent", 0.0, 3.0, "hello", "hold_request"), ("customer", 3.5, 4.0, "ok"), ("agent", 30.0, 33.0, "back"),
-         ("customer", 95.0, 96.0, "hello?")],
+        [
+            ("agent", 0.0, 3.0, "hello", "hold_request"),
+            ("customer", 3.5, 4.0, "ok"),
+            ("agent", 30.0, 33.0, "back"),
+            ("customer", 95.0, 96.0, "hello?"),
+        ],
         call_id="gap",
     )
     m2 = compute_metrics(conv2, labs2)
@@ -69,15 +99,30 @@ def test_low_asr_confidence_and_dead_air_flags():
 
 
 COLLECTIONS_GOOD = [
-    ("agent", 1.0, 5.0, "Hello, this is Sam from Acme Recoveries, this call is recorded.",
-     ("greeting", "agent_introduction", "recording_disclosure")),
+    (
+        "agent",
+        1.0,
+        5.0,
+        "Hello, this is Sam from Acme Recoveries, this call is recorded.",
+        ("greeting", "agent_introduction", "recording_disclosure"),
+    ),
     ("agent", 5.5, 9.0, "Am I speaking with Jordan? Can you confirm your date of birth?", "identity_verification"),
     ("customer", 9.5, 11.0, "Yes, [DOB]."),
-    ("agent", 11.5, 16.0, "Thank you. This is an attempt to collect a debt and any information obtained "
-                          "will be used for that purpose."),
+    (
+        "agent",
+        11.5,
+        16.0,
+        "Thank you. This is an attempt to collect a debt and any information obtained will be used for that purpose.",
+    ),
     ("agent", 16.5, 20.0, "The outstanding balance on the account is [ACCOUNT]."),
-    ("customer", 20.5, 29.0, "I lost my job last month and with the rent going up I really can't pay all of that at once.",
-     (), "negative"),
+    (
+        "customer",
+        20.5,
+        29.0,
+        "I lost my job last month and with the rent going up I really can't pay all of that at once.",
+        (),
+        "negative",
+    ),
     ("agent", 29.5, 33.0, "I'm sorry to hear that, that sounds really hard.", "empathy"),
     ("customer", 33.5, 38.5, "I do want to sort it out, I just need something manageable each month."),
     ("agent", 39.0, 43.5, "We can set up a payment plan of twenty pounds a month if that helps."),
@@ -96,7 +141,13 @@ def test_collections_good_call():
 
 def test_collections_threat_and_missing_disclosure_fail_the_call():
     turns = [
-        ("agent", 1.0, 4.0, "This is Acme Recoveries, calls are recorded.", ("agent_introduction", "recording_disclosure")),
+        (
+            "agent",
+            1.0,
+            4.0,
+            "This is Acme Recoveries, calls are recorded.",
+            ("agent_introduction", "recording_disclosure"),
+        ),
         ("agent", 4.5, 8.0, "You owe us [ACCOUNT] and it's long past due."),
         ("customer", 8.5, 12.0, "I told you I can't pay right now.", (), "negative"),
         ("agent", 12.5, 17.0, "If you don't pay by Friday we'll tell your employer about it."),
@@ -121,8 +172,13 @@ SALES_GOOD = [
     ("customer", 28.5, 34.0, "Work calls during the day and films at night, four of us in the house."),
     ("agent", 34.5, 38.0, "A new router is on its way. Does that sort out the problem for you?", "resolution_check"),
     ("customer", 38.5, 41.0, "Yes, that's great, thanks.", (), "positive"),
-    ("agent", 41.5, 46.5, "While I have you, with four people streaming the faster plan might suit you, it's "
-                          "three pounds more.", "upsell_offer"),
+    (
+        "agent",
+        41.5,
+        46.5,
+        "While I have you, with four people streaming the faster plan might suit you, it's three pounds more.",
+        "upsell_offer",
+    ),
     ("customer", 47.0, 51.0, "Actually that sounds good, let's do it.", (), "positive"),
     ("agent", 51.5, 55.0, "Done, the upgrade starts on Monday and I'll email the details.", "commitment"),
     ("customer", 55.5, 57.0, "Perfect, thank you.", (), "positive"),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+from scorecard_dialogues import build
 
 from qa_pipeline.metrics import compute_metrics
 from qa_pipeline.scorecard import apply_overrides, parse_scorecard, score_call
-from scorecard_dialogues import build
 
 
 def card(criteria_yaml: str, *, topics: str = "", extra_sections: str = "", pass_threshold: float = 80):
@@ -21,7 +21,7 @@ sections:
   - id: main
     weight: 1
     criteria:
-{textwrap.indent(textwrap.dedent(criteria_yaml).strip(), '      ')}
+{textwrap.indent(textwrap.dedent(criteria_yaml).strip(), "      ")}
 {extra_sections}
 """
     return parse_scorecard(text, "test.yaml")
@@ -423,7 +423,8 @@ TWO_SECTIONS = """
 
 
 def test_section_weights_and_pass_threshold():
-    c = card("""
+    c = card(
+        """
         - id: greet
           kind: label_present
           label: greeting
@@ -432,7 +433,10 @@ def test_section_weights_and_pass_threshold():
           kind: label_present
           label: active_listening
           points: 15
-    """, extra_sections=TWO_SECTIONS, pass_threshold=60)
+    """,
+        extra_sections=TWO_SECTIONS,
+        pass_threshold=60,
+    )
     turns = [
         ("agent", 0.0, 2.0, "Hello.", "greeting"),
         ("agent", 3.0, 5.0, "I'll call you back tomorrow.", "commitment"),

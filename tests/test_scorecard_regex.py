@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from qa_pipeline.errors import ConfigError
+from qa_pipeline.paths import scorecards_dir
 from qa_pipeline.scorecard.loader import load_scorecard, parse_scorecard
 from qa_pipeline.scorecard.validate import validate_file
-from qa_pipeline.paths import scorecards_dir
 
 CARD = """\
 id: regex_card

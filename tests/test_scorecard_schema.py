@@ -57,8 +57,18 @@ def test_default_scorecard_covers_the_skills_of_the_trade():
     card = find_scorecard("customer_service")
     crits = {c.id: c for s in card.spec.sections for c in s.criteria}
     labels = {getattr(c, "label", None) for c in crits.values()}
-    for needed in ("greeting", "agent_introduction", "recording_disclosure", "identity_verification",
-                   "active_listening", "empathy", "resolution_check", "closing", "prohibited_language", "hold_request"):
+    for needed in (
+        "greeting",
+        "agent_introduction",
+        "recording_disclosure",
+        "identity_verification",
+        "active_listening",
+        "empathy",
+        "resolution_check",
+        "closing",
+        "prohibited_language",
+        "hold_request",
+    ):
         assert needed in labels, needed
     assert crits["prohibited_language"].auto_fail
     assert crits["identity_verification"].before == "account_details"
@@ -69,10 +79,15 @@ def test_default_scorecard_covers_the_skills_of_the_trade():
 def test_unknown_key_names_file_path_and_fix(tmp_path):
     p = write(tmp_path, MINIMAL.replace("points: 5", "pionts: 5"))
     msgs = validate_file(p)
-    assert f"{p}: [sections -> 0 -> criteria -> 0 -> pionts] unknown key 'pionts' (did you mean 'points'?)" in msgs[0] or any(
-        m.startswith(f"{p}: [sections -> 0 -> criteria -> 0 -> pionts] unknown key 'pionts' (did you mean 'points'?)") for m in msgs
+    assert f"{p}: [sections -> 0 -> criteria -> 0 -> pionts] unknown key 'pionts' (did you mean 'points'?)" in msgs[
+        0
+    ] or any(
+        m.startswith(f"{p}: [sections -> 0 -> criteria -> 0 -> pionts] unknown key 'pionts' (did you mean 'points'?)")
+        for m in msgs
     )
-    assert any(m == f"{p}: [sections -> 0 -> criteria -> 0 -> points] required key 'points' is missing; add it" for m in msgs)
+    assert any(
+        m == f"{p}: [sections -> 0 -> criteria -> 0 -> points] required key 'points' is missing; add it" for m in msgs
+    )
     with pytest.raises(ConfigError) as exc:
         load_scorecard(p)
     assert "pionts" in str(exc.value)
@@ -87,16 +102,22 @@ def test_top_level_unknown_key_and_wrong_type(tmp_path):
 
 
 def test_semantic_errors_unknown_label_metric_duplicate_ids(tmp_path):
-    text = MINIMAL.replace("label: greeting", "label: greting") + """\
+    text = (
+        MINIMAL.replace("label: greeting", "label: greting")
+        + """\
       - id: greet
         kind: metric
         metric: talk_ratio
         max: 1
         points: 1
 """
+    )
     msgs = validate_file(write(tmp_path, text))
     joined = "\n".join(msgs)
-    assert "[sections -> 0 -> criteria -> 0 -> label] unknown label or topic 'greting' (did you mean 'greeting'?)" in joined
+    assert (
+        "[sections -> 0 -> criteria -> 0 -> label] unknown label or topic 'greting' (did you mean 'greeting'?)"
+        in joined
+    )
     assert "[sections -> 0 -> criteria -> 1 -> id] duplicate criterion id 'greet'" in joined
     assert "[sections -> 0 -> criteria -> 1 -> metric] unknown metric 'talk_ratio'" in joined
 
@@ -105,11 +126,14 @@ def test_unknown_kind_bad_na_condition_and_regex(tmp_path):
     text = MINIMAL.replace("kind: label_present", "kind: label_somewhere")
     (msg,) = validate_file(write(tmp_path, text))
     assert "[sections -> 0 -> criteria -> 0] unknown kind 'label_somewhere'" in msg
-    text2 = MINIMAL + """\
+    text2 = (
+        MINIMAL
+        + """\
         na_when:
           - no_hold: true
             absent: greeting
 """
+    )
     (msg2,) = validate_file(write(tmp_path, text2, "b.yaml"))
     assert "[sections -> 0 -> criteria -> 0 -> na_when -> 0] give exactly one of" in msg2
     text3 = MINIMAL + "topics:\n  acct:\n    patterns: ['[unclosed']\n"
@@ -135,7 +159,9 @@ def test_zero_points_only_for_auto_fail_and_metric_bounds(tmp_path):
     assert "points must be > 0 unless the criterion is auto_fail" in msg
     ok = MINIMAL.replace("points: 5", "points: 0\n        auto_fail: true")
     assert validate_file(write(tmp_path, ok, "ok.yaml")) == []
-    bad_metric = MINIMAL.replace("kind: label_present\n        label: greeting", "kind: metric\n        metric: agent_wpm")
+    bad_metric = MINIMAL.replace(
+        "kind: label_present\n        label: greeting", "kind: metric\n        metric: agent_wpm"
+    )
     (m2,) = validate_file(write(tmp_path, bad_metric, "m.yaml"))
     assert "needs 'min' and/or 'max'" in m2
 
@@ -198,9 +224,12 @@ def test_bundled_yaml_has_no_unused_topics():
         if p.name == "flags.yaml":
             continue
         doc = yaml.safe_load(p.read_text())
-        used = {
-            v for s in doc["sections"] for c in s["criteria"] for k, v in c.items() if k in ("label", "before")
-        } | {n.get(k) for s in doc["sections"] for c in s["criteria"] for n in c.get("na_when", [])
-             for k in ("absent", "present", "unless_present")}
+        used = {v for s in doc["sections"] for c in s["criteria"] for k, v in c.items() if k in ("label", "before")} | {
+            n.get(k)
+            for s in doc["sections"]
+            for c in s["criteria"]
+            for n in c.get("na_when", [])
+            for k in ("absent", "present", "unless_present")
+        }
         for topic in doc.get("topics", {}):
             assert topic in used, f"{p.name}: topic {topic} is never used"

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import json
 import shutil
 from dataclasses import replace
 
 import pytest
+from scorecard_dialogues import BAD_CALL, GOOD_CALL, build
 from typer.testing import CliRunner
 
 from qa_pipeline.cli import app
+from qa_pipeline.devtools.synthetic import build_synthetic_db, insert_calls
 from qa_pipeline.paths import scorecards_dir
+from qa_pipeline.records import CallAnalysis
 from qa_pipeline.rescore import rescore
 from qa_pipeline.scorecard import (
     find_scorecard,
@@ -20,13 +21,10 @@ from qa_pipeline.scorecard import (
     load_scorecard,
     recompute_final_score,
 )
-from qa_pipeline.records import CallAnalysis
 from qa_pipeline.scorecard.overrides import store_analysis
 from qa_pipeline.stages import score_stage
 from qa_pipeline.store.bulk import read_calls_bulk, scorable_call_ids
 from qa_pipeline.store.db import connect, transaction, utcnow
-from qa_pipeline.devtools.synthetic import build_synthetic_db, insert_calls
-from scorecard_dialogues import BAD_CALL, GOOD_CALL, build
 
 
 @pytest.fixture
@@ -76,13 +74,19 @@ def test_stage_writes_every_table(stored, cs):
             "SELECT section_id, weight, max_points, score FROM section_scores WHERE call_id = 'good' ORDER BY section_id"
         ).fetchall()
         assert len(sections) == len(cs.spec.sections)
-        ev = json.loads(con.execute(
-            "SELECT evidence FROM criterion_results WHERE call_id = 'bad' AND criterion_id = 'identity_verification'"
-        ).fetchone()[0])
+        ev = json.loads(
+            con.execute(
+                "SELECT evidence FROM criterion_results WHERE call_id = 'bad' AND criterion_id = 'identity_verification'"
+            ).fetchone()[0]
+        )
         assert {u["role"]: u["idx"] for u in ev["utterances"]} == {"late_match": 4, "marker": 2}
         assert ev["utterances"][0]["text"] == BAD_CALL[4][3]
-        flags = {r[0]: r for r in con.execute(
-            "SELECT rule_id, scorecard_id, severity, reason FROM flags WHERE call_id = 'bad'").fetchall()}
+        flags = {
+            r[0]: r
+            for r in con.execute(
+                "SELECT rule_id, scorecard_id, severity, reason FROM flags WHERE call_id = 'bad'"
+            ).fetchall()
+        }
         assert set(flags) == {"auto_fail", "low_score", "escalation_requested", "customer_negative_end"}
         assert flags["auto_fail"][1] == "customer_service" and flags["escalation_requested"][1] == ""
         assert con.execute("SELECT count(*) FROM flags WHERE call_id = 'good'").fetchone()[0] == 0
@@ -93,7 +97,7 @@ def test_stage_writes_every_table(stored, cs):
 def test_bulk_read_round_trips_conversations(stored):
     with connect(stored, read_only=True) as con:
         assert scorable_call_ids(con) == ["bad", "good"]
-        calls = dict((conv.call_id, (conv, labs)) for conv, labs in read_calls_bulk(con, ["good", "bad"]))
+        calls = {conv.call_id: (conv, labs) for conv, labs in read_calls_bulk(con, ["good", "bad"])}
     conv, labs = calls["good"]
     orig, orig_labs = build(GOOD_CALL, call_id="good")
     assert conv.queue == "support" and conv.timed  # the call's queue comes back for queue-scoped N/A conditions
@@ -119,7 +123,9 @@ def test_override_recompute_final_score_and_rescore_keeps_it(stored, cs):
     summary = rescore(stored, "customer_service")
     assert summary.calls == 2 and summary.changed == 0 and summary.overrides_applied == 1
     with connect(stored, read_only=True) as con:
-        assert con.execute("SELECT final_score FROM call_scores WHERE call_id = 'bad'").fetchone()[0] == pytest.approx(final)
+        assert con.execute("SELECT final_score FROM call_scores WHERE call_id = 'bad'").fetchone()[0] == pytest.approx(
+            final
+        )
 
 
 def test_final_score_follows_the_scoring_rule(stored):
@@ -137,8 +143,12 @@ def test_final_score_follows_the_scoring_rule(stored):
 
 
 def test_rescore_with_a_changed_scorecard_records_the_new_version(stored, cs, tmp_path):
-    changed = (scorecards_dir() / "customer_service.yaml").read_text().replace(
-        "- queues: [hvb-retail-banking]\n        points: 10", "- queues: [hvb-retail-banking]\n        points: 20"
+    changed = (
+        (scorecards_dir() / "customer_service.yaml")
+        .read_text()
+        .replace(
+            "- queues: [hvb-retail-banking]\n        points: 10", "- queues: [hvb-retail-banking]\n        points: 20"
+        )
     )
     path = tmp_path / "customer_service.yaml"
     path.write_text(changed)
@@ -155,7 +165,10 @@ def test_rescore_with_a_changed_scorecard_records_the_new_version(stored, cs, tm
     with connect(stored, read_only=True) as con:
         assert con.execute("SELECT DISTINCT scorecard_version FROM call_scores").fetchall() == [(card.version,)]
         assert con.execute("SELECT DISTINCT scorecard_version FROM criterion_results").fetchall() == [(card.version,)]
-        versions = {r[0] for r in con.execute("SELECT version FROM scorecards WHERE scorecard_id = 'customer_service'").fetchall()}
+        versions = {
+            r[0]
+            for r in con.execute("SELECT version FROM scorecards WHERE scorecard_id = 'customer_service'").fetchall()
+        }
         assert versions == {cs.version, card.version}
         assert con.execute("SELECT source FROM scorecards WHERE version = ?", [card.version]).fetchone()[0] == changed
         max_points = con.execute(

@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from scorecard_dialogues import GOOD_CALL, build
 
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.ingest import CallMetadata, Recording, read_manifest
@@ -14,7 +15,6 @@ from qa_pipeline.records import CallAnalysis, CallRecord
 from qa_pipeline.scorecard import load_scorecards, parse_scorecard
 from qa_pipeline.scorecard.targeting import applicable_scorecards
 from qa_pipeline.stages import score_stage
-from scorecard_dialogues import GOOD_CALL, build
 
 CARD = """\
 id: {id}
@@ -51,7 +51,11 @@ def test_applies_to_errors_name_the_path():
 
 
 def test_targeting_does_not_change_the_version():
-    assert card("v").version == card("v", "applies_to:\n  queue: [billing]\n").version == card("v", "default: true").version
+    assert (
+        card("v").version
+        == card("v", "applies_to:\n  queue: [billing]\n").version
+        == card("v", "default: true").version
+    )
 
 
 def test_globs_default_and_untargeted_cards():
@@ -91,11 +95,15 @@ def _analysis(meta: CallMetadata) -> CallAnalysis:
     conv, labs = build(GOOD_CALL)
     rec = Recording(path=Path("x.wav"), call_id=conv.call_id, file_sha256="0" * 64, size=1, metadata=meta)
     record = CallRecord(rec, "wav", 16000, 2, conv.duration_s, "stereo", 0, "faster-whisper", "tiny.en", "en", 0.9)
-    return CallAnalysis(record=record, conversation=conv, labels=tuple(labs.values()) if isinstance(labs, dict) else tuple(labs))
+    return CallAnalysis(
+        record=record, conversation=conv, labels=tuple(labs.values()) if isinstance(labs, dict) else tuple(labs)
+    )
 
 
 def test_score_stage_scores_only_the_applicable_cards():
-    billing = score_stage(_analysis(CallMetadata(queue="billing", direction="inbound", started_at=datetime(2026, 1, 1))))
+    billing = score_stage(
+        _analysis(CallMetadata(queue="billing", direction="inbound", started_at=datetime(2026, 1, 1)))
+    )
     assert [s.scorecard_id for s in billing.scores] == ["customer_service"]
     assert not any(s.auto_failed for s in billing.scores)
     coll = score_stage(_analysis(CallMetadata(queue="collections", direction="inbound")))

@@ -31,8 +31,11 @@ def test_version(runner: CliRunner) -> None:
 
 
 def test_config_show_names_where_each_setting_came_from(runner: CliRunner, tmp_path: Path, monkeypatch) -> None:
-    cfg = _config(tmp_path, 'db = "night.duckdb"\n[asr]\nmodel = "base"\n[redaction]\nkeep_raw = true\n'
-                            '[server]\nforwarded_allow_ips = "10.0.0.5"\n[manifest.columns]\nagent = "agent_id"\n')
+    cfg = _config(
+        tmp_path,
+        'db = "night.duckdb"\n[asr]\nmodel = "base"\n[redaction]\nkeep_raw = true\n'
+        '[server]\nforwarded_allow_ips = "10.0.0.5"\n[manifest.columns]\nagent = "agent_id"\n',
+    )
     monkeypatch.setenv("QA_PIPELINE_ASR__MODEL", "tiny.en")
     out = runner.invoke(app, ["--config", str(cfg), "config", "show"])
     assert out.exit_code == 0, out.output
@@ -71,7 +74,15 @@ def test_db_works_the_same_in_every_command(runner: CliRunner, tmp_path: Path, m
                 assert not p.required, f"{' '.join(path)} --db is required"
     cfg = _config(tmp_path, 'db = "from-settings.duckdb"\n')
     defaults = command_defaults(app_click(), load_settings(cfg).settings)
-    for path in (("serve",), ("schedule",), ("run",), ("reclassify",), ("rescore",), ("export", "snapshot"), ("users", "add")):
+    for path in (
+        ("serve",),
+        ("schedule",),
+        ("run",),
+        ("reclassify",),
+        ("rescore",),
+        ("export", "snapshot"),
+        ("users", "add"),
+    ):
         node = defaults
         for part in path:
             node = node[part]
@@ -112,7 +123,9 @@ def test_settings_reach_run_manifest_columns(runner: CliRunner, tmp_path: Path, 
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "manifest.csv").write_text("Recording,agent\nmissing.wav,A1\n", encoding="utf-8")
-    cfg = _config(tmp_path, f'db = "{tmp_path / "m.duckdb"}"\n[manifest.columns]\nRecording = "file"\nagent = "agent_id"\n')
+    cfg = _config(
+        tmp_path, f'db = "{tmp_path / "m.duckdb"}"\n[manifest.columns]\nRecording = "file"\nagent = "agent_id"\n'
+    )
     out = runner.invoke(app, ["--config", str(cfg), "run", str(folder), "--settle", "0", "--no-progress"])
     assert "missing.wav names a recording that is not in the input folder" in out.output, out.output
     assert str(tmp_path / "m.duckdb") in out.output
@@ -122,6 +135,7 @@ def test_settings_redaction_keep_raw_reaches_the_run(runner: CliRunner, tmp_path
     """``[redaction] keep_raw = true`` in the settings file: the real run (Prefect flow, Whisper) stores the
     unredacted transcript in raw_utterances; without it nothing raw is stored."""
     from flow_audio import espeak_available, render_calls
+
     from qa_pipeline.store.db import connect
 
     if not espeak_available():

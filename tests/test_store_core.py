@@ -40,9 +40,8 @@ def test_connect_waits_for_another_writer(db_path: Path) -> None:
     p.start()
     assert ready.wait(60)
     t = time.monotonic()
-    with pytest.raises(DatabaseBusyError, match="locked by another process"):
-        with connect(db_path, busy_timeout_s=0.3):
-            pass
+    with pytest.raises(DatabaseBusyError, match="locked by another process"), connect(db_path, busy_timeout_s=0.3):
+        pass
     with connect(db_path, busy_timeout_s=30) as con:  # waits for the holder to finish
         assert con.execute("SELECT 1").fetchone() == (1,)
     assert time.monotonic() - t > 0.5

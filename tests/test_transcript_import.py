@@ -38,10 +38,15 @@ def test_sample_chat_parses_untimed_with_metadata() -> None:
 
 
 def test_timed_turns_are_sorted_and_voice(tmp_path: Path) -> None:
-    p = _write(tmp_path / "x.transcript.json", {"turns": [
-        {"speaker": "customer", "text": "hi", "start_s": 3.0, "end_s": 3.5},
-        {"speaker": "agent", "text": "hello there", "start_s": 0.5, "end_s": 2.0},
-    ]})
+    p = _write(
+        tmp_path / "x.transcript.json",
+        {
+            "turns": [
+                {"speaker": "customer", "text": "hi", "start_s": 3.0, "end_s": 3.5},
+                {"speaker": "agent", "text": "hello there", "start_s": 0.5, "end_s": 2.0},
+            ]
+        },
+    )
     parsed = parse_transcript(p, "x")
     assert parsed.channel == "voice" and parsed.conversation.timed
     assert [u.text for u in parsed.conversation.utterances] == ["hello there", "hi"]
@@ -55,8 +60,15 @@ def test_timed_turns_are_sorted_and_voice(tmp_path: Path) -> None:
         ({"turns": []}, "give a non-empty list of turns"),
         ({"turns": [{"speaker": "bot", "text": "hi"}]}, "speaker 'bot' is not one of agent, customer"),
         ({"turns": [{"speaker": "agent", "text": "  "}]}, "text '  ' is empty"),
-        ({"turns": [{"speaker": "agent", "text": "a", "start_s": 1, "end_s": 2}, {"speaker": "customer", "text": "b"}]},
-         "give times on every turn or on none"),
+        (
+            {
+                "turns": [
+                    {"speaker": "agent", "text": "a", "start_s": 1, "end_s": 2},
+                    {"speaker": "customer", "text": "b"},
+                ]
+            },
+            "give times on every turn or on none",
+        ),
         ({"turns": [{"speaker": "agent", "text": "a", "start_s": 3, "end_s": 2}]}, "end_s 2 is before start_s 3"),
         ({"turns": [{"speaker": "agent", "text": "a"}], "agent": "x"}, "unknown key(s) ['agent']"),
         ({"turns": [{"speaker": "agent", "text": "a"}], "direction": "sideways"}, "direction 'sideways'"),
@@ -83,9 +95,13 @@ def test_chat_has_no_time_metrics_and_windows_count_turns() -> None:
     result = analyse(conv)
     m = result.metrics
     assert m.agent_talk_ratio is None and m.agent_wpm is None and m.longest_dead_air_s is None and m.hold_s is None
-    verdicts = {c.criterion_id: c.verdict for s in result.scores if s.scorecard_id == "customer_service" for c in s.criteria}
+    verdicts = {
+        c.criterion_id: c.verdict for s in result.scores if s.scorecard_id == "customer_service" for c in s.criteria
+    }
     assert verdicts["greeting"] == "pass" and verdicts["introduction"] == "pass"  # inside the first turns
-    assert verdicts["speaking_rate"] == "na" and verdicts["dead_air"] == "na" and verdicts["talk_listen_balance"] == "na"
+    assert (
+        verdicts["speaking_rate"] == "na" and verdicts["dead_air"] == "na" and verdicts["talk_listen_balance"] == "na"
+    )
     assert verdicts["identity_verification"] == "pass" and verdicts["commitment"] == "pass"
     assert verdicts["resolution_check"] == "pass" and verdicts["closing"] == "pass"
 
@@ -107,13 +123,29 @@ def test_run_scores_transcripts_and_bench_agreement_reads_them(tmp_path: Path) -
     assert run.returncode == 6, run.stdout + run.stderr  # partial: the broken file is a failure
     assert "broken.transcript.json" in run.stderr and "text None is empty" in run.stderr
     with duckdb.connect(str(db), read_only=True) as con:
-        assert con.execute("SELECT channel, format, queue FROM calls").fetchall() == [("chat", "transcript", "cards-chat")]
-        assert con.execute("SELECT count(*) FROM failures WHERE source_path LIKE '%broken.transcript.json'").fetchone()[0] == 1
-    ref = _write(tmp_path / "ref.jsonl", {"call": "chat1.transcript.json", "criteria": {"greeting": "pass", "closing": "fail"},
-                                          "overall": 4, "customer_sentiment_end": "positive"})
+        assert con.execute("SELECT channel, format, queue FROM calls").fetchall() == [
+            ("chat", "transcript", "cards-chat")
+        ]
+        assert (
+            con.execute("SELECT count(*) FROM failures WHERE source_path LIKE '%broken.transcript.json'").fetchone()[0]
+            == 1
+        )
+    ref = _write(
+        tmp_path / "ref.jsonl",
+        {
+            "call": "chat1.transcript.json",
+            "criteria": {"greeting": "pass", "closing": "fail"},
+            "overall": 4,
+            "customer_sentiment_end": "positive",
+        },
+    )
     ref.write_text(ref.read_text() + "\n", encoding="utf-8")
     bench = _cli("bench", "agreement", "--db", str(db), "--reference", str(ref), home=tmp_path / "prefect")
     assert bench.returncode == 0, bench.stderr
-    rows = {line.split()[0]: line.split()[1:3] for line in bench.stdout.splitlines() if line.split()[:1] in (["greeting"], ["closing"])}
+    rows = {
+        line.split()[0]: line.split()[1:3]
+        for line in bench.stdout.splitlines()
+        if line.split()[:1] in (["greeting"], ["closing"])
+    }
     assert rows == {"greeting": ["1", "1.00"], "closing": ["1", "0.00"]}, bench.stdout
     assert "fail→pass ×1" in bench.stdout  # the reviewer said fail, the automatic verdict passed

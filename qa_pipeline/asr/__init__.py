@@ -45,7 +45,7 @@ def load_transcriber(backend: str = DEFAULT_BACKEND, model: str = DEFAULT_MODEL,
     if backend == "faster-whisper":
         from qa_pipeline.asr.faster_whisper import FasterWhisperSettings, FasterWhisperTranscriber
 
-        return FasterWhisperTranscriber(model, _settings(FasterWhisperSettings, opts, backend))  # type: ignore[arg-type]
+        return FasterWhisperTranscriber(model, _settings(FasterWhisperSettings, opts, backend))
     if backend == "openai-whisper":
         from qa_pipeline.asr.openai_whisper import OpenAIWhisperSettings, OpenAIWhisperTranscriber
 
@@ -53,7 +53,7 @@ def load_transcriber(backend: str = DEFAULT_BACKEND, model: str = DEFAULT_MODEL,
         if ignored:
             raise ConfigError(f"options {sorted(ignored)} apply to faster-whisper only, not to backend {backend!r}")
         rest = {k: v for k, v in opts.items() if k not in _FASTER_ONLY}
-        return OpenAIWhisperTranscriber(model, _settings(OpenAIWhisperSettings, rest, backend))  # type: ignore[arg-type]
+        return OpenAIWhisperTranscriber(model, _settings(OpenAIWhisperSettings, rest, backend))
     raise ConfigError(f"unknown ASR backend {backend!r}; choose one of {', '.join(BACKENDS)}")
 
 

@@ -27,9 +27,9 @@ import re
 import struct
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 
@@ -157,7 +157,9 @@ class _Mapper:
             flat = value.reshape(value.shape[0], -1).astype(np.float32) / scale.reshape(-1, 1)
             return flat.reshape(value.shape)
         if value.dtype not in (np.float16, np.float32):
-            raise ModelNotAvailableError(f"{self.path}: variable {name!r} has dtype {value.dtype}, expected a float or int8 weight")
+            raise ModelNotAvailableError(
+                f"{self.path}: variable {name!r} has dtype {value.dtype}, expected a float or int8 weight"
+            )
         return value
 
     def scalar(self, name: str) -> int:
@@ -224,7 +226,9 @@ def to_openai_checkpoint(ct2: Ct2Model, path: Path) -> tuple[dict[str, int], dic
     sd["encoder.positional_embedding"] = m.get("encoder/position_encodings/encodings")
     for i in range(dims["n_audio_layer"]):
         src, dst = f"encoder/layer_{i}", f"encoder.blocks.{i}"
-        m.split_linear(sd, f"{src}/self_attention/linear_0", (f"{dst}.attn.query", f"{dst}.attn.key", f"{dst}.attn.value"))
+        m.split_linear(
+            sd, f"{src}/self_attention/linear_0", (f"{dst}.attn.query", f"{dst}.attn.key", f"{dst}.attn.value")
+        )
         m.linear(sd, f"{src}/self_attention/linear_1", f"{dst}.attn.out")
         m.layer_norm(sd, f"{src}/self_attention/layer_norm", f"{dst}.attn_ln")
         m.linear(sd, f"{src}/ffn/linear_0", f"{dst}.mlp.0")
@@ -236,7 +240,9 @@ def to_openai_checkpoint(ct2: Ct2Model, path: Path) -> tuple[dict[str, int], dic
     sd["decoder.positional_embedding"] = m.get("decoder/position_encodings/encodings")
     for i in range(dims["n_text_layer"]):
         src, dst = f"decoder/layer_{i}", f"decoder.blocks.{i}"
-        m.split_linear(sd, f"{src}/self_attention/linear_0", (f"{dst}.attn.query", f"{dst}.attn.key", f"{dst}.attn.value"))
+        m.split_linear(
+            sd, f"{src}/self_attention/linear_0", (f"{dst}.attn.query", f"{dst}.attn.key", f"{dst}.attn.value")
+        )
         m.linear(sd, f"{src}/self_attention/linear_1", f"{dst}.attn.out")
         m.layer_norm(sd, f"{src}/self_attention/layer_norm", f"{dst}.attn_ln")
         m.linear(sd, f"{src}/attention/linear_0", f"{dst}.cross_attn.query")
@@ -251,9 +257,8 @@ def to_openai_checkpoint(ct2: Ct2Model, path: Path) -> tuple[dict[str, int], dic
     projection = m.get("decoder/projection/weight")
     if projection is not embed and not np.array_equal(projection, embed):
         raise ModelNotAvailableError(f"{path}: output projection is not tied to the token embedding; cannot convert")
-    if "decoder/projection/bias" in v:
-        if np.any(m.get("decoder/projection/bias") != 0):
-            raise ModelNotAvailableError(f"{path}: output projection has a bias; openai-whisper has none")
+    if "decoder/projection/bias" in v and np.any(m.get("decoder/projection/bias") != 0):
+        raise ModelNotAvailableError(f"{path}: output projection has a bias; openai-whisper has none")
     leftovers = [n for n, a in v.items() if n not in m.used and a.ndim > 0 and not n.endswith("_scale")]
     if leftovers:
         raise ModelNotAvailableError(f"{path}: unmapped CTranslate2 variables {leftovers[:5]}; converter out of date")
@@ -326,7 +331,7 @@ def convert(model: str = "tiny.en", *, force: bool = False, out: Path | None = N
     ct2 = read_ct2_model(source)
     dims, arrays = to_openai_checkpoint(ct2, source)
     config = weights.config(model)
-    heads = [list(map(int, h)) for h in config.get("alignment_heads", [])]  # type: ignore[union-attr]
+    heads = [list(map(int, h)) for h in config.get("alignment_heads", [])]
     state = {k: torch.from_numpy(np.array(a, copy=True, order="C")) for k, a in arrays.items()}
     _check_loads(dims, state, source)
     checkpoint = {
@@ -363,11 +368,10 @@ def _check_loads(dims: dict[str, int], state: Mapping[str, object], source: Path
 
     skeleton = Whisper(ModelDimensions(**dims))
     try:
-        skeleton.load_state_dict(state, strict=True)  # type: ignore[arg-type]
+        skeleton.load_state_dict(state, strict=True)
     except RuntimeError as exc:
         raise ModelNotAvailableError(
-            f"{source}: the converted weights do not fit openai-whisper ({str(exc)[:300]}); "
-            "the converter needs updating for this model"
+            f"{source}: the converted weights do not fit openai-whisper ({str(exc)[:300]}); the converter needs updating for this model"
         ) from exc
 
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import csv
 import logging
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Literal, Sequence
+from typing import Literal
 
 import jiwer
 import numpy as np
@@ -112,9 +113,11 @@ def read_manifest(path: Path) -> tuple[ManifestEntry, ...]:
                 channel = (row["channel"] or "mix").strip()
                 if channel not in CHANNELS:
                     raise ConfigError(f"{path}: line {line_no}: channel {channel!r}; use one of {', '.join(CHANNELS)}")
-                entries.append(ManifestEntry(path.parent / row["file"].strip(), channel, row["reference"].strip()))  # type: ignore[arg-type]
+                entries.append(ManifestEntry(path.parent / row["file"].strip(), channel, row["reference"].strip()))
     except FileNotFoundError:
-        raise ConfigError(f"{path}: manifest not found; pass --manifest FILE (tab-separated: file, channel, reference)") from None
+        raise ConfigError(
+            f"{path}: manifest not found; pass --manifest FILE (tab-separated: file, channel, reference)"
+        ) from None
     if not entries:
         raise ConfigError(f"{path}: manifest has no clips")
     return tuple(entries)
@@ -295,7 +298,9 @@ def benchmark(
         transcriber = load_transcriber(backend, model, **opts)
         load_s = time.perf_counter() - started
         settings = ", ".join(f"{k}={v}" for k, v in sorted(opts.items()) if v is not None)
-        settings = f"beam={options.beam_size}, vad={'on' if options.vad else 'off'}" + (f", {settings}" if settings else "")
+        settings = f"beam={options.beam_size}, vad={'on' if options.vad else 'off'}" + (
+            f", {settings}" if settings else ""
+        )
         results.append(evaluate(transcriber, clips, options, load_s=load_s, settings=settings))
         del transcriber
     return results

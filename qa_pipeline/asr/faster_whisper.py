@@ -76,7 +76,11 @@ class FasterWhisperTranscriber:
         self.load_seconds = time.perf_counter() - started
         logger.info(
             "loaded faster-whisper %s (%s, %d threads) from %s in %.2f s",
-            model, self.settings.compute_type, self.settings.cpu_threads, folder, self.load_seconds,
+            model,
+            self.settings.compute_type,
+            self.settings.cpu_threads,
+            folder,
+            self.load_seconds,
         )
 
     def transcribe(self, audio: np.ndarray, options: TranscribeOptions | None = None) -> list[AsrSegment]:
@@ -86,13 +90,13 @@ class FasterWhisperTranscriber:
         duration = audio.size / SAMPLE_RATE
         if audio.size == 0:
             return []
-        common = dict(
-            language=options.language,
-            beam_size=options.beam_size,
-            word_timestamps=options.word_timestamps,
-            initial_prompt=options.initial_prompt,
-            vad_filter=options.vad,
-        )
+        common = {
+            "language": options.language,
+            "beam_size": options.beam_size,
+            "word_timestamps": options.word_timestamps,
+            "initial_prompt": options.initial_prompt,
+            "vad_filter": options.vad,
+        }
         if options.hotwords:
             common["hotwords"] = options.hotwords
         if self._batched is not None:

@@ -8,7 +8,7 @@ order, so both backends pass their words through :func:`tidy_segments`.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from qa_pipeline.asr.base import AsrSegment
 from qa_pipeline.conversation import Word

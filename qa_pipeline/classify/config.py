@@ -34,20 +34,41 @@ LABEL_SPECS: dict[str, tuple[Method, str]] = {
         "giving details unasked, 'I can't verify that', 'you're verified'.",
     ),
     "greeting": ("learned", "An opening greeting: 'hello, thank you for calling …', 'good morning, how can I help?'."),
-    "agent_introduction": ("pattern+learned", "The speaker gives their own name: 'my name is …' (any name, or [NAME]), '… speaking' (scorecards read it on the agent's turns)."),
+    "agent_introduction": (
+        "pattern+learned",
+        "The speaker gives their own name: 'my name is …' (any name, or [NAME]), '… speaking' (scorecards read it on the agent's turns).",
+    ),
     "closing": ("learned", "A closing: thanks for calling, goodbye, 'is there anything else I can help with?'."),
-    "empathy": ("learned", "Acknowledges the customer's feelings: 'I understand how frustrating that is', 'I'm sorry to hear that'."),
+    "empathy": (
+        "learned",
+        "Acknowledges the customer's feelings: 'I understand how frustrating that is', 'I'm sorry to hear that'.",
+    ),
     "apology": (
         "learned",
         "Apologises for the company's or agent's error, the wait or the inconvenience. "
         "Not: 'sorry, could you repeat that?', 'I'm sorry to hear that' (empathy).",
     ),
-    "active_listening": ("learned", "Paraphrases, echoes, reads back or asks to confirm the customer's details: 'so if I understand correctly, …?', 'did you say four one nine?' (echoes of the customer's specifics are also found in the conversation: classify/echo.py)."),
-    "hold_request": ("pattern+learned", "Asks the caller to wait or announces a hold: 'can I put you on hold?', 'one second please', 'just a moment', 'bear with me'. Not 'thanks for holding'."),
-    "resolution_check": ("pattern+learned", "Checks that the issue is solved or offers further help: 'did that fix it?', 'is it working now?', 'is there anything else I can help you with?'."),
-    "commitment": ("pattern+learned", "States an action done or to be done, with what it is: 'I've ordered your replacement card', 'your payment has been sent', 'we will send your payment to …', a callback, a credit by a date."),
+    "active_listening": (
+        "learned",
+        "Paraphrases, echoes, reads back or asks to confirm the customer's details: 'so if I understand correctly, …?', 'did you say four one nine?' (echoes of the customer's specifics are also found in the conversation: classify/echo.py).",
+    ),
+    "hold_request": (
+        "pattern+learned",
+        "Asks the caller to wait or announces a hold: 'can I put you on hold?', 'one second please', 'just a moment', 'bear with me'. Not 'thanks for holding'.",
+    ),
+    "resolution_check": (
+        "pattern+learned",
+        "Checks that the issue is solved or offers further help: 'did that fix it?', 'is it working now?', 'is there anything else I can help you with?'.",
+    ),
+    "commitment": (
+        "pattern+learned",
+        "States an action done or to be done, with what it is: 'I've ordered your replacement card', 'your payment has been sent', 'we will send your payment to …', a callback, a credit by a date.",
+    ),
     "upsell_offer": ("learned", "Offers an upgrade, add-on or extra product. Not the customer asking to upgrade."),
-    "escalation_request": ("pattern+learned", "The customer asks for a supervisor, a manager or an escalation. Not the agent offering one."),
+    "escalation_request": (
+        "pattern+learned",
+        "The customer asks for a supervisor, a manager or an escalation. Not the agent offering one.",
+    ),
     "prohibited_language": (
         "lexicon",
         "Profanity, slurs, insults, dismissive or threatening lines (meant for the agent's turns; customers' lines get scored too).",
@@ -66,7 +87,7 @@ class FeatureConfig(BaseModel):
     batch_size: int = Field(default=64, ge=1, le=1024)
 
     @model_validator(mode="after")
-    def _layers_in_range(self) -> "FeatureConfig":
+    def _layers_in_range(self) -> FeatureConfig:
         bad = [layer for layer in self.layers if not 0 <= layer <= 6]
         if bad:
             raise ValueError(f"layers {bad} out of range: MiniLM-L6 has hidden states 0 (embeddings) to 6")
@@ -78,10 +99,10 @@ class FeatureConfig(BaseModel):
 class SentimentConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    classes: list[str] = Field(default_factory=lambda: list(SENTIMENTS))
+    classes: list[str] = Field(default_factory=lambda: list[str](SENTIMENTS))
 
     @model_validator(mode="after")
-    def _classes(self) -> "SentimentConfig":
+    def _classes(self) -> SentimentConfig:
         if self.classes != list(SENTIMENTS):
             raise ValueError(f"classes must be {list(SENTIMENTS)} in that order, got {self.classes}")
         return self
@@ -103,7 +124,7 @@ class ClassifierConfig(BaseModel):
     labels: dict[str, LabelConfig]
 
     @model_validator(mode="after")
-    def _every_label(self) -> "ClassifierConfig":
+    def _every_label(self) -> ClassifierConfig:
         missing = [name for name in LABELS if name not in self.labels]
         unknown = [name for name in self.labels if name not in LABELS]
         if missing or unknown:

@@ -23,7 +23,9 @@ _PIECE = (
     r"i think that's all|for today|today|ma'am|sir|then|now|too|very much|so much"
 )
 COURTESY = re.compile(rf"^(?:(?:{_PIECE})[\s,.!?]*)+$")
-WARM = re.compile(r"\b(?:thank|thanks|appreciate|appreciated|cheers|you too|you as well|yourself as well|same to you|and you|have a|take care)\b")
+WARM = re.compile(
+    r"\b(?:thank|thanks|appreciate|appreciated|cheers|you too|you as well|yourself as well|same to you|and you|have a|take care)\b"
+)
 
 
 def courtesy_sentiment(text: str) -> str | None:

@@ -24,9 +24,10 @@ import logging
 import random
 import re
 import zlib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Literal, Sequence
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -183,7 +184,7 @@ class _Expander:
                         "in models/training/slots.yaml nor in the file's own 'slots'; add it or fix the name"
                     )
                 choice = rng.choice(self.fillers(body, side))
-            text = text[: match.start()] + choice + text[match.end():]
+            text = text[: match.start()] + choice + text[match.end() :]
         raise ConfigError(f"{self.source}: template {template!r} does not finish expanding (a slot refers to itself?)")
 
 
@@ -208,7 +209,9 @@ def expand_file(path: Path, shared_slots: dict[str, list[str]], seed: int, root:
     for g_no, group in enumerate(spec.groups):
         labels = frozenset(group.labels) if group.labels is not None else None
         if group.sentiment is None and labels is None:
-            raise ConfigError(f"{path}: [groups -> {g_no}] a group needs 'sentiment' or 'labels' (use labels: [] for none)")
+            raise ConfigError(
+                f"{path}: [groups -> {g_no}] a group needs 'sentiment' or 'labels' (use labels: [] for none)"
+            )
         for t_no, template in enumerate(group.templates):
             rng = random.Random(seed * 1_000_003 + _stable_hash(rel, template))
             if expander.uses_split_slot(template):
@@ -247,7 +250,11 @@ def compose(examples: Sequence[Example], count: int, rng: random.Random, split: 
     with a resolution check and a goodbye, so the heads must find a label in
     a longer turn.
     """
-    pool = [e for e in examples if e.labels is not None and e.split == split and len(e.text) < 160 and e.source.startswith("labels/")]
+    pool = [
+        e
+        for e in examples
+        if e.labels is not None and e.split == split and len(e.text) < 160 and e.source.startswith("labels/")
+    ]
     if len(pool) < 3:
         return []
     out = []
@@ -267,7 +274,9 @@ def load_training_data(root: Path | None = None, *, seed: int = 13, compose_shar
     """Expand every training file under ``root`` (default ``models/training``)."""
     root = root or training_dir()
     if not root.is_dir():
-        raise ConfigError(f"training data directory {root} does not exist; it ships with the repository under models/training")
+        raise ConfigError(
+            f"training data directory {root} does not exist; it ships with the repository under models/training"
+        )
     slots = load_slots(root / "slots.yaml")
     examples: list[Example] = []
     files: list[str] = []
@@ -285,7 +294,7 @@ def load_training_data(root: Path | None = None, *, seed: int = 13, compose_shar
     composed: list[Example] = []
     for split in ("train", "test"):
         labelled = [e for e in examples if e.labels is not None and e.split == split and e.labels]
-        composed.extend(compose(examples, int(len(labelled) * compose_share), rng, split))  # type: ignore[arg-type]
+        composed.extend(compose(examples, int(len(labelled) * compose_share), rng, split))
     examples.extend(composed)
     # Whisper usually punctuates, but not always: teach the heads unpunctuated turns too.
     extra = []
@@ -303,7 +312,9 @@ def load_training_data(root: Path | None = None, *, seed: int = 13, compose_shar
 # Labels whose deterministic pattern defines part of what they mean (short hold requests, actions stated as
 # done, offers of further help, requests for an identifier, a speaker's own name): a training line the pattern matches carries the
 # label, whatever its template group says, so the head learns the same meaning the pattern gives.
-PATTERN_DEFINED_LABELS = frozenset({"hold_request", "commitment", "resolution_check", "identity_verification", "agent_introduction"})
+PATTERN_DEFINED_LABELS = frozenset(
+    {"hold_request", "commitment", "resolution_check", "identity_verification", "agent_introduction"}
+)
 
 
 def with_pattern_labels(examples: Sequence[Example]) -> list[Example]:

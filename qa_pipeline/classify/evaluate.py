@@ -129,7 +129,7 @@ def bench_classify(classifier: Classifier, shared: Path | None = None) -> BenchR
     air = classifier.classify(air_texts)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     air_pred = np.asarray([SENTIMENTS.index(r.sentiment) for r in air])
-    per_class = {}
+    per_class: dict[str, float] = {}
     for k, name in enumerate(SENTIMENTS):
         tp = float(((air_pred == k) & (air_y == k)).sum())
         fp = float(((air_pred == k) & (air_y != k)).sum())
@@ -218,8 +218,11 @@ class CeilingReport:
             f"SST-2 dev        binary accuracy   {row(self.sst2)}  (n={self.sst2_n})",
         ]
         for name, points in self.curve.items():
-            out.append(f"learning curve   {name:<16} " + "  ".join(f"{n} rows {v:.3f}" for n, v in points)
-                       + f"  (best C, mean of {CURVE_SEEDS} seeds)")
+            out.append(
+                f"learning curve   {name:<16} "
+                + "  ".join(f"{n} rows {v:.3f}" for n, v in points)
+                + f"  (best C, mean of {CURVE_SEEDS} seeds)"
+            )
         return out
 
 
@@ -228,7 +231,9 @@ def _subsample_size(rows: int, share: float) -> int:
     return rows if share >= 1.0 else max(2, int(rows * share))
 
 
-def _cross_validated(x: np.ndarray, y: np.ndarray, n_classes: int, c: float, folds: int, seed: int, share: float = 1.0) -> np.ndarray:
+def _cross_validated(
+    x: np.ndarray, y: np.ndarray, n_classes: int, c: float, folds: int, seed: int, share: float = 1.0
+) -> np.ndarray:
     from qa_pipeline.classify.heads import fit_softmax
 
     rng = np.random.default_rng(seed)
@@ -252,7 +257,9 @@ def bench_ceiling(
     air_texts, air_y = read_airline(root)
     sst_texts, sst_y = read_sst2(root)
     if min(len(air_y), len(sst_y)) < folds:
-        raise InputError(f"the measuring files need at least {folds} rows each for {folds}-fold cross-validation", stage="bench")
+        raise InputError(
+            f"the measuring files need at least {folds} rows each for {folds}-fold cross-validation", stage="bench"
+        )
     sets = {
         "airline tweets": (classifier.sentiment_features(air_texts), air_y, len(SENTIMENTS)),
         "SST-2 dev": (classifier.sentiment_features(sst_texts), sst_y, 2),
@@ -270,9 +277,17 @@ def bench_ceiling(
             best = max(scores, key=lambda c: scores[c])
             rows = len(sets[name][1]) * (folds - 1) // folds
             points[name] = [
-                (_subsample_size(rows, share), float(np.mean([figure(name, best, seed + k, share) for k in range(CURVE_SEEDS)])))
+                (
+                    _subsample_size(rows, share),
+                    float(np.mean([figure(name, best, seed + k, share) for k in range(CURVE_SEEDS)])),
+                )
                 for share in CURVE_SHARES
             ]
     return CeilingReport(
-        folds=folds, airline=by_c["airline tweets"], sst2=by_c["SST-2 dev"], airline_n=len(air_y), sst2_n=len(sst_y), curve=points
+        folds=folds,
+        airline=by_c["airline tweets"],
+        sst2=by_c["SST-2 dev"],
+        airline_n=len(air_y),
+        sst2_n=len(sst_y),
+        curve=points,
     )

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 
@@ -88,8 +88,14 @@ def fit_softmax(
     wt = torch.from_numpy(np.asarray(w, dtype=np.float32))
     weight = torch.zeros(n_classes, x.shape[1], dtype=torch.float32, requires_grad=True)
     bias = torch.zeros(n_classes, dtype=torch.float32, requires_grad=True)
-    _lbfgs([weight, bias], lambda: (torch.nn.functional.cross_entropy(xt @ weight.T + bias, yt, reduction="none") * wt).sum()
-           + (weight**2).sum() / (2 * c), max_iter)
+    _lbfgs(
+        [weight, bias],
+        lambda: (
+            (torch.nn.functional.cross_entropy(xt @ weight.T + bias, yt, reduction="none") * wt).sum()
+            + (weight**2).sum() / (2 * c)
+        ),
+        max_iter,
+    )
     return LinearHead(weight.detach().numpy().astype(np.float32), bias.detach().numpy().astype(np.float32))
 
 
@@ -114,20 +120,29 @@ def fit_sigmoids(
     bias = torch.zeros(y.shape[1], dtype=torch.float32, requires_grad=True)
     _lbfgs(
         [weight, bias],
-        lambda: (torch.nn.functional.binary_cross_entropy_with_logits(xt @ weight.T + bias, yt, reduction="none") * w).sum()
-        + (weight**2).sum() / (2 * c),
+        lambda: (
+            (torch.nn.functional.binary_cross_entropy_with_logits(xt @ weight.T + bias, yt, reduction="none") * w).sum()
+            + (weight**2).sum() / (2 * c)
+        ),
         max_iter,
     )
     return LinearHead(weight.detach().numpy().astype(np.float32), bias.detach().numpy().astype(np.float32))
 
 
-def _lbfgs(params: list, objective, max_iter: int) -> None:  # type: ignore[no-untyped-def]
+def _lbfgs(params: list, objective, max_iter: int) -> None:
     import torch
 
-    opt = torch.optim.LBFGS(params, lr=1.0, max_iter=max_iter, tolerance_grad=1e-7, tolerance_change=1e-10,
-                            history_size=20, line_search_fn="strong_wolfe")
+    opt = torch.optim.LBFGS(
+        params,
+        lr=1.0,
+        max_iter=max_iter,
+        tolerance_grad=1e-7,
+        tolerance_change=1e-10,
+        history_size=20,
+        line_search_fn="strong_wolfe",
+    )
 
-    def closure():  # type: ignore[no-untyped-def]
+    def closure():
         opt.zero_grad()
         loss = objective()
         loss.backward()
@@ -169,8 +184,9 @@ def load_heads(path: Path, *, sentiment_classes: Sequence[str], label_names: Seq
     try:
         with safe_open(str(path), framework="numpy") as fh:
             meta = fh.metadata() or {}
-            tensors = {k: fh.get_tensor(k) for k in fh.keys()}
-    except Exception as exc:  # noqa: BLE001 - safetensors raises several types for a bad file
+            names = fh.keys()  # safe_open lists its tensors with keys(); it is not iterable itself
+            tensors = {k: fh.get_tensor(k) for k in names}
+    except Exception as exc:
         raise ModelNotAvailableError(f"cannot read classifier weights {path}: {exc}; run 'qa-pipeline train'") from exc
     try:
         file_classes = tuple(json.loads(meta["sentiment_classes"]))
@@ -187,7 +203,9 @@ def load_heads(path: Path, *, sentiment_classes: Sequence[str], label_names: Seq
             token_scores=tensors.get("sentiment.token_scores"),
         )
     except (KeyError, ValueError) as exc:
-        raise ModelNotAvailableError(f"classifier weights {path} lack {exc}; run 'qa-pipeline train' to rebuild them") from exc
+        raise ModelNotAvailableError(
+            f"classifier weights {path} lack {exc}; run 'qa-pipeline train' to rebuild them"
+        ) from exc
     if file_classes != tuple(sentiment_classes) or file_labels != tuple(label_names) or file_dim != feature_dim:
         raise ModelNotAvailableError(
             f"classifier weights {path} were trained for classes {file_classes}, labels {file_labels}, {file_dim} features, "
@@ -201,5 +219,7 @@ def load_heads(path: Path, *, sentiment_classes: Sequence[str], label_names: Seq
         and heads.labels.bias.shape == (len(file_labels),)
     )
     if not shapes_ok:
-        raise ModelNotAvailableError(f"classifier weights {path} have unexpected tensor shapes; run 'qa-pipeline train'")
+        raise ModelNotAvailableError(
+            f"classifier weights {path} have unexpected tensor shapes; run 'qa-pipeline train'"
+        )
     return heads

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Mapping
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -98,7 +98,9 @@ class Lexicon:
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
-            raise ConfigError(f"{path}: prohibited-language lexicon is missing; it ships in models/classifier/") from exc
+            raise ConfigError(
+                f"{path}: prohibited-language lexicon is missing; it ships in models/classifier/"
+            ) from exc
         except (OSError, yaml.YAMLError) as exc:
             raise ConfigError(f"{path}: cannot read lexicon: {exc}") from exc
         try:
@@ -117,7 +119,9 @@ class Lexicon:
                         regex = re.compile(pattern)
                     except (ValueError, re.error) as exc:
                         raise ConfigError(f"{path}: [{kind} -> {tier}] bad entry {entry!r}: {exc}") from exc
-                    rules.append(_Rule("prohibited_language", tier, spec.tiers[tier], regex, f"{tier}:{entry}", kind == "words"))
+                    rules.append(
+                        _Rule("prohibited_language", tier, spec.tiers[tier], regex, f"{tier}:{entry}", kind == "words")
+                    )
         self.rules = tuple(rules)
         self.tiers = dict(spec.tiers)
 
@@ -240,7 +244,11 @@ _SCRIPTED: tuple[tuple[str, float, str], ...] = (
         r"\bput (?:a |your |the )?(?:supervisor|manager|boss|team leader|someone senior|somebody senior|someone in charge|somebody in charge) "
         r"on(?: the (?:phone|line))?\b",
     ),
-    ("escalation_request", 0.93, r"\b(?:i want|i need|i'd like|please|can you|could you) (?:this |my complaint |it )?(?:to be )?escalat(?:e|ed)\b"),
+    (
+        "escalation_request",
+        0.93,
+        r"\b(?:i want|i need|i'd like|please|can you|could you) (?:this |my complaint |it )?(?:to be )?escalat(?:e|ed)\b",
+    ),
 )
 
 
@@ -257,7 +265,10 @@ class PatternSet:
 
     def __init__(self, lexicon_path: Path) -> None:
         self.lexicon = Lexicon(lexicon_path)
-        self.scripted = tuple(_Scripted(label, score, re.compile(rx), f"pattern:{label}#{i}") for i, (label, score, rx) in enumerate(_SCRIPTED))
+        self.scripted = tuple(
+            _Scripted(label, score, re.compile(rx), f"pattern:{label}#{i}")
+            for i, (label, score, rx) in enumerate(_SCRIPTED)
+        )
 
     @property
     def labels(self) -> frozenset[str]:

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
 
 from qa_pipeline.classify.classifier import Classifier
 from qa_pipeline.errors import NotFoundError
@@ -83,7 +83,8 @@ def reclassify_stored(
                 ).fetchall()
             }
         results = {  # the spine's classify stage, with this classifier
-            conv.call_id: classify_stage(CallAnalysis(None, conv, redacted=True), classifier).labels for conv in conversations
+            conv.call_id: classify_stage(CallAnalysis(None, conv, redacted=True), classifier).labels
+            for conv in conversations
         }
         with connect(db_path) as con, transaction(con):
             for call_id, labels in results.items():

@@ -30,9 +30,9 @@ L2-normalised encoder features; the head learns their weights from
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import yaml
@@ -61,16 +61,21 @@ class SentimentLexicon:
     negative: frozenset[str]
 
     @classmethod
-    def load(cls, path: Path) -> "SentimentLexicon":
+    def load(cls, path: Path) -> SentimentLexicon:
         if not path.is_file():
             raise ModelNotAvailableError(
                 f"{path} is missing: the sentiment word lists ship in models/classifier/; run 'qa-pipeline train'"
             )
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-            lists = {key: frozenset(str(w).lower() for w in raw[key]) for key in ("negators", "contrast", "positive", "negative")}
+            lists = {
+                key: frozenset(str(w).lower() for w in raw[key])
+                for key in ("negators", "contrast", "positive", "negative")
+            }
         except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
-            raise ConfigError(f"{path}: cannot read the sentiment lexicon ({exc}); expected lists negators, contrast, positive, negative") from exc
+            raise ConfigError(
+                f"{path}: cannot read the sentiment lexicon ({exc}); expected lists negators, contrast, positive, negative"
+            ) from exc
         both = lists["positive"] & lists["negative"]
         if both:
             raise ConfigError(f"{path}: words listed as both positive and negative: {sorted(both)}")
@@ -91,8 +96,14 @@ class SentimentLexicon:
                 elif s < 0:
                     neg += 1
                     tail_neg += i > last
-            out[k] = (np.log1p(pos), np.log1p(neg), np.log1p(tail_pos), np.log1p(tail_neg),
-                      (pos - neg) / (pos + neg + 1), (tail_pos - tail_neg) / (tail_pos + tail_neg + 1))
+            out[k] = (
+                np.log1p(pos),
+                np.log1p(neg),
+                np.log1p(tail_pos),
+                np.log1p(tail_neg),
+                (pos - neg) / (pos + neg + 1),
+                (tail_pos - tail_neg) / (tail_pos + tail_neg + 1),
+            )
         return out
 
 
@@ -115,17 +126,18 @@ def negation_signs(tokens: Sequence[str], negators: frozenset[str] | set[str]) -
     return signs
 
 
-def fit_token_scores(lexicon: SentimentLexicon, tokenizer, embeddings: np.ndarray, seed: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+def fit_token_scores(lexicon: SentimentLexicon, tokenizer, embeddings: np.ndarray, seed: int) -> np.ndarray:
     """Polarity in -1..1 of every word piece: ``p(positive) - p(negative)`` from its input embedding."""
     from qa_pipeline.classify.heads import fit_softmax
 
     vocab: dict[str, int] = tokenizer.get_vocab()
-    pos_ids, neg_ids = [], []
-    for words, ids in ((lexicon.positive, pos_ids), (lexicon.negative, neg_ids)):
+    pos_ids: list[int] = []
+    neg_ids: list[int] = []
+    for words, bucket in ((lexicon.positive, pos_ids), (lexicon.negative, neg_ids)):
         for word in sorted(words):
             pieces = tokenizer(word, add_special_tokens=False)["input_ids"]
             if len(pieces) == 1:
-                ids.append(pieces[0])
+                bucket.append(pieces[0])
     taken = set(pos_ids) | set(neg_ids)
     candidates = sorted(i for t, i in vocab.items() if t.isalpha() and len(t) > 2 and i not in taken)
     rng = np.random.default_rng(seed)
@@ -137,7 +149,7 @@ def fit_token_scores(lexicon: SentimentLexicon, tokenizer, embeddings: np.ndarra
     return (p[:, 2] - p[:, 0]).astype(np.float32)
 
 
-def token_features(texts: Sequence[str], lexicon: SentimentLexicon, tokenizer, scores: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+def token_features(texts: Sequence[str], lexicon: SentimentLexicon, tokenizer, scores: np.ndarray) -> np.ndarray:
     """``(n, TOKEN_FEATURES)`` float32, unscaled: mean/max/min piece polarity, whole text and after the last contrast word."""
     out = np.zeros((len(texts), TOKEN_FEATURES), dtype=np.float32)
     if not len(texts):
@@ -160,7 +172,7 @@ def token_features(texts: Sequence[str], lexicon: SentimentLexicon, tokenizer, s
 class SentimentExtras:
     """The scaled extra features for a set of texts (already normalised)."""
 
-    def __init__(self, lexicon: SentimentLexicon, tokenizer, scores: np.ndarray) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, lexicon: SentimentLexicon, tokenizer, scores: np.ndarray) -> None:
         self.lexicon = lexicon
         self.tokenizer = tokenizer
         self.scores = scores

@@ -15,9 +15,10 @@ import hashlib
 import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -88,7 +89,7 @@ class TrainReport:
     output_dir: Path
     seconds: float
     counts: dict[str, int]
-    metrics: dict[str, object] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)  # metrics.json
 
 
 class FeatureCache:
@@ -129,7 +130,11 @@ class FeatureCache:
                 tmp = self.path.with_suffix(".tmp.npz")
                 np.savez(tmp, keys=np.asarray(list(self._store)), vectors=np.stack(list(self._store.values())))
                 tmp.replace(self.path)
-        return np.stack([self._store[k] for k in keys]) if keys else np.zeros((0, EMBEDDING_DIM * len(self.layers)), np.float32)
+        return (
+            np.stack([self._store[k] for k in keys])
+            if keys
+            else np.zeros((0, EMBEDDING_DIM * len(self.layers)), np.float32)
+        )
 
 
 DATA_SUFFIXES = (".yaml", ".txt")
@@ -151,11 +156,18 @@ def _with_hvb_dev(data: TrainingData) -> tuple[TrainingData, dict[str, object]]:
     try:
         examples = hvb_dev.learning_examples()
     except ConfigError as exc:
-        raise ConfigError(f"{exc}; or train without them: qa-pipeline train --no-hvb-dev (the weights then differ "
-                          "from the committed ones)") from None
-    extra = tuple(with_pattern_labels([Example(text, None, labels, "hvb-dev/learn", "train") for text, labels in examples]))
-    info = {"calls": len(hvb_dev.committed_split()["learn"]), "agent_turns": len(extra),
-            "digest": hvb_dev.learning_digest(), "split_file": "models/training/hvb_dev_split.yaml"}
+        raise ConfigError(
+            f"{exc}; or train without them: qa-pipeline train --no-hvb-dev (the weights then differ from the committed ones)"
+        ) from None
+    extra = tuple(
+        with_pattern_labels([Example(text, None, labels, "hvb-dev/learn", "train") for text, labels in examples])
+    )
+    info = {
+        "calls": len(hvb_dev.committed_split()["learn"]),
+        "agent_turns": len(extra),
+        "digest": hvb_dev.learning_digest(),
+        "split_file": "models/training/hvb_dev_split.yaml",
+    }
     return TrainingData(data.examples + extra, data.files), info
 
 
@@ -294,13 +306,20 @@ def _label_metrics(
 
 
 def _training_metrics(
-    options: TrainOptions, data_digest: str, encoder_sha256: str, word_features: bool, *, counts: dict[str, object],
-    ys_test: np.ndarray, sent_pred: np.ndarray, label_metrics: dict[str, dict[str, float]],
+    options: TrainOptions,
+    data_digest: str,
+    encoder_sha256: str,
+    word_features: bool,
+    *,
+    counts: dict[str, object],
+    ys_test: np.ndarray,
+    sent_pred: np.ndarray,
+    label_metrics: dict[str, dict[str, float]],
     hvb_info: dict[str, object] | None = None,
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """What ``metrics.json`` records of one training run."""
     f1s = [m["f1"] for m in label_metrics.values()]
-    metrics: dict[str, object] = {
+    metrics: dict[str, Any] = {
         "seed": options.seed,
         "training_data_digest": data_digest,
         "hvb_dev_learning_part": hvb_info,
@@ -328,8 +347,12 @@ def _training_metrics(
 
 
 def _oof_thresholds(
-    options: TrainOptions, l_train: Sequence[Example], xl_train: np.ndarray, yl_train: np.ndarray,
-    units_train: _Units, patterns: PatternSet,
+    options: TrainOptions,
+    l_train: Sequence[Example],
+    xl_train: np.ndarray,
+    yl_train: np.ndarray,
+    units_train: _Units,
+    patterns: PatternSet,
 ) -> dict[str, float]:
     """Each label's threshold, from out-of-fold scores on the training side (patterns combined)."""
     folds = _fold_ids(l_train, options.folds, options.seed)
@@ -371,7 +394,9 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     hvb_info: dict[str, object] | None = None
     if use_hvb:
         data, hvb_info = _with_hvb_dev(data)
-    encoder = get_encoder(EncoderOptions(batch_size=options.batch_size, max_length=options.max_length, precision="float32", threads=2))
+    encoder = get_encoder(
+        EncoderOptions(batch_size=options.batch_size, max_length=options.max_length, precision="float32", threads=2)
+    )
     cache = FeatureCache(encoder, options.layers, options.max_length, options.use_cache)
 
     def feats(examples: Sequence[Example]) -> np.ndarray:
@@ -395,8 +420,8 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     # label scores are read like the classifier reads them: whole turn and each sentence, highest wins
     units_train = _Units(cache, [normalize_text(e.text) for e in l_train], options.sentences, options.sentence_gate)
     units_test = _Units(cache, [normalize_text(e.text) for e in l_test], options.sentences, options.sentence_gate)
-    ys_train = np.asarray([SENTIMENTS.index(e.sentiment) for e in s_train])  # type: ignore[arg-type]
-    ys_test = np.asarray([SENTIMENTS.index(e.sentiment) for e in s_test])  # type: ignore[arg-type]
+    ys_train = np.asarray([SENTIMENTS.index(e.sentiment) for e in s_train])
+    ys_test = np.asarray([SENTIMENTS.index(e.sentiment) for e in s_test])
     yl_train, yl_test = _label_matrix(l_train), _label_matrix(l_test)
     logger.info("features ready after %.0f s", time.monotonic() - started)
 
@@ -405,8 +430,15 @@ def train(options: TrainOptions | None = None) -> TrainReport:
 
     thresholds = _oof_thresholds(options, l_train, xl_train, yl_train, units_train, patterns)
     config = _classifier_config(options, thresholds)
-    heads = Heads(sentiment_head, label_head, SENTIMENTS, LABELS, EMBEDDING_DIM * len(options.layers),
-                  sentiment_extra=EXTRA_FEATURES if extras is not None else 0, token_scores=token_scores)
+    heads = Heads(
+        sentiment_head,
+        label_head,
+        SENTIMENTS,
+        LABELS,
+        EMBEDDING_DIM * len(options.layers),
+        sentiment_extra=EXTRA_FEATURES if extras is not None else 0,
+        token_scores=token_scores,
+    )
 
     # held-out metrics
     sent_pred = heads.sentiment.softmax(xs_test).argmax(axis=1)
@@ -415,7 +447,10 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     combined_test = combine(learned_test, pat_test)
     label_metrics = _label_metrics(yl_test, combined_test, learned_test, thresholds)
     metrics = _training_metrics(
-        options, _data_digest(root), encoder.weights_sha256, extras is not None,
+        options,
+        _data_digest(root),
+        encoder.weights_sha256,
+        extras is not None,
         counts={
             "sentiment_train": len(s_train),
             "sentiment_test": len(s_test),
@@ -424,7 +459,10 @@ def train(options: TrainOptions | None = None) -> TrainReport:
             "label_positives_train": {name: int(yl_train[:, j].sum()) for j, name in enumerate(LABELS)},
             "sentiment_train_by_class": {name: int((ys_train == k).sum()) for k, name in enumerate(SENTIMENTS)},
         },
-        ys_test=ys_test, sent_pred=sent_pred, label_metrics=label_metrics, hvb_info=hvb_info,
+        ys_test=ys_test,
+        sent_pred=sent_pred,
+        label_metrics=label_metrics,
+        hvb_info=hvb_info,
     )
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -437,10 +475,12 @@ def train(options: TrainOptions | None = None) -> TrainReport:
     clear_classifier_cache()
     seconds = time.monotonic() - started
     logger.info("trained classifier %s in %.0f s", version, seconds)
-    return TrainReport(version=version, output_dir=out_dir, seconds=seconds, counts=dict(metrics["counts"]), metrics=metrics)  # type: ignore[arg-type]
+    return TrainReport(
+        version=version, output_dir=out_dir, seconds=seconds, counts=dict(metrics["counts"]), metrics=metrics
+    )
 
 
-def render_model_card(metrics: dict, data: TrainingData) -> str:  # type: ignore[type-arg]
+def render_model_card(metrics: dict, data: TrainingData) -> str:
     held = metrics["heldout"]
     counts = metrics["counts"]
     conf = held["sentiment_confusion"]
@@ -498,8 +538,8 @@ def render_model_card(metrics: dict, data: TrainingData) -> str:  # type: ignore
         "| truth \\ predicted | negative | neutral | positive |",
         "|---|---|---|---|",
     ]
-    for k, name in enumerate(SENTIMENTS):
-        lines.append(f"| {name} | {conf[k][0]} | {conf[k][1]} | {conf[k][2]} |")
+    for k, sentiment in enumerate(SENTIMENTS):
+        lines.append(f"| {sentiment} | {conf[k][0]} | {conf[k][1]} | {conf[k][2]} |")
     lines += [
         "",
         f"Labels (macro-F1 {held['labels_macro_f1']:.3f}); thresholds chosen on out-of-fold scores of the training side "
@@ -553,7 +593,9 @@ def _model_card_agreement() -> list[str]:
         for cid, m in agr["measure"]["criteria"].items():
             k = "–" if m["kappa"] is None else f"{m['kappa']:.2f}"
             conf = ", ".join(f"{c.replace('->', '→')} ×{n}" for c, n in m["confusion"].items()) or "none"
-            lines.append(f"| {cid} | {agr['learn']['criteria'][cid]['agreement']:.2f} | {m['agreement']:.2f} ({k}) | {conf} |")
+            lines.append(
+                f"| {cid} | {agr['learn']['criteria'][cid]['agreement']:.2f} | {m['agreement']:.2f} ({k}) | {conf} |"
+            )
         lines += [
             f"| **mean** | {agr['learn']['mean_agreement']:.3f} | {agr['measure']['mean_agreement']:.3f} | |",
             f"| customer end sentiment | {agr['learn']['end_sentiment_agreement']:.3f} | "

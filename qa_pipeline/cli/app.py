@@ -11,9 +11,10 @@ import functools
 import logging
 import os
 import sys
+from collections.abc import Callable
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, TypeVar
 
 import typer
 
@@ -31,7 +32,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 bench_app = typer.Typer(help="Benchmarks that print figures (accuracy, speed, memory).", no_args_is_help=True)
-models_app = typer.Typer(help="Model weights: verify packaged weights, convert for openai-whisper, train heads.", no_args_is_help=True)
+models_app = typer.Typer(
+    help="Model weights: verify packaged weights, convert for openai-whisper, train heads.", no_args_is_help=True
+)
 scorecard_app = typer.Typer(help="QA scorecards: validate and list.", no_args_is_help=True)
 users_app = typer.Typer(help="Review-workspace users and roles.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports for coaches and supervisors.", no_args_is_help=True)
@@ -115,7 +118,7 @@ def command_defaults(group: Any, settings: Settings) -> dict[str, Any]:
                 continue
             value = pick(settings)
             if value is not None:
-                values[param.name] = _plain(value)  # type: ignore[index]
+                values[param.name] = _plain(value)
         if values:
             out[name] = values
     return out
@@ -131,12 +134,15 @@ def _version(value: bool) -> None:
 def _main(
     ctx: typer.Context,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages to stderr."),
-    config: Optional[Path] = typer.Option(
-        None, "--config", metavar="FILE",
-        help="Settings file (TOML or YAML; default: $QA_PIPELINE_CONFIG, else ./qa-pipeline.toml if present). "
-             "See docs/settings.md.",
+    config: Path | None = typer.Option(
+        None,
+        "--config",
+        metavar="FILE",
+        help="Settings file (TOML or YAML; default: $QA_PIPELINE_CONFIG, else ./qa-pipeline.toml if present). See docs/settings.md.",
     ),
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
 ) -> None:
     setup_logging(verbose)
     try:

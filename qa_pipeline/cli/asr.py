@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -11,7 +11,7 @@ from qa_pipeline.cli.app import bench_app, cli_errors, models_app
 from qa_pipeline.errors import ModelNotAvailableError
 
 
-def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
+def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     lines = ["  ".join(str(v).ljust(w) for v, w in zip(r, widths)).rstrip() for r in [header, *rows]]
     lines.insert(1, "  ".join("-" * w for w in widths))
@@ -21,8 +21,10 @@ def _table(rows: list[tuple[str, ...]], header: tuple[str, ...]) -> str:
 @models_app.command("verify")
 @cli_errors
 def models_verify(
-    model: Optional[list[str]] = typer.Option(None, "--model", "-m", help="Check only this Whisper model (repeatable)."),
-    rehash: bool = typer.Option(False, "--rehash", help="Hash every file again instead of trusting the size+mtime cache."),
+    model: list[str] | None = typer.Option(None, "--model", "-m", help="Check only this Whisper model (repeatable)."),
+    rehash: bool = typer.Option(
+        False, "--rehash", help="Hash every file again instead of trusting the size+mtime cache."
+    ),
 ) -> None:
     """Check every registered Whisper weight package: installed, pinned version, sha256 of each file."""
     from qa_pipeline.asr import convert, weights
@@ -44,8 +46,15 @@ def models_verify(
             detail = digest[:12] if status == "ok" else f"re-run: qa-pipeline models convert --model {name} --force"
             rows.append((name, "openai-whisper checkpoint", str(pt.relative_to(pt.parents[2])), status, detail))
         else:
-            rows.append((name, "openai-whisper checkpoint", "-", "not converted",
-                         f"optional: qa-pipeline models convert --model {name}"))
+            rows.append(
+                (
+                    name,
+                    "openai-whisper checkpoint",
+                    "-",
+                    "not converted",
+                    f"optional: qa-pipeline models convert --model {name}",
+                )
+            )
     typer.echo(_table(rows, ("MODEL", "PACKAGE", "FILE", "STATUS", "DETAIL")))
     if failed:
         raise ModelNotAvailableError(f"{failed} check(s) failed; see the table above for the command that fixes each")
@@ -56,7 +65,9 @@ def models_verify(
 def models_convert(
     model: str = typer.Option("tiny.en", "--model", "-m", help="Whisper model to convert (tiny.en or base)."),
     force: bool = typer.Option(False, "--force", help="Convert even if an up-to-date checkpoint exists."),
-    check: bool = typer.Option(True, "--check/--no-check", help="Load the result with openai-whisper and transcribe jfk.flac."),
+    check: bool = typer.Option(
+        True, "--check/--no-check", help="Load the result with openai-whisper and transcribe jfk.flac."
+    ),
 ) -> None:
     """Convert the packaged CTranslate2 weights into openai-whisper's .pt (models/whisper-pt/)."""
     from qa_pipeline.asr import convert
@@ -75,33 +86,45 @@ def _check_converted(model: str) -> None:
     from qa_pipeline.paths import shared_data_dir
 
     manifest = shared_data_dir() / "asr" / "manifest.tsv"
-    entry = next((e for e in read_manifest(manifest) if e.path.name == "jfk.flac"), None) if manifest.is_file() else None
+    entry = (
+        next((e for e in read_manifest(manifest) if e.path.name == "jfk.flac"), None) if manifest.is_file() else None
+    )
     if entry is None:
         typer.echo(f"check skipped: {manifest} (with jfk.flac) not found")
         return
     text = segments_text(load_transcriber("openai-whisper", model).transcribe(load_clip(entry), TranscribeOptions()))
     errs = word_errors(entry.reference, text)
-    typer.echo(f"check: openai-whisper on jfk.flac: {text!r} — WER {errs.wer:.1%} ({errs.errors}/{errs.reference_words})")
+    typer.echo(
+        f"check: openai-whisper on jfk.flac: {text!r} — WER {errs.wer:.1%} ({errs.errors}/{errs.reference_words})"
+    )
 
 
 @bench_app.command("asr")
 @cli_errors
 def bench_asr(
-    manifest: Optional[Path] = typer.Option(
+    manifest: Path | None = typer.Option(
         None, "--manifest", help="Tab-separated file, channel, reference (default: ../shared/data/asr/manifest.tsv)."
     ),
-    backend: Optional[list[str]] = typer.Option(
+    backend: list[str] | None = typer.Option(
         None, "--backend", "-b", help="faster-whisper and/or openai-whisper (repeatable; default both)."
     ),
     model: str = typer.Option("tiny.en", "--model", "-m", help="tiny.en or base."),
     beam_size: int = typer.Option(5, "--beam-size", min=1),
     cpu_threads: int = typer.Option(2, "--cpu-threads", min=0),
-    compute_type: str = typer.Option("int8", "--compute-type", help="faster-whisper only: int8, int8_float32, float32."),
+    compute_type: str = typer.Option(
+        "int8", "--compute-type", help="faster-whisper only: int8, int8_float32, float32."
+    ),
     batch_size: int = typer.Option(0, "--batch-size", min=0, help="faster-whisper only: >0 uses the batched pipeline."),
     vad: bool = typer.Option(True, "--vad/--no-vad"),
-    vad_threshold: Optional[float] = typer.Option(None, "--vad-threshold", min=0.0, max=1.0, help="faster-whisper only: Silero speech threshold (default 0.5)."),
-    initial_prompt: Optional[str] = typer.Option(None, "--initial-prompt", help="Text Whisper reads as if said before (a domain vocabulary hint)."),
-    hotwords: Optional[str] = typer.Option(None, "--hotwords", help="faster-whisper only: domain words (company, product names) to favour."),
+    vad_threshold: float | None = typer.Option(
+        None, "--vad-threshold", min=0.0, max=1.0, help="faster-whisper only: Silero speech threshold (default 0.5)."
+    ),
+    initial_prompt: str | None = typer.Option(
+        None, "--initial-prompt", help="Text Whisper reads as if said before (a domain vocabulary hint)."
+    ),
+    hotwords: str | None = typer.Option(
+        None, "--hotwords", help="faster-whisper only: domain words (company, product names) to favour."
+    ),
     per_clip: bool = typer.Option(False, "--per-clip", help="Also print each clip's time, errors and transcript."),
     joined: bool = typer.Option(
         False, "--joined", help="Transcribe all clips as one long recording (1 s gaps), like a call."
@@ -145,13 +168,23 @@ def bench_asr(
     ]
     shape = "joined into one recording" if joined else "clips"
     typer.echo(f"manifest: {manifest} ({len(results[0].clips)} {shape}, {results[0].audio_s:.1f} s of audio)")
-    typer.echo(_table(rows, ("BACKEND", "MODEL", "SETTINGS", "WER", "ERRORS", "RTF", "AUDIO_S", "PROC_S", "LOAD_S", "WARMUP_S")))
+    typer.echo(
+        _table(
+            rows, ("BACKEND", "MODEL", "SETTINGS", "WER", "ERRORS", "RTF", "AUDIO_S", "PROC_S", "LOAD_S", "WARMUP_S")
+        )
+    )
     if per_clip:
         for r in results:
             typer.echo(f"\n{r.backend}:")
             clip_rows = [
-                (c.file, c.channel, f"{c.audio_s:.1f}", f"{c.process_s:.2f}", f"{c.errors.errors}/{c.errors.reference_words}",
-                 c.hypothesis)
+                (
+                    c.file,
+                    c.channel,
+                    f"{c.audio_s:.1f}",
+                    f"{c.process_s:.2f}",
+                    f"{c.errors.errors}/{c.errors.reference_words}",
+                    c.hypothesis,
+                )
                 for c in r.clips
             ]
             typer.echo(_table(clip_rows, ("FILE", "CHANNEL", "AUDIO_S", "PROC_S", "ERRORS", "TRANSCRIPT")))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
 
 import typer
 
@@ -25,13 +25,17 @@ def _check_precision(precision: str) -> str:
 @cli_errors
 def train_command(
     seed: int = typer.Option(13, "--seed", help="Seed for template expansion and fold assignment."),
-    output: Optional[Path] = typer.Option(
+    output: Path | None = typer.Option(
         None, "--output", "-o", help="Write the classifier here instead of models/classifier/ (for comparing runs)."
     ),
-    cache: bool = typer.Option(True, "--cache/--no-cache", help="Reuse embeddings of unchanged training texts (.cache/classifier)."),
+    cache: bool = typer.Option(
+        True, "--cache/--no-cache", help="Reuse embeddings of unchanged training texts (.cache/classifier)."
+    ),
     hvb_dev: bool = typer.Option(
-        True, "--hvb-dev/--no-hvb-dev",
-        help="Also learn from the learning part of ../shared hvb-dev (real calls; the committed weights use it)."),
+        True,
+        "--hvb-dev/--no-hvb-dev",
+        help="Also learn from the learning part of ../shared hvb-dev (real calls; the committed weights use it).",
+    ),
 ) -> None:
     """Rebuild the sentiment and label heads from models/training (CPU, a few minutes) and write the model card."""
     from qa_pipeline.classify.train import TrainOptions, train
@@ -43,19 +47,25 @@ def train_command(
         f"training examples: sentiment {report.counts['sentiment_train']} (+{report.counts['sentiment_test']} held out), "
         f"labels {report.counts['labels_train']} (+{report.counts['labels_test']} held out)"
     )
-    typer.echo(f"held-out sentiment macro-F1 {held['sentiment_macro_f1']:.3f}, label macro-F1 {held['labels_macro_f1']:.3f}")
+    typer.echo(
+        f"held-out sentiment macro-F1 {held['sentiment_macro_f1']:.3f}, label macro-F1 {held['labels_macro_f1']:.3f}"
+    )
     for name, m in held["labels"].items():
-        typer.echo(f"  {name:22s} threshold {m['threshold']:.2f}  P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}")
+        typer.echo(
+            f"  {name:22s} threshold {m['threshold']:.2f}  P {m['precision']:.3f}  R {m['recall']:.3f}  F1 {m['f1']:.3f}"
+        )
     typer.echo(f"model card: {report.output_dir / 'MODEL_CARD.md'}")
 
 
-def _read_lines(source: Optional[Path]) -> Iterator[str]:
+def _read_lines(source: Path | None) -> Iterator[str]:
     if source is None or str(source) == "-":
         for line in sys.stdin:
             yield line.rstrip("\r\n")
         return
     if not source.is_file():
-        raise InputError(f"{source}: no such file; give a text file with one utterance per line, or '-' for stdin", path=str(source))
+        raise InputError(
+            f"{source}: no such file; give a text file with one utterance per line, or '-' for stdin", path=str(source)
+        )
     with source.open(encoding="utf-8", errors="replace") as fh:
         for line in fh:
             yield line.rstrip("\r\n")
@@ -77,10 +87,14 @@ def _batches(lines: Iterable[str], size: int, interactive: bool) -> Iterator[lis
 @app.command("classify")
 @cli_errors
 def classify_command(
-    source: Optional[Path] = typer.Argument(None, help="Text file, one utterance per line; '-' or nothing reads stdin."),
+    source: Path | None = typer.Argument(None, help="Text file, one utterance per line; '-' or nothing reads stdin."),
     explain: bool = typer.Option(False, "--explain", help="Add the head's scores and every pattern/lexicon match."),
-    precision: str = typer.Option("auto", "--precision", help="Encoder maths: auto (bfloat16 where the CPU has it), float32, bfloat16."),
-    batch_size: int = typer.Option(256, "--batch", min=1, help="Lines classified together when reading a file or pipe."),
+    precision: str = typer.Option(
+        "auto", "--precision", help="Encoder maths: auto (bfloat16 where the CPU has it), float32, bfloat16."
+    ),
+    batch_size: int = typer.Option(
+        256, "--batch", min=1, help="Lines classified together when reading a file or pipe."
+    ),
 ) -> None:
     """Classify utterances and print one JSON object a line: text, sentiment, sentiment_score, labels, detected."""
     from qa_pipeline.classify import load_classifier
@@ -95,7 +109,9 @@ def classify_command(
                 record["evidence"] = {
                     "sentiment_probs": e.sentiment_probs,
                     "head": e.learned,
-                    "matches": [{"label": h.label, "score": h.score, "matched": h.matched, "rule": h.rule} for h in e.hits],
+                    "matches": [
+                        {"label": h.label, "score": h.score, "matched": h.matched, "rule": h.rule} for h in e.hits
+                    ],
                 }
                 typer.echo(json.dumps(record, ensure_ascii=False))
         else:
@@ -104,7 +120,7 @@ def classify_command(
         sys.stdout.flush()
 
 
-def _record(text: str, r) -> dict:  # type: ignore[no-untyped-def, type-arg]
+def _record(text: str, r) -> dict:
     return {
         "text": text,
         "sentiment": r.sentiment,
@@ -117,10 +133,16 @@ def _record(text: str, r) -> dict:  # type: ignore[no-untyped-def, type-arg]
 @app.command("reclassify")
 @cli_errors
 def reclassify_command(
-    db: Path = typer.Option(Path("qa.duckdb"), "--db", help="The DuckDB file written by 'qa-pipeline run'. Default: ./qa.duckdb or the settings file's db."),
+    db: Path = typer.Option(
+        Path("qa.duckdb"),
+        "--db",
+        help="The DuckDB file written by 'qa-pipeline run'. Default: ./qa.duckdb or the settings file's db.",
+    ),
     all_calls: bool = typer.Option(False, "--all", help="Re-classify every stored call."),
-    stale: bool = typer.Option(False, "--stale", help="Only calls whose labels are missing or from another classifier version (default)."),
-    call: Optional[list[str]] = typer.Option(None, "--call", help="Re-classify this call id (repeatable)."),
+    stale: bool = typer.Option(
+        False, "--stale", help="Only calls whose labels are missing or from another classifier version (default)."
+    ),
+    call: list[str] | None = typer.Option(None, "--call", help="Re-classify this call id (repeatable)."),
     precision: str = typer.Option("auto", "--precision", help="Encoder maths: auto, float32 or bfloat16."),
 ) -> None:
     """Classify stored calls again from their stored (redacted) text after a model update; no audio, no ASR."""
@@ -128,7 +150,9 @@ def reclassify_command(
     from qa_pipeline.classify.reclassify import reclassify_stored
 
     if all_calls and stale:
-        raise ConfigError("--all and --stale exclude each other: --all redoes every call, --stale only out-of-date ones")
+        raise ConfigError(
+            "--all and --stale exclude each other: --all redoes every call, --stale only out-of-date ones"
+        )
     if not db.exists():
         raise InputError(f"database {db} does not exist; run 'qa-pipeline run INPUT_DIR --db {db}' first", path=str(db))
     classifier = load_classifier(precision=_check_precision(precision))  # type: ignore[arg-type]
@@ -146,14 +170,18 @@ def reclassify_command(
 def bench_classify_command(
     precision: str = typer.Option("auto", "--precision", help="Encoder maths: auto, float32 or bfloat16."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as one JSON object."),
-    show_flagged: bool = typer.Option(False, "--show-flagged", help="List the clean agent lines flagged as prohibited."),
+    show_flagged: bool = typer.Option(
+        False, "--show-flagged", help="List the clean agent lines flagged as prohibited."
+    ),
     ceiling: bool = typer.Option(
         False,
         "--ceiling",
         help="Instead: refit the sentiment head on each measuring file itself (5-fold cross-validation, nothing saved) "
         "to show how far the frozen features can go with in-domain training data.",
     ),
-    curve: bool = typer.Option(False, "--curve", help="With --ceiling: also the figures with 1/8, 1/4 and 1/2 of each training fold."),
+    curve: bool = typer.Option(
+        False, "--curve", help="With --ceiling: also the figures with 1/8, 1/4 and 1/2 of each training fold."
+    ),
 ) -> None:
     """Sentiment, prohibited-language and speed figures on the outside data in ../shared/data (2 threads)."""
     from dataclasses import asdict

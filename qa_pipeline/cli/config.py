@@ -8,7 +8,9 @@ import typer
 
 from qa_pipeline.cli.app import app, cli_errors, current_settings
 
-config_app = typer.Typer(help="The settings file: show the effective settings (docs/settings.md).", no_args_is_help=True)
+config_app = typer.Typer(
+    help="The settings file: show the effective settings (docs/settings.md).", no_args_is_help=True
+)
 app.add_typer(config_app, name="config")
 
 
@@ -21,8 +23,15 @@ def config_show(as_json: bool = typer.Option(False, "--json", help="Print JSON i
     loaded = current_settings()
     rows = list(loaded.rows())
     if as_json:
-        typer.echo(json.dumps({"file": str(loaded.path) if loaded.path else None,
-                               "settings": [{"key": k, "value": v, "from": o} for k, v, o in rows]}, indent=2))
+        typer.echo(
+            json.dumps(
+                {
+                    "file": str(loaded.path) if loaded.path else None,
+                    "settings": [{"key": k, "value": v, "from": o} for k, v, o in rows],
+                },
+                indent=2,
+            )
+        )
         return
     typer.echo(f"settings file: {loaded.path or 'none'}")
     width = max(len(k) for k, _, _ in rows)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -14,19 +13,25 @@ from qa_pipeline.paths import samples_dir
 @bench_app.command("diarization")
 @cli_errors
 def bench_diarization(
-    calls: Optional[Path] = typer.Option(None, "--calls", help="Sample calls folder with timelines.json (default: samples/calls)."),
-    only: Optional[list[str]] = typer.Option(None, "--only", help="Only this call id (repeatable)."),
+    calls: Path | None = typer.Option(
+        None, "--calls", help="Sample calls folder with timelines.json (default: samples/calls)."
+    ),
+    only: list[str] | None = typer.Option(None, "--only", help="Only this call id (repeatable)."),
     backend: str = typer.Option("faster-whisper", "--backend", help="ASR backend."),
     model: str = typer.Option("tiny.en", "--model", help="Whisper model."),
     threads: int = typer.Option(2, "--threads", help="ASR CPU threads."),
-    direction_hint: bool = typer.Option(False, "--direction-hint", help="Pass each call's direction (inbound/outbound) from manifest.csv to the role decision."),
+    direction_hint: bool = typer.Option(
+        False,
+        "--direction-hint",
+        help="Pass each call's direction (inbound/outbound) from manifest.csv to the role decision.",
+    ),
 ) -> None:
     """Mix each sample call down to mono, transcribe, diarize, and print word attribution accuracy."""
     from dataclasses import replace
 
     from qa_pipeline.asr import load_transcriber
-    from qa_pipeline.diarize import DiarizeOptions
     from qa_pipeline.devtools.diarize_eval import bench_sample_calls
+    from qa_pipeline.diarize import DiarizeOptions
 
     folder = calls if calls is not None else samples_dir() / "calls"
     asr = load_transcriber(backend, model, cpu_threads=threads)
@@ -42,10 +47,17 @@ def bench_diarization(
         for call_id, direction in directions.items():
             if ids and call_id not in ids:
                 continue
-            rows += bench_sample_calls(folder, asr, only=[call_id], options=replace(DiarizeOptions(), direction=direction))  # type: ignore[arg-type]
+            rows += bench_sample_calls(
+                folder,
+                asr,
+                only=[call_id],
+                options=replace(DiarizeOptions(), direction="outbound" if direction == "outbound" else "inbound"),
+            )
     else:
         rows = bench_sample_calls(folder, asr, only=ids)
-    typer.echo(f"{'call':32s} {'voices':>6s} {'silh.':>6s} {'agent by':>24s} {'words':>6s} {'right':>6s} {'unknown':>8s} {'wrong':>6s} {'time':>6s}")
+    typer.echo(
+        f"{'call':32s} {'voices':>6s} {'silh.':>6s} {'agent by':>24s} {'words':>6s} {'right':>6s} {'unknown':>8s} {'wrong':>6s} {'time':>6s}"
+    )
     words = right = unknown = wrong = 0
     for r in rows:
         s = r.score
@@ -56,28 +68,45 @@ def bench_diarization(
         )
         words, right, unknown, wrong = words + s.words, right + s.correct, unknown + s.unknown, wrong + s.wrong
     if words:
-        typer.echo(f"{'all':32s} {'':6s} {'':6s} {'':>24s} {words:6d} {right / words:6.3f} {unknown / words:8.3f} {wrong / words:6.3f}")
+        typer.echo(
+            f"{'all':32s} {'':6s} {'':6s} {'':>24s} {words:6d} {right / words:6.3f} {unknown / words:8.3f} {wrong / words:6.3f}"
+        )
 
 
 @bench_app.command("attribution")
 @cli_errors
 def bench_attribution(
-    folder: Path = typer.Argument(..., help="Folder of recordings with <stem>.turns.json (speaker, start, end, text) or <stem>.rttm references."),
-    variants: str = typer.Option("stereo,swapped,mono", "--variants", help="Comma list of stereo, swapped (channels reversed), mono (mixed down)."),
-    only: Optional[list[str]] = typer.Option(None, "--only", help="Only this call (file stem; repeatable)."),
+    folder: Path = typer.Argument(
+        ..., help="Folder of recordings with <stem>.turns.json (speaker, start, end, text) or <stem>.rttm references."
+    ),
+    variants: str = typer.Option(
+        "stereo,swapped,mono",
+        "--variants",
+        help="Comma list of stereo, swapped (channels reversed), mono (mixed down).",
+    ),
+    only: list[str] | None = typer.Option(None, "--only", help="Only this call (file stem; repeatable)."),
     backend: str = typer.Option("faster-whisper", "--backend", help="ASR backend."),
     model: str = typer.Option("tiny.en", "--model", help="Whisper model."),
     threads: int = typer.Option(2, "--threads", help="ASR CPU threads."),
-    batch_size: int = typer.Option(8, "--batch-size", min=0, help="faster-whisper: speech chunks decoded together (8 = what qa-pipeline run uses; 0 = sequential)."),
-    agent_channel: str = typer.Option("auto", "--agent-channel", help="Stereo agent channel: auto (decided per call from what each side says), 0 (left) or 1 (right)."),
+    batch_size: int = typer.Option(
+        8,
+        "--batch-size",
+        min=0,
+        help="faster-whisper: speech chunks decoded together (8 = what qa-pipeline run uses; 0 = sequential).",
+    ),
+    agent_channel: str = typer.Option(
+        "auto",
+        "--agent-channel",
+        help="Stereo agent channel: auto (decided per call from what each side says), 0 (left) or 1 (right).",
+    ),
     per_call: bool = typer.Option(False, "--per-call", help="Also print one line per call."),
 ) -> None:
     """Score who-said-what against reference turns: per-role WER, speaker-blind WER, turns on the right role, DER, wall time, peak memory."""
     from qa_pipeline.asr import load_transcriber
+    from qa_pipeline.attribute import attribution_options
     from qa_pipeline.attribution_eval import VARIANTS, find_reference_calls, run_variant, summarise
     from qa_pipeline.devtools.bench_pipeline import peak_rss_bytes
     from qa_pipeline.errors import ConfigError
-    from qa_pipeline.attribute import attribution_options
     from qa_pipeline.pipeline import PipelineOptions
 
     chosen = [v.strip() for v in variants.split(",") if v.strip()]
@@ -85,13 +114,17 @@ def bench_attribution(
     if bad:
         raise ConfigError(f"--variants {variants!r}: unknown {', '.join(bad)}; use any of {', '.join(VARIANTS)}")
     calls = [c for c in find_reference_calls(folder) if not only or c.name in only]
-    asr = load_transcriber(backend, model, cpu_threads=threads, **({"batch_size": batch_size} if backend == "faster-whisper" else {}))
+    asr = load_transcriber(
+        backend, model, cpu_threads=threads, **({"batch_size": batch_size} if backend == "faster-whisper" else {})
+    )
     options = PipelineOptions(backend=backend, model=model, attribution=attribution_options(agent_channel))
 
     def pct(x: float | None) -> str:
         return "    -" if x is None else f"{100 * x:5.1f}"
 
-    typer.echo(f"{'variant':8s} {'calls':>5s} {'role WER%':>9s} {'blind WER%':>10s} {'turns':>6s} {'right%':>6s} {'empty':>5s} {'DER%':>5s} {'wall s':>7s} {'audio s':>7s} {'xRT':>5s} {'peak MB':>7s} {'cpu s':>7s} {'xRT/2cpu':>8s}")
+    typer.echo(
+        f"{'variant':8s} {'calls':>5s} {'role WER%':>9s} {'blind WER%':>10s} {'turns':>6s} {'right%':>6s} {'empty':>5s} {'DER%':>5s} {'wall s':>7s} {'audio s':>7s} {'xRT':>5s} {'peak MB':>7s} {'cpu s':>7s} {'xRT/2cpu':>8s}"
+    )
     for variant in chosen:
         scores = run_variant(calls, variant, asr, options)
         s = summarise(variant, scores, peak_rss_bytes() / 2**20)

@@ -7,13 +7,13 @@ import tempfile
 import time
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 import typer
 
 from qa_pipeline.cli.app import app, bench_app, cli_errors
-from qa_pipeline.settings import Backend, Model
 from qa_pipeline.paths import samples_dir
+from qa_pipeline.settings import Backend, Model
 
 if TYPE_CHECKING:
     from qa_pipeline.ingest import Recording
@@ -27,13 +27,14 @@ def _offline_env() -> None:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
-def _options(backend: str, model: str, language: str, beam_size: int, agent_channel: str, redact: bool):  # noqa: ANN202
+def _options(backend: str, model: str, language: str, beam_size: int, agent_channel: str, redact: bool):
     from qa_pipeline.asr.base import TranscribeOptions
     from qa_pipeline.attribute import attribution_options
     from qa_pipeline.pipeline import PipelineOptions
 
     return PipelineOptions(
-        backend=backend, model=model,
+        backend=backend,
+        model=model,
         transcribe=TranscribeOptions(language=language, beam_size=beam_size),
         attribution=attribution_options(agent_channel),
         redact=redact,
@@ -43,21 +44,30 @@ def _options(backend: str, model: str, language: str, beam_size: int, agent_chan
 @app.command("schedule")
 @cli_errors
 def schedule(
-    cron: str = typer.Option(..., "--cron", help="When to run, as a cron line, e.g. \"0 2 * * *\" (02:00 every night)."),
+    cron: str = typer.Option(..., "--cron", help='When to run, as a cron line, e.g. "0 2 * * *" (02:00 every night).'),
     input_dir: Path = typer.Option(..., "--input", help="Folder of the day's recordings (searched recursively)."),
-    db: Path = typer.Option(Path("qa.duckdb"), "--db", help="DuckDB file the runs write. Default: ./qa.duckdb or the settings file's db."),
+    db: Path = typer.Option(
+        Path("qa.duckdb"), "--db", help="DuckDB file the runs write. Default: ./qa.duckdb or the settings file's db."
+    ),
     name: str = typer.Option("nightly", help="Deployment name (shown as qa-nightly/NAME in Prefect)."),
     timezone: str = typer.Option("UTC", help="Time zone of the cron line (IANA name, e.g. Europe/London)."),
-    manifest: Optional[Path] = typer.Option(None, help="Metadata CSV/JSON. Default: manifest.csv or manifest.json in the input folder."),
+    manifest: Path | None = typer.Option(
+        None, help="Metadata CSV/JSON. Default: manifest.csv or manifest.json in the input folder."
+    ),
     backend: Backend = typer.Option(Backend.faster_whisper.value, help="ASR backend."),
     model: Model = typer.Option(Model.tiny_en.value, help="Whisper model."),
     language: str = typer.Option("en", help="Spoken language."),
     beam_size: int = typer.Option(5, help="Beam size for decoding."),
-    agent_channel: str = typer.Option("auto", help="Stereo calls: the agent's channel: auto (decided per call from what each side says), 0 (left) or 1 (right); a manifest agent_channel column overrides it."),
+    agent_channel: str = typer.Option(
+        "auto",
+        help="Stereo calls: the agent's channel: auto (decided per call from what each side says), 0 (left) or 1 (right); a manifest agent_channel column overrides it.",
+    ),
     redact: bool = typer.Option(True, "--redact/--no-redact", help="Redact PII before storing."),
     workers: int = typer.Option(0, help="Calls transcribed at once (0 = one per core)."),
     batch_size: int = typer.Option(8, help="Speech chunks decoded together by faster-whisper (0 = sequential)."),
-    dask: Optional[str] = typer.Option(None, help="Run the stages on Dask: 'local' or a scheduler address tcp://host:8786."),
+    dask: str | None = typer.Option(
+        None, help="Run the stages on Dask: 'local' or a scheduler address tcp://host:8786."
+    ),
 ) -> None:
     """Serve the nightly flow on a cron schedule against a running Prefect server (PREFECT_API_URL).
 
@@ -72,10 +82,15 @@ def schedule(
 
     runtime = None if dask else fit_runtime(workers=workers or None, batch_size=batch_size)
     serve_nightly(
-        str(input_dir.resolve()), str(db.resolve()), cron, name=name, timezone=timezone,
+        str(input_dir.resolve()),
+        str(db.resolve()),
+        cron,
+        name=name,
+        timezone=timezone,
         manifest=str(manifest.resolve()) if manifest else None,
         options=_options(Backend(backend).value, Model(model).value, language, beam_size, agent_channel, redact),
-        runtime=runtime, dask=dask,
+        runtime=runtime,
+        dask=dask,
     )
 
 
@@ -94,7 +109,9 @@ def runs(
     if not rows:
         typer.echo(f"no runs in {db}")
         return
-    typer.echo(f"{'run':<13}{'started (UTC)':<21}{'status':<12}{'found':>6}{'done':>6}{'skip':>6}{'fail':>6}{'audio h':>9}{'wall s':>9}{'x RT':>7}")
+    typer.echo(
+        f"{'run':<13}{'started (UTC)':<21}{'status':<12}{'found':>6}{'done':>6}{'skip':>6}{'fail':>6}{'audio h':>9}{'wall s':>9}{'x RT':>7}"
+    )
     for r in rows:
         audio = r.get("audio_s") or 0.0
         wall = r.get("wall_s") or 0.0
@@ -110,7 +127,7 @@ def runs(
 @cli_errors
 def failures(
     db: Path = typer.Option(Path("qa.duckdb"), "--db", help="DuckDB file."),
-    run_id: Optional[str] = typer.Option(None, "--run", help="Run id (default: the latest run with failures)."),
+    run_id: str | None = typer.Option(None, "--run", help="Run id (default: the latest run with failures)."),
 ) -> None:
     """The files a run could not process: file, stage and reason."""
     from qa_pipeline.store import connect
@@ -126,8 +143,9 @@ def failures(
         typer.echo(f"{f.stage:<10} {f.error_type:<18} {f.source_path}\n           {f.reason}")
 
 
-def _bench_end_to_end(bp: ModuleType, recordings: list[Recording], backend: str, model: str, runtime: AsrRuntime,
-                      cores: int) -> tuple[RunSummary, float]:
+def _bench_end_to_end(
+    bp: ModuleType, recordings: list[Recording], backend: str, model: str, runtime: AsrRuntime, cores: int
+) -> tuple[RunSummary, float]:
     """The real nightly flow, cold, into a fresh database; prints its figures, returns (summary, CPU seconds)."""
     from flows.nightly import add_progress_listener, remove_progress_listener, run_nightly
     from qa_pipeline.pipeline import PipelineOptions
@@ -147,8 +165,13 @@ def _bench_end_to_end(bp: ModuleType, recordings: list[Recording], backend: str,
         t = time.perf_counter()
         add_progress_listener(on_progress)
         try:
-            summary = run_nightly(staged, Path(tmp) / "e2e.duckdb", options=PipelineOptions(backend=backend, model=model),
-                                  runtime=runtime, settle_s=0)
+            summary = run_nightly(
+                staged,
+                Path(tmp) / "e2e.duckdb",
+                options=PipelineOptions(backend=backend, model=model),
+                runtime=runtime,
+                settle_s=0,
+            )
         finally:
             remove_progress_listener(on_progress)
         outer = time.perf_counter() - t
@@ -157,16 +180,23 @@ def _bench_end_to_end(bp: ModuleType, recordings: list[Recording], backend: str,
     peak = bp.peak_rss_bytes()
     load = os.getloadavg()[0]
     typer.echo("")
-    typer.echo(f"end to end (nightly flow, {runtime.workers} calls at once × {runtime.cpu_threads} thread(s), cold models):")
-    typer.echo(f"  {summary.calls_done} calls done, {summary.calls_failed} failed; {summary.audio_s:.0f} s of audio in "
-               f"{summary.wall_s:.1f} s = {summary.audio_s / summary.wall_s:.1f}× real time "
-               f"(with Prefect's start-up: {outer:.1f} s = {summary.audio_s / outer:.1f}×)")
+    typer.echo(
+        f"end to end (nightly flow, {runtime.workers} calls at once × {runtime.cpu_threads} thread(s), cold models):"
+    )
+    typer.echo(
+        f"  {summary.calls_done} calls done, {summary.calls_failed} failed; {summary.audio_s:.0f} s of audio in "
+        f"{summary.wall_s:.1f} s = {summary.audio_s / summary.wall_s:.1f}× real time "
+        f"(with Prefect's start-up: {outer:.1f} s = {summary.audio_s / outer:.1f}×)"
+    )
     for p in problems:
         typer.echo(f"  failed: {p}", err=True)
-    typer.echo(f"  CPU time {cpu:.1f} s (all threads of this process) = {summary.audio_s / cpu * cores:.1f}× real time "
-               f"if the {cores} cores were ours alone (load average now {load:.1f})")
-    typer.echo(f"  peak memory (RSS of this process): {peak / 2**30:.2f} GiB; Prefect's local API server: "
-               f"{server_rss / 2**30:.2f} GiB more")
+    typer.echo(
+        f"  CPU time {cpu:.1f} s (all threads of this process) = {summary.audio_s / cpu * cores:.1f}× real time "
+        f"if the {cores} cores were ours alone (load average now {load:.1f})"
+    )
+    typer.echo(
+        f"  peak memory (RSS of this process): {peak / 2**30:.2f} GiB; Prefect's local API server: {server_rss / 2**30:.2f} GiB more"
+    )
     return summary, cpu
 
 
@@ -179,7 +209,9 @@ def bench_pipeline(
     batch_size: int = typer.Option(8, help="faster-whisper batch size (0 = sequential)."),
     backend: Backend = typer.Option(Backend.faster_whisper.value, help="ASR backend of the pipeline."),
     model: Model = typer.Option(Model.tiny_en.value, help="Whisper model."),
-    baseline: bool = typer.Option(True, "--baseline/--no-baseline", help="Also time the plain openai-whisper baseline."),
+    baseline: bool = typer.Option(
+        True, "--baseline/--no-baseline", help="Also time the plain openai-whisper baseline."
+    ),
     baseline_limit: int = typer.Option(0, help="Baseline on only the first N of those calls (0 = the same calls)."),
     stages: bool = typer.Option(True, "--stages/--no-stages", help="Also time each stage on its own."),
 ) -> None:
@@ -199,8 +231,10 @@ def bench_pipeline(
     for rec in recordings:
         audio_total += probe(rec.path).duration_s or 0.0
     cores = available_cores()
-    typer.echo(f"{len(recordings)} stereo calls from {folder}, {audio_total:.0f} s of audio; {cores} cores; "
-               f"{backend} {model}, batch {batch_size}; load average {os.getloadavg()[0]:.1f}")
+    typer.echo(
+        f"{len(recordings)} stereo calls from {folder}, {audio_total:.0f} s of audio; {cores} cores; "
+        f"{backend} {model}, batch {batch_size}; load average {os.getloadavg()[0]:.1f}"
+    )
 
     # 1. end to end, first and cold (as a night would be): the real flow into a fresh database
     runtime = fit_runtime(workers=workers or None, batch_size=batch_size)
@@ -210,21 +244,31 @@ def bench_pipeline(
         t_threads = cores
         typer.echo("")
         typer.echo(f"stages (one call at a time, models warm, ASR on {t_threads} threads):")
-        stage_pass = bp.run_stages(recordings, backend=backend, model=model, cpu_threads=t_threads, batch_size=batch_size)
+        stage_pass = bp.run_stages(
+            recordings, backend=backend, model=model, cpu_threads=t_threads, batch_size=batch_size
+        )
         typer.echo(bp.format_stage_table(stage_pass))
         typer.echo("  model loading: " + ", ".join(f"{k} {v:.1f} s" for k, v in stage_pass.load_s.items()))
 
     if baseline:
         base_recs = recordings[:baseline_limit] if baseline_limit else recordings
         typer.echo("")
-        typer.echo(f"baseline (openai-whisper {model} transcribe() per channel, defaults, then one classifier call per "
-                   f"segment) on {len(base_recs)} call(s):")
+        typer.echo(
+            f"baseline (openai-whisper {model} transcribe() per channel, defaults, then one classifier call per "
+            f"segment) on {len(base_recs)} call(s):"
+        )
         result = bp.run_baseline(base_recs, model=model, cpu_threads=cores)
-        typer.echo(f"  {result.audio_s:.0f} s of audio: transcribe {result.transcribe_s:.1f} s, classify {result.classify_s:.1f} s "
-                   f"({result.utterances} segments) = {result.rt:.1f}× real time")
+        typer.echo(
+            f"  {result.audio_s:.0f} s of audio: transcribe {result.transcribe_s:.1f} s, classify {result.classify_s:.1f} s "
+            f"({result.utterances} segments) = {result.rt:.1f}× real time"
+        )
         pipeline_rt = summary.audio_s / summary.wall_s if summary.wall_s else 0.0
-        typer.echo(f"  CPU time {result.cpu_s:.1f} s = {result.audio_s / result.cpu_s:.1f} audio s per CPU s "
-                   f"(pipeline: {summary.audio_s / cpu:.1f})")
-        typer.echo(f"  pipeline / baseline: {pipeline_rt / result.rt:.1f}× faster by wall time "
-                   f"({pipeline_rt:.1f}× vs {result.rt:.1f}× real time), "
-                   f"{(summary.audio_s / cpu) / (result.audio_s / result.cpu_s):.1f}× by CPU time")
+        typer.echo(
+            f"  CPU time {result.cpu_s:.1f} s = {result.audio_s / result.cpu_s:.1f} audio s per CPU s "
+            f"(pipeline: {summary.audio_s / cpu:.1f})"
+        )
+        typer.echo(
+            f"  pipeline / baseline: {pipeline_rt / result.rt:.1f}× faster by wall time "
+            f"({pipeline_rt:.1f}× vs {result.rt:.1f}× real time), "
+            f"{(summary.audio_s / cpu) / (result.audio_s / result.cpu_s):.1f}× by CPU time"
+        )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -12,7 +11,7 @@ from qa_pipeline.cli.app import app, bench_app, cli_errors
 from qa_pipeline.errors import InputError
 
 
-def _options(types: Optional[str]):
+def _options(types: str | None):
     from qa_pipeline.redact import RedactionOptions
 
     if not types:
@@ -23,8 +22,8 @@ def _options(types: Optional[str]):
 @app.command("redact")
 @cli_errors
 def redact_cmd(
-    file: Optional[Path] = typer.Argument(None, help="Transcript lines to redact (default: standard input)."),
-    types: Optional[str] = typer.Option(None, "--types", help="Comma-separated PII types (default: all), e.g. CARD,SSN."),
+    file: Path | None = typer.Argument(None, help="Transcript lines to redact (default: standard input)."),
+    types: str | None = typer.Option(None, "--types", help="Comma-separated PII types (default: all), e.g. CARD,SSN."),
     independent: bool = typer.Option(
         False, "--independent", help="Redact each line on its own (default: earlier lines give context)."
     ),
@@ -44,7 +43,9 @@ def redact_cmd(
         try:
             text = file.read_text(encoding="utf-8")
         except UnicodeDecodeError as exc:
-            raise InputError(f"{file}: not UTF-8 text ({exc}); convert it first, e.g. iconv -t utf-8", path=str(file)) from None
+            raise InputError(
+                f"{file}: not UTF-8 text ({exc}); convert it first, e.g. iconv -t utf-8", path=str(file)
+            ) from None
     else:
         text = sys.stdin.read()
     lines = text.splitlines()
@@ -62,11 +63,13 @@ def redact_cmd(
 @bench_app.command("redact")
 @cli_errors
 def bench_redact(
-    set_path: Optional[Path] = typer.Option(None, "--set", help="Labelled set (default: tests/data/pii_eval.tsv)."),
+    set_path: Path | None = typer.Option(None, "--set", help="Labelled set (default: tests/data/pii_eval.tsv)."),
     show: bool = typer.Option(False, "--show", help="List missed spans and altered clean dialogues."),
     repeat: int = typer.Option(3, "--repeat", min=1, help="Timing passes over the set (best one reported)."),
-    source: Optional[str] = typer.Option(
-        None, "--source", help="Only dialogues of these sources (comma-separated: hand, template, heldout, heldout2 … heldout6)."
+    source: str | None = typer.Option(
+        None,
+        "--source",
+        help="Only dialogues of these sources (comma-separated: hand, template, heldout, heldout2 … heldout6).",
     ),
 ) -> None:
     """Recall per PII type, false-redaction rate on look-alikes, and speed, on the labelled set."""
@@ -94,7 +97,9 @@ def bench_redact(
             f"{t:8s} {report.recall(t):8.1%} {report.recalled.get(t, 0):3d}/{total:<3d} {report.removed.get(t, 0) / total:8.1%}"
         )
     all_total = sum(report.total.values())
-    typer.echo(f"{'all':8s} {sum(report.recalled.values()) / all_total:8.1%} {sum(report.recalled.values()):3d}/{all_total}")
+    typer.echo(
+        f"{'all':8s} {sum(report.recalled.values()) / all_total:8.1%} {sum(report.recalled.values()):3d}/{all_total}"
+    )
     typer.echo(
         f"false redactions: {report.clean_altered}/{report.clean_total} look-alike dialogues altered "
         f"({report.false_redaction_rate:.1%}); {report.pii_cases_spurious}/{report.pii_cases} PII dialogues "

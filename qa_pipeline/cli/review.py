@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -16,7 +15,7 @@ from qa_pipeline.errors import InputError
 DEFAULT_DB = Path("qa.duckdb")
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     csv = "csv"
     parquet = "parquet"
 
@@ -40,32 +39,52 @@ def _date(value: str, option: str) -> date:
 @app.command("serve")
 @cli_errors
 def serve(
-    db: Path = typer.Option(Path("qa.duckdb"), "--db", help="DuckDB file of the pipeline (the nightly run may write to it meanwhile). Default: ./qa.duckdb or the settings file's db."),
-    host: str = typer.Option("127.0.0.1", help="Address to bind. Anything but loopback needs a TLS reverse proxy in front."),
+    db: Path = typer.Option(
+        Path("qa.duckdb"),
+        "--db",
+        help="DuckDB file of the pipeline (the nightly run may write to it meanwhile). Default: ./qa.duckdb or the settings file's db.",
+    ),
+    host: str = typer.Option(
+        "127.0.0.1", help="Address to bind. Anything but loopback needs a TLS reverse proxy in front."
+    ),
     port: int = typer.Option(8765, help="TCP port."),
-    recordings: Optional[Path] = typer.Option(
+    recordings: Path | None = typer.Option(
         None, "--recordings", help="Folder the recordings are served from. Default: each call's run input folder."
     ),
     secure_cookies: bool = typer.Option(False, "--secure-cookies", help="Mark cookies Secure (serving behind HTTPS)."),
-    forwarded_allow_ips: Optional[str] = typer.Option(
-        None, "--forwarded-allow-ips", metavar="IPS",
+    forwarded_allow_ips: str | None = typer.Option(
+        None,
+        "--forwarded-allow-ips",
+        metavar="IPS",
         help="Comma-separated addresses/networks of the reverse proxy ('*' for any) whose X-Forwarded-Proto, "
-             "-For and -Host are trusted (uvicorn's convention). Default: none.",
+        "-For and -Host are trusted (uvicorn's convention). Default: none.",
     ),
-    busy_timeout: float = typer.Option(15.0, help="Seconds a request waits for the database while another process writes."),
-    playback_cache: Optional[Path] = typer.Option(
-        None, "--playback-cache", help="Folder for rendered (redacted) playback audio, kept across restarts. "
-                                       "Default: a private temporary folder removed when the server stops.",
+    busy_timeout: float = typer.Option(
+        15.0, help="Seconds a request waits for the database while another process writes."
+    ),
+    playback_cache: Path | None = typer.Option(
+        None,
+        "--playback-cache",
+        help="Folder for rendered (redacted) playback audio, kept across restarts. "
+        "Default: a private temporary folder removed when the server stops.",
     ),
 ) -> None:
     """Start the review workspace (sign-in required; users come from 'qa-pipeline users add')."""
-    from qa_pipeline.review.app import ServerConfig, serve as run_server
+    from qa_pipeline.review.app import ServerConfig
+    from qa_pipeline.review.app import serve as run_server
 
     if recordings is not None and not recordings.is_dir():
-        raise InputError(f"--recordings {recordings} is not a folder; give the folder the recordings are in", stage="cli")
-    config = ServerConfig(db_path=db, recordings=recordings.resolve() if recordings else None,
-                          busy_timeout_s=busy_timeout, secure_cookies=secure_cookies,
-                          forwarded_allow_ips=forwarded_allow_ips, playback_cache=playback_cache)
+        raise InputError(
+            f"--recordings {recordings} is not a folder; give the folder the recordings are in", stage="cli"
+        )
+    config = ServerConfig(
+        db_path=db,
+        recordings=recordings.resolve() if recordings else None,
+        busy_timeout_s=busy_timeout,
+        secure_cookies=secure_cookies,
+        forwarded_allow_ips=forwarded_allow_ips,
+        playback_cache=playback_cache,
+    )
     typer.echo(f"Review workspace on http://{host}:{port}/  (database {db}; Ctrl-C to stop)", err=True)
     run_server(config, host=host, port=port)
 
@@ -85,7 +104,9 @@ def _read_password(password_stdin: bool) -> str:
 def users_add(
     username: str = typer.Argument(..., help="Sign-in name (letters, digits, . _ - @)."),
     role: str = typer.Option(..., "--role", help="qa_specialist, coach, supervisor or admin."),
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from the first line of stdin."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from the first line of stdin."
+    ),
     db: Path = _DB,
 ) -> None:
     """Add a user; the password is asked twice (or read from stdin) and stored as a salted scrypt hash."""
@@ -157,7 +178,9 @@ def users_enable(username: str, db: Path = _DB) -> None:
 @cli_errors
 def users_passwd(
     username: str,
-    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read the password from the first line of stdin."),
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from the first line of stdin."
+    ),
     db: Path = _DB,
 ) -> None:
     """Set a new password for a user."""
@@ -178,10 +201,10 @@ def users_passwd(
 def report_agent(
     agent_id: str = typer.Argument(..., help="Agent id as stored in calls.agent_id."),
     since: str = typer.Option(..., "--since", help="First day, YYYY-MM-DD."),
-    until: Optional[str] = typer.Option(None, "--until", help="Last day, YYYY-MM-DD (default: no limit)."),
-    scorecard: Optional[str] = typer.Option(None, "--scorecard", help="Scorecard id (default: the agent's most used)."),
+    until: str | None = typer.Option(None, "--until", help="Last day, YYYY-MM-DD (default: no limit)."),
+    scorecard: str | None = typer.Option(None, "--scorecard", help="Scorecard id (default: the agent's most used)."),
     db: Path = _DB,
-    out: Optional[Path] = typer.Option(None, "--out", help="HTML file to write (default: agent-AGENT_ID-SINCE.html)."),
+    out: Path | None = typer.Option(None, "--out", help="HTML file to write (default: agent-AGENT_ID-SINCE.html)."),
 ) -> None:
     """Write the coaching summary of one agent as a self-contained HTML file."""
     from qa_pipeline.review.report import write_agent_report
@@ -198,29 +221,31 @@ def report_agent(
 def export_agent(
     agent_id: str = typer.Argument(..., help="Agent id as stored in calls.agent_id."),
     since: str = typer.Option(..., "--since", help="First day, YYYY-MM-DD."),
-    until: Optional[str] = typer.Option(None, "--until", help="Last day, YYYY-MM-DD."),
-    scorecard: Optional[str] = typer.Option(None, "--scorecard", help="Scorecard id (default: the agent's most used)."),
+    until: str | None = typer.Option(None, "--until", help="Last day, YYYY-MM-DD."),
+    scorecard: str | None = typer.Option(None, "--scorecard", help="Scorecard id (default: the agent's most used)."),
     fmt: ExportFormat = typer.Option(ExportFormat.csv.value, "--format", help="File format."),
-    table: str = typer.Option("rates", "--table", help="rates (pass rate per section and criterion, agent vs team) or calls."),
+    table: str = typer.Option(
+        "rates", "--table", help="rates (pass rate per section and criterion, agent vs team) or calls."
+    ),
     db: Path = _DB,
-    out: Optional[Path] = typer.Option(None, "--out", help="File to write (default: agent-AGENT_ID-TABLE-SINCE.FORMAT)."),
+    out: Path | None = typer.Option(None, "--out", help="File to write (default: agent-AGENT_ID-TABLE-SINCE.FORMAT)."),
 ) -> None:
     """Export one agent's summary table as CSV or Parquet."""
     from qa_pipeline.review.export import FORMATS, TABLES, export_file
     from qa_pipeline.review.summary import agent_summary
     from qa_pipeline.store.db import connect
 
-    fmt = ExportFormat(fmt).value
-    if fmt not in FORMATS:
-        raise InputError(f"--format {fmt!r} is not one of {', '.join(FORMATS)}", stage="cli")
+    file_format = ExportFormat(fmt).value
+    if file_format not in FORMATS:
+        raise InputError(f"--format {file_format!r} is not one of {', '.join(FORMATS)}", stage="cli")
     if table not in TABLES:
         raise InputError(f"--table {table!r} is not one of {', '.join(TABLES)}", stage="cli")
     since_d = _date(since, "--since")
     until_d = _date(until, "--until") if until else None
     with connect(db, read_only=True) as con:
         s = agent_summary(con, agent_id, since_d, until_d, scorecard)
-    target = out or Path(f"agent-{_safe(agent_id)}-{table}-{since_d.isoformat()}.{fmt}")
-    typer.echo(str(export_file(s, table, fmt, target)))
+    target = out or Path(f"agent-{_safe(agent_id)}-{table}-{since_d.isoformat()}.{file_format}")
+    typer.echo(str(export_file(s, table, file_format, target)))
 
 
 @export_app.command("snapshot")
@@ -251,8 +276,10 @@ def _safe(text: str) -> str:
 @cli_errors
 def bench_playback(
     source: Path = typer.Option(
-        Path("../shared/data/realcalls-dev/spokenwoz/audio/MUL1423.wav"), "--source",
-        help="A real recording, looped to --hours with ffmpeg."),
+        Path("../shared/data/realcalls-dev/spokenwoz/audio/MUL1423.wav"),
+        "--source",
+        help="A real recording, looped to --hours with ffmpeg.",
+    ),
     hours: float = typer.Option(2.0, "--hours", help="Length of the call played."),
     seeks: int = typer.Option(20, "--seeks", help="Random 1 MB range requests after the first request."),
     compare: bool = typer.Option(False, "--compare", help="Also measure the previous in-memory design."),
@@ -263,11 +290,14 @@ def bench_playback(
     if not source.is_file():
         raise InputError(f"--source {source} is not a file; give a recording to loop", stage="cli")
     results = run(source, hours, seeks, ["file", "memory"] if compare else ["file"])
-    typer.echo(f"{'mode':<7} {'WAV MB':>8} {'first s':>8} {'seek med ms':>12} {'seek max ms':>12} "
-               f"{'RSS before MB':>14} {'peak RSS MB':>12}")
+    typer.echo(
+        f"{'mode':<7} {'WAV MB':>8} {'first s':>8} {'seek med ms':>12} {'seek max ms':>12} {'RSS before MB':>14} {'peak RSS MB':>12}"
+    )
     for r in results:
-        typer.echo(f"{r['mode']:<7} {r['wav_mb']:>8.0f} {r['first_request_s']:>8.1f} {r['seek_median_ms']:>12.1f} "
-                   f"{r['seek_max_ms']:>12.1f} {r['rss_before_mb']:>14.0f} {r['peak_rss_mb']:>12.0f}")
+        typer.echo(
+            f"{r['mode']:<7} {r['wav_mb']:>8.0f} {r['first_request_s']:>8.1f} {r['seek_median_ms']:>12.1f} "
+            f"{r['seek_max_ms']:>12.1f} {r['rss_before_mb']:>14.0f} {r['peak_rss_mb']:>12.0f}"
+        )
 
 
 @bench_app.command("signin")
@@ -281,5 +311,7 @@ def bench_signin(
 
     r = run(threads, requests_n)
     typer.echo(f"reviewer page alone: median {r['alone_median_s']:.3f} s")
-    typer.echo(f"with {threads} strangers ({r['attempts_per_s']:.1f} wrong sign-ins/s): "
-               f"median {r['loaded_median_s']:.3f} s, slowest {r['loaded_max_s']:.3f} s")
+    typer.echo(
+        f"with {threads} strangers ({r['attempts_per_s']:.1f} wrong sign-ins/s): "
+        f"median {r['loaded_median_s']:.3f} s, slowest {r['loaded_max_s']:.3f} s"
+    )

@@ -5,13 +5,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from qa_pipeline.cli.app import app, cli_errors, current_settings
-from qa_pipeline.settings import Backend, Model
 from qa_pipeline.paths import samples_dir
+from qa_pipeline.settings import Backend, Model
 
 EXIT_PARTIAL = 6
 EXIT_FAILED = 7
@@ -29,18 +28,31 @@ def prefect_defaults(verbose: bool = False) -> None:
 @app.command("run")
 @cli_errors
 def run(
-    input_dir: Path = typer.Argument(None, help="Folder of recordings, searched recursively. Default: the bundled sample calls."),
+    input_dir: Path = typer.Argument(
+        None, help="Folder of recordings, searched recursively. Default: the bundled sample calls."
+    ),
     db: Path = typer.Option(DEFAULT_DB, "--db", help="DuckDB file to write (created if missing)."),
-    manifest: Optional[Path] = typer.Option(None, help="Metadata CSV/JSON. Default: manifest.csv or manifest.json in INPUT_DIR."),
+    manifest: Path | None = typer.Option(
+        None, help="Metadata CSV/JSON. Default: manifest.csv or manifest.json in INPUT_DIR."
+    ),
     backend: Backend = typer.Option(Backend.faster_whisper.value, help="ASR backend."),
     model: Model = typer.Option(Model.tiny_en.value, help="Whisper model."),
     language: str = typer.Option("en", help="Spoken language (base model only for non-English)."),
     beam_size: int = typer.Option(5, help="Beam size for decoding."),
-    agent_channel: str = typer.Option("auto", help="Stereo calls: the agent's channel: auto (decided per call from what each side says), 0 (left) or 1 (right); a manifest agent_channel column overrides it."),
+    agent_channel: str = typer.Option(
+        "auto",
+        help="Stereo calls: the agent's channel: auto (decided per call from what each side says), 0 (left) or 1 (right); a manifest agent_channel column overrides it.",
+    ),
     workers: int = typer.Option(0, help="Calls processed at once (0 = fit the cores)."),
     redact: bool = typer.Option(True, "--redact/--no-redact", help="Redact PII before storing (on by default)."),
-    max_duration: float = typer.Option(4.0, "--max-duration", help="Longest recording accepted, in hours; longer ones are recorded as failures."),
-    dask: Optional[str] = typer.Option(None, "--dask", help="Run transcription and classification on Dask: 'local' or a scheduler address tcp://HOST:8786."),
+    max_duration: float = typer.Option(
+        4.0, "--max-duration", help="Longest recording accepted, in hours; longer ones are recorded as failures."
+    ),
+    dask: str | None = typer.Option(
+        None,
+        "--dask",
+        help="Run transcription and classification on Dask: 'local' or a scheduler address tcp://HOST:8786.",
+    ),
     dask_workers: int = typer.Option(2, "--dask-workers", help="Worker processes for --dask local."),
     settle: float = typer.Option(1.0, help="Seconds to watch file sizes; files still growing wait for the next run."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
@@ -91,8 +103,16 @@ def run(
 
     add_progress_listener(on_progress)
     try:
-        summary = run_nightly(input_dir, db, manifest=manifest, options=options, workers=workers or None, settle_s=settle,
-                              dask=dask, dask_workers=dask_workers)
+        summary = run_nightly(
+            input_dir,
+            db,
+            manifest=manifest,
+            options=options,
+            workers=workers or None,
+            settle_s=settle,
+            dask=dask,
+            dask_workers=dask_workers,
+        )
     finally:
         remove_progress_listener(on_progress)
         if bar is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import tempfile
 import time
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -15,7 +14,7 @@ from qa_pipeline.cli.app import app, bench_app, cli_errors, scorecard_app
 @scorecard_app.command("validate")
 @cli_errors
 def scorecard_validate(
-    files: List[Path] = typer.Argument(..., help="Scorecard or flag-rule YAML files (flags.yaml is recognised)."),
+    files: list[Path] = typer.Argument(..., help="Scorecard or flag-rule YAML files (flags.yaml is recognised)."),
 ) -> None:
     """Validate scorecard files strictly; exit 0 when all are valid, 2 with one message per problem."""
     from qa_pipeline.scorecard.validate import validate_file
@@ -37,8 +36,8 @@ def scorecard_validate(
 @scorecard_app.command("list")
 @cli_errors
 def scorecard_list(
-    directory: Optional[Path] = typer.Option(None, "--dir", help="Scorecard directory (default: scorecards/)."),
-    db: Optional[Path] = typer.Option(None, "--db", help="Also list the versions registered in this database."),
+    directory: Path | None = typer.Option(None, "--dir", help="Scorecard directory (default: scorecards/)."),
+    db: Path | None = typer.Option(None, "--db", help="Also list the versions registered in this database."),
 ) -> None:
     """List the scorecards in the directory (id, version, active, sections, criteria, title)."""
     from qa_pipeline.scorecard.loader import load_scorecards
@@ -47,8 +46,7 @@ def scorecard_list(
     typer.echo(f"{'id':<20} {'version':<17} {'active':<6} {'sect':>4} {'crit':>4}  title")
     for c in cards:
         typer.echo(
-            f"{c.id:<20} {c.version:<17} {'yes' if c.active else 'no':<6} {len(c.spec.sections):>4} "
-            f"{c.criteria_count:>4}  {c.title}"
+            f"{c.id:<20} {c.version:<17} {'yes' if c.active else 'no':<6} {len(c.spec.sections):>4} {c.criteria_count:>4}  {c.title}"
         )
     if db is not None:
         from qa_pipeline.store.db import connect
@@ -65,19 +63,28 @@ def scorecard_list(
 @app.command("rescore")
 @cli_errors
 def rescore_cmd(
-    db: Path = typer.Option(Path("qa.duckdb"), "--db", help="DuckDB file with stored calls. Default: ./qa.duckdb or the settings file's db."),
+    db: Path = typer.Option(
+        Path("qa.duckdb"), "--db", help="DuckDB file with stored calls. Default: ./qa.duckdb or the settings file's db."
+    ),
     scorecard: str = typer.Option(..., "--scorecard", help="Scorecard id (a file in scorecards/)."),
-    file: Optional[Path] = typer.Option(None, "--file", help="Use this scorecard file instead of looking the id up in the scorecard directory."),
-    flags: Optional[Path] = typer.Option(None, "--flags", help="Flag rules file (default: scorecards/flags.yaml)."),
-    directory: Optional[Path] = typer.Option(None, "--dir", help="Scorecard directory (default: scorecards/)."),
+    file: Path | None = typer.Option(
+        None, "--file", help="Use this scorecard file instead of looking the id up in the scorecard directory."
+    ),
+    flags: Path | None = typer.Option(None, "--flags", help="Flag rules file (default: scorecards/flags.yaml)."),
+    directory: Path | None = typer.Option(None, "--dir", help="Scorecard directory (default: scorecards/)."),
 ) -> None:
     """Re-score every stored call with a scorecard from stored utterances and labels (no audio)."""
     from qa_pipeline.rescore import rescore
     from qa_pipeline.scorecard.flags import load_flag_rules
     from qa_pipeline.scorecard.loader import load_scorecard
+
     card = load_scorecard(file) if file is not None else None
     summary = rescore(
-        db, scorecard, scorecard=card, flag_rules=load_flag_rules(flags), scorecards_directory=directory,
+        db,
+        scorecard,
+        scorecard=card,
+        flag_rules=load_flag_rules(flags),
+        scorecards_directory=directory,
     )
     typer.echo(summary.as_text())
 
@@ -87,14 +94,14 @@ def rescore_cmd(
 def bench_rescore(
     calls: int = typer.Option(10_000, "--calls", min=1, help="Synthetic calls to store and rescore."),
     scorecard: str = typer.Option("customer_service", "--scorecard", help="Scorecard id."),
-    db: Optional[Path] = typer.Option(None, "--db", help="Keep the synthetic database here (default: a temp dir)."),
+    db: Path | None = typer.Option(None, "--db", help="Keep the synthetic database here (default: a temp dir)."),
     seed: int = typer.Option(7, "--seed"),
 ) -> None:
     """Time rescoring: build a DuckDB with N synthetic stored calls (~37 utterances each), score, then rescore."""
+    from qa_pipeline.devtools.synthetic import build_synthetic_db
     from qa_pipeline.rescore import rescore
     from qa_pipeline.scorecard.flags import load_flag_rules
     from qa_pipeline.scorecard.loader import find_scorecard
-    from qa_pipeline.devtools.synthetic import build_synthetic_db
     from qa_pipeline.store.db import connect, transaction, utcnow
 
     card = find_scorecard(scorecard)
@@ -106,7 +113,9 @@ def bench_rescore(
         t = time.perf_counter()
         n_utts = build_synthetic_db(path, calls, seed=seed)
         build_s = time.perf_counter() - t
-        typer.echo(f"built {calls:,} synthetic calls ({n_utts:,} utterances, {n_utts / calls:.1f} per call) in {build_s:.1f} s")
+        typer.echo(
+            f"built {calls:,} synthetic calls ({n_utts:,} utterances, {n_utts / calls:.1f} per call) in {build_s:.1f} s"
+        )
 
         first = rescore(path, scorecard=card, flag_rules=rules)
         typer.echo("first scoring (no previous rows):")
@@ -134,10 +143,14 @@ def bench_rescore(
 @bench_app.command("agreement")
 @cli_errors
 def bench_agreement(
-    db: Path = typer.Option(Path("qa.duckdb"), "--db", help="DuckDB file with the scored calls. Default: ./qa.duckdb or the settings file's db."),
+    db: Path = typer.Option(
+        Path("qa.duckdb"),
+        "--db",
+        help="DuckDB file with the scored calls. Default: ./qa.duckdb or the settings file's db.",
+    ),
     reference: Path = typer.Option(..., "--reference", help="JSONL reference verdicts (format: docs/scorecards.md)."),
     scorecard: str = typer.Option("customer_service", "--scorecard", help="Scorecard whose verdicts are compared."),
-    json_out: Optional[Path] = typer.Option(None, "--json", help="Also write the figures as JSON here."),
+    json_out: Path | None = typer.Option(None, "--json", help="Also write the figures as JSON here."),
 ) -> None:
     """Per criterion: 3-way agreement, Cohen's kappa, pass precision/recall, confusion; Spearman of score vs overall."""
     import json

@@ -26,9 +26,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -143,7 +143,10 @@ def bench_recordings(folder: Path, *, limit: int | None = None, stereo_only: boo
                 continue
         recs.append(rec)
     if not recs:
-        raise InputError(f"no {'stereo ' if stereo_only else ''}recordings found in {folder}; pass a folder of calls", path=str(folder))
+        raise InputError(
+            f"no {'stereo ' if stereo_only else ''}recordings found in {folder}; pass a folder of calls",
+            path=str(folder),
+        )
     return recs[:limit] if limit else recs
 
 
@@ -155,7 +158,7 @@ class _VadTimer:
         self._lock = threading.Lock()
 
     def wrap(self, fn: Callable) -> Callable:
-        def timed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        def timed(*args, **kwargs):
             t = time.perf_counter()
             try:
                 return fn(*args, **kwargs)
@@ -258,7 +261,9 @@ def run_stages(
                     store_analysis(con, analysis, run_id=run_id)
                 seconds["storage"] += time.perf_counter() - t
                 if progress:
-                    progress(f"{rec.path.name}: {audio.duration_s:.0f} s, {len(analysis.conversation.utterances)} utterances")
+                    progress(
+                        f"{rec.path.name}: {audio.duration_s:.0f} s, {len(analysis.conversation.utterances)} utterances"
+                    )
     figures = tuple(StageFigure(name, seconds[name], audio_s) for name in STAGES)
     return StagePass(calls=len(recordings), audio_s=audio_s, stages=figures, load_s=load)
 
@@ -293,7 +298,9 @@ def run_baseline(
         t = time.perf_counter()
         with torch.inference_mode():
             for ch in range(audio.channels):
-                result = whisper_model.transcribe(np.ascontiguousarray(audio.channel(ch)), language="en", fp16=False, verbose=None)
+                result = whisper_model.transcribe(
+                    np.ascontiguousarray(audio.channel(ch)), language="en", fp16=False, verbose=None
+                )
                 texts.extend(s["text"].strip() for s in result["segments"] if s["text"].strip())
         transcribe_s += time.perf_counter() - t
         t = time.perf_counter()
@@ -303,9 +310,15 @@ def run_baseline(
         utterances += len(texts)
         if progress:
             progress(f"baseline {rec.path.name}: {audio.duration_s:.0f} s, {len(texts)} segments")
-    return BaselineResult(calls=len(recordings), audio_s=audio_s, transcribe_s=transcribe_s,
-                          classify_s=classify_s, utterances=utterances, load_s=load_s,
-                          cpu_s=cpu_seconds(include_children=False) - cpu0)
+    return BaselineResult(
+        calls=len(recordings),
+        audio_s=audio_s,
+        transcribe_s=transcribe_s,
+        classify_s=classify_s,
+        utterances=utterances,
+        load_s=load_s,
+        cpu_s=cpu_seconds(include_children=False) - cpu0,
+    )
 
 
 def format_stage_table(stage_pass: StagePass) -> str:

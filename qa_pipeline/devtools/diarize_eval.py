@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from qa_pipeline.asr.base import TranscribeOptions, Transcriber
 from qa_pipeline.conversation import PartySegment
@@ -56,7 +56,9 @@ def truth_speaker(turns: Sequence[Turn], start: float, end: float, tolerance_s: 
     return hits.pop() if len(hits) == 1 else None
 
 
-def score_attribution(segments: Sequence[PartySegment], turns: Sequence[Turn], tolerance_s: float = 0.3) -> AttributionScore:
+def score_attribution(
+    segments: Sequence[PartySegment], turns: Sequence[Turn], tolerance_s: float = 0.3
+) -> AttributionScore:
     words = correct = unknown = wrong = skipped = 0
     for seg in segments:
         for w in seg.words:

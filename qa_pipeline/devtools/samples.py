@@ -30,10 +30,11 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable, Literal, Sequence
+from typing import Literal
 
 import numpy as np
 import soundfile as sf
@@ -90,12 +91,42 @@ _FLAG_TAGS: dict[str, str] = {
     "prohibited_language": "prohibited_language",
 }
 _CUSTOMER_TAGS = frozenset({"escalation_request", "card_number", "card_expiry", "date_of_birth"})
-_DIGITS = {"zero": "0", "oh": "0", "o": "0", "one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
-           "six": "6", "seven": "7", "eight": "8", "nine": "9"}
-_TEENS = {"ten": "10", "eleven": "11", "twelve": "12", "thirteen": "13", "fourteen": "14", "fifteen": "15",
-          "sixteen": "16", "seventeen": "17", "eighteen": "18", "nineteen": "19"}
-_TENS = {"twenty": "2", "thirty": "3", "forty": "4", "fifty": "5", "sixty": "6", "seventy": "7", "eighty": "8",
-         "ninety": "9"}
+_DIGITS = {
+    "zero": "0",
+    "oh": "0",
+    "o": "0",
+    "one": "1",
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+}
+_TEENS = {
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "thirteen": "13",
+    "fourteen": "14",
+    "fifteen": "15",
+    "sixteen": "16",
+    "seventeen": "17",
+    "eighteen": "18",
+    "nineteen": "19",
+}
+_TENS = {
+    "twenty": "2",
+    "thirty": "3",
+    "forty": "4",
+    "fifty": "5",
+    "sixty": "6",
+    "seventy": "7",
+    "eighty": "8",
+    "ninety": "9",
+}
 
 
 # --------------------------------------------------------------------------- the dialogue file
@@ -134,7 +165,7 @@ class CallMetadataSpec(_Model):
     def _aware(cls, v: datetime) -> datetime:
         if v.tzinfo is None:
             raise ValueError("give a time zone, e.g. 2026-03-02T09:14:05Z")
-        return v.astimezone(timezone.utc)
+        return v.astimezone(UTC)
 
 
 class TurnSpec(_Model):
@@ -147,7 +178,7 @@ class TurnSpec(_Model):
     sentiment: Sentiment | None = None
 
     @model_validator(mode="after")
-    def _check(self) -> "TurnSpec":
+    def _check(self) -> TurnSpec:
         timing = [n for n in ("pause_before_s", "overlap_s", "hold_s") if getattr(self, n) is not None]
         if len(timing) > 1:
             raise ValueError(f"give at most one of pause_before_s, overlap_s, hold_s (got {', '.join(timing)})")
@@ -202,7 +233,7 @@ class DialogueSpec(_Model):
         return self.id + EXTENSIONS[self.render.format]
 
     @model_validator(mode="after")
-    def _cross_check(self) -> "DialogueSpec":
+    def _cross_check(self) -> DialogueSpec:
         problems = _expectation_problems(self)
         if problems:
             raise ValueError("expected block disagrees with the turns: " + "; ".join(problems))
@@ -215,7 +246,7 @@ class DialogueFile(_Model):
     dialogues: tuple[DialogueSpec, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _unique(self) -> "DialogueFile":
+    def _unique(self) -> DialogueFile:
         seen: set[str] = set()
         for d in self.dialogues:
             if d.id in seen:
@@ -266,14 +297,18 @@ def _expectation_problems(d: DialogueSpec) -> list[str]:
         if getattr(exp, flag) != bool(tagged(tag)):
             problems.append(f"{flag} is {getattr(exp, flag)} but {len(tagged(tag))} turn(s) carry tag {tag!r}")
     for i, t in enumerate(turns):
-        wrong = set(t.tags) & (_CUSTOMER_TAGS if t.speaker == "agent" else set(_FLAG_TAGS.values()) - _CUSTOMER_TAGS - {"resolution"})
+        wrong = set(t.tags) & (
+            _CUSTOMER_TAGS if t.speaker == "agent" else set(_FLAG_TAGS.values()) - _CUSTOMER_TAGS - {"resolution"}
+        )
         if wrong:
             problems.append(f"turn {i} ({t.speaker}) carries tag(s) {sorted(wrong)} that belong to the other party")
 
     account, ident = tagged("account_details"), tagged("identity_verification")
     before = None if not account else bool(ident) and ident[0] < account[0]
     if exp.identity_verified_before_account != before:
-        problems.append(f"identity_verified_before_account is {exp.identity_verified_before_account} but the turns give {before}")
+        problems.append(
+            f"identity_verified_before_account is {exp.identity_verified_before_account} but the turns give {before}"
+        )
 
     holds = [i for i, t in enumerate(turns) if t.hold_s is not None]
     if exp.hold != bool(holds):
@@ -297,9 +332,13 @@ def _expectation_problems(d: DialogueSpec) -> list[str]:
             else:
                 problems.append(f"turn {i} overlaps a turn of the same speaker")
     if exp.agent_interruptions != interruptions["agent"]:
-        problems.append(f"agent_interruptions is {exp.agent_interruptions} but {interruptions['agent']} agent turn(s) overlap a customer turn")
+        problems.append(
+            f"agent_interruptions is {exp.agent_interruptions} but {interruptions['agent']} agent turn(s) overlap a customer turn"
+        )
     if exp.customer_interruptions != interruptions["customer"]:
-        problems.append(f"customer_interruptions is {exp.customer_interruptions} but {interruptions['customer']} customer turn(s) overlap an agent turn")
+        problems.append(
+            f"customer_interruptions is {exp.customer_interruptions} but {interruptions['customer']} customer turn(s) overlap an agent turn"
+        )
 
     sentiments = [t.sentiment for t in turns if t.speaker == "customer" and t.sentiment is not None]
     if sentiments and (sentiments[0] != exp.customer_start_sentiment or sentiments[-1] != exp.customer_end_sentiment):
@@ -311,7 +350,9 @@ def _expectation_problems(d: DialogueSpec) -> list[str]:
     card = tagged("card_number")
     spoken_card = spoken_digits(" ".join(turns[i].text for i in card)) if card else None
     if exp.card_number_spoken != spoken_card:
-        problems.append(f"card_number_spoken is {exp.card_number_spoken!r} but the card_number turns say {spoken_card!r}")
+        problems.append(
+            f"card_number_spoken is {exp.card_number_spoken!r} but the card_number turns say {spoken_card!r}"
+        )
     expiry = tagged("card_expiry")
     if (exp.card_expiry_spoken is None) != (not expiry):
         problems.append("card_expiry_spoken and the 'card_expiry' tag must go together")
@@ -436,7 +477,19 @@ def synthesize(text: str, voice: VoiceSpec) -> tuple[np.ndarray, int]:
     """Speak ``text`` with espeak-ng; returns (float32 mono samples, sample rate)."""
     with tempfile.TemporaryDirectory(prefix="qa-tts-") as tmp:
         wav = Path(tmp) / "turn.wav"
-        cmd = ["espeak-ng", "-v", voice.voice, "-s", str(voice.speed), "-p", str(voice.pitch), "-w", str(wav), "--", text]
+        cmd = [
+            "espeak-ng",
+            "-v",
+            voice.voice,
+            "-s",
+            str(voice.speed),
+            "-p",
+            str(voice.pitch),
+            "-w",
+            str(wav),
+            "--",
+            text,
+        ]
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0 or not wav.exists():
             raise ConfigError(
@@ -482,14 +535,18 @@ def layout(
     just before it.  Pure: used by the renderer and by tests.
     """
     placed: list[tuple[int, int]] = []
-    cursor = int(round(lead_in_s * rate))
-    for i, (turn, n) in enumerate(zip(turns, lengths, strict=True)):
+    cursor = round(lead_in_s * rate)
+    for _i, (turn, n) in enumerate(zip(turns, lengths, strict=True)):
         if turn.overlap_s is not None and placed:
             prev_start, prev_end = placed[-1]
-            start = max(prev_start + 1, prev_end - int(round(turn.overlap_s * rate)))
+            start = max(prev_start + 1, prev_end - round(turn.overlap_s * rate))
         else:
-            gap = turn.hold_s if turn.hold_s is not None else (turn.pause_before_s if turn.pause_before_s is not None else default_pause_s)
-            start = cursor + int(round(gap * rate))
+            gap = (
+                turn.hold_s
+                if turn.hold_s is not None
+                else (turn.pause_before_s if turn.pause_before_s is not None else default_pause_s)
+            )
+            start = cursor + round(gap * rate)
         placed.append((start, start + n))
         cursor = max(cursor, start + n)
     return placed
@@ -505,8 +562,10 @@ def render_audio(
     for turn in dialogue.turns:
         raw, tts_rate = synthesize(turn.text, voices[turn.speaker])
         clips.append(resample(trim_and_level(raw, tts_rate, options), tts_rate, rate))
-    spans = layout(dialogue.turns, [c.size for c in clips], rate, default_pause_s=default_pause_s, lead_in_s=options.lead_in_s)
-    total = max(end for _, end in spans) + int(round(options.tail_s * rate))
+    spans = layout(
+        dialogue.turns, [c.size for c in clips], rate, default_pause_s=default_pause_s, lead_in_s=options.lead_in_s
+    )
+    total = max(end for _, end in spans) + round(options.tail_s * rate)
     stereo = np.zeros((2, total), dtype=np.float32)
     agent_ch = options.agent_channel
     for turn, clip, (start, end) in zip(dialogue.turns, clips, spans):
@@ -535,7 +594,9 @@ def render_audio(
     return np.clip(audio, -1.0, 1.0), placed, holds
 
 
-def encode(audio: np.ndarray, rate: int, fmt: AudioFormat, path: Path, options: RenderOptions = RenderOptions()) -> None:
+def encode(
+    audio: np.ndarray, rate: int, fmt: AudioFormat, path: Path, options: RenderOptions = RenderOptions()
+) -> None:
     """Write ``(channels, n)`` float audio to ``path`` (atomically), bit-exact where the codec allows."""
     path.parent.mkdir(parents=True, exist_ok=True)
     pcm = np.round(np.clip(audio.T, -1.0, 1.0) * 32767).astype("<i2")
@@ -593,7 +654,15 @@ def write_manifest(dialogues: Iterable[DialogueSpec], path: Path) -> None:
     for d in dialogues:
         m = d.metadata
         writer.writerow(
-            [d.filename, m.agent_id, m.agent_name, m.queue, m.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"), m.direction, m.customer_ref]
+            [
+                d.filename,
+                m.agent_id,
+                m.agent_name,
+                m.queue,
+                m.started_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                m.direction,
+                m.customer_ref,
+            ]
         )
     path.write_text(buf.getvalue(), encoding="utf-8")
 

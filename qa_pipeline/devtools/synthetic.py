@@ -12,36 +12,105 @@ are written for this project.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Sequence
 
 from qa_pipeline.classify.result import LABELS, UtteranceLabels
-from qa_pipeline.conversation import Conversation, Utterance
+from qa_pipeline.conversation import Conversation, Speaker, Utterance
 from qa_pipeline.store.db import connect, transaction, utcnow
 
 _T = {
-    "greeting": ["Good morning, thanks for calling.", "Hello and thank you for calling us today.", "Hi there, thanks for getting in touch."],
-    "intro": ["My name is Dana and I'll be helping you.", "You're speaking with Sam from the support team.", "This is Alex in customer care."],
-    "disclosure": ["Just so you know, this call is recorded for quality and training.", "Please note calls are recorded and monitored."],
-    "problem_neutral": ["I'm calling about a charge I don't recognise.", "I wanted to change the address on my plan.", "My internet keeps dropping in the evenings.", "I'd like to ask about my last bill."],
-    "problem_upset": ["This is the third time I've called and nobody has fixed it.", "I'm really frustrated, I was charged twice and I'm angry about it.", "Honestly this service has been terrible all month."],
-    "verify": ["Before we go on, can you confirm your full name and date of birth?", "For security, could you verify the postcode and the last four digits of the card?"],
-    "verify_answer": ["Sure, it's [NAME], born [DOB].", "Yes, the postcode is [ADDRESS] and the card ends [CARD].", "It's [NAME] and my date of birth is [DOB]."],
-    "account": ["I can see your balance is [ACCOUNT] and your last payment was on the fifth.", "Your current balance is forty two pounds and the amount due is next week."],
-    "listen": ["So if I understand correctly, the charge appeared after the upgrade?", "Let me make sure I've got this right, it drops every evening around eight?", "Okay, I hear you, so the address change didn't go through."],
-    "empathy": ["I'm so sorry about that, I understand how frustrating this must be.", "That sounds really annoying, and I'm sorry you've had to call again."],
-    "agent_filler": ["Let me take a look at that for you now.", "I can see the order on the system here.", "That should only take a moment to update.", "The engineer notes say the line was checked last week.", "I'm going to apply a credit for the duplicate charge.", "The change will show on the next statement."],
-    "customer_filler": ["Okay.", "Right, that makes sense.", "Yes, that's the one.", "No, I haven't tried that yet.", "It started about two weeks ago.", "I just want it sorted out.", "Fine, go ahead."],
-    "customer_negative": ["That's not good enough, I've heard that before.", "I don't understand why this keeps happening.", "I'm still not happy about this."],
-    "hold": ["Would you mind if I place you on a brief hold while I check?", "Can I put you on hold for a minute or two?"],
+    "greeting": [
+        "Good morning, thanks for calling.",
+        "Hello and thank you for calling us today.",
+        "Hi there, thanks for getting in touch.",
+    ],
+    "intro": [
+        "My name is Dana and I'll be helping you.",
+        "You're speaking with Sam from the support team.",
+        "This is Alex in customer care.",
+    ],
+    "disclosure": [
+        "Just so you know, this call is recorded for quality and training.",
+        "Please note calls are recorded and monitored.",
+    ],
+    "problem_neutral": [
+        "I'm calling about a charge I don't recognise.",
+        "I wanted to change the address on my plan.",
+        "My internet keeps dropping in the evenings.",
+        "I'd like to ask about my last bill.",
+    ],
+    "problem_upset": [
+        "This is the third time I've called and nobody has fixed it.",
+        "I'm really frustrated, I was charged twice and I'm angry about it.",
+        "Honestly this service has been terrible all month.",
+    ],
+    "verify": [
+        "Before we go on, can you confirm your full name and date of birth?",
+        "For security, could you verify the postcode and the last four digits of the card?",
+    ],
+    "verify_answer": [
+        "Sure, it's [NAME], born [DOB].",
+        "Yes, the postcode is [ADDRESS] and the card ends [CARD].",
+        "It's [NAME] and my date of birth is [DOB].",
+    ],
+    "account": [
+        "I can see your balance is [ACCOUNT] and your last payment was on the fifth.",
+        "Your current balance is forty two pounds and the amount due is next week.",
+    ],
+    "listen": [
+        "So if I understand correctly, the charge appeared after the upgrade?",
+        "Let me make sure I've got this right, it drops every evening around eight?",
+        "Okay, I hear you, so the address change didn't go through.",
+    ],
+    "empathy": [
+        "I'm so sorry about that, I understand how frustrating this must be.",
+        "That sounds really annoying, and I'm sorry you've had to call again.",
+    ],
+    "agent_filler": [
+        "Let me take a look at that for you now.",
+        "I can see the order on the system here.",
+        "That should only take a moment to update.",
+        "The engineer notes say the line was checked last week.",
+        "I'm going to apply a credit for the duplicate charge.",
+        "The change will show on the next statement.",
+    ],
+    "customer_filler": [
+        "Okay.",
+        "Right, that makes sense.",
+        "Yes, that's the one.",
+        "No, I haven't tried that yet.",
+        "It started about two weeks ago.",
+        "I just want it sorted out.",
+        "Fine, go ahead.",
+    ],
+    "customer_negative": [
+        "That's not good enough, I've heard that before.",
+        "I don't understand why this keeps happening.",
+        "I'm still not happy about this.",
+    ],
+    "hold": [
+        "Would you mind if I place you on a brief hold while I check?",
+        "Can I put you on hold for a minute or two?",
+    ],
     "hold_ok": ["Sure, no problem.", "Okay, I'll wait."],
     "hold_back": ["Thanks for holding, I've got the answer now.", "Thank you for waiting, I appreciate your patience."],
-    "commitment": ["I've raised a ticket and you'll get an email confirmation within the hour.", "I'll send the engineer on Thursday and call you back on Friday to check."],
-    "upsell": ["While I have you, there's a faster plan for two pounds more a month if you're interested.", "You might also like our device protection add-on."],
+    "commitment": [
+        "I've raised a ticket and you'll get an email confirmation within the hour.",
+        "I'll send the engineer on Thursday and call you back on Friday to check.",
+    ],
+    "upsell": [
+        "While I have you, there's a faster plan for two pounds more a month if you're interested.",
+        "You might also like our device protection add-on.",
+    ],
     "resolution": ["Is there anything else I can help you with today?", "Does that fully resolve the issue for you?"],
-    "customer_thanks": ["No, that's everything, thank you so much.", "That's great, thanks for your help.", "Brilliant, that's sorted then."],
+    "customer_thanks": [
+        "No, that's everything, thank you so much.",
+        "That's great, thanks for your help.",
+        "Brilliant, that's sorted then.",
+    ],
     "closing": ["Thanks for calling, have a lovely day.", "You're welcome, take care and goodbye."],
     "escalation": ["I want to speak to a manager right now.", "Can you put me through to your supervisor please?"],
     "prohibited": ["Look, that's your own stupid fault.", "Frankly I don't care, that's not my problem."],
@@ -50,7 +119,7 @@ _T = {
 
 @dataclass
 class _Turn:
-    speaker: str
+    speaker: Speaker
     text: str
     labels: tuple[str, ...]
     sentiment: str
@@ -99,9 +168,15 @@ def _turns(rng: random.Random, target: int) -> list[_Turn]:
         else:
             a("agent_filler")
         neg = upset and len(t) < target * 0.5
-        c("customer_negative" if neg and rng.random() < 0.5 else "customer_filler", (), "negative" if neg else "neutral")
+        c(
+            "customer_negative" if neg and rng.random() < 0.5 else "customer_filler",
+            (),
+            "negative" if neg else "neutral",
+        )
         if interrupt_upset and neg:
-            t.append(_Turn("agent", "Sorry, let me just stop you there, I need to check something.", (), "neutral", gap=-1.5))
+            t.append(
+                _Turn("agent", "Sorry, let me just stop you there, I need to check something.", (), "neutral", gap=-1.5)
+            )
             interrupt_upset = False
         if escalation and len(t) > target * 0.6:
             c("escalation", ["escalation_request"], "negative")
@@ -121,7 +196,9 @@ def _turns(rng: random.Random, target: int) -> list[_Turn]:
     return t
 
 
-def synthetic_call(call_id: str, seed: int, target_utterances: int = 40) -> tuple[Conversation, list[UtteranceLabels], float]:
+def synthetic_call(
+    call_id: str, seed: int, target_utterances: int = 40
+) -> tuple[Conversation, list[UtteranceLabels], float]:
     """One synthetic call: conversation, labels and the mean ASR confidence."""
     rng = random.Random(seed)
     turns = _turns(rng, max(12, int(rng.gauss(target_utterances, 5))))
@@ -134,7 +211,9 @@ def synthetic_call(call_id: str, seed: int, target_utterances: int = 40) -> tupl
         words = len(turn.text.split())
         dur = max(0.6, words / rng.uniform(2.2, 3.0))
         conf = rng.uniform(0.35, 0.6) if low_conf else rng.uniform(0.8, 0.98)
-        utts.append(Utterance(i, turn.speaker, round(start, 3), round(start + dur, 3), turn.text, (), round(conf, 4), None))
+        utts.append(
+            Utterance(i, turn.speaker, round(start, 3), round(start + dur, 3), turn.text, (), round(conf, 4), None)
+        )
         clock = max(clock, start + dur)
         scores = {}
         for name in LABELS:
@@ -163,10 +242,16 @@ def insert_calls(con, batch: Sequence[tuple[Conversation, Sequence[UtteranceLabe
                   unnest(?::DOUBLE[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), 'support', unnest(?::TIMESTAMP[]),
                   'stereo', 'synthetic', 'none', 'en', unnest(?::DOUBLE[]), 'complete', ?, ?""",
         [
-            ids, [f"synthetic/{i}.wav" for i in ids], [i * 4 for i in ids],
+            ids,
+            [f"synthetic/{i}.wav" for i in ids],
+            [i * 4 for i in ids],
             [conv.duration_s for conv, _, _ in batch],
-            agents, [a.replace("agent", "Agent ") for a in agents],
-            [now - timedelta(minutes=k) for k in range(len(ids))], [conf for _, _, conf in batch], now, now,
+            agents,
+            [a.replace("agent", "Agent ") for a in agents],
+            [now - timedelta(minutes=k) for k in range(len(ids))],
+            [conf for _, _, conf in batch],
+            now,
+            now,
         ],
     )
     u_cols: list[list] = [[] for _ in range(7)]
@@ -176,8 +261,18 @@ def insert_calls(con, batch: Sequence[tuple[Conversation, Sequence[UtteranceLabe
             for col, v in zip(u_cols, (conv.call_id, u.idx, u.speaker, u.start_s, u.end_s, u.text, u.asr_confidence)):
                 col.append(v)
         for lab in labs:
-            for col, v in zip(l_cols, (conv.call_id, lab.idx, lab.sentiment, lab.sentiment_score, json.dumps(dict(lab.labels)), list(lab.detected))):
-                col.append(v)
+            for col, value in zip(
+                l_cols,
+                (
+                    conv.call_id,
+                    lab.idx,
+                    lab.sentiment,
+                    lab.sentiment_score,
+                    json.dumps(dict(lab.labels)),
+                    list(lab.detected),
+                ),
+            ):
+                col.append(value)
     con.execute(
         """INSERT INTO utterances (call_id, idx, speaker, start_s, end_s, text, asr_confidence)
            SELECT unnest(?::VARCHAR[]), unnest(?::INTEGER[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[]),
@@ -199,7 +294,10 @@ def build_synthetic_db(path: str | Path, n_calls: int, *, seed: int = 7, batch: 
     written = 0
     with connect(path) as con:
         for start in range(0, n_calls, batch):
-            calls = [synthetic_call(f"{seed:04x}{k:012x}", seed * 1_000_003 + k) for k in range(start, min(n_calls, start + batch))]
+            calls = [
+                synthetic_call(f"{seed:04x}{k:012x}", seed * 1_000_003 + k)
+                for k in range(start, min(n_calls, start + batch))
+            ]
             with transaction(con):
                 insert_calls(con, calls, now)
             written += sum(len(c.utterances) for c, _, _ in calls)

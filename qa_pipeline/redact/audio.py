@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 import logging
 import wave
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Literal, Sequence, Union
+from typing import Literal
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from qa_pipeline.redact.types import RedactionSpan
 logger = logging.getLogger("qa_pipeline.redact.audio")
 
 Mode = Literal["silence", "bleep"]
-SpanLike = Union[RedactionSpan, Sequence[float]]
+SpanLike = RedactionSpan | Sequence[float]
 DEFAULT_PAD_S = 0.15
 BLEEP_HZ = 1000.0
 BLEEP_LEVEL = 0.2  # about -14 dBFS
@@ -110,5 +111,7 @@ def render_redacted_wav(
     spans = list(spans)
     audio = decode(path)
     treated = silence_spans(audio.samples, SAMPLE_RATE, spans, mode, pad_s=pad_s)
-    logger.debug("%s: %d redacted spans %s for playback", path, len(spans), "silenced" if mode == "silence" else "bleeped")
+    logger.debug(
+        "%s: %d redacted spans %s for playback", path, len(spans), "silenced" if mode == "silence" else "bleeped"
+    )
     return wav_bytes(treated, SAMPLE_RATE)

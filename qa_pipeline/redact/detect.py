@@ -22,7 +22,7 @@ Detections name tokens; :mod:`qa_pipeline.redact.engine` turns them into placeho
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from qa_pipeline.redact.detectors.accounts import find_letter_ids
 from qa_pipeline.redact.detectors.address import find_addresses, find_postcodes

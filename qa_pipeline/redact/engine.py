@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterable, Sequence
 
 from qa_pipeline.conversation import Conversation, Utterance, Word
 from qa_pipeline.redact.detect import Detection, detect
@@ -32,8 +32,16 @@ NO_WORDS_PAD_S = 0.5
 _SPEAKER_PREFIX = re.compile(
     r"^\s*(?P<label>agent|customer|caller|client|rep|representative|a|c|unknown|u)\s*:\s*", re.IGNORECASE
 )
-_SPEAKER_OF = {"agent": "agent", "rep": "agent", "representative": "agent", "a": "agent",
-               "customer": "customer", "caller": "customer", "client": "customer", "c": "customer"}
+_SPEAKER_OF = {
+    "agent": "agent",
+    "rep": "agent",
+    "representative": "agent",
+    "a": "agent",
+    "customer": "customer",
+    "caller": "customer",
+    "client": "customer",
+    "c": "customer",
+}
 
 
 @dataclass(frozen=True)
@@ -46,9 +54,7 @@ class SourceSpan:
     end: int
 
 
-def find_pii(
-    utterances: Sequence[tuple[str, str]], options: RedactionOptions = DEFAULT_OPTIONS
-) -> list[SourceSpan]:
+def find_pii(utterances: Sequence[tuple[str, str]], options: RedactionOptions = DEFAULT_OPTIONS) -> list[SourceSpan]:
     """Detect PII in ``(speaker, text)`` utterances; spans are merged per utterance."""
     if not options.enabled or not utterances:
         return []
@@ -56,13 +62,19 @@ def find_pii(
     return _merge(detections, [u.toks for u in state.utts], [t for _, t in utterances])
 
 
-def _merge(detections: Iterable[Detection], tokens: Sequence[Sequence[Token]], texts: Sequence[str]) -> list[SourceSpan]:
+def _merge(
+    detections: Iterable[Detection], tokens: Sequence[Sequence[Token]], texts: Sequence[str]
+) -> list[SourceSpan]:
     by_pos: dict[int, list[SourceSpan]] = {}
     for d in detections:
         toks = tokens[d.pos]
         a, b = d.tok_start, d.tok_end
         # "(312) 555-0198", "+1 646…": take the opening bracket / plus sign too
-        if a > 0 and toks[a - 1].text in ("(", "+") and (toks[a - 1].text == "+" or any(t.text == ")" for t in toks[a:b])):
+        if (
+            a > 0
+            and toks[a - 1].text in ("(", "+")
+            and (toks[a - 1].text == "+" or any(t.text == ")" for t in toks[a:b]))
+        ):
             a -= 1
         by_pos.setdefault(d.pos, []).append(SourceSpan(d.pos, d.pii_type, toks[a].start, toks[b - 1].end))
     out: list[SourceSpan] = []
@@ -238,8 +250,8 @@ def redact_conversation(conv: Conversation, options: RedactionOptions | None = N
                 ts, te = _interpolated_times(u, text, s)
             all_spans.append(RedactionSpan(u.idx, k, s.pii_type, ps, pe, ts, te))
     counts: dict[str, int] = {}
-    for s in all_spans:
-        counts[s.pii_type] = counts.get(s.pii_type, 0) + 1
+    for span in all_spans:
+        counts[span.pii_type] = counts.get(span.pii_type, 0) + 1
     if counts:
         logger.info("call %s: redacted %s", conv.call_id, ", ".join(f"{v} {k}" for k, v in sorted(counts.items())))
     return RedactedConversation(
@@ -307,7 +319,9 @@ def redact_lines(
         out.append(
             RedactionResult(
                 prefix + res.text,
-                tuple(replace(s, idx=idx, char_start=s.char_start + shift, char_end=s.char_end + shift) for s in res.spans),
+                tuple(
+                    replace(s, idx=idx, char_start=s.char_start + shift, char_end=s.char_end + shift) for s in res.spans
+                ),
             )
         )
     return out

@@ -16,9 +16,9 @@ from __future__ import annotations
 import csv
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
 from qa_pipeline.conversation import Conversation, Utterance, Word
 from qa_pipeline.errors import InputError
@@ -51,7 +51,9 @@ class EvalCase:
     gold: tuple[GoldSpan, ...]
 
 
-def parse_dialogue(dialogue: str, where: str = "<dialogue>") -> tuple[tuple[tuple[str, str], ...], tuple[GoldSpan, ...]]:
+def parse_dialogue(
+    dialogue: str, where: str = "<dialogue>"
+) -> tuple[tuple[tuple[str, str], ...], tuple[GoldSpan, ...]]:
     """``"A: hi || C: it's <CVV>123</CVV>"`` → utterances and gold spans in the untagged text."""
     utts: list[tuple[str, str]] = []
     gold: list[GoldSpan] = []
@@ -85,13 +87,17 @@ def parse_dialogue(dialogue: str, where: str = "<dialogue>") -> tuple[tuple[tupl
 def load_eval_set(path: str | Path | None = None) -> list[EvalCase]:
     path = Path(path) if path else default_eval_path()
     if not path.exists():
-        raise InputError(f"evaluation set {path} does not exist; regenerate it with: python tests/data/make_pii_eval.py")
+        raise InputError(
+            f"evaluation set {path} does not exist; regenerate it with: python tests/data/make_pii_eval.py"
+        )
     cases: list[EvalCase] = []
     with path.open(encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE)
         missing = {"id", "source", "category", "dialogue"} - set(reader.fieldnames or [])
         if missing:
-            raise InputError(f"{path}: missing column(s) {sorted(missing)}; the header must be: id, source, category, dialogue")
+            raise InputError(
+                f"{path}: missing column(s) {sorted(missing)}; the header must be: id, source, category, dialogue"
+            )
         for row in reader:
             where = f"{path}:{row['id']}"
             utts, gold = parse_dialogue(row["dialogue"], where)
@@ -163,8 +169,7 @@ def score_case(case: EvalCase, predicted: Sequence[SourceSpan], report: EvalRepo
             why = "not removed" if not covered else "wrong type"
             report.missed.append(f"{case.case_id} {g.pii_type} ({why}): " + " || ".join(_show(texts, predicted)))
     spurious = [
-        p for p in predicted
-        if not any(g.pos == p.pos and g.start < p.end and g.end > p.start for g in case.gold)
+        p for p in predicted if not any(g.pos == p.pos and g.start < p.end and g.end > p.start for g in case.gold)
     ]
     if spurious:
         report.pii_cases_spurious += 1

@@ -3,77 +3,519 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
-from typing import Sequence
 
 from stdnum.us import ssn as stdnum_ssn
 
 CURRENT_YEAR = date.today().year
 
 
-
 UNIT_WORDS = frozenset(
-    """dollar dollars buck bucks cent cents pound pounds pence quid euro euros yen percent
-    minute minutes min mins hour hours hr hrs second seconds sec secs day days week weeks month months
-    year years yr yrs item items box boxes piece pieces unit units time times people person persons
-    kid kids children child mile miles km kilometers kilometres kg kilos lb lbs gb mb tb gig gigs
-    gigabytes megabytes terabytes inch inches foot feet meter meters metre metres calls orders tickets
-    bags pairs pack packs bottles liters litres gallons ounces oz points stars star degrees floors rooms
-    rows seats cards accounts devices lines phones users licenses licences emails messages texts
-    attempts tries pages copies weeks' grand k million billion thousand o'clock am pm a.m. p.m.
-    each apiece off percent% mbps gbps hz watts volts amps calories nights guests adults tablets pills
-    mg ml business working sq ft""".split()
+    [
+        "dollar",
+        "dollars",
+        "buck",
+        "bucks",
+        "cent",
+        "cents",
+        "pound",
+        "pounds",
+        "pence",
+        "quid",
+        "euro",
+        "euros",
+        "yen",
+        "percent",
+        "minute",
+        "minutes",
+        "min",
+        "mins",
+        "hour",
+        "hours",
+        "hr",
+        "hrs",
+        "second",
+        "seconds",
+        "sec",
+        "secs",
+        "day",
+        "days",
+        "week",
+        "weeks",
+        "month",
+        "months",
+        "year",
+        "years",
+        "yr",
+        "yrs",
+        "item",
+        "items",
+        "box",
+        "boxes",
+        "piece",
+        "pieces",
+        "unit",
+        "units",
+        "time",
+        "times",
+        "people",
+        "person",
+        "persons",
+        "kid",
+        "kids",
+        "children",
+        "child",
+        "mile",
+        "miles",
+        "km",
+        "kilometers",
+        "kilometres",
+        "kg",
+        "kilos",
+        "lb",
+        "lbs",
+        "gb",
+        "mb",
+        "tb",
+        "gig",
+        "gigs",
+        "gigabytes",
+        "megabytes",
+        "terabytes",
+        "inch",
+        "inches",
+        "foot",
+        "feet",
+        "meter",
+        "meters",
+        "metre",
+        "metres",
+        "calls",
+        "orders",
+        "tickets",
+        "bags",
+        "pairs",
+        "pack",
+        "packs",
+        "bottles",
+        "liters",
+        "litres",
+        "gallons",
+        "ounces",
+        "oz",
+        "points",
+        "stars",
+        "star",
+        "degrees",
+        "floors",
+        "rooms",
+        "rows",
+        "seats",
+        "cards",
+        "accounts",
+        "devices",
+        "lines",
+        "phones",
+        "users",
+        "licenses",
+        "licences",
+        "emails",
+        "messages",
+        "texts",
+        "attempts",
+        "tries",
+        "pages",
+        "copies",
+        "weeks'",
+        "grand",
+        "k",
+        "million",
+        "billion",
+        "thousand",
+        "o'clock",
+        "am",
+        "pm",
+        "a.m.",
+        "p.m.",
+        "each",
+        "apiece",
+        "off",
+        "percent%",
+        "mbps",
+        "gbps",
+        "hz",
+        "watts",
+        "volts",
+        "amps",
+        "calories",
+        "nights",
+        "guests",
+        "adults",
+        "tablets",
+        "pills",
+        "mg",
+        "ml",
+        "business",
+        "working",
+        "sq",
+        "ft",
+    ]
 )
 TIME_WORDS = frozenset({"am", "pm", "a.m.", "p.m.", "o'clock", "oclock", "noon", "midnight", "tonight"})
 TIME_PREPS = frozenset({"at", "by", "around", "until", "till", "before", "after", "from", "past", "between", "about"})
 YEAR_PREPS = frozenset({"in", "since", "from", "until", "till", "year", "by", "of", "back", "around", "model", "circa"})
 CURRENCY = frozenset({"$", "\u00a3", "\u20ac", "\u00a5"})
 STOP_WORDS = frozenset(
-    """i a an the and or but so is it it's its my your our their his her we you they he she me us them
-    to of in on at for from by with about as into than then that this these those there here
-    was were be been am are do did does have has had will would can could should may might must
-    yes yeah no not okay ok please thanks thank sorry uh um well just also only very""".split()
+    [
+        "i",
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "but",
+        "so",
+        "is",
+        "it",
+        "it's",
+        "its",
+        "my",
+        "your",
+        "our",
+        "their",
+        "his",
+        "her",
+        "we",
+        "you",
+        "they",
+        "he",
+        "she",
+        "me",
+        "us",
+        "them",
+        "to",
+        "of",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "by",
+        "with",
+        "about",
+        "as",
+        "into",
+        "than",
+        "then",
+        "that",
+        "this",
+        "these",
+        "those",
+        "there",
+        "here",
+        "was",
+        "were",
+        "be",
+        "been",
+        "am",
+        "are",
+        "do",
+        "did",
+        "does",
+        "have",
+        "has",
+        "had",
+        "will",
+        "would",
+        "can",
+        "could",
+        "should",
+        "may",
+        "might",
+        "must",
+        "yes",
+        "yeah",
+        "no",
+        "not",
+        "okay",
+        "ok",
+        "please",
+        "thanks",
+        "thank",
+        "sorry",
+        "uh",
+        "um",
+        "well",
+        "just",
+        "also",
+        "only",
+        "very",
+    ]
 )
 
 MONTHS: dict[str, int] = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7,
-    "august": 8, "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9,
-    "oct": 10, "nov": 11, "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
-MONTHS_NEED_CAPITAL = frozenset({"may", "march", "mar", "jan", "jun", "jul", "aug", "dec", "oct", "nov", "sep", "sept", "feb", "apr"})
+MONTHS_NEED_CAPITAL = frozenset(
+    {"may", "march", "mar", "jan", "jun", "jul", "aug", "dec", "oct", "nov", "sep", "sept", "feb", "apr"}
+)
 
 STREET_SUFFIXES = frozenset(
-    """street st avenue ave av road rd drive dr lane ln boulevard blvd court ct place pl way terrace ter
-    circle cir parkway pkwy highway hwy crescent cres close square sq trail trl row alley grove gardens
-    mews plaza loop pike expressway freeway turnpike broadway""".split()
+    [
+        "street",
+        "st",
+        "avenue",
+        "ave",
+        "av",
+        "road",
+        "rd",
+        "drive",
+        "dr",
+        "lane",
+        "ln",
+        "boulevard",
+        "blvd",
+        "court",
+        "ct",
+        "place",
+        "pl",
+        "way",
+        "terrace",
+        "ter",
+        "circle",
+        "cir",
+        "parkway",
+        "pkwy",
+        "highway",
+        "hwy",
+        "crescent",
+        "cres",
+        "close",
+        "square",
+        "sq",
+        "trail",
+        "trl",
+        "row",
+        "alley",
+        "grove",
+        "gardens",
+        "mews",
+        "plaza",
+        "loop",
+        "pike",
+        "expressway",
+        "freeway",
+        "turnpike",
+        "broadway",
+    ]
 )
-DIRECTIONS = frozenset("n s e w ne nw se sw north south east west northeast northwest southeast southwest".split())
-UNIT_DESIGNATORS = frozenset({"apartment", "apt", "unit", "suite", "ste", "flat", "#", "number", "floor", "building", "bldg", "room"})
+DIRECTIONS = frozenset(
+    [
+        "n",
+        "s",
+        "e",
+        "w",
+        "ne",
+        "nw",
+        "se",
+        "sw",
+        "north",
+        "south",
+        "east",
+        "west",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+    ]
+)
+UNIT_DESIGNATORS = frozenset(
+    {"apartment", "apt", "unit", "suite", "ste", "flat", "#", "number", "floor", "building", "bldg", "room"}
+)
 US_STATES = frozenset(
-    """alabama alaska arizona arkansas california colorado connecticut delaware florida georgia hawaii idaho
-    illinois indiana iowa kansas kentucky louisiana maine maryland massachusetts michigan minnesota
-    mississippi missouri montana nebraska nevada ohio oklahoma oregon pennsylvania tennessee texas utah
-    vermont virginia washington wisconsin wyoming""".split()
+    [
+        "alabama",
+        "alaska",
+        "arizona",
+        "arkansas",
+        "california",
+        "colorado",
+        "connecticut",
+        "delaware",
+        "florida",
+        "georgia",
+        "hawaii",
+        "idaho",
+        "illinois",
+        "indiana",
+        "iowa",
+        "kansas",
+        "kentucky",
+        "louisiana",
+        "maine",
+        "maryland",
+        "massachusetts",
+        "michigan",
+        "minnesota",
+        "mississippi",
+        "missouri",
+        "montana",
+        "nebraska",
+        "nevada",
+        "ohio",
+        "oklahoma",
+        "oregon",
+        "pennsylvania",
+        "tennessee",
+        "texas",
+        "utah",
+        "vermont",
+        "virginia",
+        "washington",
+        "wisconsin",
+        "wyoming",
+    ]
 ) | frozenset({"new", "north", "south", "west", "rhode"})
 UK_OUTWARD = re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?$")
 UK_INWARD = re.compile(r"^\d[A-Z]{2}$")
 
 EMAIL_PROVIDERS = frozenset(
-    """gmail googlemail yahoo ymail hotmail outlook live msn aol icloud me mac protonmail proton gmx
-    mail yandex zoho comcast verizon att sbcglobal btinternet sky virginmedia bellsouth cox charter
-    earthlink fastmail hey tutanota""".split()
+    [
+        "gmail",
+        "googlemail",
+        "yahoo",
+        "ymail",
+        "hotmail",
+        "outlook",
+        "live",
+        "msn",
+        "aol",
+        "icloud",
+        "me",
+        "mac",
+        "protonmail",
+        "proton",
+        "gmx",
+        "mail",
+        "yandex",
+        "zoho",
+        "comcast",
+        "verizon",
+        "att",
+        "sbcglobal",
+        "btinternet",
+        "sky",
+        "virginmedia",
+        "bellsouth",
+        "cox",
+        "charter",
+        "earthlink",
+        "fastmail",
+        "hey",
+        "tutanota",
+    ]
 )
 # providers that are also everyday words ("yelling at me", "at live"): an address needs a TLD after them
 EMAIL_PROVIDERS_NEED_TLD = frozenset({"me", "mac", "live", "mail", "hey", "sky", "cox", "charter", "proton", "att"})
 TLDS = frozenset(
-    """com net org edu gov mil io co uk us ca au de fr es it nl ie nz in info biz me tv ai app dev""".split()
+    [
+        "com",
+        "net",
+        "org",
+        "edu",
+        "gov",
+        "mil",
+        "io",
+        "co",
+        "uk",
+        "us",
+        "ca",
+        "au",
+        "de",
+        "fr",
+        "es",
+        "it",
+        "nl",
+        "ie",
+        "nz",
+        "in",
+        "info",
+        "biz",
+        "me",
+        "tv",
+        "ai",
+        "app",
+        "dev",
+    ]
 )
-EMAIL_CONNECTORS = {"dot": ".", "period": ".", "point": ".", ".": ".", "underscore": "_", "_": "_",
-                    "dash": "-", "hyphen": "-", "-": "-", "plus": "+", "+": "+"}
+EMAIL_CONNECTORS = {
+    "dot": ".",
+    "period": ".",
+    "point": ".",
+    ".": ".",
+    "underscore": "_",
+    "_": "_",
+    "dash": "-",
+    "hyphen": "-",
+    "-": "-",
+    "plus": "+",
+    "+": "+",
+}
 EMAIL_STOP = STOP_WORDS | frozenset(
-    """email e-mail mail address is it's its try use send write reach contact me at sure yes yeah okay ok
-    that's thats mine his hers work personal gmail""".split()
+    [
+        "email",
+        "e-mail",
+        "mail",
+        "address",
+        "is",
+        "it's",
+        "its",
+        "try",
+        "use",
+        "send",
+        "write",
+        "reach",
+        "contact",
+        "me",
+        "at",
+        "sure",
+        "yes",
+        "yeah",
+        "okay",
+        "ok",
+        "that's",
+        "thats",
+        "mine",
+        "his",
+        "hers",
+        "work",
+        "personal",
+        "gmail",
+    ]
 ) - frozenset({"me"})
 LAST_FOUR = ("ending in", "ending with", "ends in", "ends with", "last four", "last 4", "ending", "last four digits")
 TOLL_FREE = frozenset({"800", "888", "877", "866", "855", "844", "833"})
@@ -81,8 +523,35 @@ TOLL_FREE = frozenset({"800", "888", "877", "866", "855", "844", "833"})
 NOT_PERSONAL_AREA_CODES = TOLL_FREE | {"900"}
 JOIN_WORDS = frozenset({"and", "then", "uh", "um", "sorry", "okay", "ok", "next", "so", "er"})
 LEAD_WORDS = frozenset(
-    """and then yes yeah yep okay ok so sorry uh um er it's its it is next the rest after that continuing
-    right alright all followed by""".split()
+    [
+        "and",
+        "then",
+        "yes",
+        "yeah",
+        "yep",
+        "okay",
+        "ok",
+        "so",
+        "sorry",
+        "uh",
+        "um",
+        "er",
+        "it's",
+        "its",
+        "it",
+        "is",
+        "next",
+        "the",
+        "rest",
+        "after",
+        "that",
+        "continuing",
+        "right",
+        "alright",
+        "all",
+        "followed",
+        "by",
+    ]
 )
 WH_WORDS = frozenset({"how", "what", "which", "when", "where", "why", "who", "whose"})
 TRAIL_WORDS = frozenset({"and", "then", "okay", "ok", "so", "uh", "um", "er"})
@@ -122,8 +591,13 @@ def _nanp10(d: str) -> str:
 def nanp_ok(d: str) -> bool:
     """A valid North-American number that can be a person's (not toll-free or premium-rate)."""
     d = _nanp10(d)
-    return (len(d) == 10 and d[0] in "23456789" and d[3] in "23456789" and d[:3] not in NOT_PERSONAL_AREA_CODES
-            and d[1:3] != "11")
+    return (
+        len(d) == 10
+        and d[0] in "23456789"
+        and d[3] in "23456789"
+        and d[:3] not in NOT_PERSONAL_AREA_CODES
+        and d[1:3] != "11"
+    )
 
 
 def toll_free(d: str) -> bool:
@@ -177,6 +651,8 @@ def dob_ok(digits: str, groups: Sequence[int]) -> bool:
             if yl not in (2, 4):
                 continue
             x, y, yr = int(digits[:ml]), int(digits[ml : ml + dl]), digits[ml + dl :]
-            if ((1 <= x <= 12 and 1 <= y <= 31) or (1 <= y <= 12 and 1 <= x <= 31)) and _year_ok(yr, 1900, CURRENT_YEAR):
+            if ((1 <= x <= 12 and 1 <= y <= 31) or (1 <= y <= 12 and 1 <= x <= 31)) and _year_ok(
+                yr, 1900, CURRENT_YEAR
+            ):
                 return True
     return False

@@ -8,8 +8,8 @@ earlier one redacted.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from qa_pipeline.redact.context import CODE_WORD, Hit, find_hits
 from qa_pipeline.redact.numbers import NumberRun, find_runs
@@ -196,6 +196,8 @@ class DetectorState:
         hits = self.utts[pos].hits
         if any("CARD" in h.labels and "EXPIRY" not in h.labels for h in hits):
             return True
-        if any({"CARD", "EXPIRY", "CVV"} & set(h.labels) for prev in self.utts[max(0, pos - 3):pos] for h in prev.hits):
+        if any(
+            {"CARD", "EXPIRY", "CVV"} & set(h.labels) for prev in self.utts[max(0, pos - 3) : pos] for h in prev.hits
+        ):
             return True
         return not any(h.is_veto for h in hits)

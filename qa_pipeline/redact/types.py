@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Literal, Mapping
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
@@ -99,13 +100,11 @@ class RedactionOptions:
     def __post_init__(self) -> None:
         unknown = sorted(set(self.types) - set(PII_TYPES))
         if unknown:
-            raise ConfigError(
-                f"unknown PII type(s) {unknown} in redaction types; use some of {list(PII_TYPES)}"
-            )
+            raise ConfigError(f"unknown PII type(s) {unknown} in redaction types; use some of {list(PII_TYPES)}")
         object.__setattr__(self, "types", frozenset(self.types))
 
     @classmethod
-    def from_types(cls, types: Iterable[str], **kwargs: Any) -> "RedactionOptions":
+    def from_types(cls, types: Iterable[str], **kwargs: Any) -> RedactionOptions:
         return cls(types=frozenset(t.strip().upper() for t in types if t.strip()), **kwargs)
 
 

@@ -13,16 +13,16 @@ from dataclasses import dataclass
 
 import duckdb
 
+from qa_pipeline.conversation import Conversation
 from qa_pipeline.errors import InputError, NotFoundError
 from qa_pipeline.review import audit
 from qa_pipeline.review.verdicts import VERDICTS
-from qa_pipeline.conversation import Conversation
 from qa_pipeline.scorecard.engine import apply_overrides
 from qa_pipeline.scorecard.flags import FlagRules, evaluate_flags
 from qa_pipeline.scorecard.overrides import recompute_final_score, stored_call_score
+from qa_pipeline.store.db import transaction, utcnow
 from qa_pipeline.store.flags import replace_flags
 from qa_pipeline.store.overrides import latest_overrides
-from qa_pipeline.store.db import transaction, utcnow
 
 logger = logging.getLogger("qa_pipeline.review.actions")
 
@@ -39,8 +39,9 @@ def check_text(text: str, what: str) -> None:
     for i, ch in enumerate(text):
         if ch in _BIDI or (ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 0x7F:
             raise InputError(
-                f"the {what} contains an invisible control character (U+{ord(ch):04X} at position {i + 1}); "
-                "remove it and save again", stage="review")
+                f"the {what} contains an invisible control character (U+{ord(ch):04X} at position {i + 1}); remove it and save again",
+                stage="review",
+            )
 
 
 @dataclass(frozen=True)
@@ -98,13 +99,24 @@ def override_verdict(
         refresh_score_flags(con, call_id, scorecard_id)
     logger.info(
         "override %s by %s: %s/%s/%s %s -> %s, final score %.1f -> %.1f",
-        override_id, username, call_id, scorecard_id, criterion_id, row[0], new_verdict, before[0], after,
+        override_id,
+        username,
+        call_id,
+        scorecard_id,
+        criterion_id,
+        row[0],
+        new_verdict,
+        before[0],
+        after,
     )
-    return OverrideResult(override_id, call_id, scorecard_id, criterion_id, row[0], new_verdict, float(before[0]), after)
+    return OverrideResult(
+        override_id, call_id, scorecard_id, criterion_id, row[0], new_verdict, float(before[0]), after
+    )
 
 
-def refresh_score_flags(con: duckdb.DuckDBPyConnection, call_id: str, scorecard_id: str,
-                        rules: FlagRules | None = None) -> int:
+def refresh_score_flags(
+    con: duckdb.DuckDBPyConnection, call_id: str, scorecard_id: str, rules: FlagRules | None = None
+) -> int:
     """Re-evaluate the score rules (``auto_fail``, ``score_below``) on the final score, overrides applied, and
     replace this scorecard's flags of the call with the result (call-level flags are untouched).
 
@@ -119,8 +131,9 @@ def refresh_score_flags(con: duckdb.DuckDBPyConnection, call_id: str, scorecard_
     return replace_flags(con, flags, [call_id], [scorecard_id])
 
 
-def mark_reviewed(con: duckdb.DuckDBPyConnection, *, call_id: str, username: str, note: str | None = None,
-                  client: str | None = None) -> None:
+def mark_reviewed(
+    con: duckdb.DuckDBPyConnection, *, call_id: str, username: str, note: str | None = None, client: str | None = None
+) -> None:
     """Mark the call reviewed; the mark it replaces (if any) and this one stay in ``audit_events``."""
     note = (note or "").strip() or None
     if note and len(note) > MAX_REASON_LEN:
@@ -138,8 +151,9 @@ def mark_reviewed(con: duckdb.DuckDBPyConnection, *, call_id: str, username: str
         audit.record(con, "review_marked", username=username, client=client, call_id=call_id, detail=note)
 
 
-def unmark_reviewed(con: duckdb.DuckDBPyConnection, *, call_id: str, username: str = "",
-                    client: str | None = None) -> None:
+def unmark_reviewed(
+    con: duckdb.DuckDBPyConnection, *, call_id: str, username: str = "", client: str | None = None
+) -> None:
     """Reopen the call: the reviewed mark leaves ``reviews`` but is kept (who, when, note) in ``audit_events``."""
     with transaction(con):
         row = con.execute("SELECT username, reviewed_at, note FROM reviews WHERE call_id = ?", [call_id]).fetchone()
@@ -147,5 +161,4 @@ def unmark_reviewed(con: duckdb.DuckDBPyConnection, *, call_id: str, username: s
             return
         con.execute("DELETE FROM reviews WHERE call_id = ?", [call_id])
         detail = f"reviewed by {row[0]} at {row[1]:%Y-%m-%d %H:%M}" + (f": {row[2]}" if row[2] else "")
-        audit.record(con, "review_reopened", username=username or None, client=client, call_id=call_id,
-                     detail=detail)
+        audit.record(con, "review_reopened", username=username or None, client=client, call_id=call_id, detail=detail)

@@ -49,11 +49,21 @@ def serve(config: ServerConfig, host: str = "127.0.0.1", port: int = 8765) -> No
     if host not in ("127.0.0.1", "localhost", "::1") and not config.forwarded_allow_ips:
         logger.warning(
             "serving on %s: the workspace speaks plain HTTP; put it behind a TLS reverse proxy and pass "
-            "--forwarded-allow-ips with the proxy's address (see docs/operations.md)", host,
+            "--forwarded-allow-ips with the proxy's address (see docs/operations.md)",
+            host,
         )
     # Sign-ins and failures are printed (the CLI's root logger shows warnings only).
     logging.getLogger("qa_pipeline.review.audit").setLevel(logging.INFO)
     app = create_app(config)
     # Forwarded headers are handled inside the app (TrustedProxy), from config.forwarded_allow_ips only.
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False, proxy_headers=False,
-                server_header=False, date_header=True, timeout_graceful_shutdown=5)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=False,
+        server_header=False,
+        date_header=True,
+        timeout_graceful_shutdown=5,
+    )

@@ -17,8 +17,16 @@ from qa_pipeline.store.db import utcnow
 
 logger = logging.getLogger("qa_pipeline.review.audit")
 
-KINDS = ("signin_ok", "signin_failed", "signin_throttled", "signout", "call_opened", "call_played",
-         "review_marked", "review_reopened")
+KINDS = (
+    "signin_ok",
+    "signin_failed",
+    "signin_throttled",
+    "signout",
+    "call_opened",
+    "call_played",
+    "review_marked",
+    "review_reopened",
+)
 MAX_NAME = 64
 
 
@@ -32,19 +40,39 @@ class AuditEvent:
     detail: str | None
 
 
-def record(con: duckdb.DuckDBPyConnection, kind: str, *, username: str | None, client: str | None,
-           call_id: str | None = None, detail: str | None = None) -> None:
+def record(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    *,
+    username: str | None,
+    client: str | None,
+    call_id: str | None = None,
+    detail: str | None = None,
+) -> None:
     if kind not in KINDS:
         raise ValueError(f"unknown audit event kind {kind!r}")
     con.execute(
         "INSERT INTO audit_events (event_id, occurred_at, kind, username, client, call_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [uuid.uuid4().hex, utcnow(), kind, (username or "")[:MAX_NAME] or None, (client or "")[:100] or None,
-         call_id, detail],
+        [
+            uuid.uuid4().hex,
+            utcnow(),
+            kind,
+            (username or "")[:MAX_NAME] or None,
+            (client or "")[:100] or None,
+            call_id,
+            detail,
+        ],
     )
 
 
-def recent(con: duckdb.DuckDBPyConnection, *, kind: str | None = None, username: str | None = None,
-           call_id: str | None = None, limit: int = 200) -> list[AuditEvent]:
+def recent(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    kind: str | None = None,
+    username: str | None = None,
+    call_id: str | None = None,
+    limit: int = 200,
+) -> list[AuditEvent]:
     """Newest events first, optionally for one kind, user or call."""
     where, params = [], []
     for col, val in (("kind", kind), ("username", username), ("call_id", call_id)):

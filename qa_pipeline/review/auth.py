@@ -25,9 +25,10 @@ import logging
 import secrets
 import threading
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Callable, ContextManager
+from datetime import UTC, datetime
 
 import duckdb
 from argon2 import PasswordHasher
@@ -87,7 +88,13 @@ def _verify_scrypt(password: str, stored: str) -> bool:
         salt = base64.b64decode(salt_b64)
         expected = base64.b64decode(hash_b64)
         digest = hashlib.scrypt(
-            password.encode("utf-8"), salt=salt, n=int(n), r=int(r), p=int(p), maxmem=_SCRYPT_MAXMEM, dklen=len(expected)
+            password.encode("utf-8"),
+            salt=salt,
+            n=int(n),
+            r=int(r),
+            p=int(p),
+            maxmem=_SCRYPT_MAXMEM,
+            dklen=len(expected),
         )
     except (ValueError, TypeError):
         return False
@@ -136,14 +143,14 @@ def _check_role(role: str) -> None:
 
 def _check_username(username: str) -> None:
     if not username or len(username) > 64 or not all(ch.isalnum() or ch in "._-@" for ch in username):
-        raise InputError(
-            f"invalid user name {username!r}: use 1-64 letters, digits and . _ - @", stage="users"
-        )
+        raise InputError(f"invalid user name {username!r}: use 1-64 letters, digits and . _ - @", stage="users")
 
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LEN:
-        raise InputError(f"password too short ({len(password)} characters); use at least {MIN_PASSWORD_LEN}", stage="users")
+        raise InputError(
+            f"password too short ({len(password)} characters); use at least {MIN_PASSWORD_LEN}", stage="users"
+        )
 
 
 def add_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role: str) -> User:
@@ -153,7 +160,9 @@ def add_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role:
     now = utcnow()
     with transaction(con):
         if con.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchone():
-            raise InputError(f"user {username!r} already exists; use 'qa-pipeline users set-role' or 'users passwd'", stage="users")
+            raise InputError(
+                f"user {username!r} already exists; use 'qa-pipeline users set-role' or 'users passwd'", stage="users"
+            )
         con.execute(
             "INSERT INTO users (username, password_hash, role, disabled, created_at) VALUES (?, ?, ?, FALSE, ?)",
             [username, hash_password(password), role, now],
@@ -254,7 +263,7 @@ class Session:
     persisted_seen: float = 0.0
 
 
-ConnectionOpener = Callable[[], ContextManager[duckdb.DuckDBPyConnection]]
+ConnectionOpener = Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]]
 
 
 def _token_hash(token: str) -> str:
@@ -262,11 +271,11 @@ def _token_hash(token: str) -> str:
 
 
 def _utc(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, timezone.utc).replace(tzinfo=None)
+    return datetime.fromtimestamp(epoch, UTC).replace(tzinfo=None)
 
 
 def _epoch(ts: datetime) -> float:
-    return ts.replace(tzinfo=timezone.utc).timestamp()
+    return ts.replace(tzinfo=UTC).timestamp()
 
 
 @dataclass
@@ -298,8 +307,10 @@ class SessionStore:
                     "DELETE FROM web_sessions WHERE last_seen_at < ? OR created_at < ?",
                     [_utc(now - self.idle_timeout_s), _utc(now - self.absolute_timeout_s)],
                 )
-                con.execute("INSERT INTO web_sessions VALUES (?, ?, ?, ?, ?)",
-                            [_token_hash(s.token), username, s.csrf, _utc(now), _utc(now)])
+                con.execute(
+                    "INSERT INTO web_sessions VALUES (?, ?, ?, ?, ?)",
+                    [_token_hash(s.token), username, s.csrf, _utc(now), _utc(now)],
+                )
         with self._lock:
             self._sessions[s.token] = s
         return s
@@ -339,15 +350,18 @@ class SessionStore:
         if self.opener is not None and now - s.persisted_seen > self.persist_every_s:
             s.persisted_seen = now
             with self.opener() as con:
-                con.execute("UPDATE web_sessions SET last_seen_at = ? WHERE token_sha256 = ?",
-                            [_utc(now), _token_hash(token)])
+                con.execute(
+                    "UPDATE web_sessions SET last_seen_at = ? WHERE token_sha256 = ?", [_utc(now), _token_hash(token)]
+                )
         return s
 
     def user_of(self, con: duckdb.DuckDBPyConnection, session: Session) -> User | None:
         """The session's user, read through ``con`` on every request: None when the user was deleted
         or disabled, or the session was signed out (its row deleted) on any server sharing the table."""
         if self.opener is not None:
-            row = con.execute("SELECT 1 FROM web_sessions WHERE token_sha256 = ?", [_token_hash(session.token)]).fetchone()
+            row = con.execute(
+                "SELECT 1 FROM web_sessions WHERE token_sha256 = ?", [_token_hash(session.token)]
+            ).fetchone()
             if row is None:
                 return None
         user = get_user(con, session.username)

@@ -87,16 +87,15 @@ def trend_chart(points: list[TrendPoint], bucket: str, width: int = 720, height:
 
 def _polyline(points: list[str], colour: str, dash: str) -> str:
     dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-    return (
-        f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" stroke-width="2.5"'
-        f' stroke-linejoin="round"{dash_attr}/>'
-    )
+    return f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" stroke-width="2.5" stroke-linejoin="round"{dash_attr}/>'
 
 
 def rate_bar(row: RateRow, width: int = 180, height: int = 16) -> Markup:
     """Horizontal bar of the agent's pass rate with a tick at the team's rate."""
     a, t = row.agent_rate, row.team_rate
-    parts = [f'<svg class="bar" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">']
+    parts = [
+        f'<svg class="bar" width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">'
+    ]
     parts.append(f'<rect x="0" y="3" width="{width}" height="{height - 6}" rx="3" fill="#eef2f7"/>')
     if a is not None:
         colour = "#16a34a" if a >= 0.85 else ("#d97706" if a >= 0.6 else "#dc2626")

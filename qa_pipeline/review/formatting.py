@@ -11,7 +11,7 @@ from jinja2 import Environment
 def mmss(seconds: Any) -> str:
     if seconds is None:
         return "—"
-    s = int(round(float(seconds)))
+    s = round(float(seconds))
     h, rem = divmod(s, 3600)
     m, sec = divmod(rem, 60)
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m}:{sec:02d}"
@@ -23,7 +23,7 @@ def duration(seconds: Any) -> str:
     s = float(seconds)
     if s < 60:
         return f"{s:.1f} s" if s < 10 else f"{s:.0f} s"
-    m, sec = divmod(int(round(s)), 60)
+    m, sec = divmod(round(s), 60)
     if m < 60:
         return f"{m} min {sec:02d} s"
     h, m = divmod(m, 60)
@@ -116,6 +116,16 @@ def value(v: Any) -> str:
 
 def install_filters(env: Environment) -> None:
     env.filters.update(
-        mmss=mmss, duration=duration, dt=dt, day=day, pct=pct, score=score, score_class=score_class,
-        human=humanize_id, role=role_name, basename=basename, dirname=dirname, value=value,
+        mmss=mmss,
+        duration=duration,
+        dt=dt,
+        day=day,
+        pct=pct,
+        score=score,
+        score_class=score_class,
+        human=humanize_id,
+        role=role_name,
+        basename=basename,
+        dirname=dirname,
+        value=value,
     )

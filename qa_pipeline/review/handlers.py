@@ -7,7 +7,7 @@ handler reaches the workspace through ``request.app.state``.
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -34,16 +34,26 @@ async def on_redirect(request: Request, exc: Exception) -> Response:
 async def on_forbidden(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, Forbidden)
     ws = workspace(request)
-    return ws.error(request, 403, "Not for your role", f"Your role ({exc.user.role}) cannot open this page.",
-                    user=exc.user, session=ws.session_of(request))
+    return ws.error(
+        request,
+        403,
+        "Not for your role",
+        f"Your role ({exc.user.role}) cannot open this page.",
+        user=exc.user,
+        session=ws.session_of(request),
+    )
 
 
 async def on_csrf(request: Request, exc: Exception) -> Response:
     logger.warning("refused POST %s: %s", request.url.path, exc)
     ws = workspace(request)
-    return ws.error(request, 403, "Form expired",
-                    "This form could not be verified (it may be from an old page or another site). "
-                    "Go back, reload the page and try again.", session=ws.session_of(request))
+    return ws.error(
+        request,
+        403,
+        "Form expired",
+        "This form could not be verified (it may be from an old page or another site). Go back, reload the page and try again.",
+        session=ws.session_of(request),
+    )
 
 
 async def on_bad_request(request: Request, exc: Exception) -> Response:
@@ -57,8 +67,9 @@ async def on_not_found(request: Request, exc: Exception) -> Response:
 
 async def on_busy(request: Request, exc: Exception) -> Response:
     logger.warning("database busy: %s", exc)
-    return workspace(request).error(request, 503, "Database busy",
-                                    "The nightly run is writing to the database right now. Try again in a moment.")
+    return workspace(request).error(
+        request, 503, "Database busy", "The nightly run is writing to the database right now. Try again in a moment."
+    )
 
 
 async def on_no_route(request: Request, exc: Exception) -> Response:
@@ -68,8 +79,12 @@ async def on_no_route(request: Request, exc: Exception) -> Response:
 
 async def on_server_error(request: Request, exc: Exception) -> Response:
     logger.exception("error on %s", request.url.path, exc_info=exc)
-    resp = workspace(request).error(request, 500, "Something went wrong",
-                                    "The server hit an error; it is logged. Try again, or tell your administrator.")
+    resp = workspace(request).error(
+        request,
+        500,
+        "Something went wrong",
+        "The server hit an error; it is logged. Try again, or tell your administrator.",
+    )
     # Starlette answers 500s outside the user middleware, so the headers are added here.
     for k, v in security_headers(is_static=False, https=request.url.scheme == "https").items():
         resp.headers.setdefault(k.decode(), v.decode())
@@ -114,8 +129,9 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = security_headers(is_static=scope.get("path", "").startswith("/static/"),
-                                 https=scope.get("scheme") == "https")
+        extra = security_headers(
+            is_static=scope.get("path", "").startswith("/static/"), https=scope.get("scheme") == "https"
+        )
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -95,7 +95,9 @@ def render_playback_file(path: Path, spans: list[tuple[float, float]], out: Path
     from qa_pipeline.audio import SAMPLE_RATE
     from qa_pipeline.redact.audio import DEFAULT_PAD_S, span_times
 
-    silent = [(int(np.floor(a * SAMPLE_RATE)), int(np.ceil(b * SAMPLE_RATE))) for a, b in span_times(spans, DEFAULT_PAD_S)]
+    silent = [
+        (int(np.floor(a * SAMPLE_RATE)), int(np.ceil(b * SAMPLE_RATE))) for a, b in span_times(spans, DEFAULT_PAD_S)
+    ]
     part = out.with_name(out.name + f".{threading.get_ident()}.part")
     try:
         with av.open(str(path), mode="r", metadata_errors="ignore") as container:
@@ -104,9 +106,12 @@ def render_playback_file(path: Path, spans: list[tuple[float, float]], out: Path
             stream = container.streams.audio[0]
             channels = stream.codec_context.channels
             if channels not in (1, 2):
-                raise AudioDecodeError(f"{path}: {channels} audio channels; playback needs mono or stereo", path=str(path))
-            resampler = av.audio.resampler.AudioResampler(format="s16", layout="mono" if channels == 1 else "stereo",
-                                                          rate=SAMPLE_RATE)
+                raise AudioDecodeError(
+                    f"{path}: {channels} audio channels; playback needs mono or stereo", path=str(path)
+                )
+            resampler = av.audio.resampler.AudioResampler(
+                format="s16", layout="mono" if channels == 1 else "stereo", rate=SAMPLE_RATE
+            )
             with wave.open(str(part), "wb") as w:
                 w.setnchannels(channels)
                 w.setsampwidth(2)
@@ -128,7 +133,7 @@ def render_playback_file(path: Path, spans: list[tuple[float, float]], out: Path
     return out.stat().st_size
 
 
-def _frames(container, stream, path: Path):  # type: ignore[no-untyped-def]
+def _frames(container, stream, path: Path):
     """The stream's decoded frames, skipping invalid ones (as the pipeline's decoder does)."""
     import av
 
@@ -149,7 +154,7 @@ def _write_block(w: wave.Wave_write, pcm: np.ndarray, pos: int, silent: list[tup
         if a < pos + n and b > pos:
             if not pcm.flags.writeable:
                 pcm = pcm.copy()
-            pcm[max(a - pos, 0):min(b - pos, n)] = 0
+            pcm[max(a - pos, 0) : min(b - pos, n)] = 0
     w.writeframesraw(np.ascontiguousarray(pcm, dtype="<i2").tobytes())
     return pos + n
 
@@ -214,7 +219,7 @@ def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
     header = header.strip()
     if not header.startswith("bytes=") or "," in header:
         raise ValueError(header)
-    first, _, last = header[len("bytes="):].partition("-")
+    first, _, last = header[len("bytes=") :].partition("-")
     first, last = first.strip(), last.strip()
     if first == "":
         if not last.isdigit() or int(last) == 0:

@@ -26,8 +26,24 @@ from qa_pipeline.errors import InputError
 def build_long_recording(source: Path, hours: float, out: Path) -> Path:
     if shutil.which("ffmpeg") is None:
         raise InputError("bench playback needs ffmpeg (apt-get install -y ffmpeg)", stage="bench")
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", "-1", "-i", str(source), "-t", str(hours * 3600),
-                    "-c:a", "flac", str(out)], check=True)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-stream_loop",
+            "-1",
+            "-i",
+            str(source),
+            "-t",
+            str(hours * 3600),
+            "-c:a",
+            "flac",
+            str(out),
+        ],
+        check=True,
+    )
     return out
 
 
@@ -36,8 +52,11 @@ def _setup_db(db: Path, recording: Path) -> str:
     from qa_pipeline.store.db import connect, utcnow
 
     with connect(db) as con:
-        con.execute("INSERT INTO calls (call_id, source_path, file_sha256, status, duration_s, created_at, updated_at)"
-                    " VALUES ('long', ?, 'x', 'complete', 0, ?, ?)", [str(recording), utcnow(), utcnow()])
+        con.execute(
+            "INSERT INTO calls (call_id, source_path, file_sha256, status, duration_s, created_at, updated_at)"
+            " VALUES ('long', ?, 'x', 'complete', 0, ?, ?)",
+            [str(recording), utcnow(), utcnow()],
+        )
         auth.add_user(con, "bench", "bench-password", "qa_specialist")
     return "long"
 
@@ -73,9 +92,15 @@ def measure(mode: str, db: Path, recording: Path, seeks: int, seed: int = 1) -> 
         lat.append(time.perf_counter() - t)
         assert r.status_code == 206 and len(r.content) == 1_000_000
     lat.sort()
-    return {"mode": mode, "wav_mb": size / 1e6, "first_request_s": first_s, "seek_median_ms": 1000 * lat[len(lat) // 2],
-            "seek_max_ms": 1000 * lat[-1], "rss_before_mb": base_rss / 1024,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {
+        "mode": mode,
+        "wav_mb": size / 1e6,
+        "first_request_s": first_s,
+        "seek_median_ms": 1000 * lat[len(lat) // 2],
+        "seek_max_ms": 1000 * lat[-1],
+        "rss_before_mb": base_rss / 1024,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
 class _InMemory:
@@ -99,8 +124,10 @@ def run(source: Path, hours: float, seeks: int, modes: list[str]) -> list[dict]:
             db = work / mode / "qa.duckdb"
             db.parent.mkdir()
             _setup_db(db, rec)
-            code = ("import json, sys; from pathlib import Path; from qa_pipeline.review.playback_bench import measure; "
-                    f"print(json.dumps(measure({mode!r}, Path({str(db)!r}), Path({str(rec)!r}), {seeks})))")
+            code = (
+                "import json, sys; from pathlib import Path; from qa_pipeline.review.playback_bench import measure; "
+                f"print(json.dumps(measure({mode!r}, Path({str(db)!r}), Path({str(rec)!r}), {seeks})))"
+            )
             out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
             results.append(json.loads(out.stdout.strip().splitlines()[-1]))
         return results

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import Any, Mapping
+from typing import Any
 
 import duckdb
 
@@ -59,7 +60,7 @@ class QueueFilters:
     page: int = 1
 
     @classmethod
-    def parse(cls, params: Mapping[str, str]) -> tuple["QueueFilters", list[str]]:
+    def parse(cls, params: Mapping[str, str]) -> tuple[QueueFilters, list[str]]:
         """Filters from query parameters; bad values are dropped and reported."""
         errors: list[str] = []
 
@@ -86,7 +87,16 @@ class QueueFilters:
         except ValueError:
             page = 1
         return (
-            cls(day("date_from"), day("date_to"), text("agent"), text("queue"), text("scorecard"), text("rule"), status, page),
+            cls(
+                day("date_from"),
+                day("date_to"),
+                text("agent"),
+                text("queue"),
+                text("scorecard"),
+                text("rule"),
+                status,
+                page,
+            ),
             errors,
         )
 
@@ -151,8 +161,8 @@ class QueuePage:
 
 def review_queue(con: duckdb.DuckDBPyConnection, f: QueueFilters, page_size: int = PAGE_SIZE) -> QueuePage:
     where, params = _queue_where(f)
-    total = con.execute(f"SELECT count(*) {_QUEUE_FROM} WHERE {where}", params).fetchone()[0]
-    open_total = con.execute(f"SELECT count(*) {_QUEUE_FROM} WHERE rv.call_id IS NULL").fetchone()[0]
+    total = con.execute(f"SELECT count(*) {_QUEUE_FROM} WHERE {where}", params).fetchall()[0][0]
+    open_total = con.execute(f"SELECT count(*) {_QUEUE_FROM} WHERE rv.call_id IS NULL").fetchall()[0][0]
     pages = max(1, -(-total // page_size))
     page = min(f.page, pages)
     sql = f"""
@@ -187,10 +197,11 @@ class FilterOptions:
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
     agents = con.execute(
-        "SELECT agent_id, COALESCE(max(agent_name), agent_id) FROM calls WHERE agent_id IS NOT NULL "
-        "GROUP BY agent_id ORDER BY 2, 1"
+        "SELECT agent_id, COALESCE(max(agent_name), agent_id) FROM calls WHERE agent_id IS NOT NULL GROUP BY agent_id ORDER BY 2, 1"
     ).fetchall()
-    queues = [r[0] for r in con.execute("SELECT DISTINCT queue FROM calls WHERE queue IS NOT NULL ORDER BY 1").fetchall()]
+    queues = [
+        r[0] for r in con.execute("SELECT DISTINCT queue FROM calls WHERE queue IS NOT NULL ORDER BY 1").fetchall()
+    ]
     scorecards = con.execute(
         "SELECT DISTINCT s.scorecard_id, COALESCE((SELECT max(title) FROM scorecards k WHERE k.scorecard_id = s.scorecard_id),"
         " s.scorecard_id) FROM call_scores s ORDER BY 1"
@@ -312,9 +323,19 @@ def _scorecard_view(
         ev = _json(r["evidence"]) or {}
         idxs = [int(u["idx"]) for u in ev.get("utterances", []) if isinstance(u, dict) and "idx" in u]
         c = Criterion(
-            sid, r["section_id"], r["criterion_id"], r["kind"], r["verdict"], r["final_verdict"],
+            sid,
+            r["section_id"],
+            r["criterion_id"],
+            r["kind"],
+            r["verdict"],
+            r["final_verdict"],
             r["override_verdict"] is not None and r["override_verdict"] != r["verdict"],
-            r["points"], r["max_points"], r["auto_fail"], r["reason"], ev, idxs,
+            r["points"],
+            r["max_points"],
+            r["auto_fail"],
+            r["reason"],
+            ev,
+            idxs,
             history.get((sid, r["criterion_id"]), []),
         )
         by_section.setdefault(r["section_id"], []).append(c)
@@ -322,7 +343,11 @@ def _scorecard_view(
             order.append(r["section_id"])
         for i in idxs:
             evidence_by_utt.setdefault(i, []).append(
-                {"criterion": card.criterion_titles.get(r["criterion_id"]) or humanize_id(r["criterion_id"]), "verdict": r["final_verdict"], "key": f"{sid}:{r['criterion_id']}"}
+                {
+                    "criterion": card.criterion_titles.get(r["criterion_id"]) or humanize_id(r["criterion_id"]),
+                    "verdict": r["final_verdict"],
+                    "key": f"{sid}:{r['criterion_id']}",
+                }
             )
     sec_meta = {sec["section_id"]: sec for sec in sections}
     order.sort(key=lambda x: (card.section_order.get(x, 1_000_000), x))
@@ -331,8 +356,14 @@ def _scorecard_view(
         for c in crits:
             c.title = card.criterion_titles.get(c.criterion_id, "")
     return ScorecardView(
-        sid, title, s["scorecard_version"], s["score"], s["final_score"], s["auto_failed"],
-        list(s["auto_fail_reasons"] or []), s["passed"],
+        sid,
+        title,
+        s["scorecard_version"],
+        s["score"],
+        s["final_score"],
+        s["auto_failed"],
+        list(s["auto_fail_reasons"] or []),
+        s["passed"],
         [
             {
                 "section_id": sec_id,
@@ -376,8 +407,14 @@ def call_view(con: duckdb.DuckDBPyConnection, call_id: str) -> CallView:
     }
     evidence_by_utt: dict[int, list[dict[str, str]]] = {}
     scorecards = [
-        _scorecard_view(con, s, card_titles.get(s["scorecard_id"], s["scorecard_id"]),
-                        sources.get((s["scorecard_id"], s["scorecard_version"]), ""), history, evidence_by_utt)
+        _scorecard_view(
+            con,
+            s,
+            card_titles.get(s["scorecard_id"], s["scorecard_id"]),
+            sources.get((s["scorecard_id"], s["scorecard_version"]), ""),
+            history,
+            evidence_by_utt,
+        )
         for s in _rows(con.execute("SELECT * FROM call_scores WHERE call_id = ? ORDER BY scorecard_id", [call_id]))
     ]
     flags = _rows(
@@ -390,8 +427,14 @@ def call_view(con: duckdb.DuckDBPyConnection, call_id: str) -> CallView:
     review = _rows(con.execute("SELECT username, reviewed_at, note FROM reviews WHERE call_id = ?", [call_id]))
     metrics = _rows(con.execute("SELECT * FROM call_metrics WHERE call_id = ?", [call_id]))
     return CallView(
-        call, utts, scorecards, flags, review[0] if review else None, metrics[0] if metrics else None,
-        overrides, evidence_by_utt,
+        call,
+        utts,
+        scorecards,
+        flags,
+        review[0] if review else None,
+        metrics[0] if metrics else None,
+        overrides,
+        evidence_by_utt,
     )
 
 
@@ -399,8 +442,7 @@ def redaction_spans(con: duckdb.DuckDBPyConnection, call_id: str) -> list[tuple[
     return [
         (float(a), float(b))
         for a, b in con.execute(
-            "SELECT start_s, end_s FROM redactions WHERE call_id = ? AND start_s IS NOT NULL AND end_s IS NOT NULL"
-            " ORDER BY start_s",
+            "SELECT start_s, end_s FROM redactions WHERE call_id = ? AND start_s IS NOT NULL AND end_s IS NOT NULL ORDER BY start_s",
             [call_id],
         ).fetchall()
     ]
@@ -468,7 +510,14 @@ def calibration(con: duckdb.DuckDBPyConnection, scorecard: str | None = None) ->
         card = outlines.get(r["scorecard_id"]) or outline(None)
         r["title"] = card.criterion_titles.get(r["criterion_id"]) or humanize_id(r["criterion_id"])
         r["section_title"] = card.section_titles.get(r["section_id"]) or humanize_id(r["section_id"])
-    rows.sort(key=lambda r: (r["agreement"] is None, r["agreement"] if r["agreement"] is not None else 0, r["scorecard_id"], r["criterion_id"]))
+    rows.sort(
+        key=lambda r: (
+            r["agreement"] is None,
+            r["agreement"] if r["agreement"] is not None else 0,
+            r["scorecard_id"],
+            r["criterion_id"],
+        )
+    )
     return rows
 
 

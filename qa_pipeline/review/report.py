@@ -38,17 +38,26 @@ def render_report(summary: AgentSummary) -> str:
     css = _CSS_PATH.read_text(encoding="utf-8")
     if "</" in css:  # the stylesheet is ours; never let it close the <style> element
         css = css.replace("</", "<\\/")
-    return _env().get_template("report.html").render(
-        s=summary,
-        css=Markup(css),
-        chart=charts.trend_chart(summary.trend, summary.bucket),
-        bar=charts.rate_bar,
-        generated=utcnow(),
+    return (
+        _env()
+        .get_template("report.html")
+        .render(
+            s=summary,
+            css=Markup(css),
+            chart=charts.trend_chart(summary.trend, summary.bucket),
+            bar=charts.rate_bar,
+            generated=utcnow(),
+        )
     )
 
 
 def write_agent_report(
-    db_path: str | Path, agent_id: str, since: date, out: str | Path, *, until: date | None = None,
+    db_path: str | Path,
+    agent_id: str,
+    since: date,
+    out: str | Path,
+    *,
+    until: date | None = None,
     scorecard_id: str | None = None,
 ) -> Path:
     """Read the summary (one short read-only connection) and write the HTML file."""

@@ -27,13 +27,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _signin(session, base: str, user: str, password: str, headers: dict | None = None):  # type: ignore[no-untyped-def]
+def _signin(session, base: str, user: str, password: str, headers: dict | None = None):
     tok = re.search(r'name="csrf" value="([^"]+)"', session.get(base + "/login").text).group(1)  # type: ignore[union-attr]
-    return session.post(base + "/login", data={"csrf": tok, "username": user, "password": password},
-                        headers=headers or {}, allow_redirects=False)
+    return session.post(
+        base + "/login",
+        data={"csrf": tok, "username": user, "password": password},
+        headers=headers or {},
+        allow_redirects=False,
+    )
 
 
-def _page_times(session, url: str, n: int) -> list[float]:  # type: ignore[no-untyped-def]
+def _page_times(session, url: str, n: int) -> list[float]:
     out = []
     for _ in range(n):
         t = time.perf_counter()
@@ -53,9 +57,22 @@ def run(threads: int = 6, requests_n: int = 20) -> dict[str, float]:
         with connect(db) as con:
             auth.add_user(con, "reviewer", "reviewer-password", "qa_specialist")
         port = _free_port()
-        proc = subprocess.Popen([sys.executable, "-c", "from qa_pipeline.cli import main; main()", "serve", "--db",
-                                 str(db), "--port", str(port), "--forwarded-allow-ips", "127.0.0.1"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "from qa_pipeline.cli import main; main()",
+                "serve",
+                "--db",
+                str(db),
+                "--port",
+                str(port),
+                "--forwarded-allow-ips",
+                "127.0.0.1",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(300):
@@ -91,5 +108,9 @@ def run(threads: int = 6, requests_n: int = 20) -> dict[str, float]:
         finally:
             proc.terminate()
             proc.wait(timeout=10)
-    return {"alone_median_s": statistics.median(alone), "loaded_median_s": statistics.median(loaded),
-            "loaded_max_s": max(loaded), "attempts_per_s": rate}
+    return {
+        "alone_median_s": statistics.median(alone),
+        "loaded_median_s": statistics.median(loaded),
+        "loaded_max_s": max(loaded),
+        "attempts_per_s": rate,
+    }

@@ -30,18 +30,25 @@ class Snapshot:
     rows: dict[str, int]
 
 
-def _tables(con) -> list[str]:  # type: ignore[no-untyped-def]
-    names = [r[0] for r in con.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
-        " ORDER BY 1").fetchall()]
+def _tables(con) -> list[str]:
+    names = [
+        r[0]
+        for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' AND table_type = 'BASE TABLE' ORDER BY 1"
+        ).fetchall()
+    ]
     return [n for n in names if n not in EXCLUDED and "raw" not in n]
 
 
-def _select(con, table: str) -> str:  # type: ignore[no-untyped-def]
+def _select(con, table: str) -> str:
     """Every column but word-level ASR output (``words``): BI tools need the redacted text, not the words."""
-    cols = [r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ?"
-        " ORDER BY ordinal_position", [table]).fetchall()]
+    cols = [
+        r[0]
+        for r in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+    ]
     keep = ", ".join(f'"{c}"' for c in cols if c != "words")
     return f'SELECT {keep} FROM "{table}"'
 
@@ -57,10 +64,14 @@ def write_snapshot(db: Path, out: Path, *, busy_timeout_s: float = 30.0) -> Snap
             for name, sql in queries.items():
                 target = tmp / f"{name}.parquet"
                 con.execute(f"COPY ({sql}) TO '{target}' (FORMAT parquet)")
-                rows[name] = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
-        (tmp / "snapshot.json").write_text(json.dumps(
-            {"taken_at_utc": utcnow().isoformat(timespec="seconds"), "database": str(db.resolve()), "rows": rows},
-            indent=2) + "\n")
+                rows[name] = con.execute(f"SELECT count(*) FROM ({sql})").fetchall()[0][0]
+        (tmp / "snapshot.json").write_text(
+            json.dumps(
+                {"taken_at_utc": utcnow().isoformat(timespec="seconds"), "database": str(db.resolve()), "rows": rows},
+                indent=2,
+            )
+            + "\n"
+        )
         for f in sorted(tmp.iterdir()):
             os.replace(f, out / f.name)
     finally:

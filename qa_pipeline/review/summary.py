@@ -127,7 +127,7 @@ def agents(con: duckdb.DuckDBPyConnection, since: date | None = None) -> list[di
         WITH base AS (
             SELECT c.call_id, c.agent_id, c.agent_name, {_AT} AS at, s.scorecard_id, s.final_score
             FROM calls c JOIN call_scores s ON s.call_id = c.call_id
-            {where} {'AND' if where else 'WHERE'} c.agent_id IS NOT NULL
+            {where} {"AND" if where else "WHERE"} c.agent_id IS NOT NULL
         ), per_card AS (
             SELECT agent_id, scorecard_id, count(*) AS n, avg(final_score) AS avg_final FROM base GROUP BY 1, 2
         ), main AS (
@@ -173,8 +173,9 @@ def _rate_rows(rows: list[tuple], level: str) -> list[RateRow]:
     return [RateRow(k[0], k[1], *v) for k, v in acc.items()]
 
 
-def _head_and_trend(con: duckdb.DuckDBPyConnection, base: str, bparams: list[Any], agent_id: str,
-                    bucket: str) -> tuple[Any, list[TrendPoint]]:
+def _head_and_trend(
+    con: duckdb.DuckDBPyConnection, base: str, bparams: list[Any], agent_id: str, bucket: str
+) -> tuple[Any, list[TrendPoint]]:
     """Call counts and mean scores (agent, team) and the score trend per bucket."""
     head = con.execute(
         f"""SELECT count(*) FILTER (WHERE c.agent_id = ?), avg(s.final_score) FILTER (WHERE c.agent_id = ?),
@@ -195,8 +196,14 @@ def _head_and_trend(con: duckdb.DuckDBPyConnection, base: str, bparams: list[Any
     return head, trend
 
 
-def _examples(con: duckdb.DuckDBPyConnection, fv: str, bparams: list[Any], agent_id: str, weakest: list[RateRow],
-              examples_per_skill: int) -> list[Example]:
+def _examples(
+    con: duckdb.DuckDBPyConnection,
+    fv: str,
+    bparams: list[Any],
+    agent_id: str,
+    weakest: list[RateRow],
+    examples_per_skill: int,
+) -> list[Example]:
     """Recent failed calls of the agent for each weakest criterion, with their evidence lines."""
     examples: list[Example] = []
     for w in weakest:
@@ -211,8 +218,12 @@ def _examples(con: duckdb.DuckDBPyConnection, fv: str, bparams: list[Any], agent
             except ValueError:
                 ev = {}
             lines = [
-                EvidenceLine(int(u.get("idx", -1)), str(u.get("speaker", "")), float(u.get("start_s") or 0.0),
-                             str(u.get("text", "")))
+                EvidenceLine(
+                    int(u.get("idx", -1)),
+                    str(u.get("speaker", "")),
+                    float(u.get("start_s") or 0.0),
+                    str(u.get("text", "")),
+                )
                 for u in (ev.get("utterances") or [])[:3]
                 if isinstance(u, dict)
             ]
@@ -234,8 +245,15 @@ def _agent_calls(con: duckdb.DuckDBPyConnection, base: str, bparams: list[Any], 
     return calls
 
 
-def _pick_scorecard(con: duckdb.DuckDBPyConnection, agent_id: str, since: date, until: date | None,
-                    scorecard_id: str | None, period: str, pparams: list[Any]) -> tuple[list[str], str | None, Any, str]:
+def _pick_scorecard(
+    con: duckdb.DuckDBPyConnection,
+    agent_id: str,
+    since: date,
+    until: date | None,
+    scorecard_id: str | None,
+    period: str,
+    pparams: list[Any],
+) -> tuple[list[str], str | None, Any, str]:
     """The agent's scorecards (most used first), the one shown, its title row and the trend bucket."""
     scorecards = [
         r[0]
@@ -247,9 +265,11 @@ def _pick_scorecard(con: duckdb.DuckDBPyConnection, agent_id: str, since: date, 
     ]
     if scorecard_id is None or scorecard_id not in scorecards:
         scorecard_id = scorecards[0] if scorecards else None
-    title_row = con.execute(
-        "SELECT max(title) FROM scorecards WHERE scorecard_id = ?", [scorecard_id]
-    ).fetchone() if scorecard_id else None
+    title_row = (
+        con.execute("SELECT max(title) FROM scorecards WHERE scorecard_id = ?", [scorecard_id]).fetchone()
+        if scorecard_id
+        else None
+    )
     newest = con.execute(
         f"SELECT min(CAST({_AT} AS DATE)), max(CAST({_AT} AS DATE)) FROM calls c JOIN call_scores s"
         f" ON s.call_id = c.call_id WHERE s.scorecard_id = ? AND {period}",
@@ -272,21 +292,36 @@ def agent_summary(
     min_applicable: int = 2,
     examples_per_skill: int = 2,
 ) -> AgentSummary:
-    name_row = con.execute(
-        "SELECT max(agent_name), count(*) FROM calls WHERE agent_id = ?", [agent_id]
-    ).fetchone()
+    name_row = con.execute("SELECT max(agent_name), count(*) FROM calls WHERE agent_id = ?", [agent_id]).fetchone()
     if not name_row or name_row[1] == 0:
         raise NotFoundError(f"no calls for agent {agent_id!r}; see the agents listed on the coach page")
     agent_name = name_row[0]
     period = f"CAST({_AT} AS DATE) >= ?" + (f" AND CAST({_AT} AS DATE) <= ?" if until else "")
     pparams: list[Any] = [since] + ([until] if until else [])
 
-    scorecards, scorecard_id, title_row, bucket = _pick_scorecard(con, agent_id, since, until, scorecard_id,
-                                                                  period, pparams)
+    scorecards, scorecard_id, title_row, bucket = _pick_scorecard(
+        con, agent_id, since, until, scorecard_id, period, pparams
+    )
 
     empty = AgentSummary(
-        agent_id, agent_name, scorecard_id, title_row[0] if title_row else None, scorecards, since, until, bucket,
-        0, None, None, 0, None, 0, [], [], [], [],
+        agent_id,
+        agent_name,
+        scorecard_id,
+        title_row[0] if title_row else None,
+        scorecards,
+        since,
+        until,
+        bucket,
+        0,
+        None,
+        None,
+        0,
+        None,
+        0,
+        [],
+        [],
+        [],
+        [],
     )
     if scorecard_id is None:
         return empty
@@ -311,7 +346,7 @@ def agent_summary(
     n_overridden = con.execute(
         f"SELECT count(*) {fv} AND c.agent_id = ? AND v.override_verdict IS NOT NULL AND v.override_verdict <> v.verdict",
         [*bparams, agent_id],
-    ).fetchone()[0]
+    ).fetchall()[0][0]
 
     version_row = con.execute(
         "SELECT source FROM scorecards WHERE scorecard_id = ? ORDER BY registered_at DESC LIMIT 1", [scorecard_id]
@@ -319,8 +354,12 @@ def agent_summary(
     card = outline(version_row[0] if version_row else None)
 
     def key(r: RateRow) -> tuple:
-        return (card.section_order.get(r.section_id, 10**6), r.section_id,
-                card.criterion_order.get(r.criterion_id or "", 10**6), r.criterion_id or "")
+        return (
+            card.section_order.get(r.section_id, 10**6),
+            r.section_id,
+            card.criterion_order.get(r.criterion_id or "", 10**6),
+            r.criterion_id or "",
+        )
 
     sections = sorted(_rate_rows(counts, "section"), key=key)
     criteria = sorted(_rate_rows(counts, "criterion"), key=key)
@@ -335,9 +374,27 @@ def agent_summary(
     calls = _agent_calls(con, base, bparams, agent_id)
 
     return AgentSummary(
-        agent_id, agent_name, scorecard_id, title_row[0] if title_row else scorecard_id, scorecards, since, until,
-        bucket, int(head[0]), head[1], head[2], int(head[3]), head[4], int(n_overridden), trend, sections, criteria,
-        weakest, examples, calls, card,
+        agent_id,
+        agent_name,
+        scorecard_id,
+        title_row[0] if title_row else scorecard_id,
+        scorecards,
+        since,
+        until,
+        bucket,
+        int(head[0]),
+        head[1],
+        head[2],
+        int(head[3]),
+        head[4],
+        int(n_overridden),
+        trend,
+        sections,
+        criteria,
+        weakest,
+        examples,
+        calls,
+        card,
     )
 
 

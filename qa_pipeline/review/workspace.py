@@ -20,10 +20,11 @@ import os
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 import anyio
 import duckdb
@@ -114,12 +115,21 @@ class Workspace:
 
     @contextmanager
     def db(self, *, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        with self._db_lock:
-            with connect(self.config.db_path, read_only=not write, busy_timeout_s=self.config.busy_timeout_s) as con:
-                yield con
+        with (
+            self._db_lock,
+            connect(self.config.db_path, read_only=not write, busy_timeout_s=self.config.busy_timeout_s) as con,
+        ):
+            yield con
 
-    def record(self, kind: str, *, username: str | None, client: str | None, call_id: str | None = None,
-               detail: str | None = None) -> None:
+    def record(
+        self,
+        kind: str,
+        *,
+        username: str | None,
+        client: str | None,
+        call_id: str | None = None,
+        detail: str | None = None,
+    ) -> None:
         """One audit event in its own short write unit (call from a worker thread)."""
         with self.db(write=True) as con:
             audit.record(con, kind, username=username, client=client, call_id=call_id, detail=detail)
@@ -140,28 +150,51 @@ class Workspace:
     def prepare(self) -> None:
         """Create/migrate the database once at start, read-write, so read-only opens find every table."""
         with self.db(write=True) as con:
-            n = con.execute("SELECT count(*) FROM users WHERE NOT disabled").fetchone()[0]
+            n = con.execute("SELECT count(*) FROM users WHERE NOT disabled").fetchall()[0][0]
         if n == 0:
-            logger.warning("no enabled users in %s; add one with: qa-pipeline users add NAME --role qa_specialist --db %s",
-                           self.config.db_path, self.config.db_path)
+            logger.warning(
+                "no enabled users in %s; add one with: qa-pipeline users add NAME --role qa_specialist --db %s",
+                self.config.db_path,
+                self.config.db_path,
+            )
 
     # ----------------------------------------------------------------- rendering
 
-    def render(self, request: Request, template: str, ctx: dict[str, Any], *, status: int = 200,
-               user: User | None = None, session: Session | None = None) -> HTMLResponse:
+    def render(
+        self,
+        request: Request,
+        template: str,
+        ctx: dict[str, Any],
+        *,
+        status: int = 200,
+        user: User | None = None,
+        session: Session | None = None,
+    ) -> HTMLResponse:
         flashes: list[tuple[str, str]] = []
         if session is not None:
             flashes, session.flash = session.flash, []
         html = self.env.get_template(template).render(
-            request=request, user=user, csrf=session.csrf if session else None, flashes=flashes,
-            path=request.url.path, **ctx,
+            request=request,
+            user=user,
+            csrf=session.csrf if session else None,
+            flashes=flashes,
+            path=request.url.path,
+            **ctx,
         )
         return HTMLResponse(html, status_code=status)
 
-    def error(self, request: Request, status: int, title: str, message: str, user: User | None = None,
-              session: Session | None = None) -> HTMLResponse:
-        return self.render(request, "error.html", {"title": title, "message": message}, status=status, user=user,
-                           session=session)
+    def error(
+        self,
+        request: Request,
+        status: int,
+        title: str,
+        message: str,
+        user: User | None = None,
+        session: Session | None = None,
+    ) -> HTMLResponse:
+        return self.render(
+            request, "error.html", {"title": title, "message": message}, status=status, user=user, session=session
+        )
 
     # ----------------------------------------------------------------- sign-in checks
 
@@ -219,8 +252,9 @@ class Workspace:
             if len(body) > MAX_FORM_BYTES:
                 raise BadRequest("form too large")
         try:
-            parsed = urllib.parse.parse_qs(body.decode("utf-8", errors="replace"), keep_blank_values=True,
-                                           max_num_fields=MAX_FORM_FIELDS)
+            parsed = urllib.parse.parse_qs(
+                body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS
+            )
         except ValueError:
             raise BadRequest(f"form has more than {MAX_FORM_FIELDS} fields") from None
         data = {k: v[0] for k, v in parsed.items()}
@@ -238,7 +272,12 @@ class Workspace:
 
     def set_cookie(self, resp: Response, request: Request, name: str, value: str, max_age: int | None) -> None:
         resp.set_cookie(
-            name, value, max_age=max_age, httponly=True, samesite="lax", path="/",
+            name,
+            value,
+            max_age=max_age,
+            httponly=True,
+            samesite="lax",
+            path="/",
             secure=self.config.secure_cookies or request.url.scheme == "https",
         )
 
@@ -262,7 +301,13 @@ def login_url(request: Request) -> str:
 
 def safe_next(value: str | None, default: str) -> str:
     """Only same-site relative paths (no scheme, no host, no backslash tricks)."""
-    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value or any(ord(c) < 32 for c in value):
+    if (
+        not value
+        or not value.startswith("/")
+        or value.startswith("//")
+        or "\\" in value
+        or any(ord(c) < 32 for c in value)
+    ):
         return default
     return value
 

@@ -28,7 +28,6 @@ from qa_pipeline.scorecard.loader import (
 from qa_pipeline.scorecard.overrides import recompute_final_score
 from qa_pipeline.scorecard.validate import validate_file
 
-
 __all__ = [
     "CallMetrics",
     "CallScore",

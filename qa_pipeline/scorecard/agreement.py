@@ -18,8 +18,8 @@ Figures per criterion, over the calls both sides judged:
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 from scipy.stats import spearmanr
 from sklearn.metrics import cohen_kappa_score
@@ -69,8 +69,14 @@ def criterion_agreement(criterion_id: str, pairs: Iterable[tuple[str, str]]) -> 
     ref_pass = sum(1 for _, r in pairs if r == "pass")
     both_pass = sum(1 for a, r in pairs if a == r == "pass")
     return CriterionAgreement(
-        criterion_id=criterion_id, n=n, agreed=agreed, agreement=_ratio(agreed, n), kappa=kappa,
-        pass_precision=_ratio(both_pass, auto_pass), pass_recall=_ratio(both_pass, ref_pass), confusion=confusion,
+        criterion_id=criterion_id,
+        n=n,
+        agreed=agreed,
+        agreement=_ratio(agreed, n),
+        kappa=kappa,
+        pass_precision=_ratio(both_pass, auto_pass),
+        pass_recall=_ratio(both_pass, ref_pass),
+        confusion=confusion,
     )
 
 

@@ -21,8 +21,9 @@ Scoring rule (the same in :func:`apply_overrides` and the review workspace):
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from typing import Any, Iterable, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 from qa_pipeline.classify.result import UtteranceLabels
 from qa_pipeline.conversation import Conversation, Utterance
@@ -66,7 +67,7 @@ def _party(speaker: str) -> str:
 class _CallView:
     """Per-call lookups shared by every criterion of every scorecard."""
 
-    __slots__ = ("conv", "utts", "labs", "metrics", "duration", "_cache", "_by_label", "_by_speaker", "_norm")
+    __slots__ = ("_by_label", "_by_speaker", "_cache", "_norm", "conv", "duration", "labs", "metrics", "utts")
 
     def __init__(self, conv: Conversation, labs: dict[int, UtteranceLabels], metrics: CallMetrics) -> None:
         self.conv = conv
@@ -112,7 +113,8 @@ class _CallView:
         else:
             labs = self.labs
             found = [
-                u for u in self.party(speaker)
+                u
+                for u in self.party(speaker)
                 if (lab := labs.get(u.idx)) is not None and lab.labels.get(name, 0.0) >= min_score
             ]
         self._cache[key] = found
@@ -132,7 +134,12 @@ class _CallView:
     def ev(self, u: Utterance, role: str, names: Sequence[str] = ()) -> dict[str, Any]:
         lab = self.labs.get(u.idx)
         d: dict[str, Any] = {
-            "idx": u.idx, "speaker": u.speaker, "start_s": u.start_s, "end_s": u.end_s, "text": u.text, "role": role,
+            "idx": u.idx,
+            "speaker": u.speaker,
+            "start_s": u.start_s,
+            "end_s": u.end_s,
+            "text": u.text,
+            "role": role,
         }
         if lab is not None:
             d["scores"] = {n: round(float(lab.labels[n]), 4) for n in names if n in lab.labels}
@@ -144,12 +151,12 @@ class _CallView:
 def _in_window(u: Utterance, crit: LabelPresent | LabelAbsent, duration: float) -> bool:
     if crit.within_first_s is not None and u.start_s >= crit.within_first_s:
         return False
-    if crit.within_last_s is not None and u.end_s <= duration - crit.within_last_s:
-        return False
-    return True
+    return not (crit.within_last_s is not None and u.end_s <= duration - crit.within_last_s)
 
 
-def _window(view: _CallView, crit: LabelPresent | LabelAbsent, end_s: float | None = None) -> tuple[dict[str, Any], list[Utterance]]:
+def _window(
+    view: _CallView, crit: LabelPresent | LabelAbsent, end_s: float | None = None
+) -> tuple[dict[str, Any], list[Utterance]]:
     """The searched window as evidence, and the utterances of the party inside it."""
     start = 0.0
     end = view.duration
@@ -164,11 +171,15 @@ def _window(view: _CallView, crit: LabelPresent | LabelAbsent, end_s: float | No
     else:
         duration = view.duration
         searched = [
-            u for u in view.party(crit.speaker)
+            u
+            for u in view.party(crit.speaker)
             if _in_window(u, crit, duration) and (end_s is None or u.start_s <= end_s)
         ]
     win: dict[str, Any] = {
-        "start_s": round(start, 3), "end_s": round(end, 3), "speaker": crit.speaker, "label": crit.label,
+        "start_s": round(start, 3),
+        "end_s": round(end, 3),
+        "speaker": crit.speaker,
+        "label": crit.label,
         "utterances_searched": len(searched),
         "first_idx": searched[0].idx if searched else None,
         "last_idx": searched[-1].idx if searched else None,
@@ -187,7 +198,9 @@ def _window_text(crit: LabelPresent | LabelAbsent, win: dict[str, Any]) -> str:
     return f"{where} ({n} searched: {span})"
 
 
-def _near_misses(view: _CallView, card: Scorecard, name: str, searched: list[Utterance], exclude: set[int]) -> list[dict[str, Any]]:
+def _near_misses(
+    view: _CallView, card: Scorecard, name: str, searched: list[Utterance], exclude: set[int]
+) -> list[dict[str, Any]]:
     if name in card.topics:
         return []
     scored = []
@@ -231,7 +244,10 @@ def _na_one(view: _CallView, card: Scorecard, c: NaCondition) -> tuple[str, dict
     elif c.no_wait_over_s is not None:
         wait = m.longest_customer_wait_s
         if wait is None:
-            return "N/A: no turn times (a chat)", {"values": {"longest_customer_wait_s": None}, "na": {"no_wait_over_s": c.no_wait_over_s}}
+            return "N/A: no turn times (a chat)", {
+                "values": {"longest_customer_wait_s": None},
+                "na": {"no_wait_over_s": c.no_wait_over_s},
+            }
         if wait < c.no_wait_over_s:
             return (
                 f"N/A: the customer never waited {c.no_wait_over_s:g} s on the agent (longest {wait:g} s)",
@@ -240,7 +256,9 @@ def _na_one(view: _CallView, card: Scorecard, c: NaCondition) -> tuple[str, dict
     elif c.queues is not None:
         queue = view.conv.queue
         if queue is not None and queue in c.queues:
-            return f"N/A: not applicable to queue {queue} (by configuration)", {"na": {"queues": list(c.queues), "queue": queue}}
+            return f"N/A: not applicable to queue {queue} (by configuration)", {
+                "na": {"queues": list(c.queues), "queue": queue}
+            }
     elif c.absent is not None:
         if not view.matches(card, c.absent, c.speaker):
             who = "" if c.speaker == "any" else f" by {_party(c.speaker)}"
@@ -251,16 +269,25 @@ def _na_one(view: _CallView, card: Scorecard, c: NaCondition) -> tuple[str, dict
             u = found[0]
             return (
                 f"N/A: {c.present} at {ts(u.start_s)} (utterance {u.idx})",
-                {"utterances": [view.ev(u, "na_condition", (c.present,))], "na": {"present": c.present, "speaker": c.speaker}},
+                {
+                    "utterances": [view.ev(u, "na_condition", (c.present,))],
+                    "na": {"present": c.present, "speaker": c.speaker},
+                },
             )
     elif c.metric is not None:
         v = m.value(c.metric)
         if v is None:
             return None
         if c.below is not None and v < c.below:
-            return f"N/A: {c.metric} {v:g} < {c.below:g}", {"values": {c.metric: v}, "na": {"metric": c.metric, "below": c.below}}
+            return f"N/A: {c.metric} {v:g} < {c.below:g}", {
+                "values": {c.metric: v},
+                "na": {"metric": c.metric, "below": c.below},
+            }
         if c.above is not None and v > c.above:
-            return f"N/A: {c.metric} {v:g} > {c.above:g}", {"values": {c.metric: v}, "na": {"metric": c.metric, "above": c.above}}
+            return f"N/A: {c.metric} {v:g} > {c.above:g}", {
+                "values": {c.metric: v},
+                "na": {"metric": c.metric, "above": c.above},
+            }
     return None
 
 
@@ -269,7 +296,9 @@ def _na_one(view: _CallView, card: Scorecard, c: NaCondition) -> tuple[str, dict
 
 def _label_present(view: _CallView, card: Scorecard, crit: LabelPresent) -> tuple[str, str, dict[str, Any]]:
     names = (crit.label,) if crit.before is None else (crit.label, crit.before)
-    found = [u for u in view.matches(card, crit.label, crit.speaker, crit.min_score) if _in_window(u, crit, view.duration)]
+    found = [
+        u for u in view.matches(card, crit.label, crit.speaker, crit.min_score) if _in_window(u, crit, view.duration)
+    ]
     marker: Utterance | None = None
     if crit.before is not None:
         markers = view.matches(card, crit.before, crit.before_speaker)
@@ -290,7 +319,8 @@ def _label_present(view: _CallView, card: Scorecard, crit: LabelPresent) -> tupl
             reason += f", {len(ok)} times (needs {crit.min_count})"
         if crit.before is not None:
             reason += (
-                f", before {crit.before} at {ts(marker.start_s)} (utterance {marker.idx})" if marker is not None
+                f", before {crit.before} at {ts(marker.start_s)} (utterance {marker.idx})"
+                if marker is not None
                 else f"; {crit.before} never came up"
             )
         return "pass", reason, {"utterances": ev_utts, "window": win}
@@ -314,19 +344,30 @@ def _label_present(view: _CallView, card: Scorecard, crit: LabelPresent) -> tupl
 
 
 def _label_absent(view: _CallView, card: Scorecard, crit: LabelAbsent) -> tuple[str, str, dict[str, Any]]:
-    found = [u for u in view.matches(card, crit.label, crit.speaker, crit.min_score) if _in_window(u, crit, view.duration)]
+    found = [
+        u for u in view.matches(card, crit.label, crit.speaker, crit.min_score) if _in_window(u, crit, view.duration)
+    ]
     win, searched = _window(view, crit)
     who = "" if crit.speaker == "any" else f" by {_party(crit.speaker)}"
     if found:
         u = found[0]
         more = f" and {len(found) - 1} more" if len(found) > 1 else ""
         reason = f"{crit.label}{who} at {ts(u.start_s)} (utterance {u.idx}): {_quote(u.text)}{more}"
-        return "fail", reason, {
-            "utterances": [view.ev(x, "violation", (crit.label,)) for x in found[:MAX_EVIDENCE_UTTERANCES]],
-            "window": win, "values": {"count": len(found)},
-        }
+        return (
+            "fail",
+            reason,
+            {
+                "utterances": [view.ev(x, "violation", (crit.label,)) for x in found[:MAX_EVIDENCE_UTTERANCES]],
+                "window": win,
+                "values": {"count": len(found)},
+            },
+        )
     reason = f"no {crit.label}{who}{_window_text(crit, win)}"
-    return "pass", reason, {"utterances": _near_misses(view, card, crit.label, searched, set()), "window": win, "values": {"count": 0}}
+    return (
+        "pass",
+        reason,
+        {"utterances": _near_misses(view, card, crit.label, searched, set()), "window": win, "values": {"count": 0}},
+    )
 
 
 def _metric_utterances(view: _CallView, metric: str) -> list[dict[str, Any]]:
@@ -341,7 +382,9 @@ def _metric_utterances(view: _CallView, metric: str) -> list[dict[str, Any]]:
     if metric in ("agent_interruptions", "customer_interruptions", "agent_interruptions_of_negative_customer"):
         by = "customer" if metric == "customer_interruptions" else "agent"
         for i in m.interruptions:
-            if i.by != by or (metric == "agent_interruptions_of_negative_customer" and i.interrupted_sentiment != "negative"):
+            if i.by != by or (
+                metric == "agent_interruptions_of_negative_customer" and i.interrupted_sentiment != "negative"
+            ):
                 continue
             add(i.interrupted_idx, "interrupted")
             add(i.interrupter_idx, "interrupter")
@@ -374,9 +417,7 @@ def _metric_values(m: CallMetrics, metric: str) -> dict[str, Any]:
         party = metric.split("_")[0]
         vals.update({f"{party}_words": getattr(m, f"{party}_words"), f"{party}_talk_s": getattr(m, f"{party}_talk_s")})
     elif metric in ("hold_s", "hold_count", "unannounced_hold_count"):
-        vals["holds"] = [
-            {"start_s": h.start_s, "end_s": h.end_s, "announced": h.announced} for h in m.holds
-        ]
+        vals["holds"] = [{"start_s": h.start_s, "end_s": h.end_s, "announced": h.announced} for h in m.holds]
     elif metric in ("non_talk_s", "non_talk_ratio", "overtalk_s", "overtalk_ratio"):
         vals["handle_time_s"] = m.handle_time_s
     elif metric in ("longest_silence_s", "longest_dead_air_s"):
@@ -393,7 +434,8 @@ def _metric(view: _CallView, card: Scorecard, crit: MetricCriterion) -> tuple[st
     values.update(min=crit.min, max=crit.max)
     ev = {"utterances": _metric_utterances(view, crit.metric), "values": values}
     bounds = (
-        f"{crit.min:g}–{crit.max:g}" if crit.min is not None and crit.max is not None
+        f"{crit.min:g}–{crit.max:g}"
+        if crit.min is not None and crit.max is not None
         else (f"≥ {crit.min:g}" if crit.min is not None else f"≤ {crit.max:g}")
     )
     if value is None:
@@ -424,13 +466,18 @@ def _sentiment(view: _CallView, card: Scorecard, crit: SentimentCriterion) -> tu
         return "na", f"N/A: no {party} utterances with sentiment", {"utterances": [], "values": values}
     if crit.condition == "end_not_negative":
         ok = end >= thr
-        reason = f"{party} sentiment at the end {end:+.2f} ({'not negative' if ok else 'negative'}; threshold {thr:+.2f})"
+        reason = (
+            f"{party} sentiment at the end {end:+.2f} ({'not negative' if ok else 'negative'}; threshold {thr:+.2f})"
+        )
         return ("pass" if ok else "fail"), reason, {"utterances": end_ev, "values": values}
     # improved_after_negative_start
     values["min_improvement"] = crit.min_improvement
     if start >= thr:
-        return "na", f"N/A: {party} sentiment did not start negative ({start:+.2f} ≥ {thr:+.2f})", {
-            "utterances": start_ev, "values": values}
+        return (
+            "na",
+            f"N/A: {party} sentiment did not start negative ({start:+.2f} ≥ {thr:+.2f})",
+            {"utterances": start_ev, "values": values},
+        )
     change = end - start
     values["change"] = round(change, 4)
     ok = change >= crit.min_improvement
@@ -441,7 +488,8 @@ def _sentiment(view: _CallView, card: Scorecard, crit: SentimentCriterion) -> tu
     return ("pass" if ok else "fail"), reason, {"utterances": start_ev + end_ev, "values": values}
 
 
-_KINDS = {
+# Each check takes the criterion model of its own kind; the dispatch on ``crit.kind`` picks the matching one.
+_KINDS: dict[str, Callable[[_CallView, Scorecard, Any], tuple[str, str, dict[str, Any]]]] = {
     "label_present": _label_present,
     "label_absent": _label_absent,
     "metric": _metric,
@@ -489,10 +537,18 @@ def aggregate(
     else:
         score = round(100.0 * num / den, 4) if den > 0 else 100.0
     return CallScore(
-        call_id=call_id, scorecard_id=scorecard_id, scorecard_version=version, score=score,
-        points=round(pts, 4), max_points=round(mx, 4), auto_failed=auto_failed, auto_fail_reasons=tuple(reasons),
-        passed=(not auto_failed) and score >= pass_threshold, pass_threshold=pass_threshold,
-        sections=tuple(section_scores), criteria=tuple(results),
+        call_id=call_id,
+        scorecard_id=scorecard_id,
+        scorecard_version=version,
+        score=score,
+        points=round(pts, 4),
+        max_points=round(mx, 4),
+        auto_failed=auto_failed,
+        auto_fail_reasons=tuple(reasons),
+        passed=(not auto_failed) and score >= pass_threshold,
+        pass_threshold=pass_threshold,
+        sections=tuple(section_scores),
+        criteria=tuple(results),
     )
 
 
@@ -507,9 +563,18 @@ def _result(section_id: str, crit: Any, verdict: str, reason: str, evidence: dic
     evidence.setdefault("utterances", [])
     evidence["nominal_points"] = nominal
     return CriterionResult(
-        section_id=section_id, criterion_id=crit.id, kind=crit.kind, verdict=verdict, points=points,
-        max_points=max_points, nominal_points=nominal, auto_fail=bool(crit.auto_fail and verdict == "fail"),
-        auto_fail_capable=bool(crit.auto_fail), reason=reason, evidence=evidence, title=crit.title,
+        section_id=section_id,
+        criterion_id=crit.id,
+        kind=crit.kind,
+        verdict=verdict,
+        points=points,
+        max_points=max_points,
+        nominal_points=nominal,
+        auto_fail=bool(crit.auto_fail and verdict == "fail"),
+        auto_fail_capable=bool(crit.auto_fail),
+        reason=reason,
+        evidence=evidence,
+        title=crit.title,
     )
 
 
@@ -525,8 +590,12 @@ def _score_view(view: _CallView, card: Scorecard) -> CallScore:
             verdict, reason, evidence = _KINDS[crit.kind](view, card, crit)
             results.append(_result(section.id, crit, verdict, reason, evidence))
     return aggregate(
-        view.conv.call_id, card.id, card.version, card.spec.pass_threshold,
-        [(s.id, s.title or s.id, s.weight) for s in card.spec.sections], results,
+        view.conv.call_id,
+        card.id,
+        card.version,
+        card.spec.pass_threshold,
+        [(s.id, s.title or s.id, s.weight) for s in card.spec.sections],
+        results,
     )
 
 
@@ -562,6 +631,7 @@ def _override_items(overrides: Mapping[str, str] | Iterable[Any]) -> dict[str, s
     if isinstance(overrides, Mapping):
         return {str(k): str(v) for k, v in overrides.items()}
     out: dict[str, str] = {}
+    o: Any
     for o in overrides:
         if isinstance(o, tuple):
             out[str(o[0])] = str(o[1])
@@ -585,7 +655,12 @@ def apply_overrides(result: CallScore, overrides: Mapping[str, str] | Iterable[A
     known = {c.criterion_id for c in result.criteria}
     for cid in items:
         if cid not in known:
-            logger.info("override of %s ignored: scorecard %s@%s has no such criterion", cid, result.scorecard_id, result.scorecard_version)
+            logger.info(
+                "override of %s ignored: scorecard %s@%s has no such criterion",
+                cid,
+                result.scorecard_id,
+                result.scorecard_version,
+            )
     new: list[CriterionResult] = []
     for c in result.criteria:
         v = items.get(c.criterion_id)
@@ -596,11 +671,21 @@ def apply_overrides(result: CallScore, overrides: Mapping[str, str] | Iterable[A
             raise ValueError(f"override verdict {v!r} for {c.criterion_id} is not one of {VERDICTS}")
         nominal = c.nominal_points
         points, max_points = (nominal, nominal) if v == "pass" else ((0.0, nominal) if v == "fail" else (0.0, 0.0))
-        new.append(replace(
-            c, verdict=v, points=points, max_points=max_points, auto_fail=c.auto_fail_capable and v == "fail",
-            reason=f"overridden by a reviewer to {v} (automatic: {c.verdict}; {c.reason})",
-        ))
+        new.append(
+            replace(
+                c,
+                verdict=v,
+                points=points,
+                max_points=max_points,
+                auto_fail=c.auto_fail_capable and v == "fail",
+                reason=f"overridden by a reviewer to {v} (automatic: {c.verdict}; {c.reason})",
+            )
+        )
     return aggregate(
-        result.call_id, result.scorecard_id, result.scorecard_version, result.pass_threshold,
-        [(s.section_id, s.title, s.weight) for s in result.sections], new,
+        result.call_id,
+        result.scorecard_id,
+        result.scorecard_version,
+        result.pass_threshold,
+        [(s.section_id, s.title, s.weight) for s in result.sections],
+        new,
     )

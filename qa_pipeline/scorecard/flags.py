@@ -9,9 +9,10 @@ scorecard that triggers them; rules about the call itself write one flag with
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Literal, Mapping, Sequence, Union
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
@@ -92,17 +93,31 @@ class MetricRule(_RuleBase):
     below: float | None = None
 
     @model_validator(mode="after")
-    def _bounds(self) -> "MetricRule":
+    def _bounds(self) -> MetricRule:
         if self.above is None and self.below is None:
             raise ValueError("a metric rule needs 'above' and/or 'below'")
         return self
 
 
 Rule = Annotated[
-    Union[AutoFailRule, ScoreBelowRule, CustomerNegativeEndRule, LabelDetectedRule, LowAsrConfidenceRule, MetricRule, LowRoleConfidenceRule],
+    AutoFailRule
+    | ScoreBelowRule
+    | CustomerNegativeEndRule
+    | LabelDetectedRule
+    | LowAsrConfidenceRule
+    | MetricRule
+    | LowRoleConfidenceRule,
     Field(discriminator="kind"),
 ]
-RULE_KINDS = ("auto_fail", "score_below", "customer_negative_end", "label_detected", "low_asr_confidence", "metric", "low_role_confidence")
+RULE_KINDS = (
+    "auto_fail",
+    "score_below",
+    "customer_negative_end",
+    "label_detected",
+    "low_asr_confidence",
+    "metric",
+    "low_role_confidence",
+)
 
 
 class FlagRulesSpec(_Strict):
@@ -127,12 +142,27 @@ def _semantic(spec: FlagRulesSpec) -> list[tuple[tuple, str]]:
     seen: dict[str, int] = {}
     for i, rule in enumerate(spec.rules):
         if rule.id in seen:
-            errors.append((("rules", i, "id"), f"duplicate rule id {rule.id!r} (also rules -> {seen[rule.id]}); give each rule its own id"))
+            errors.append(
+                (
+                    ("rules", i, "id"),
+                    f"duplicate rule id {rule.id!r} (also rules -> {seen[rule.id]}); give each rule its own id",
+                )
+            )
         seen.setdefault(rule.id, i)
         if isinstance(rule, LabelDetectedRule) and rule.label not in LABELS:
-            errors.append((("rules", i, "label"), f"unknown label {rule.label!r}{_suggest(rule.label, list(LABELS))}; use one of {', '.join(LABELS)}"))
+            errors.append(
+                (
+                    ("rules", i, "label"),
+                    f"unknown label {rule.label!r}{_suggest(rule.label, list(LABELS))}; use one of {', '.join(LABELS)}",
+                )
+            )
         if isinstance(rule, MetricRule) and rule.metric not in METRICS:
-            errors.append((("rules", i, "metric"), f"unknown metric {rule.metric!r}{_suggest(rule.metric, list(METRICS))}; known: {', '.join(METRICS)}"))
+            errors.append(
+                (
+                    ("rules", i, "metric"),
+                    f"unknown metric {rule.metric!r}{_suggest(rule.metric, list(METRICS))}; known: {', '.join(METRICS)}",
+                )
+            )
     return errors
 
 
@@ -197,17 +227,41 @@ def evaluate_flags(
         if isinstance(rule, AutoFailRule):
             for s in scores:
                 if s.auto_failed and _applies(rule, s.scorecard_id):
-                    flags.append(Flag(call_id, rule.id, s.scorecard_id, f"auto-fail on {s.scorecard_id}: {'; '.join(s.auto_fail_reasons)}", rule.severity))
+                    flags.append(
+                        Flag(
+                            call_id,
+                            rule.id,
+                            s.scorecard_id,
+                            f"auto-fail on {s.scorecard_id}: {'; '.join(s.auto_fail_reasons)}",
+                            rule.severity,
+                        )
+                    )
         elif isinstance(rule, ScoreBelowRule):
             for s in scores:
                 if s.score < rule.threshold and _applies(rule, s.scorecard_id):
-                    flags.append(Flag(call_id, rule.id, s.scorecard_id, f"{s.scorecard_id} score {s.score:.1f} below {rule.threshold:g}", rule.severity))
+                    flags.append(
+                        Flag(
+                            call_id,
+                            rule.id,
+                            s.scorecard_id,
+                            f"{s.scorecard_id} score {s.score:.1f} below {rule.threshold:g}",
+                            rule.severity,
+                        )
+                    )
         elif not call_level:
             continue
         elif isinstance(rule, CustomerNegativeEndRule):
             end = metrics.customer_sentiment_end
             if end is not None and end < rule.threshold:
-                flags.append(Flag(call_id, rule.id, "", f"customer sentiment at the end {end:+.2f} (below {rule.threshold:+.2f})", rule.severity))
+                flags.append(
+                    Flag(
+                        call_id,
+                        rule.id,
+                        "",
+                        f"customer sentiment at the end {end:+.2f} (below {rule.threshold:+.2f})",
+                        rule.severity,
+                    )
+                )
         elif isinstance(rule, LabelDetectedRule):
             if labs is None:
                 labs = labels_by_idx(labels)
@@ -217,19 +271,47 @@ def evaluate_flags(
                 lab = labs.get(u.idx)
                 if lab is None:
                     continue
-                hit = rule.label in lab.detected if rule.min_score is None else lab.labels.get(rule.label, 0.0) >= rule.min_score
+                hit = (
+                    rule.label in lab.detected
+                    if rule.min_score is None
+                    else lab.labels.get(rule.label, 0.0) >= rule.min_score
+                )
                 if hit:
                     who = "" if rule.speaker == "any" else f" by the {rule.speaker}"
-                    flags.append(Flag(call_id, rule.id, "", f"{rule.label}{who} at {ts(u.start_s)} (utterance {u.idx}): {_quote(u.text)}", rule.severity))
+                    flags.append(
+                        Flag(
+                            call_id,
+                            rule.id,
+                            "",
+                            f"{rule.label}{who} at {ts(u.start_s)} (utterance {u.idx}): {_quote(u.text)}",
+                            rule.severity,
+                        )
+                    )
                     break
         elif isinstance(rule, LowAsrConfidenceRule):
             conf = metrics.mean_asr_confidence
             if conf is not None and conf < rule.threshold:
-                flags.append(Flag(call_id, rule.id, "", f"mean ASR confidence {conf:.2f} below {rule.threshold:.2f}: the transcript may be wrong", rule.severity))
+                flags.append(
+                    Flag(
+                        call_id,
+                        rule.id,
+                        "",
+                        f"mean ASR confidence {conf:.2f} below {rule.threshold:.2f}: the transcript may be wrong",
+                        rule.severity,
+                    )
+                )
         elif isinstance(rule, LowRoleConfidenceRule):
             rc = conv.role_confidence
             if rc is not None and rc < rule.threshold:
-                flags.append(Flag(call_id, rule.id, "", f"agent/customer decision confidence {rc:.2f} below {rule.threshold:.2f}: check who is the agent", rule.severity))
+                flags.append(
+                    Flag(
+                        call_id,
+                        rule.id,
+                        "",
+                        f"agent/customer decision confidence {rc:.2f} below {rule.threshold:.2f}: check who is the agent",
+                        rule.severity,
+                    )
+                )
         elif isinstance(rule, MetricRule):
             v = metrics.value(rule.metric)
             if v is None:

@@ -11,9 +11,10 @@ import difflib
 import logging
 import re
 import types
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any, Callable, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -53,7 +54,7 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _c
 def read_yaml(text: str, name: str) -> Any:
     """Parse YAML text; syntax errors become :class:`ConfigError` naming the file, line and column."""
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - SafeLoader subclass
+        return yaml.load(text, Loader=_StrictLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else "?"
@@ -144,16 +145,16 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _message(root: type[BaseModel], raw: Any, err: dict, loc: tuple) -> str:
+def _message(root: type[BaseModel], raw: Any, err: Mapping[str, Any], loc: tuple) -> str:
     typ = err.get("type", "")
     msg = str(err.get("msg", ""))
     if msg.startswith("Value error, "):
-        msg = msg[len("Value error, "):]
+        msg = msg[len("Value error, ") :]
     if typ == "extra_forbidden" and loc:
         model = _model_at(root, raw, loc[:-1])
         key = str(loc[-1])
         if model is not None:
-            allowed = [k for k in model.model_fields]
+            allowed = list(model.model_fields)
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             return f"unknown key {key!r}{hint}; allowed keys here: {', '.join(allowed)}"
@@ -162,7 +163,7 @@ def _message(root: type[BaseModel], raw: Any, err: dict, loc: tuple) -> str:
         return f"required key {str(loc[-1]) if loc else ''!r} is missing; add it"
     if typ == "union_tag_invalid":
         ctx = err.get("ctx") or {}
-        return (f"unknown kind {ctx.get('tag')!r}; use one of {ctx.get('expected_tags')}")
+        return f"unknown kind {ctx.get('tag')!r}; use one of {ctx.get('expected_tags')}"
     if typ == "union_tag_not_found":
         return "missing 'kind'; every criterion and rule needs a 'kind'"
     inp = err.get("input")
@@ -210,7 +211,7 @@ class TopicMatcher:
     word-boundary expression.
     """
 
-    __slots__ = ("phrases", "phrase_re", "pattern_re")
+    __slots__ = ("pattern_re", "phrase_re", "phrases")
 
     def __init__(self, phrases: list[str], patterns: list[str]) -> None:
         self.phrases = tuple(" ".join(p.split()).lower() for p in phrases)
@@ -219,9 +220,12 @@ class TopicMatcher:
 
     def matches(self, normalised: str, text: str) -> bool:
         """``normalised`` is ``text`` lower-cased with single spaces."""
-        if self.phrase_re is not None and any(p in normalised for p in self.phrases):
-            if self.phrase_re.search(normalised):
-                return True
+        if (
+            self.phrase_re is not None
+            and any(p in normalised for p in self.phrases)
+            and self.phrase_re.search(normalised)
+        ):
+            return True
         return self.pattern_re is not None and self.pattern_re.search(text) is not None
 
     def search(self, text: str) -> bool:
@@ -259,7 +263,9 @@ class Scorecard:
         return sum(len(s.criteria) for s in self.spec.sections)
 
 
-def checked_spec(text: str, name: str, spec_cls: type, semantic: Callable[[Any], list[tuple[tuple, str]]]) -> tuple[Any, list[str]]:
+def checked_spec(
+    text: str, name: str, spec_cls: type, semantic: Callable[[Any], list[tuple[tuple, str]]]
+) -> tuple[Any, list[str]]:
     """YAML → pydantic spec → semantic checks; ``(spec, [])`` or ``(None, messages)`` in ``FILE: [path] message`` form."""
     try:
         raw = read_yaml(text, name)
@@ -361,7 +367,9 @@ def load_scorecards(directory: str | Path | None = None, *, include_inactive: bo
             problems.extend(messages)
             continue
         if card.id in by_id:
-            problems.append(f"{path}: [id] scorecard id {card.id!r} is also used by {by_id[card.id]}; ids must be unique")
+            problems.append(
+                f"{path}: [id] scorecard id {card.id!r} is also used by {by_id[card.id]}; ids must be unique"
+            )
             continue
         by_id[card.id] = path
         cards.append(card)

@@ -13,7 +13,7 @@ Everything here runs in the caller's connection (and transaction, for writes).
 from __future__ import annotations
 
 import logging
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import duckdb
 
@@ -70,7 +70,9 @@ def stored_scorecard(con: duckdb.DuckDBPyConnection, scorecard_id: str, version:
         if source is not None:
             card, messages = scorecard_messages(source, f"scorecards table: {scorecard_id}@{version}")
             if card is None:
-                logger.warning("stored scorecard %s@%s no longer validates: %s", scorecard_id, version, "; ".join(messages))
+                logger.warning(
+                    "stored scorecard %s@%s no longer validates: %s", scorecard_id, version, "; ".join(messages)
+                )
         _STORED_CARDS[key] = card
     return _STORED_CARDS[key]
 
@@ -92,15 +94,29 @@ def stored_call_score(con: duckdb.DuckDBPyConnection, call_id: str, scorecard_id
             titles[s.id] = s.title or s.id
             for c in s.criteria:
                 nominal[c.id] = (float(c.points), bool(c.auto_fail), c.title)
-    sections = tuple(SectionScore(sid, titles.get(sid, sid), w, p, m, sc) for sid, w, p, m, sc in section_rows)
+    sections = tuple(SectionScore(sid, titles.get(sid) or sid, w, p, m, sc) for sid, w, p, m, sc in section_rows)
     criteria = []
     for sid, cid, kind, verdict, pts, mx, af, reason, evidence in criterion_rows:
         ev = loads(evidence) if isinstance(evidence, (str, bytes)) else (evidence or {})
         nom_points, capable, title = nominal.get(cid, (float(ev.get("nominal_points", mx) or mx), bool(af), ""))
-        criteria.append(CriterionResult(sid, cid, kind, verdict, pts, mx, nom_points, bool(af), capable or bool(af), reason, ev, title))
+        criteria.append(
+            CriterionResult(
+                sid, cid, kind, verdict, pts, mx, nom_points, bool(af), capable or bool(af), reason, ev, title
+            )
+        )
     return CallScore(
-        call_id, scorecard_id, version, float(score), float(points), float(max_points), bool(auto_failed),
-        tuple(reasons or ()), bool(passed), threshold, sections, tuple(criteria),
+        call_id,
+        scorecard_id,
+        version,
+        float(score),
+        float(points),
+        float(max_points),
+        bool(auto_failed),
+        tuple(reasons or ()),
+        bool(passed),
+        threshold,
+        sections,
+        tuple(criteria),
     )
 
 

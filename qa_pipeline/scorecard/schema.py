@@ -9,7 +9,7 @@ problem with its path inside the file.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -37,7 +37,7 @@ class TopicSpec(_Strict):
     patterns: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _something(self) -> "TopicSpec":
+    def _something(self) -> TopicSpec:
         if not self.phrases and not self.patterns:
             raise ValueError("a topic needs at least one entry in 'phrases' or 'patterns'")
         return self
@@ -63,9 +63,12 @@ class NaCondition(_Strict):
     unless_speaker: Party = "any"
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> "NaCondition":
-        keys = [k for k in ("no_hold", "no_negative_customer", "absent", "present", "metric", "no_wait_over_s", "queues")
-                if getattr(self, k) is not None]
+    def _exactly_one(self) -> NaCondition:
+        keys = [
+            k
+            for k in ("no_hold", "no_negative_customer", "absent", "present", "metric", "no_wait_over_s", "queues")
+            if getattr(self, k) is not None
+        ]
         if len(keys) != 1:
             raise ValueError(
                 "give exactly one of no_hold: true, no_negative_customer: true, absent: NAME, present: NAME, "
@@ -132,7 +135,7 @@ class MetricCriterion(_CriterionBase):
     when_missing: Literal["na", "fail"] = "na"
 
     @model_validator(mode="after")
-    def _bounds(self) -> "MetricCriterion":
+    def _bounds(self) -> MetricCriterion:
         if self.min is None and self.max is None:
             raise ValueError("a metric criterion needs 'min' and/or 'max'")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -151,7 +154,7 @@ class SentimentCriterion(_CriterionBase):
 
 
 Criterion = Annotated[
-    Union[LabelPresent, LabelAbsent, MetricCriterion, SentimentCriterion],
+    LabelPresent | LabelAbsent | MetricCriterion | SentimentCriterion,
     Field(discriminator="kind"),
 ]
 
@@ -198,7 +201,7 @@ class AppliesTo(_Strict):
         return _known_globs(v, CHANNELS, "channel")
 
     @model_validator(mode="after")
-    def _something(self) -> "AppliesTo":
+    def _something(self) -> AppliesTo:
         if all(getattr(self, k) is None for k in ("queue", "direction", "team", "channel")):
             raise ValueError("'applies_to' needs at least one of queue, direction, team, channel")
         for k in ("queue", "direction", "team", "channel"):
@@ -236,7 +239,7 @@ class ScorecardSpec(_Strict):
         return v
 
     @model_validator(mode="after")
-    def _default_or_targeted(self) -> "ScorecardSpec":
+    def _default_or_targeted(self) -> ScorecardSpec:
         if self.default and self.applies_to is not None:
             raise ValueError("a scorecard is either the default (default: true) or targeted (applies_to), not both")
         return self
@@ -264,31 +267,48 @@ def semantic_errors(spec: ScorecardSpec) -> list[tuple[tuple, str]]:
     def check_name(path: tuple, value: str | None) -> None:
         if value is not None and value not in names:
             errors.append(
-                (path, f"unknown label or topic {value!r}{_suggest(value, names)}; use one of the labels "
-                       f"{', '.join(LABELS)} or a topic defined under 'topics'")
+                (
+                    path,
+                    f"unknown label or topic {value!r}{_suggest(value, names)}; use one of the labels "
+                    f"{', '.join(LABELS)} or a topic defined under 'topics'",
+                )
             )
 
     def check_metric(path: tuple, value: str | None) -> None:
         if value is not None and value not in METRICS:
-            errors.append((path, f"unknown metric {value!r}{_suggest(value, list(METRICS))}; known: {', '.join(METRICS)}"))
+            errors.append(
+                (path, f"unknown metric {value!r}{_suggest(value, list(METRICS))}; known: {', '.join(METRICS)}")
+            )
 
     seen_sections: dict[str, int] = {}
     seen_criteria: dict[str, tuple] = {}
     for si, section in enumerate(spec.sections):
         if section.id in seen_sections:
-            errors.append(((("sections", si, "id")), f"duplicate section id {section.id!r} (also sections -> {seen_sections[section.id]}); give each section its own id"))
+            errors.append(
+                (
+                    (("sections", si, "id")),
+                    f"duplicate section id {section.id!r} (also sections -> {seen_sections[section.id]}); give each section its own id",
+                )
+            )
         seen_sections.setdefault(section.id, si)
         for ci, crit in enumerate(section.criteria):
             base = ("sections", si, "criteria", ci)
             if crit.id in seen_criteria:
-                errors.append((base + ("id",), f"duplicate criterion id {crit.id!r} (also {' -> '.join(map(str, seen_criteria[crit.id]))}); criterion ids must be unique across the scorecard"))
+                errors.append(
+                    (
+                        base + ("id",),
+                        f"duplicate criterion id {crit.id!r} (also {' -> '.join(map(str, seen_criteria[crit.id]))}); criterion ids must be unique across the scorecard",
+                    )
+                )
             seen_criteria.setdefault(crit.id, base)
             if isinstance(crit, (LabelPresent, LabelAbsent)):
                 check_name(base + ("label",), crit.label)
                 if crit.within_first_s is not None and crit.within_last_s is not None:
                     errors.append((base, "give 'within_first_s' or 'within_last_s', not both"))
                 if crit.min_score is not None and crit.label in spec.topics:
-                    errors.append((base + ("min_score",), f"{crit.label!r} is a keyword topic and has no score; drop 'min_score'"))
+                    errors.append(
+                        (base + ("min_score",), f"{crit.label!r} is a keyword topic and has no score; drop 'min_score'")
+                    )
             if isinstance(crit, LabelPresent):
                 check_name(base + ("before",), crit.before)
                 if crit.before is not None and crit.before == crit.label:

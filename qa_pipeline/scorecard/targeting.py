@@ -11,7 +11,7 @@ Rules (docs/scorecards.md#which-calls-a-scorecard-scores):
 from __future__ import annotations
 
 import fnmatch
-from typing import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from qa_pipeline.scorecard.loader import Scorecard
 

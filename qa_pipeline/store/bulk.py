@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Sequence
+from collections.abc import Sequence
 
 import duckdb
 
@@ -35,7 +35,8 @@ def read_calls_bulk(
         return []
     ids = list(call_ids)
     calls = con.execute(
-        "SELECT call_id, duration_s, language, queue, channel FROM calls WHERE call_id IN (SELECT unnest(?::VARCHAR[]))", [ids]
+        "SELECT call_id, duration_s, language, queue, channel FROM calls WHERE call_id IN (SELECT unnest(?::VARCHAR[]))",
+        [ids],
     ).fetchall()
     utts: dict[str, list[Utterance]] = defaultdict(list)
     for call_id, idx, speaker, start_s, end_s, text, conf, channel in con.execute(
@@ -55,13 +56,22 @@ def read_calls_bulk(
         [ids],
     ).fetchall():
         labs[call_id][idx] = UtteranceLabels(
-            idx, sentiment, sscore, loads(scores) if isinstance(scores, (str, bytes)) else (scores or {}),
+            idx,
+            sentiment,
+            sscore,
+            loads(scores) if isinstance(scores, (str, bytes)) else (scores or {}),
             tuple(detected.split(",")) if detected else (),
         )
     order = {cid: i for i, cid in enumerate(ids)}
     out = []
     for call_id, duration, language, queue, channel in sorted(calls, key=lambda r: order[r[0]]):
-        conv = Conversation(call_id, tuple(utts.get(call_id, ())), float(duration or 0.0), language or "en",
-                            timed=channel != "chat", queue=queue)
+        conv = Conversation(
+            call_id,
+            tuple(utts.get(call_id, ())),
+            float(duration or 0.0),
+            language or "en",
+            timed=channel != "chat",
+            queue=queue,
+        )
         out.append((conv, labs.get(call_id, {})))
     return out

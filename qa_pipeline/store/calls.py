@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict
-from typing import Iterable, Sequence
 
 import duckdb
 
@@ -29,7 +29,9 @@ def completed_call_ids(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str] |
     return {r[0] for r in rows}
 
 
-def write_call(con: duckdb.DuckDBPyConnection, record: CallRecord, conversation: Conversation, *, run_id: str | None, status: str) -> None:
+def write_call(
+    con: duckdb.DuckDBPyConnection, record: CallRecord, conversation: Conversation, *, run_id: str | None, status: str
+) -> None:
     """Insert or replace the call and its utterances (caller holds the transaction)."""
     now = utcnow()
     meta = record.recording.metadata
@@ -43,11 +45,31 @@ def write_call(con: duckdb.DuckDBPyConnection, record: CallRecord, conversation:
                manifest_extra)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
         [
-            conversation.call_id, os.path.abspath(record.recording.path), record.recording.file_sha256, record.format,
-            record.source_rate, record.channels, record.duration_s, meta.agent_id, meta.agent_name, meta.queue,
-            meta.started_at, meta.direction, meta.customer_ref, record.attribution, record.agent_channel,
-            record.asr_backend, record.asr_model, record.language, record.asr_confidence, status, run_id,
-            created[0] if created else now, now, record.channel, meta.external_id,
+            conversation.call_id,
+            os.path.abspath(record.recording.path),
+            record.recording.file_sha256,
+            record.format,
+            record.source_rate,
+            record.channels,
+            record.duration_s,
+            meta.agent_id,
+            meta.agent_name,
+            meta.queue,
+            meta.started_at,
+            meta.direction,
+            meta.customer_ref,
+            record.attribution,
+            record.agent_channel,
+            record.asr_backend,
+            record.asr_model,
+            record.language,
+            record.asr_confidence,
+            status,
+            run_id,
+            created[0] if created else now,
+            now,
+            record.channel,
+            meta.external_id,
             json.dumps(meta.extra, ensure_ascii=False, sort_keys=True) if getattr(meta, "extra", None) else None,
         ],
     )
@@ -60,7 +82,17 @@ def write_call(con: duckdb.DuckDBPyConnection, record: CallRecord, conversation:
 
 def write_utterances(con: duckdb.DuckDBPyConnection, call_id: str, utterances: Iterable[Utterance]) -> None:
     rows = [
-        [call_id, u.idx, u.speaker, u.start_s, u.end_s, u.text, [asdict(w) for w in u.words], u.asr_confidence, u.channel]
+        [
+            call_id,
+            u.idx,
+            u.speaker,
+            u.start_s,
+            u.end_s,
+            u.text,
+            [asdict(w) for w in u.words],
+            u.asr_confidence,
+            u.channel,
+        ]
         for u in utterances
     ]
     if rows:
@@ -74,8 +106,7 @@ def read_conversation(con: duckdb.DuckDBPyConnection, call_id: str) -> Conversat
     if call is None:
         return None
     rows = con.execute(
-        "SELECT idx, speaker, start_s, end_s, text, words, asr_confidence, channel FROM utterances "
-        "WHERE call_id = ? ORDER BY idx",
+        "SELECT idx, speaker, start_s, end_s, text, words, asr_confidence, channel FROM utterances WHERE call_id = ? ORDER BY idx",
         [call_id],
     ).fetchall()
     return Conversation(
@@ -92,9 +123,16 @@ def read_conversation(con: duckdb.DuckDBPyConnection, call_id: str) -> Conversat
 def _utterance(r: tuple) -> Utterance:
     idx, speaker, start_s, end_s, text, words, conf, channel = r
     return Utterance(
-        idx=idx, speaker=speaker, start_s=start_s, end_s=end_s, text=text,
-        words=tuple(Word(start=w["start"], end=w["end"], text=w["text"], probability=w["probability"]) for w in (words or [])),
-        asr_confidence=conf if conf is not None else 1.0, channel=channel,
+        idx=idx,
+        speaker=speaker,
+        start_s=start_s,
+        end_s=end_s,
+        text=text,
+        words=tuple(
+            Word(start=w["start"], end=w["end"], text=w["text"], probability=w["probability"]) for w in (words or [])
+        ),
+        asr_confidence=conf if conf is not None else 1.0,
+        channel=channel,
     )
 
 
@@ -102,14 +140,18 @@ def set_call_status(con: duckdb.DuckDBPyConnection, call_id: str, status: str) -
     con.execute("UPDATE calls SET status = ?, updated_at = ? WHERE call_id = ?", [status, utcnow(), call_id])
 
 
-def record_failure(con: duckdb.DuckDBPyConnection, run_id: str | None, problem: Problem, call_id: str | None = None) -> None:
+def record_failure(
+    con: duckdb.DuckDBPyConnection, run_id: str | None, problem: Problem, call_id: str | None = None
+) -> None:
     con.execute(
         "INSERT INTO failures VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [uuid.uuid4().hex, run_id, problem.path, call_id, problem.stage, problem.error_type, problem.reason, utcnow()],
     )
 
 
-def start_run(con: duckdb.DuckDBPyConnection, input_dir: str, *, asr_backend: str, asr_model: str, flow_run_id: str | None = None) -> str:
+def start_run(
+    con: duckdb.DuckDBPyConnection, input_dir: str, *, asr_backend: str, asr_model: str, flow_run_id: str | None = None
+) -> str:
     run_id = uuid.uuid4().hex[:12]
     con.execute(
         "INSERT INTO runs (run_id, started_at, input_dir, status, asr_backend, asr_model, flow_run_id) VALUES (?, ?, ?, 'running', ?, ?, ?)",
@@ -122,8 +164,17 @@ def finish_run(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:
     con.execute(
         """UPDATE runs SET finished_at = ?, status = ?, calls_found = ?, calls_done = ?, calls_skipped = ?,
                calls_failed = ?, audio_s = ?, wall_s = ? WHERE run_id = ?""",
-        [utcnow(), summary.status, summary.calls_found, summary.calls_done, summary.calls_skipped,
-         summary.calls_failed, summary.audio_s, summary.wall_s, summary.run_id],
+        [
+            utcnow(),
+            summary.status,
+            summary.calls_found,
+            summary.calls_done,
+            summary.calls_skipped,
+            summary.calls_failed,
+            summary.audio_s,
+            summary.wall_s,
+            summary.run_id,
+        ],
     )
 
 
@@ -144,8 +195,10 @@ def update_call_metadata(con: duckdb.DuckDBPyConnection, call_id: str, meta: Cal
     row = con.execute(f"SELECT {', '.join(given)} FROM calls WHERE call_id = ?", [call_id]).fetchone()
     if row is None or tuple(row) == tuple(given.values()):
         return False
-    con.execute(f"UPDATE calls SET {', '.join(f'{c} = ?' for c in given)}, updated_at = ? WHERE call_id = ?",
-                [*given.values(), utcnow(), call_id])
+    con.execute(
+        f"UPDATE calls SET {', '.join(f'{c} = ?' for c in given)}, updated_at = ? WHERE call_id = ?",
+        [*given.values(), utcnow(), call_id],
+    )
     return True
 
 
@@ -153,6 +206,8 @@ def calls_by_external_id(con: duckdb.DuckDBPyConnection, external_ids: list[str]
     """``{external_id: call_id}`` of stored calls with one of ``external_ids``."""
     if not external_ids:
         return {}
-    rows = con.execute("SELECT external_id, min(call_id) FROM calls WHERE external_id IN (SELECT unnest(?)) "
-                       "GROUP BY external_id", [external_ids]).fetchall()
+    rows = con.execute(
+        "SELECT external_id, min(call_id) FROM calls WHERE external_id IN (SELECT unnest(?)) GROUP BY external_id",
+        [external_ids],
+    ).fetchall()
     return dict(rows)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
+
+loads: Callable[[str | bytes], Any]
 
 try:  # four to seven times faster on evidence and label scores
     import orjson as _orjson
@@ -13,6 +16,7 @@ try:  # four to seven times faster on evidence and label scores
 
     loads = _orjson.loads
 except ImportError:  # pragma: no cover - plain json fallback
+
     def dumps(obj: Any) -> str:
         return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 

@@ -15,11 +15,11 @@ import logging
 import re
 import struct
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
@@ -33,7 +33,7 @@ DEFAULT_BUSY_TIMEOUT_S = 30.0
 
 def utcnow() -> datetime:
     """Naive UTC timestamp, the form stored in every TIMESTAMP column."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -88,7 +88,9 @@ def check_database_file(path: Path) -> None:
             "pass a .duckdb file (a new path creates one)"
         )
     if size == 0:
-        raise StoreError(f"database {path} is an empty file, not a DuckDB database; delete it or pass another --db path")
+        raise StoreError(
+            f"database {path} is an empty file, not a DuckDB database; delete it or pass another --db path"
+        )
     if len(head) < _HEADER_BYTES or head[8:12] != b"DUCK":
         raise StoreError(
             f"database {path} is not a DuckDB database file ({size} bytes, no DuckDB header); "
@@ -218,8 +220,7 @@ def available_migrations() -> list[tuple[int, str, str]]:
 def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply every migration not yet recorded in ``schema_migrations``."""
     con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
+        "CREATE TABLE IF NOT EXISTS schema_migrations ( version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)"
     )
     done = {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
     applied = []
@@ -228,9 +229,7 @@ def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
             continue
         with transaction(con):
             con.execute(sql)
-            con.execute(
-                "INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utcnow()]
-            )
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, ?)", [version, name, utcnow()])
         logger.info("applied migration %03d_%s", version, name)
         applied.append(version)
     return applied

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import duckdb
 
@@ -34,8 +34,7 @@ def replace_flags(
             con.execute("DELETE FROM flags WHERE call_id IN (SELECT unnest(?::VARCHAR[]))", [list(call_ids)])
         else:
             con.execute(
-                "DELETE FROM flags WHERE call_id IN (SELECT unnest(?::VARCHAR[]))"
-                " AND scorecard_id IN (SELECT unnest(?::VARCHAR[]))",
+                "DELETE FROM flags WHERE call_id IN (SELECT unnest(?::VARCHAR[])) AND scorecard_id IN (SELECT unnest(?::VARCHAR[]))",
                 [list(call_ids), list(scorecard_ids)],
             )
     if not flags:
@@ -45,8 +44,12 @@ def replace_flags(
            SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),
                   unnest(?::VARCHAR[]), ?""",
         [
-            [f.call_id for f in flags], [f.rule_id for f in flags], [f.scorecard_id for f in flags],
-            [f.reason for f in flags], [f.severity for f in flags], utcnow(),
+            [f.call_id for f in flags],
+            [f.rule_id for f in flags],
+            [f.scorecard_id for f in flags],
+            [f.reason for f in flags],
+            [f.severity for f in flags],
+            utcnow(),
         ],
     )
     return len(flags)

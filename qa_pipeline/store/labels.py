@@ -10,7 +10,7 @@ discipline (open → one short transaction → close), e.g.::
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from collections.abc import Sequence
 
 import duckdb
 
@@ -65,8 +65,7 @@ def write_labels(
 def read_labels(con: duckdb.DuckDBPyConnection, call_id: str) -> tuple[UtteranceLabels, ...]:
     """The call's stored labels in utterance order (empty when not classified yet)."""
     rows = con.execute(
-        "SELECT idx, sentiment, sentiment_score, label_scores, detected FROM utterance_labels "
-        "WHERE call_id = ? ORDER BY idx",
+        "SELECT idx, sentiment, sentiment_score, label_scores, detected FROM utterance_labels WHERE call_id = ? ORDER BY idx",
         [call_id],
     ).fetchall()
     out = []

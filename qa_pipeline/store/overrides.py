@@ -8,7 +8,7 @@ run, ``final_score``) and the review workspace's final verdicts both read it.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Sequence
+from collections.abc import Sequence
 
 import duckdb
 
@@ -35,9 +35,15 @@ def latest_overrides(
     if not call_ids or not scorecard_ids:
         return {}
     out: dict[tuple[str, str], dict[str, str]] = defaultdict(dict)
-    sql = "SELECT call_id, scorecard_id, criterion_id, new_verdict FROM (" + latest_overrides_sql(
-        "scorecard_id IN (SELECT unnest(?::VARCHAR[])) AND call_id IN (SELECT unnest(?::VARCHAR[]))"
-    ) + ")"
-    for call_id, scorecard_id, criterion_id, verdict in con.execute(sql, [list(scorecard_ids), list(call_ids)]).fetchall():
+    sql = (
+        "SELECT call_id, scorecard_id, criterion_id, new_verdict FROM ("
+        + latest_overrides_sql(
+            "scorecard_id IN (SELECT unnest(?::VARCHAR[])) AND call_id IN (SELECT unnest(?::VARCHAR[]))"
+        )
+        + ")"
+    )
+    for call_id, scorecard_id, criterion_id, verdict in con.execute(
+        sql, [list(scorecard_ids), list(call_ids)]
+    ).fetchall():
         out[(call_id, scorecard_id)][criterion_id] = verdict
     return dict(out)

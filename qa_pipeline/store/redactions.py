@@ -7,8 +7,8 @@ explicitly sets ``keep_raw`` (:class:`qa_pipeline.redact.RedactionOptions`).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import asdict
-from typing import Iterable
 
 import duckdb
 
@@ -44,8 +44,7 @@ def write_redactions(con: duckdb.DuckDBPyConnection, call_id: str, spans: Iterab
 def read_redactions(con: duckdb.DuckDBPyConnection, call_id: str) -> tuple[RedactionSpan, ...]:
     """The call's spans ordered by utterance and span number (empty when none)."""
     rows = con.execute(
-        "SELECT idx, span_no, pii_type, char_start, char_end, start_s, end_s FROM redactions"
-        " WHERE call_id = ? ORDER BY idx, span_no",
+        "SELECT idx, span_no, pii_type, char_start, char_end, start_s, end_s FROM redactions WHERE call_id = ? ORDER BY idx, span_no",
         [call_id],
     ).fetchall()
     return tuple(RedactionSpan(*row) for row in rows)
@@ -74,9 +73,9 @@ def write_raw_utterances(con: duckdb.DuckDBPyConnection, redacted: RedactedConve
 def purge_raw_utterances(con: duckdb.DuckDBPyConnection, call_id: str | None = None) -> int:
     """Delete stored unredacted text of one call, or of every call; returns rows deleted."""
     if call_id is None:
-        n = con.execute("SELECT count(*) FROM raw_utterances").fetchone()[0]
+        n = con.execute("SELECT count(*) FROM raw_utterances").fetchall()[0][0]
         con.execute("DELETE FROM raw_utterances")
     else:
-        n = con.execute("SELECT count(*) FROM raw_utterances WHERE call_id = ?", [call_id]).fetchone()[0]
+        n = con.execute("SELECT count(*) FROM raw_utterances WHERE call_id = ?", [call_id]).fetchall()[0][0]
         con.execute("DELETE FROM raw_utterances WHERE call_id = ?", [call_id])
     return int(n)

@@ -9,7 +9,7 @@ transaction and the overrides' ``final_score`` are the caller's
 from __future__ import annotations
 
 import json
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import duckdb
 
@@ -38,7 +38,9 @@ __all__ = ["call_statuses", "finish_run", "load_analysis", "record_failures", "s
 def call_statuses(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> dict[str, str]:
     if not call_ids:
         return {}
-    rows = con.execute("SELECT call_id, status FROM calls WHERE call_id IN (SELECT unnest(?))", [list(call_ids)]).fetchall()
+    rows = con.execute(
+        "SELECT call_id, status FROM calls WHERE call_id IN (SELECT unnest(?))", [list(call_ids)]
+    ).fetchall()
     return dict(rows)
 
 
@@ -72,8 +74,9 @@ def write_analysis_rows(
         if analysis.redacted:
             write_redactions(con, analysis.call_id, analysis.redaction_spans)
         if analysis.raw_conversation is not None:  # keep_raw asked for it
-            write_raw_utterances(con, RedactedConversation(analysis.conversation, analysis.redaction_spans,
-                                                           analysis.raw_conversation))
+            write_raw_utterances(
+                con, RedactedConversation(analysis.conversation, analysis.redaction_spans, analysis.raw_conversation)
+            )
     else:
         set_call_status(con, analysis.call_id, status)
         if run_id is not None:  # the run that finished it (an interrupted run's counters are rebuilt from this)
@@ -86,7 +89,9 @@ def write_analysis_rows(
         write_flags(con, analysis.call_id, analysis.flags)
 
 
-def record_failures(con: duckdb.DuckDBPyConnection, run_id: str, failures: Sequence[tuple[Problem, str | None]]) -> None:
+def record_failures(
+    con: duckdb.DuckDBPyConnection, run_id: str, failures: Sequence[tuple[Problem, str | None]]
+) -> None:
     with transaction(con):
         for problem, call_id in failures:
             record_failure(con, run_id, problem, call_id)

@@ -12,11 +12,11 @@ import errno
 import fcntl
 import logging
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterator
 
 import duckdb
 
@@ -43,7 +43,9 @@ def run_lock(db: str | Path) -> Iterator[Path]:
     except OSError as exc:
         if is_disk_full(exc):
             raise disk_full_error(path, exc) from None
-        raise StoreError(f"cannot create the run lock {path} ({exc.strerror}); check that its folder is writable") from exc
+        raise StoreError(
+            f"cannot create the run lock {path} ({exc.strerror}); check that its folder is writable"
+        ) from exc
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -69,7 +71,9 @@ def run_lock(db: str | Path) -> Iterator[Path]:
 
 def note_found(con: duckdb.DuckDBPyConnection, run_id: str, *, calls_found: int, calls_skipped: int) -> None:
     """What the run found, written as soon as it is known (a run killed later still shows it)."""
-    con.execute("UPDATE runs SET calls_found = ?, calls_skipped = ? WHERE run_id = ?", [calls_found, calls_skipped, run_id])
+    con.execute(
+        "UPDATE runs SET calls_found = ?, calls_skipped = ? WHERE run_id = ?", [calls_found, calls_skipped, run_id]
+    )
 
 
 def close_interrupted_runs(con: duckdb.DuckDBPyConnection) -> list[str]:

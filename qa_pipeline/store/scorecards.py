@@ -53,9 +53,12 @@ def registered_scorecards(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str
 
 
 def is_registered(con: duckdb.DuckDBPyConnection, scorecard_id: str, version: str) -> bool:
-    return con.execute(
-        "SELECT 1 FROM scorecards WHERE scorecard_id = ? AND version = ?", [scorecard_id, version]
-    ).fetchone() is not None
+    return (
+        con.execute(
+            "SELECT 1 FROM scorecards WHERE scorecard_id = ? AND version = ?", [scorecard_id, version]
+        ).fetchone()
+        is not None
+    )
 
 
 def scorecard_source(con: duckdb.DuckDBPyConnection, scorecard_id: str, version: str) -> str | None:

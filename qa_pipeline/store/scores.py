@@ -11,7 +11,8 @@ is given.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import duckdb
 
@@ -72,7 +73,9 @@ def write_scores(
     sec: list[list[Any]] = [[] for _ in range(7)]
     for r in results:
         for s in r.sections:
-            for col, v in zip(sec, (r.call_id, r.scorecard_id, s.section_id, s.weight, s.points, s.max_points, s.score)):
+            for col, v in zip(
+                sec, (r.call_id, r.scorecard_id, s.section_id, s.weight, s.points, s.max_points, s.score)
+            ):
                 col.append(v)
     con.execute(
         """INSERT INTO section_scores (call_id, scorecard_id, section_id, weight, points, max_points, score)
@@ -83,11 +86,24 @@ def write_scores(
     crit: list[list[Any]] = [[] for _ in range(12)]
     for r in results:
         for c in r.criteria:
-            for col, v in zip(crit, (
-                r.call_id, r.scorecard_id, r.scorecard_version, c.section_id, c.criterion_id, c.kind, c.verdict,
-                c.points, c.max_points, c.auto_fail, c.reason, dumps(c.evidence),
-            )):
-                col.append(v)
+            for col, value in zip(
+                crit,
+                (
+                    r.call_id,
+                    r.scorecard_id,
+                    r.scorecard_version,
+                    c.section_id,
+                    c.criterion_id,
+                    c.kind,
+                    c.verdict,
+                    c.points,
+                    c.max_points,
+                    c.auto_fail,
+                    c.reason,
+                    dumps(c.evidence),
+                ),
+            ):
+                col.append(value)
     con.execute(
         """INSERT INTO criterion_results (call_id, scorecard_id, scorecard_version, section_id, criterion_id, kind,
                verdict, points, max_points, auto_fail, reason, evidence)
@@ -99,15 +115,16 @@ def write_scores(
     return len(results)
 
 
-def previous_scores(con: duckdb.DuckDBPyConnection, scorecard_id: str, call_ids: Sequence[str]) -> dict[str, tuple[float, str]]:
+def previous_scores(
+    con: duckdb.DuckDBPyConnection, scorecard_id: str, call_ids: Sequence[str]
+) -> dict[str, tuple[float, str]]:
     """``call_id -> (score, scorecard_version)`` stored now for these calls."""
     if not call_ids:
         return {}
     return {
         r[0]: (r[1], r[2])
         for r in con.execute(
-            "SELECT call_id, score, scorecard_version FROM call_scores WHERE scorecard_id = ?"
-            " AND call_id IN (SELECT unnest(?::VARCHAR[]))",
+            "SELECT call_id, score, scorecard_version FROM call_scores WHERE scorecard_id = ? AND call_id IN (SELECT unnest(?::VARCHAR[]))",
             [scorecard_id, list(call_ids)],
         ).fetchall()
     }
@@ -125,8 +142,7 @@ def read_score_rows(
     if head is None:
         return None
     sections = con.execute(
-        "SELECT section_id, weight, points, max_points, score FROM section_scores"
-        " WHERE call_id = ? AND scorecard_id = ?",
+        "SELECT section_id, weight, points, max_points, score FROM section_scores WHERE call_id = ? AND scorecard_id = ?",
         [call_id, scorecard_id],
     ).fetchall()
     criteria = con.execute(

@@ -252,118 +252,118 @@ HELDOUT_PII = [
     "A: alright and what card are we putting this on today || C: it's the visa <CARD>4 5 3 2 0 1 5 1 1 2 8 3 0 3 6 6</CARD>",
     "A: Okay, I'm ready for the card number. || C: Okay. <CARD>4532, 0151, 1283, 0366</CARD>. || A: And the expiration date? || C: <EXPIRY>Ten, twenty-eight</EXPIRY>. || A: And the security code? || C: <CVV>Seven, seven, three</CVV>.",
     "C: Let me get my wallet. Okay, it's <CARD>five four two five, two three three four, three oh one oh, nine nine oh three</CARD>.",
-    'A: Number on the card? || C: <CARD>Forty-five thirty-two, oh one fifty-one, twelve eighty-three, oh three sixty-six</CARD>.',
-    'C: the number is <CARD>4532 0151</CARD> um hang on <CARD>1283 0366</CARD>',
-    'A: Please go ahead with your card details. || C: <CARD>3782 822463 10005</CARD>, expiring <EXPIRY>April 2029</EXPIRY>, and the code is <CVV>4421</CVV>.',
+    "A: Number on the card? || C: <CARD>Forty-five thirty-two, oh one fifty-one, twelve eighty-three, oh three sixty-six</CARD>.",
+    "C: the number is <CARD>4532 0151</CARD> um hang on <CARD>1283 0366</CARD>",
+    "A: Please go ahead with your card details. || C: <CARD>3782 822463 10005</CARD>, expiring <EXPIRY>April 2029</EXPIRY>, and the code is <CVV>4421</CVV>.",
     "A: So that's a Mastercard ending in 9903, and the full number was <CARD>5425 2334 3010 9903</CARD>, correct? || C: Correct.",
     "A: What's the security code? || C: It's, uh, <CVV>two, zero, nine</CVV>.",
-    'A: can you give me the three numbers on the back || C: yeah <CVV>six one four</CVV>',
+    "A: can you give me the three numbers on the back || C: yeah <CVV>six one four</CVV>",
     "A: And the expiry date on the card? || C: It's <EXPIRY>oh nine of twenty-seven</EXPIRY>.",
-    'A: When does it expire? || C: <EXPIRY>June of 2030</EXPIRY>.',
-    'A: For verification, could I get the last four digits of your social? || C: Yep, <SSN>nine two one one</SSN>.',
-    'A: What is your Social Security number? || C: <SSN>Five two four, seven one, three three eight oh</SSN>.',
-    'C: my ssn is <SSN>524713380</SSN>',
-    'A: I need your full social to open the claim. || C: Okay. <SSN>Four six eight</SSN>. || A: Mm-hmm. || C: <SSN>Two two</SSN>. || A: Yep. || C: <SSN>Nine one oh seven</SSN>.',
-    'A: And your date of birth? || C: <DOB>Twelfth of August, eighty-two</DOB>.',
-    'A: Can I please have your date of birth? || C: Yeah, <DOB>August 12, 1982</DOB>.',
+    "A: When does it expire? || C: <EXPIRY>June of 2030</EXPIRY>.",
+    "A: For verification, could I get the last four digits of your social? || C: Yep, <SSN>nine two one one</SSN>.",
+    "A: What is your Social Security number? || C: <SSN>Five two four, seven one, three three eight oh</SSN>.",
+    "C: my ssn is <SSN>524713380</SSN>",
+    "A: I need your full social to open the claim. || C: Okay. <SSN>Four six eight</SSN>. || A: Mm-hmm. || C: <SSN>Two two</SSN>. || A: Yep. || C: <SSN>Nine one oh seven</SSN>.",
+    "A: And your date of birth? || C: <DOB>Twelfth of August, eighty-two</DOB>.",
+    "A: Can I please have your date of birth? || C: Yeah, <DOB>August 12, 1982</DOB>.",
     "A: What's your birth date? || C: <DOB>8/12/82</DOB>.",
     "C: I'm the account holder, born <DOB>December 1st, 1960</DOB>.",
-    'A: Can you verify your DOB for me? || C: <DOB>Nine, twenty-three, nineteen seventy</DOB>.',
+    "A: Can you verify your DOB for me? || C: <DOB>Nine, twenty-three, nineteen seventy</DOB>.",
     "A: What number can we reach you on? || C: It's <PHONE>two oh one, five five five, oh one two three</PHONE>.",
-    'C: If we get cut off, my number is <PHONE>415-555-2671</PHONE>.',
-    'A: Is there a phone number we can call you back on? || C: Yes, <PHONE>347 555 8821</PHONE>.',
+    "C: If we get cut off, my number is <PHONE>415-555-2671</PHONE>.",
+    "A: Is there a phone number we can call you back on? || C: Yes, <PHONE>347 555 8821</PHONE>.",
     "A: What's the phone number on the account? || C: area code <PHONE>six one nine, five five five, four four three two</PHONE>.",
     "C: my cell's <PHONE>seven seven three five five five one two one two</PHONE>",
     "A: What's a good email? || C: <EMAIL>Kevin dot O'Brien at gmail dot com</EMAIL>.",
-    'A: And what email should I send it to? || C: <EMAIL>lisa.m.wong@outlook.com</EMAIL>.',
-    'C: Can you email it to <EMAIL>rick at rickjohnsonphotography dot com</EMAIL>?',
+    "A: And what email should I send it to? || C: <EMAIL>lisa.m.wong@outlook.com</EMAIL>.",
+    "C: Can you email it to <EMAIL>rick at rickjohnsonphotography dot com</EMAIL>?",
     "A: What's the email on file? || C: <EMAIL>dan underscore 1985 at hotmail dot com</EMAIL>.",
     "A: Email address? || C: It's <EMAIL>m k w at yahoo dot co dot uk</EMAIL>.",
     "A: What's the address for the delivery? || C: <ADDRESS>4512 West Grand Avenue, Chicago, Illinois, 60639</ADDRESS>.",
-    'C: Please send the new card to <ADDRESS>19 Chestnut Road, apartment 2</ADDRESS>.',
-    'A: And your street address? || C: <ADDRESS>Eleven twenty Pine Street</ADDRESS>.',
+    "C: Please send the new card to <ADDRESS>19 Chestnut Road, apartment 2</ADDRESS>.",
+    "A: And your street address? || C: <ADDRESS>Eleven twenty Pine Street</ADDRESS>.",
     "A: What's your zip? || C: <ADDRESS>9 4 1 0 3</ADDRESS>.",
-    'C: I moved to <ADDRESS>77 Riverside Drive, Apt 5C, New York, NY 10024</ADDRESS>.',
+    "C: I moved to <ADDRESS>77 Riverside Drive, Apt 5C, New York, NY 10024</ADDRESS>.",
     "A: What's the address on the account? || C: <ADDRESS>three twelve Highland Terrace</ADDRESS>.",
-    'A: Could I have your checking account number? || C: <ACCOUNT>Three three four, oh nine eight, seven seven two, one</ACCOUNT>.',
-    'A: And the routing number for that bank? || C: <ROUTING>Oh two one, oh oh oh, oh two one</ROUTING>.',
-    'C: my account number is <ACCOUNT>1 2 0 0 4 5 6 7 8 9</ACCOUNT> and routing is <ROUTING>0 2 6 0 0 9 5 9 3</ROUTING>',
+    "A: Could I have your checking account number? || C: <ACCOUNT>Three three four, oh nine eight, seven seven two, one</ACCOUNT>.",
+    "A: And the routing number for that bank? || C: <ROUTING>Oh two one, oh oh oh, oh two one</ROUTING>.",
+    "C: my account number is <ACCOUNT>1 2 0 0 4 5 6 7 8 9</ACCOUNT> and routing is <ROUTING>0 2 6 0 0 9 5 9 3</ROUTING>",
     "A: What's your member number? || C: <ACCOUNT>88127734</ACCOUNT>.",
-    'A: Can I get your policy number? || C: <ACCOUNT>P O L 4 4 8 2 1 9 7 3</ACCOUNT>.',
-    'A: And the card number? || C: <CARD>4916 3382</CARD> || A: Okay. || C: <CARD>9211</CARD> || A: Yep. || C: <CARD>0757</CARD>.',
-    'A: Card number please. || C: <CARD>6011 0009 9013 9424</CARD>. || A: Thank you. And the name on the card? || C: Maria Gonzalez.',
+    "A: Can I get your policy number? || C: <ACCOUNT>P O L 4 4 8 2 1 9 7 3</ACCOUNT>.",
+    "A: And the card number? || C: <CARD>4916 3382</CARD> || A: Okay. || C: <CARD>9211</CARD> || A: Yep. || C: <CARD>0757</CARD>.",
+    "A: Card number please. || C: <CARD>6011 0009 9013 9424</CARD>. || A: Thank you. And the name on the card? || C: Maria Gonzalez.",
     "C: I'll give you my card, it's <CARD>3 7 1 4 4 9 6 3 5 3 9 8 4 3 1</CARD>.",
     "A: and what's your home address || C: <ADDRESS>two hundred and five Lake Shore Drive</ADDRESS>",
-    'A: can I get your date of birth || C: <DOB>february twenty ninth nineteen ninety two</DOB>',
-    'A: Your social, please. || C: <SSN>001-22-3333</SSN>.',
-    'A: Phone number? || C: <PHONE>Five five five</PHONE>, <PHONE>three two one</PHONE>, <PHONE>four four five five</PHONE>.',
-    'C: My email address is <EMAIL>jane at doe dot org</EMAIL>.',
-    'A: Security code? || C: <CVV>Nine nine nine</CVV>.',
-    'A: Okay and the expiry? || C: <EXPIRY>O three twenty six</EXPIRY>.',
+    "A: can I get your date of birth || C: <DOB>february twenty ninth nineteen ninety two</DOB>",
+    "A: Your social, please. || C: <SSN>001-22-3333</SSN>.",
+    "A: Phone number? || C: <PHONE>Five five five</PHONE>, <PHONE>three two one</PHONE>, <PHONE>four four five five</PHONE>.",
+    "C: My email address is <EMAIL>jane at doe dot org</EMAIL>.",
+    "A: Security code? || C: <CVV>Nine nine nine</CVV>.",
+    "A: Okay and the expiry? || C: <EXPIRY>O three twenty six</EXPIRY>.",
     "A: Okay I'll take the card number now. || C: <CARD>Four five five six</CARD>, <CARD>seven three seven five</CARD>, <CARD>eight six eight nine</CARD>, <CARD>nine eight five five</CARD>.",
     "A: And the sixteen digit number? || C: <CARD>4556 7375 8689 9855</CARD>. || A: Thanks, that's <CARD>4556 7375 8689 9855</CARD>.",
-    'A: The billing zip code? || C: <ADDRESS>Three oh three oh two</ADDRESS>.',
+    "A: The billing zip code? || C: <ADDRESS>Three oh three oh two</ADDRESS>.",
 ]
 
 HELDOUT_CLEAN = [
     "A: Thanks for calling, this is Dana, how can I help? || C: Hi, I'm calling about order 3 3 8 2 1 7 4 5.",
-    'C: I was charged 79.99 twice.',
-    'A: The new plan is 45 a month for the first 6 months.',
-    'C: The bill says 1,342.17.',
-    'A: I can schedule a technician on the 21st between 1 and 5.',
+    "C: I was charged 79.99 twice.",
+    "A: The new plan is 45 a month for the first 6 months.",
+    "C: The bill says 1,342.17.",
+    "A: I can schedule a technician on the 21st between 1 and 5.",
     "C: It's been about two weeks, since the 3rd.",
-    'A: Your reference is A B C 1 2 3 4 5.',
+    "A: Your reference is A B C 1 2 3 4 5.",
     "C: It's 2 5 6 gigs, the 2022 model.",
     "A: Okay, that's 3 items at 19.99 each.",
-    'C: The confirmation number they gave me was 9 8 7 6 5 4 3 2 1 0.',
-    'A: Your ticket is 5 5 5 2 3 4 8 8 1 9.',
-    'C: My flight number is DL 405 to Atlanta.',
-    'A: We have you down for Thursday at 10:30.',
+    "C: The confirmation number they gave me was 9 8 7 6 5 4 3 2 1 0.",
+    "A: Your ticket is 5 5 5 2 3 4 8 8 1 9.",
+    "C: My flight number is DL 405 to Atlanta.",
+    "A: We have you down for Thursday at 10:30.",
     "C: I've been with you guys since 2012.",
     "C: It's the TV, model 55 Q 8 0 B.",
-    'A: That order shipped on January 14th.',
+    "A: That order shipped on January 14th.",
     "C: My husband was born in 1952 and he can't use the app.",
     "C: The router's serial is 2 2 1 4 6 6 9 0 3 8 7 1.",
     "A: You're number 4 in the queue, the wait is about 12 minutes.",
-    'C: I paid 250 on the 15th and another 250 on the 30th.',
-    'A: That will be 5 to 7 business days.',
+    "C: I paid 250 on the 15th and another 250 on the 30th.",
+    "A: That will be 5 to 7 business days.",
     "C: We've got 3 lines and 2 tablets.",
-    'A: The outage affected about 2,000 homes.',
-    'C: It was around 9 at night.',
-    'A: OK so the last four on the card are 1 1 1 1.',
-    'A: How many devices? || C: Four.',
-    'A: What time did it happen? || C: About eleven forty-five.',
-    'A: How much was the charge? || C: Sixty-four twenty.',
+    "A: The outage affected about 2,000 homes.",
+    "C: It was around 9 at night.",
+    "A: OK so the last four on the card are 1 1 1 1.",
+    "A: How many devices? || C: Four.",
+    "A: What time did it happen? || C: About eleven forty-five.",
+    "A: How much was the charge? || C: Sixty-four twenty.",
     "A: What's the order number? || C: Four four nine one two three seven seven eight.",
-    'A: And the case number you were given? || C: One two three, four five, six seven eight nine.',
-    'A: Which flight? || C: United eleven forty-two.',
-    'A: What was the amount? || C: Two hundred and thirty-five.',
+    "A: And the case number you were given? || C: One two three, four five, six seven eight nine.",
+    "A: Which flight? || C: United eleven forty-two.",
+    "A: What was the amount? || C: Two hundred and thirty-five.",
     "A: What's the tracking number? || C: Nine four zero zero, one one one, two zero two, five five five, one two three.",
     "C: I'm calling about my card, it was declined at the store.",
-    'C: I want to update my email and phone.',
+    "C: I want to update my email and phone.",
     "A: Can you confirm your address for me? || C: Sure, it hasn't changed.",
     "A: What's your date of birth? || C: Sorry, can you hold on a second?",
     "C: My daughter's fifteen and my son is twelve.",
     "A: It's 10 percent off for 12 months.",
-    'C: The email they sent said to call by 5.',
-    'C: Room 2 1 4, building C.',
-    'A: Your PIN was reset 3 days ago.',
-    'C: I need to pay 300 dollars today and 300 next month.',
+    "C: The email they sent said to call by 5.",
+    "C: Room 2 1 4, building C.",
+    "A: Your PIN was reset 3 days ago.",
+    "C: I need to pay 300 dollars today and 300 next month.",
     "A: That's channel 2 0 6.",
-    'C: Go to settings, then option 3, then 4.',
-    'A: Our office is at the corner of 5th and Main.',
-    'C: I bought it on Black Friday for 399.',
-    'A: The next available date is March 12th, 2026.',
-    'C: The delivery window was 8 to 12.',
-    'A: Please hold for 2 minutes.',
+    "C: Go to settings, then option 3, then 4.",
+    "A: Our office is at the corner of 5th and Main.",
+    "C: I bought it on Black Friday for 399.",
+    "A: The next available date is March 12th, 2026.",
+    "C: The delivery window was 8 to 12.",
+    "A: Please hold for 2 minutes.",
     "C: I've called 4 times this week.",
     "A: There's a 25 dollar late fee.",
     "C: My account's been locked since Monday.",
-    'A: The promo ends on 12/31.',
-    'C: It says error 4 0 4.',
+    "A: The promo ends on 12/31.",
+    "C: It says error 4 0 4.",
     "A: I'll call you back in 15 minutes.",
-    'C: My daughter was born on a Tuesday.',
-    'A: The security deposit is 150.',
+    "C: My daughter was born on a Tuesday.",
+    "A: The security deposit is 150.",
     "C: Send the invoice to accounts at our company, they'll handle it.",
 ]
 
@@ -371,67 +371,67 @@ HELDOUT_CLEAN = [
 HELDOUT2_PII = [
     "A: What's the card number? || C: <CARD>4-9-1-6-3-3-8-2-9-2-1-1-0-7-5-7</CARD>.",
     "C: ok so the card is <CARD>4916, 3382, 9211, 0757</CARD> and it's a Visa debit",
-    'A: Go ahead with the card. || C: <CARD>4916</CARD>. || A: <CARD>4916</CARD>. || C: <CARD>3382</CARD>. || A: <CARD>3382</CARD>. || C: <CARD>9211 0757</CARD>.',
-    'A: Card number, please. || C: Um, hold on, I need my glasses. Okay, <CARD>five, four, two, five, two, three, three, four, three, oh, one, oh, nine, nine, oh, three</CARD>.',
+    "A: Go ahead with the card. || C: <CARD>4916</CARD>. || A: <CARD>4916</CARD>. || C: <CARD>3382</CARD>. || A: <CARD>3382</CARD>. || C: <CARD>9211 0757</CARD>.",
+    "A: Card number, please. || C: Um, hold on, I need my glasses. Okay, <CARD>five, four, two, five, two, three, three, four, three, oh, one, oh, nine, nine, oh, three</CARD>.",
     "A: What's the long number across the front? || C: <CARD>six oh one one, oh oh oh nine, nine oh one three, nine four two four</CARD>.",
-    'A: And the security code on the back? || C: The last three digits are <CVV>eight six oh</CVV>.',
-    'A: Three digit code please. || C: <CVV>5 0 2</CVV>.',
-    'A: Can you read me the expiration date? || C: Yeah, it says <EXPIRY>zero seven slash twenty-nine</EXPIRY>.',
-    'A: And when does it expire? || C: The end of <EXPIRY>March 2027</EXPIRY>.',
-    'A: Can I confirm your Social Security number? || C: <SSN>Three six two dash four four dash one nine eight seven</SSN>.',
-    'C: The IRS letter had my SSN on it, <SSN>362-44-1987</SSN>, is that a problem?',
-    'A: Last four of the social? || C: <SSN>One nine eight seven</SSN>.',
-    'A: Date of birth on the policy? || C: <DOB>Fourth of July, seventy-six</DOB>.',
-    'A: Can you tell me your date of birth? || C: Sure, <DOB>January the 9th, 1994</DOB>.',
-    'A: And the date of birth for your son? || C: <DOB>2/28/2011</DOB>.',
+    "A: And the security code on the back? || C: The last three digits are <CVV>eight six oh</CVV>.",
+    "A: Three digit code please. || C: <CVV>5 0 2</CVV>.",
+    "A: Can you read me the expiration date? || C: Yeah, it says <EXPIRY>zero seven slash twenty-nine</EXPIRY>.",
+    "A: And when does it expire? || C: The end of <EXPIRY>March 2027</EXPIRY>.",
+    "A: Can I confirm your Social Security number? || C: <SSN>Three six two dash four four dash one nine eight seven</SSN>.",
+    "C: The IRS letter had my SSN on it, <SSN>362-44-1987</SSN>, is that a problem?",
+    "A: Last four of the social? || C: <SSN>One nine eight seven</SSN>.",
+    "A: Date of birth on the policy? || C: <DOB>Fourth of July, seventy-six</DOB>.",
+    "A: Can you tell me your date of birth? || C: Sure, <DOB>January the 9th, 1994</DOB>.",
+    "A: And the date of birth for your son? || C: <DOB>2/28/2011</DOB>.",
     "A: What's your DOB? || C: <DOB>Ten, ten, sixty-eight</DOB>.",
-    'A: Best phone number for you? || C: <PHONE>Eight one eight, nine nine nine, two oh two oh</PHONE>.',
-    'C: You can text me on <PHONE>917-555-3010</PHONE> after work.',
-    'A: And a contact number? || C: <PHONE>07911 123456</PHONE>.',
-    'A: What email should we use? || C: <EMAIL>j period doe at bigcompany dot com</EMAIL>.',
-    'C: just send it to <EMAIL>maria.garcia.1990@gmail.com</EMAIL> please',
-    'A: Can I grab an email address? || C: <EMAIL>T-O-M-W at yahoo dot com</EMAIL>.',
+    "A: Best phone number for you? || C: <PHONE>Eight one eight, nine nine nine, two oh two oh</PHONE>.",
+    "C: You can text me on <PHONE>917-555-3010</PHONE> after work.",
+    "A: And a contact number? || C: <PHONE>07911 123456</PHONE>.",
+    "A: What email should we use? || C: <EMAIL>j period doe at bigcompany dot com</EMAIL>.",
+    "C: just send it to <EMAIL>maria.garcia.1990@gmail.com</EMAIL> please",
+    "A: Can I grab an email address? || C: <EMAIL>T-O-M-W at yahoo dot com</EMAIL>.",
     "A: What's the address we should mail it to? || C: Apartment 3, <ADDRESS>1450 Jefferson Avenue, Boston, Massachusetts 02118</ADDRESS>.",
-    'C: Our new place is <ADDRESS>52 Orchard Lane, Bristol, BS8 1TH</ADDRESS>.',
-    'A: Zip code for the billing address? || C: <ADDRESS>6 0 6 1 4</ADDRESS>.',
+    "C: Our new place is <ADDRESS>52 Orchard Lane, Bristol, BS8 1TH</ADDRESS>.",
+    "A: Zip code for the billing address? || C: <ADDRESS>6 0 6 1 4</ADDRESS>.",
     "A: And what's your account number with the bank? || C: <ACCOUNT>Seven seven three two one nine oh oh four five</ACCOUNT>.",
-    'A: The routing number is on the bottom left of the check. || C: Okay. <ROUTING>Oh seven one, oh oh oh, oh one three</ROUTING>.',
+    "A: The routing number is on the bottom left of the check. || C: Okay. <ROUTING>Oh seven one, oh oh oh, oh one three</ROUTING>.",
     "A: What's your customer number? || C: <ACCOUNT>CU 88 41 20 93</ACCOUNT>.",
-    'A: Your card number, please. || C: <CARD>3714 496353 98431</CARD>. || A: And the four digit code on the front? || C: <CVV>1 0 0 4</CVV>.',
-    'C: my date of birth is <DOB>march 15 1966</DOB> and my zip is <ADDRESS>9 8 1 0 4</ADDRESS>',
+    "A: Your card number, please. || C: <CARD>3714 496353 98431</CARD>. || A: And the four digit code on the front? || C: <CVV>1 0 0 4</CVV>.",
+    "C: my date of birth is <DOB>march 15 1966</DOB> and my zip is <ADDRESS>9 8 1 0 4</ADDRESS>",
 ]
 
 HELDOUT2_CLEAN = [
-    'C: My card got swallowed by the ATM on 5th Street.',
-    'A: Okay, I see three transactions, 42.10, 18.75 and 6.',
+    "C: My card got swallowed by the ATM on 5th Street.",
+    "A: Okay, I see three transactions, 42.10, 18.75 and 6.",
     "C: It's a 2019 Honda with 60,000 miles.",
-    'A: The fee is waived if you pay within 30 days.',
+    "A: The fee is waived if you pay within 30 days.",
     "C: I'm on extension 2231 if you need me.",
-    'A: Your order 8 8 2 1 4 4 0 9 will ship tomorrow.',
-    'C: I called at 4:15 and again at 4:45.',
-    'A: The reference for this call is 7 7 3 2 1 9 0 0 4 5.',
-    'C: It took 3 to 4 weeks last time.',
-    'A: We can do 15 off, so 84.99.',
-    'C: Flight AA 2311 landed at gate 14.',
+    "A: Your order 8 8 2 1 4 4 0 9 will ship tomorrow.",
+    "C: I called at 4:15 and again at 4:45.",
+    "A: The reference for this call is 7 7 3 2 1 9 0 0 4 5.",
+    "C: It took 3 to 4 weeks last time.",
+    "A: We can do 15 off, so 84.99.",
+    "C: Flight AA 2311 landed at gate 14.",
     "A: That's the 500 gig plan for 65 a month.",
     "C: I'm in apartment 4 but the buzzer doesn't work.",
-    'A: The technician will be there between 12 and 4 on the 9th.',
-    'C: I have 2 cards with you, a Visa and a Mastercard.',
-    'A: Your claim number is 2 0 2 4 0 1 1 5 7 7.',
-    'C: I was born and raised here, 40 years now.',
-    'A: It renews on June 1st, 2026.',
-    'C: The box says 1 of 2.',
-    'A: Please allow 7 to 10 business days for the refund of 129.95.',
+    "A: The technician will be there between 12 and 4 on the 9th.",
+    "C: I have 2 cards with you, a Visa and a Mastercard.",
+    "A: Your claim number is 2 0 2 4 0 1 1 5 7 7.",
+    "C: I was born and raised here, 40 years now.",
+    "A: It renews on June 1st, 2026.",
+    "C: The box says 1 of 2.",
+    "A: Please allow 7 to 10 business days for the refund of 129.95.",
     "C: I'm calling for my mother, she's 82.",
-    'A: Can you spell your last name? || C: S M I T H.',
-    'A: How many times did it happen? || C: Like ten, eleven times.',
+    "A: Can you spell your last name? || C: S M I T H.",
+    "A: How many times did it happen? || C: Like ten, eleven times.",
     "A: What's the order number on the email? || C: It's W X 4 4 9 1 8 2.",
-    'A: What size did you order? || C: A 10, but I need a 12.',
+    "A: What size did you order? || C: A 10, but I need a 12.",
     "A: What's the model on the back? || C: It says 5 5 U 7 3 0 0.",
-    'A: Which year did you buy it? || C: Twenty nineteen, I think.',
+    "A: Which year did you buy it? || C: Twenty nineteen, I think.",
     "A: What's the tracking number? || C: One Z, nine nine nine, A A one, zero one two three, four five six seven eight four.",
-    'A: Which store number? || C: Store 1 4 8 8.',
-    'A: What time did the outage start? || C: Around six thirty this morning.',
+    "A: Which store number? || C: Store 1 4 8 8.",
+    "A: What time did the outage start? || C: Around six thirty this morning.",
 ]
 
 # Probes written while checking false redactions (after the held-out pass).
@@ -439,44 +439,44 @@ PROBE_PII = [
     "A: Could you give me the order ID and the email on the account? || A: Whenever you're ready. || C: 6128840391 || C: <EMAIL>pbrandt42@example.com</EMAIL>",
     "A: I need the order number and a phone number. || C: The order is 55120 and my phone is <PHONE>503 555 0187</PHONE>.",
     "A: What's the security code on the back? || C: <CVV>1 2 3</CVV>. || A: Thanks. How many tickets did you want? || C: 4 please, for the 7:30 show.",
-    'A: Date of birth? || C: <DOB>1 2 1985</DOB>. || A: And how many people in the household? || C: Five.',
+    "A: Date of birth? || C: <DOB>1 2 1985</DOB>. || A: And how many people in the household? || C: Five.",
 ]
 
 PROBE_CLEAN = [
-    'C: I have two kids, one is four and one is seven.',
+    "C: I have two kids, one is four and one is seven.",
     "A: We'll give you a call back within 24 to 48 hours.",
-    'C: My phone is an iPhone 12.',
-    'C: My phone bill went from 85 to 120.',
-    'C: The card expired in 2023.',
-    'C: Can you text me the code 4 8 2 9 1 1?',
+    "C: My phone is an iPhone 12.",
+    "C: My phone bill went from 85 to 120.",
+    "C: The card expired in 2023.",
+    "C: Can you text me the code 4 8 2 9 1 1?",
     "C: It's on page 4 of 12.",
-    'C: Call me back between 2 and 4.',
-    'C: The account balance is 4,512.',
+    "C: Call me back between 2 and 4.",
+    "C: The account balance is 4,512.",
     "C: I'm paying 1200 a month for rent.",
-    'A: Your card number ends in 7 7 8 9, right?',
+    "A: Your card number ends in 7 7 8 9, right?",
     "A: What's your phone number? || C: I don't have one, but the order is 7 7 8 9 1 2 3 4 5 6.",
     "A: What's your date of birth? || C: Sorry, I've got 2 kids screaming, one sec.",
     "A: And the expiry date? || C: Hang on, it's in the other room, 2 minutes.",
     "A: What's the security code? || C: I can't find it, it's been 10 years since I used this card.",
     "A: What's the security code? || C: Hold on. || A: Sure.",
     "A: What's your date of birth? || C: Um, do you need the year? It was the 80s.",
-    'A: How many accounts do you have? || C: Three accounts, 2 checking, 1 savings.',
-    'A: Can I have the card number? || C: Sure, one moment. || A: No problem. || C: Okay, so I bought it for 250 dollars on the 3rd.',
+    "A: How many accounts do you have? || C: Three accounts, 2 checking, 1 savings.",
+    "A: Can I have the card number? || C: Sure, one moment. || A: No problem. || C: Okay, so I bought it for 250 dollars on the 3rd.",
     "A: Can I get your account number? || C: It's on the letter, hold on. || A: Sure. || C: Sorry, I can only see the invoice, 4 4 7 1 2 3 9.",
-    'C: I called 3 times, spent 45 minutes, and paid 19.99.',
-    'C: The bus number 42 was late by 15 minutes.',
-    'A: The total for 3 months is one hundred and twenty.',
+    "C: I called 3 times, spent 45 minutes, and paid 19.99.",
+    "C: The bus number 42 was late by 15 minutes.",
+    "A: The total for 3 months is one hundred and twenty.",
     "C: Her birthday's on the 14th, can it arrive by then?",
     "A: I'll send a code to the phone ending in 4 4 1 2.",
-    'A: Please call 0800 123 4567 for the fraud team.',
-    'C: The meeting is at 10 30 tomorrow.',
-    'C: I live at the end of the street, number 9.',
-    'A: Your new card will arrive in 5 to 7 days, and the old one expires on the 30th.',
+    "A: Please call 0800 123 4567 for the fraud team.",
+    "C: The meeting is at 10 30 tomorrow.",
+    "C: I live at the end of the street, number 9.",
+    "A: Your new card will arrive in 5 to 7 days, and the old one expires on the 30th.",
     "A: Thank you for your patience, it'll be about 2 or 3 minutes.",
-    'C: It was 2 for 1, so four ninety-nine each.',
+    "C: It was 2 for 1, so four ninety-nine each.",
     "C: I'd like to order twelve hundred units of model 5 5 2.",
     "A: What's your email? || C: It's the same as my work one, I'll send it later at 5.",
-    'C: My wife is at Walmart dot com looking for it.',
+    "C: My wife is at Walmart dot com looking for it.",
     "A: Can I get a contact number? || C: Use my husband's, he's at work until 6.",
 ]
 
@@ -1382,10 +1382,43 @@ HELDOUT6_CLEAN = [
 ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 TEENS = ["ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
 TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-ORD = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth", 6: "sixth", 7: "seventh", 8: "eighth", 9: "ninth",
-       10: "tenth", 11: "eleventh", 12: "twelfth", 13: "thirteenth", 14: "fourteenth", 15: "fifteenth", 16: "sixteenth",
-       17: "seventeenth", 18: "eighteenth", 19: "nineteenth", 20: "twentieth", 30: "thirtieth"}
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+ORD = {
+    1: "first",
+    2: "second",
+    3: "third",
+    4: "fourth",
+    5: "fifth",
+    6: "sixth",
+    7: "seventh",
+    8: "eighth",
+    9: "ninth",
+    10: "tenth",
+    11: "eleventh",
+    12: "twelfth",
+    13: "thirteenth",
+    14: "fourteenth",
+    15: "fifteenth",
+    16: "sixteenth",
+    17: "seventeenth",
+    18: "eighteenth",
+    19: "nineteenth",
+    20: "twentieth",
+    30: "thirtieth",
+}
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def two(n: int, rng: random.Random) -> str:
@@ -1454,7 +1487,9 @@ def split(d: str, sizes: list[int]) -> list[str]:
 def render(d: str, sizes: list[int], rng: random.Random, style: str | None = None) -> str:
     """A digit string the way Whisper may write it."""
     groups = split(d, sizes)
-    style = style or rng.choice(["digits", "digits", "dash", "words", "words", "words_comma", "mixed", "single", "paired", "run"])
+    style = style or rng.choice(
+        ["digits", "digits", "dash", "words", "words", "words_comma", "mixed", "single", "paired", "run"]
+    )
     if style == "digits":
         return " ".join(groups)
     if style == "dash":
@@ -1538,14 +1573,86 @@ def year_words(y: int, rng: random.Random) -> str:
 
 
 LEADS = ["", "", "", "Sure, it's ", "Yeah, ", "Um, ", "Okay, so ", "It's ", "Yes, ", "Uh, it's "]
-FIRST = ["john", "mary", "priya", "wei", "carlos", "fatima", "liam", "olivia", "noah", "ava", "raj", "sofia", "james", "emma", "lucas"]
-LAST = ["smith", "jones", "patel", "nguyen", "garcia", "khan", "brown", "miller", "lopez", "wilson", "chen", "kim", "taylor"]
+FIRST = [
+    "john",
+    "mary",
+    "priya",
+    "wei",
+    "carlos",
+    "fatima",
+    "liam",
+    "olivia",
+    "noah",
+    "ava",
+    "raj",
+    "sofia",
+    "james",
+    "emma",
+    "lucas",
+]
+LAST = [
+    "smith",
+    "jones",
+    "patel",
+    "nguyen",
+    "garcia",
+    "khan",
+    "brown",
+    "miller",
+    "lopez",
+    "wilson",
+    "chen",
+    "kim",
+    "taylor",
+]
 PROVIDERS = ["gmail", "yahoo", "hotmail", "outlook", "icloud", "aol"]
-STREETS = ["Maple", "Oak", "Cedar", "Elm", "Pine", "Washington", "Lincoln", "Park", "Lake", "Hill", "Sunset", "River",
-           "Church", "Highland", "Forest", "Meadow", "Chestnut", "Walnut", "Spring", "Franklin"]
-SUFFIXES = ["Street", "Avenue", "Road", "Drive", "Lane", "Court", "Boulevard", "Place", "Way", "Terrace", "St", "Ave", "Rd"]
-CITIES = [("Springfield", "Illinois"), ("Austin", "Texas"), ("Denver", "Colorado"), ("Portland", "Oregon"),
-          ("Columbus", "Ohio"), ("Madison", "Wisconsin"), ("Raleigh", "North Carolina"), ("Tampa", "Florida")]
+STREETS = [
+    "Maple",
+    "Oak",
+    "Cedar",
+    "Elm",
+    "Pine",
+    "Washington",
+    "Lincoln",
+    "Park",
+    "Lake",
+    "Hill",
+    "Sunset",
+    "River",
+    "Church",
+    "Highland",
+    "Forest",
+    "Meadow",
+    "Chestnut",
+    "Walnut",
+    "Spring",
+    "Franklin",
+]
+SUFFIXES = [
+    "Street",
+    "Avenue",
+    "Road",
+    "Drive",
+    "Lane",
+    "Court",
+    "Boulevard",
+    "Place",
+    "Way",
+    "Terrace",
+    "St",
+    "Ave",
+    "Rd",
+]
+CITIES = [
+    ("Springfield", "Illinois"),
+    ("Austin", "Texas"),
+    ("Denver", "Colorado"),
+    ("Portland", "Oregon"),
+    ("Columbus", "Ohio"),
+    ("Madison", "Wisconsin"),
+    ("Raleigh", "North Carolina"),
+    ("Tampa", "Florida"),
+]
 ACKS = ["Okay.", "Uh-huh.", "Yep.", "Mm-hmm.", "Go on.", "Got it.", "Yes.", "Okay, go ahead."]
 
 
@@ -1559,11 +1666,17 @@ def tag(t: str, s: str) -> str:
 # --------------------------------------------------------------------------- PII templates
 def gen_card(rng: random.Random) -> str:
     d, sizes = card_number(rng)
-    ctx = rng.choice([
-        "A: Can I take the card number, please?", "A: What's the long number on the front of the card?",
-        "A: Go ahead with the card number when you're ready.", "A: Which card would you like to use?",
-        "A: And the sixteen digits on the card?", "", "",
-    ])
+    ctx = rng.choice(
+        [
+            "A: Can I take the card number, please?",
+            "A: What's the long number on the front of the card?",
+            "A: Go ahead with the card number when you're ready.",
+            "A: Which card would you like to use?",
+            "A: And the sixteen digits on the card?",
+            "",
+            "",
+        ]
+    )
     val = render(d, sizes, rng)
     lead = rng.choice(LEADS + ["My card number is ", "The card is ", "It's a Visa, "])
     if rng.random() < 0.3:  # split across turns with acknowledgements
@@ -1588,11 +1701,20 @@ def gen_card(rng: random.Random) -> str:
 def gen_cvv(rng: random.Random) -> str:
     n = 4 if rng.random() < 0.15 else 3
     d = "".join(rng.choice("0123456789") for _ in range(n))
-    ctx = rng.choice([
-        "A: And the three digit security code on the back?", "A: Can I have the CVV, please?",
-        "A: What's the security code?", "A: Last thing, the three digits on the back of the card.",
-        "A: And the CVC number?", "A: Could you read me the security code on the back?",
-    ]) if n == 3 else "A: For Amex, the four digit security code on the front, please."
+    ctx = (
+        rng.choice(
+            [
+                "A: And the three digit security code on the back?",
+                "A: Can I have the CVV, please?",
+                "A: What's the security code?",
+                "A: Last thing, the three digits on the back of the card.",
+                "A: And the CVC number?",
+                "A: Could you read me the security code on the back?",
+            ]
+        )
+        if n == 3
+        else "A: For Amex, the four digit security code on the front, please."
+    )
     val = render(d, [n], rng, rng.choice(["digits", "words", "single", "paired", "words"]))
     return f"{ctx} || C: {cap(rng.choice(LEADS))}{tag('CVV', val)}."
 
@@ -1612,8 +1734,15 @@ def gen_expiry(rng: random.Random) -> str:
         val = f"{m:02d} {y % 100}"
     else:
         val = f"{spoken_group(f'{m:02d}', rng, False)} {two(y % 100, rng)}"
-    ctx = rng.choice(["A: What's the expiry date?", "A: And when does the card expire?", "A: Expiration date, please?",
-                      "A: What's the expiry on the card?", "A: And the expiration?"])
+    ctx = rng.choice(
+        [
+            "A: What's the expiry date?",
+            "A: And when does the card expire?",
+            "A: Expiration date, please?",
+            "A: What's the expiry on the card?",
+            "A: And the expiration?",
+        ]
+    )
     return f"{ctx} || C: {cap(rng.choice(LEADS))}{tag('EXPIRY', val)}."
 
 
@@ -1621,27 +1750,44 @@ def gen_ssn(rng: random.Random) -> str:
     d = ssn(rng)
     if rng.random() < 0.15:
         last = d[-4:]
-        ctx = rng.choice(["A: Can you verify the last four of your social?", "A: And the last four digits of your social security number?"])
+        ctx = rng.choice(
+            [
+                "A: Can you verify the last four of your social?",
+                "A: And the last four digits of your social security number?",
+            ]
+        )
         return f"{ctx} || C: {cap(rng.choice(LEADS))}{tag('SSN', render(last, [4], rng))}."
     style = rng.choice(["dash", "digits", "words", "words_comma", "mixed", "single", "run"])
     val = render(d, [3, 2, 4], rng, style)
-    ctx = rng.choice(["A: Can I have your social security number?", "A: What's your social?", "A: And your SSN, please?",
-                      "A: To verify, I need your social security number.", ""])
+    ctx = rng.choice(
+        [
+            "A: Can I have your social security number?",
+            "A: What's your social?",
+            "A: And your SSN, please?",
+            "A: To verify, I need your social security number.",
+            "",
+        ]
+    )
     if not ctx and style not in ("dash", "digits", "words_comma", "mixed"):
         ctx = "A: What's your social?"
     if rng.random() < 0.15 and ctx:
         a, b = d[:5], d[5:]
         st = rng.choice(["words", "digits", "single"])
-        return (f"{ctx} || C: {tag('SSN', render(a, [3, 2], rng, st))} || A: {rng.choice(ACKS)} || "
-                f"C: {tag('SSN', render(b, [4], rng, st))}.")
-    lead = rng.choice(LEADS + ["My social is ", "My social security number is "]) if ctx else "My social security number is "
+        return f"{ctx} || C: {tag('SSN', render(a, [3, 2], rng, st))} || A: {rng.choice(ACKS)} || C: {tag('SSN', render(b, [4], rng, st))}."
+    lead = (
+        rng.choice(LEADS + ["My social is ", "My social security number is "])
+        if ctx
+        else "My social security number is "
+    )
     body = f"C: {cap(lead)}{tag('SSN', val)}."
     return f"{ctx} || {body}" if ctx else body
 
 
 def gen_dob(rng: random.Random) -> str:
     y, m, dd = rng.randint(1935, 2006), rng.randint(1, 12), rng.randint(1, 28)
-    style = rng.choice(["month_day_year", "month_ord_year_words", "day_of_month", "slash", "spoken_num", "dash", "year_only"])
+    style = rng.choice(
+        ["month_day_year", "month_ord_year_words", "day_of_month", "slash", "spoken_num", "dash", "year_only"]
+    )
     if style == "month_day_year":
         val = f"{MONTHS[m - 1]} {dd}{'th' if dd > 3 else ['', 'st', 'nd', 'rd'][dd]}, {y}"
     elif style == "month_ord_year_words":
@@ -1659,8 +1805,15 @@ def gen_dob(rng: random.Random) -> str:
     if style == "year_only":
         ctx = rng.choice(["A: And what year were you born?", "A: Can you confirm your year of birth?"])
     else:
-        ctx = rng.choice(["A: Can you confirm your date of birth?", "A: What's your date of birth?",
-                          "A: For security, your date of birth please.", "A: And your birthday?", ""])
+        ctx = rng.choice(
+            [
+                "A: Can you confirm your date of birth?",
+                "A: What's your date of birth?",
+                "A: For security, your date of birth please.",
+                "A: And your birthday?",
+                "",
+            ]
+        )
     lead = rng.choice(LEADS) if ctx else rng.choice(["I was born on ", "My date of birth is ", "My birthday is "])
     body = f"C: {cap(lead)}{tag('DOB', val)}."
     return f"{ctx} || {body}" if ctx else body
@@ -1678,36 +1831,50 @@ def gen_phone(rng: random.Random) -> str:
         val = render(d, [3, 4], rng, rng.choice(["dash", "words", "digits"]))
     else:
         val = render(d, [3, 3, 4], rng, style)
-    ctx = rng.choice(["A: What's the best number to reach you?", "A: Can I get a callback number?", "A: And a phone number?",
-                      "A: What's your cell number?", "", ""])
+    ctx = rng.choice(
+        [
+            "A: What's the best number to reach you?",
+            "A: Can I get a callback number?",
+            "A: And a phone number?",
+            "A: What's your cell number?",
+            "",
+            "",
+        ]
+    )
     if style == "seven" or (not ctx and style in ("words", "single")):
         ctx = "A: And your phone number?"
     if ctx and rng.random() < 0.15 and style not in ("seven", "paren", "plus"):
-        return (f"{ctx} || C: {tag('PHONE', render(d[:6], [3, 3], rng, 'words_comma'))} || A: {rng.choice(ACKS)} || "
-                f"C: {tag('PHONE', render(d[6:], [4], rng, 'words'))}.")
-    lead = rng.choice(LEADS) if ctx else rng.choice(["You can call me on ", "My number is ", "My cell is ", "Text me at "])
+        return (
+            f"{ctx} || C: {tag('PHONE', render(d[:6], [3, 3], rng, 'words_comma'))} || A: {rng.choice(ACKS)} || "
+            f"C: {tag('PHONE', render(d[6:], [4], rng, 'words'))}."
+        )
+    lead = (
+        rng.choice(LEADS) if ctx else rng.choice(["You can call me on ", "My number is ", "My cell is ", "Text me at "])
+    )
     body = f"C: {cap(lead)}{tag('PHONE', val)}."
     return f"{ctx} || {body}" if ctx else body
 
 
 def gen_email(rng: random.Random) -> str:
-    f, l = rng.choice(FIRST), rng.choice(LAST)
+    f, last = rng.choice(FIRST), rng.choice(LAST)
     prov = rng.choice(PROVIDERS)
     num = str(rng.randint(1, 99)) if rng.random() < 0.3 else ""
     style = rng.choice(["written", "spoken", "spoken", "half", "underscore", "initial", "company"])
     if style == "written":
-        val = f"{f}.{l}{num}@{prov}.com"
+        val = f"{f}.{last}{num}@{prov}.com"
     elif style == "spoken":
-        val = f"{f} dot {l}{(' ' + num) if num else ''} at {prov} dot com"
+        val = f"{f} dot {last}{(' ' + num) if num else ''} at {prov} dot com"
     elif style == "half":
-        val = f"{f}.{l}{num} at {prov}.com"
+        val = f"{f}.{last}{num} at {prov}.com"
     elif style == "underscore":
-        val = f"{f} underscore {l} at {prov} dot com"
+        val = f"{f} underscore {last} at {prov} dot com"
     elif style == "initial":
-        val = f"{f[0]} {l}{num} at {prov} dot com"
+        val = f"{f[0]} {last}{num} at {prov} dot com"
     else:
-        val = f"{f} at {l}{rng.choice(['plumbing', 'design', 'consulting', 'legal'])} dot {rng.choice(['com', 'net', 'co dot uk'])}"
-    ctx = rng.choice(["A: What's your email address?", "A: Can I get an email for the receipt?", "A: And your email?", ""])
+        val = f"{f} at {last}{rng.choice(['plumbing', 'design', 'consulting', 'legal'])} dot {rng.choice(['com', 'net', 'co dot uk'])}"
+    ctx = rng.choice(
+        ["A: What's your email address?", "A: Can I get an email for the receipt?", "A: And your email?", ""]
+    )
     lead = rng.choice(LEADS) if ctx else rng.choice(["My email is ", "You can email me at ", "Send it to "])
     body = f"C: {cap(lead)}{tag('EMAIL', val)}."
     return f"{ctx} || {body}" if ctx else body
@@ -1735,7 +1902,9 @@ def gen_address(rng: random.Random) -> str:
             val += f", {state}"
             if rng.random() < 0.5:
                 val += f" {rng.randint(10000, 99999)}"
-    ctx = rng.choice(["A: What's the billing address?", "A: Can you confirm your address?", "A: And the shipping address?", ""])
+    ctx = rng.choice(
+        ["A: What's the billing address?", "A: Can you confirm your address?", "A: And the shipping address?", ""]
+    )
     if rng.random() < 0.15:
         z = f"{rng.randint(10000, 99999)}"
         return f"A: {rng.choice(['And the zip code?', 'What zip code is that?', 'Can I get your zip?'])} || C: {cap(rng.choice(LEADS))}{tag('ADDRESS', render(z, [5], rng, rng.choice(['run', 'words', 'single'])))}."
@@ -1749,8 +1918,15 @@ def gen_account(rng: random.Random) -> str:
     d = "".join(rng.choice("0123456789") for _ in range(n))
     sizes = [3] * (n // 3) + ([n % 3] if n % 3 else [])
     val = render(d, sizes, rng, rng.choice(["digits", "run", "words", "words_comma", "single", "mixed"]))
-    ctx = rng.choice(["A: What's your account number?", "A: Can I have the account number, please?", "A: And your bank account number?",
-                      "A: Could you read me your member ID?", ""])
+    ctx = rng.choice(
+        [
+            "A: What's your account number?",
+            "A: Can I have the account number, please?",
+            "A: And your bank account number?",
+            "A: Could you read me your member ID?",
+            "",
+        ]
+    )
     lead = rng.choice(LEADS) if ctx else rng.choice(["My account number is ", "The account number is "])
     body = f"C: {cap(lead)}{tag('ACCOUNT', val)}."
     return f"{ctx} || {body}" if ctx else body
@@ -1759,18 +1935,50 @@ def gen_account(rng: random.Random) -> str:
 def gen_routing(rng: random.Random) -> str:
     d = aba(rng)
     val = render(d, [3, 3, 3], rng, rng.choice(["digits", "run", "words", "words_comma", "single"]))
-    ctx = rng.choice(["A: And the routing number?", "A: What's the bank's routing number?", "A: Can I get the ABA routing number?"])
+    ctx = rng.choice(
+        ["A: And the routing number?", "A: What's the bank's routing number?", "A: Can I get the ABA routing number?"]
+    )
     return f"{ctx} || C: {cap(rng.choice(LEADS))}{tag('ROUTING', val)}."
 
 
 # --------------------------------------------------------------------------- look-alike templates
 def gen_clean(rng: random.Random) -> str:
-    kind = rng.choice(["order", "order", "price", "price", "time", "time", "qty", "qty", "flight", "model", "date", "date",
-                       "year", "case", "percent", "room", "last4", "duration", "age"])
+    kind = rng.choice(
+        [
+            "order",
+            "order",
+            "price",
+            "price",
+            "time",
+            "time",
+            "qty",
+            "qty",
+            "flight",
+            "model",
+            "date",
+            "date",
+            "year",
+            "case",
+            "percent",
+            "room",
+            "last4",
+            "duration",
+            "age",
+        ]
+    )
     n = rng.randint(6, 12)
     d = "".join(rng.choice("0123456789") for _ in range(n))
     if kind == "order":
-        what = rng.choice(["order number", "confirmation number", "tracking number", "reference number", "ticket number", "invoice number"])
+        what = rng.choice(
+            [
+                "order number",
+                "confirmation number",
+                "tracking number",
+                "reference number",
+                "ticket number",
+                "invoice number",
+            ]
+        )
         val = render(d, [3] * 4, rng)
         if rng.random() < 0.5:
             return f"A: What's the {what}? || C: {cap(rng.choice(LEADS))}{val}."
@@ -1781,32 +1989,63 @@ def gen_clean(rng: random.Random) -> str:
         return f"A: {rng.choice(['Your case number is', 'The claim number is', 'Your ticket number is'])} {val}."
     if kind == "price":
         dollars, cents = rng.randint(1, 2500), rng.randint(0, 99)
-        val = rng.choice([f"${dollars}.{cents:02d}", f"{dollars} dollars", f"{dollars}.{cents:02d} dollars",
-                          f"{two(dollars % 100, rng) if dollars < 100 else dollars} dollars and {cents} cents",
-                          f"${dollars:,}", f"{dollars} bucks"])
+        val = rng.choice(
+            [
+                f"${dollars}.{cents:02d}",
+                f"{dollars} dollars",
+                f"{dollars}.{cents:02d} dollars",
+                f"{two(dollars % 100, rng) if dollars < 100 else dollars} dollars and {cents} cents",
+                f"${dollars:,}",
+                f"{dollars} bucks",
+            ]
+        )
         return f"{rng.choice(['A', 'C'])}: {rng.choice(['It was', 'That comes to', 'The total is', 'I was charged', 'It costs', 'The refund is'])} {val}."
     if kind == "time":
         h, mi = rng.randint(1, 12), rng.choice([0, 15, 30, 45, 10, 20])
-        val = rng.choice([f"{h}:{mi:02d}", f"{h} p.m.", f"{h}:{mi:02d} a.m.", f"{ONES[h] if h < 10 else TEENS[h - 10]} {OCLOCK if not mi else two(mi, rng)}",
-                          f"{h} o'clock", f"half past {ONES[h] if h < 10 else TEENS[h - 10]}"])
+        val = rng.choice(
+            [
+                f"{h}:{mi:02d}",
+                f"{h} p.m.",
+                f"{h}:{mi:02d} a.m.",
+                f"{ONES[h] if h < 10 else TEENS[h - 10]} {OCLOCK if not mi else two(mi, rng)}",
+                f"{h} o'clock",
+                f"half past {ONES[h] if h < 10 else TEENS[h - 10]}",
+            ]
+        )
         return f"{rng.choice(['A', 'C'])}: {rng.choice(['The technician will come at', 'Can you call back at', 'I was on hold until', 'We close at', 'The appointment is at'])} {val}."
     if kind == "qty":
         q = rng.randint(2, 500)
         val = rng.choice([str(q), two(q % 100, rng) if q < 100 else str(q)])
-        unit = rng.choice(["boxes", "items", "units", "people", "minutes", "days", "times", "pieces", "bottles", "licenses"])
+        unit = rng.choice(
+            ["boxes", "items", "units", "people", "minutes", "days", "times", "pieces", "bottles", "licenses"]
+        )
         return f"{rng.choice(['A', 'C'])}: {rng.choice(['I ordered', 'We need', 'It took', 'There were', 'I called', 'We have'])} {val} {unit}."
     if kind == "flight":
         code = rng.choice(["UA", "BA", "DL", "AA", "LH", "AF"])
         num = rng.randint(10, 9999)
         return f"C: {rng.choice(['I was on flight', 'My flight is', 'It was flight'])} {code} {num}{rng.choice(['', ' to Denver', ' on Tuesday'])}."
     if kind == "model":
-        val = rng.choice([f"XR-{rng.randint(100, 9999)}", f"model {render(d[:6], [3, 3], rng)}", f"version {rng.randint(1, 12)}.{rng.randint(0, 9)}",
-                          f"SKU {render(d[:8], [4, 4], rng)}", f"serial number {render(d, [4, 4, 4], rng)}"])
+        val = rng.choice(
+            [
+                f"XR-{rng.randint(100, 9999)}",
+                f"model {render(d[:6], [3, 3], rng)}",
+                f"version {rng.randint(1, 12)}.{rng.randint(0, 9)}",
+                f"SKU {render(d[:8], [4, 4], rng)}",
+                f"serial number {render(d, [4, 4, 4], rng)}",
+            ]
+        )
         return f"{rng.choice(['A', 'C'])}: It's the {val}."
     if kind == "date":
         m, dd, y = rng.randint(1, 12), rng.randint(1, 28), rng.randint(2018, 2026)
-        val = rng.choice([f"{MONTHS[m - 1]} {dd}, {y}", f"{m}/{dd}/{y}", f"the {ordinal(dd)} of {MONTHS[m - 1]}",
-                          f"{MONTHS[m - 1]} {ordinal(dd)}", f"{MONTHS[m - 1]} {year_words(y, rng)}"])
+        val = rng.choice(
+            [
+                f"{MONTHS[m - 1]} {dd}, {y}",
+                f"{m}/{dd}/{y}",
+                f"the {ordinal(dd)} of {MONTHS[m - 1]}",
+                f"{MONTHS[m - 1]} {ordinal(dd)}",
+                f"{MONTHS[m - 1]} {year_words(y, rng)}",
+            ]
+        )
         return f"{rng.choice(['A', 'C'])}: {rng.choice(['It was delivered on', 'The appointment is on', 'I was charged on', 'The outage started on', 'Your plan renews on'])} {val}."
     if kind == "year":
         y = rng.randint(1995, 2025)
@@ -1834,8 +2073,18 @@ def main() -> None:
     rows += batch("heldout", HELDOUT_PII, HELDOUT_CLEAN)
     rows += batch("heldout2", HELDOUT2_PII, HELDOUT2_CLEAN)
     rows += batch("hand", PROBE_PII, PROBE_CLEAN)
-    gens = [(gen_card, 45), (gen_cvv, 22), (gen_expiry, 22), (gen_ssn, 40), (gen_dob, 30), (gen_phone, 30),
-            (gen_email, 25), (gen_address, 30), (gen_account, 22), (gen_routing, 18)]
+    gens = [
+        (gen_card, 45),
+        (gen_cvv, 22),
+        (gen_expiry, 22),
+        (gen_ssn, 40),
+        (gen_dob, 30),
+        (gen_phone, 30),
+        (gen_email, 25),
+        (gen_address, 30),
+        (gen_account, 22),
+        (gen_routing, 18),
+    ]
     for g, count in gens:
         rows += [("template", "pii", g(rng)) for _ in range(count)]
     seen = {d for _, _, d in rows}

@@ -3,12 +3,12 @@ for), their letter prefixes, and account ids written with letters (``AB123456``)
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
+from qa_pipeline.redact.detectors.window import Scored, Window
 from qa_pipeline.redact.forms import LAST_FOUR
 from qa_pipeline.redact.numbers import Chunk, NumberRun, aba_ok
 from qa_pipeline.redact.state import DetectorState, UttState
-from qa_pipeline.redact.detectors.window import Scored, Window
 
 
 def routing_scores(st: DetectorState, w: Window) -> Scored:
@@ -51,11 +51,24 @@ def letter_prefix_start(u: UttState, a: int) -> int:
     "P O L 4 4 8 2…", "CU 88 41 20 93"."""
     toks = u.toks
     k = a
-    while k > 0 and a - k < 4 and toks[k - 1].kind == "word" and len(toks[k - 1].text) == 1 \
-            and toks[k - 1].text.isupper() and toks[k - 1].text not in ("I", "A") and (k - 1) not in u.blocked:
+    while (
+        k > 0
+        and a - k < 4
+        and toks[k - 1].kind == "word"
+        and len(toks[k - 1].text) == 1
+        and toks[k - 1].text.isupper()
+        and toks[k - 1].text not in ("I", "A")
+        and (k - 1) not in u.blocked
+    ):
         k -= 1
-    if k == a and k > 0 and toks[k - 1].kind == "word" and 2 <= len(toks[k - 1].text) <= 3 \
-            and toks[k - 1].text.isupper() and (k - 1) not in u.blocked:
+    if (
+        k == a
+        and k > 0
+        and toks[k - 1].kind == "word"
+        and 2 <= len(toks[k - 1].text) <= 3
+        and toks[k - 1].text.isupper()
+        and (k - 1) not in u.blocked
+    ):
         k -= 1  # "CU 88 41 20 93"
     return k
 

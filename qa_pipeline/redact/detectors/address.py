@@ -32,10 +32,24 @@ def name_word(u: UttState, k: int, loose: bool) -> bool:
 
 # suffixes clear enough that a lower-case street name before them is taken ("twelve oak street")
 _CLEAR_SUFFIXES = frozenset(
-    "street road avenue ave lane drive close crescent grove gardens terrace boulevard rd".split()
+    [
+        "street",
+        "road",
+        "avenue",
+        "ave",
+        "lane",
+        "drive",
+        "close",
+        "crescent",
+        "grove",
+        "gardens",
+        "terrace",
+        "boulevard",
+        "rd",
+    ]
 )
 # suffixes taken only when an address was asked for ("one hundred and five station approach", "22 mill roads")
-_ASKED_SUFFIXES = frozenset("approach rise parade walk vale green hill view row".split()) | frozenset(
+_ASKED_SUFFIXES = frozenset(["approach", "rise", "parade", "walk", "vale", "green", "hill", "view", "row"]) | frozenset(
     s + "s" for s in ("street", "road", "avenue", "lane", "drive", "close", "grove")
 )
 
@@ -96,7 +110,11 @@ def _street(st: DetectorState, u: UttState, i: int, run_by_end: dict[int, Number
             digits = chunks[0].digits
         if 1 <= len(digits) <= 6:
             start = chunks[0].tok_start
-    elif house_end - 1 >= 0 and toks[house_end - 1].kind == "code" and re.match(r"^\d+[A-Za-z]?$|^\d+-\d+$", toks[house_end - 1].text):
+    elif (
+        house_end - 1 >= 0
+        and toks[house_end - 1].kind == "code"
+        and re.match(r"^\d+[A-Za-z]?$|^\d+-\d+$", toks[house_end - 1].text)
+    ):
         start = house_end - 1
     if start is None:
         return
@@ -108,7 +126,12 @@ def _unit_before(u: UttState, start: int) -> int:
     """Take a unit said before the house number: "flat 3 41 high street", "apartment 4b 19 …",
     "number seven the crescent"."""
     k = start
-    if k >= 2 and u.toks[k - 1].kind in ("code", "num") and u.word(k - 2) in UNIT_DESIGNATORS and (k - 1) not in u.blocked:
+    if (
+        k >= 2
+        and u.toks[k - 1].kind in ("code", "num")
+        and u.word(k - 2) in UNIT_DESIGNATORS
+        and (k - 1) not in u.blocked
+    ):
         k -= 2
     elif k >= 1 and u.word(k - 1) in UNIT_DESIGNATORS and (k - 1) not in u.blocked:
         k -= 1
@@ -121,7 +144,13 @@ def _number_and_place(st: DetectorState, u: UttState, r: NumberRun) -> None:
         return
     k = r.tok_end
     names = 0
-    while k < len(toks) and names < 3 and toks[k].kind == "word" and toks[k].text[0].isupper() and u.word(k) not in STOP_WORDS:
+    while (
+        k < len(toks)
+        and names < 3
+        and toks[k].kind == "word"
+        and toks[k].text[0].isupper()
+        and u.word(k) not in STOP_WORDS
+    ):
         names += 1
         k += 1
     if names == 0 or u.word(r.tok_end) in MONTHS:
@@ -161,7 +190,7 @@ def _tail_part(st: DetectorState, u: UttState, k: int) -> int | None:
     t = toks[k]
     if w in UNIT_DESIGNATORS or t.text == "#":
         m = k + 1
-        if m < n and toks[m].kind in ("num", "code") or (m < n and len(toks[m].text) == 1 and toks[m].text.isalpha()):
+        if (m < n and toks[m].kind in ("num", "code")) or (m < n and len(toks[m].text) == 1 and toks[m].text.isalpha()):
             return m + 1
         run = st.run_at(u, m)
         return run.tok_end if run is not None else None
@@ -171,7 +200,9 @@ def _tail_part(st: DetectorState, u: UttState, k: int) -> int | None:
         return k + 2
     if t.kind == "word" and t.text[0].isupper() and w not in STOP_WORDS and w not in MONTHS:
         m = k
-        while m < n and m - k < 3 and toks[m].kind == "word" and toks[m].text[0].isupper() and u.word(m) not in STOP_WORDS:
+        while (
+            m < n and m - k < 3 and toks[m].kind == "word" and toks[m].text[0].isupper() and u.word(m) not in STOP_WORDS
+        ):
             m += 1
         return m
     if t.kind == "word" and w in US_STATES:

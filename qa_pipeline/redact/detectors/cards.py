@@ -3,12 +3,12 @@ expiry, and card details read in one breath after the number."""
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
+from qa_pipeline.redact.detectors.window import RunInfo, Scored, Window
 from qa_pipeline.redact.forms import expiry_ok, issuer_ok
 from qa_pipeline.redact.numbers import Chunk, NumberRun, group_lengths, luhn_ok
 from qa_pipeline.redact.state import DetectorState
-from qa_pipeline.redact.detectors.window import RunInfo, Scored, Window
 
 # words that say the digits after a card number correct part of it rather than start a new field
 CORRECTION_WORDS = frozenset({"no", "not", "actually", "mean", "correction", "wait", "sorry", "oops", "scratch"})

@@ -7,16 +7,16 @@ digits next to a long number are absorbed, and card details read after a card ar
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from qa_pipeline.redact.numbers import FILLERS, Chunk, NumberRun, luhn_ok
-from qa_pipeline.redact.state import DetectorState, UttState
 from qa_pipeline.redact.detectors.accounts import letter_prefix_start
 from qa_pipeline.redact.detectors.cards import card_details
 from qa_pipeline.redact.detectors.lookalike import lookalike
 from qa_pipeline.redact.detectors.scoring import window_candidates
 from qa_pipeline.redact.detectors.sequences import sequences
 from qa_pipeline.redact.detectors.window import RunInfo
+from qa_pipeline.redact.numbers import FILLERS, Chunk, NumberRun, luhn_ok
+from qa_pipeline.redact.state import DetectorState, UttState
 
 Flat = Sequence[tuple[NumberRun, Chunk]]
 Chosen = list[tuple[int, int, str]]
@@ -121,7 +121,7 @@ def _absorb_strays(flat: Flat, chosen: Chosen) -> None:
         k = j
         while k < nxt and flat[k][0] is run and sum(len(flat[x][1].digits) for x in range(j, k + 1)) <= 3:
             k += 1
-        if k > j and (k == n or flat[k][0] is not run or k == nxt):
+        if k > j and (k in (n, nxt) or flat[k][0] is not run):
             chosen[c] = (i, k, pii_type)
         prev_end = chosen[c - 1][1] if c > 0 else 0
         run0 = flat[i][0]

@@ -12,8 +12,10 @@ def find_month_dates(st: DetectorState, u: UttState) -> None:
         w = u.word(i)
         if w not in MONTHS or i in u.blocked:
             continue
-        if w in MONTHS_NEED_CAPITAL and not t.text[0].isupper() and not (
-            st.run_at(u, i + 1) is not None or ordinal_at(u.toks, i + 1) is not None
+        if (
+            w in MONTHS_NEED_CAPITAL
+            and not t.text[0].isupper()
+            and not (st.run_at(u, i + 1) is not None or ordinal_at(u.toks, i + 1) is not None)
         ):
             continue
         start, end, has_day, has_year = _date_around(st, u, i)

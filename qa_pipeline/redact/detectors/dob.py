@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from qa_pipeline.redact.detectors.window import Scored, Window
 from qa_pipeline.redact.forms import dob_ok
 from qa_pipeline.redact.state import DetectorState
-from qa_pipeline.redact.detectors.window import Scored, Window
 
 
 def dob_scores(st: DetectorState, w: Window) -> Scored:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from qa_pipeline.redact.numbers import NumberRun
-from qa_pipeline.redact.state import DetectorState, UttState
 from qa_pipeline.redact.detectors.accounts import after_last_four
 from qa_pipeline.redact.detectors.lookalike import lookalike
+from qa_pipeline.redact.numbers import NumberRun
+from qa_pipeline.redact.state import DetectorState, UttState
 
 _ECHOED = ("CARD", "SSN", "PHONE", "ACCOUNT", "ROUTING", "CVV")
 

@@ -131,6 +131,7 @@ def email_local(u: UttState, at: int) -> tuple[int, bool, int]:
 
 def _spelled_comma(u: UttState, k: int) -> bool:
     """A comma between spelled letters or a spoken connector ("r, dot, h")."""
+
     def small(x: int) -> bool:
         w = u.word(x)
         return (u.toks[x].kind == "word" and len(w) == 1) or w in EMAIL_CONNECTORS if 0 <= x < len(u.toks) else False

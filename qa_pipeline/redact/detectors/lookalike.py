@@ -29,7 +29,11 @@ def _by_next_word(u: UttState, run: NumberRun) -> str | None:
         return "quantity"
     if nxt in ("a", "per") and u.word(run.tok_end + 1) in UNIT_WORDS:
         return "quantity"
-    if nxt in TIME_WORDS or (nxt == "in" and u.word(run.tok_end + 1) == "the" and u.word(run.tok_end + 2) in ("morning", "afternoon", "evening")):
+    if nxt in TIME_WORDS or (
+        nxt == "in"
+        and u.word(run.tok_end + 1) == "the"
+        and u.word(run.tok_end + 2) in ("morning", "afternoon", "evening")
+    ):
         return "time"
     return None
 

@@ -16,10 +16,9 @@ from __future__ import annotations
 from functools import lru_cache
 from importlib import resources
 
+from qa_pipeline.redact.detectors.answers import CLAUSE_END, Phrases, asked_before, skip_lead_ins
 from qa_pipeline.redact.forms import MONTHS, STOP_WORDS, STREET_SUFFIXES
 from qa_pipeline.redact.state import DetectorState, UttState
-from qa_pipeline.redact.detectors.answers import CLAUSE_END, Phrases, asked_before, skip_lead_ins
-
 
 _STRONG = Phrases("""my name is|my name's|my name was|the name is|the name's|name is|name's|my full name is|
     i'm called|i am called|call me|you're speaking with|you are speaking with|you're speaking to|
@@ -36,17 +35,139 @@ _ASKS = Phrases("""your name|full name|first name|last name|surname|your first a
 # a turn without one of these words (and not answering a question for the name) has no cued name
 _CUE_WORDS = _STRONG.first_words | _WEAK.first_words | _TITLES | frozenset({"name", "speaking", "here"})
 # listed first names that are much more often ordinary words
-_COMMON = frozenset(
-    """will may june april august bill mark grant hope joy faith art guy major chance son page price royal
-    sterling rich sunny gay else long young page ray don dean lane wade mason baker cook king bank
-    love star summer winter autumn dawn eve ivy holly hazel amber ruby pearl crystal angel sky
-    mercedes virginia georgia carolina jean jack lincoln washington jordan""".split()
-) | frozenset(MONTHS) | frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
-_NOT_NAME = STOP_WORDS | STREET_SUFFIXES | frozenset(MONTHS) | frozenset(
-    """i i'm i've i'll i'd you're it's that's there's northgate telecom billing team support customer
-    service sir madam mate love dear everyone all how what when where why who which whose calling speaking
-    here help today speak can could would will shall may might need want like let get got bank account
-    card name number""".split()
+_COMMON = (
+    frozenset(
+        [
+            "will",
+            "may",
+            "june",
+            "april",
+            "august",
+            "bill",
+            "mark",
+            "grant",
+            "hope",
+            "joy",
+            "faith",
+            "art",
+            "guy",
+            "major",
+            "chance",
+            "son",
+            "page",
+            "price",
+            "royal",
+            "sterling",
+            "rich",
+            "sunny",
+            "gay",
+            "else",
+            "long",
+            "young",
+            "page",
+            "ray",
+            "don",
+            "dean",
+            "lane",
+            "wade",
+            "mason",
+            "baker",
+            "cook",
+            "king",
+            "bank",
+            "love",
+            "star",
+            "summer",
+            "winter",
+            "autumn",
+            "dawn",
+            "eve",
+            "ivy",
+            "holly",
+            "hazel",
+            "amber",
+            "ruby",
+            "pearl",
+            "crystal",
+            "angel",
+            "sky",
+            "mercedes",
+            "virginia",
+            "georgia",
+            "carolina",
+            "jean",
+            "jack",
+            "lincoln",
+            "washington",
+            "jordan",
+        ]
+    )
+    | frozenset(MONTHS)
+    | frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+)
+_NOT_NAME = (
+    STOP_WORDS
+    | STREET_SUFFIXES
+    | frozenset(MONTHS)
+    | frozenset(
+        [
+            "i",
+            "i'm",
+            "i've",
+            "i'll",
+            "i'd",
+            "you're",
+            "it's",
+            "that's",
+            "there's",
+            "northgate",
+            "telecom",
+            "billing",
+            "team",
+            "support",
+            "customer",
+            "service",
+            "sir",
+            "madam",
+            "mate",
+            "love",
+            "dear",
+            "everyone",
+            "all",
+            "how",
+            "what",
+            "when",
+            "where",
+            "why",
+            "who",
+            "which",
+            "whose",
+            "calling",
+            "speaking",
+            "here",
+            "help",
+            "today",
+            "speak",
+            "can",
+            "could",
+            "would",
+            "will",
+            "shall",
+            "may",
+            "might",
+            "need",
+            "want",
+            "like",
+            "let",
+            "get",
+            "got",
+            "bank",
+            "account",
+            "card",
+            "name",
+            "number",
+        ]
+    )
 )
 
 
@@ -57,7 +178,9 @@ def name_lists() -> tuple[frozenset[str], frozenset[str]]:
     root = resources.files("names")
 
     def read(name: str) -> frozenset[str]:
-        return frozenset(line.split()[0].lower() for line in root.joinpath(name).read_text().splitlines() if line.strip())
+        return frozenset(
+            line.split()[0].lower() for line in root.joinpath(name).read_text().splitlines() if line.strip()
+        )
 
     return read("dist.male.first") | read("dist.female.first"), read("dist.all.last")
 
@@ -124,7 +247,8 @@ def _name_words(u: UttState, k: int, firsts: frozenset[str], strong: bool) -> in
             break
         if n == 0:
             ok = (cap and (strong or bare in firsts or _surname_next(u, end + 1, lasts))) or (
-                bare in firsts and (strong or _lower_name_next(u, end + 1, lasts)))
+                bare in firsts and (strong or _lower_name_next(u, end + 1, lasts))
+            )
         else:
             ok = cap or (not u.toks[k].text[0].isupper() and (bare in lasts or "'" in bare))
         if not ok:
@@ -134,12 +258,12 @@ def _name_words(u: UttState, k: int, firsts: frozenset[str], strong: bool) -> in
 
 
 def _surname_next(u: UttState, k: int, lasts: frozenset[str]) -> bool:
-    """"Is that Priya Nair?": a capitalised listed surname right after an unlisted first name."""
+    """ "Is that Priya Nair?": a capitalised listed surname right after an unlisted first name."""
     return k < len(u.toks) and u.toks[k].kind == "word" and u.toks[k].text[0].isupper() and u.word(k) in lasts
 
 
 def _lower_name_next(u: UttState, k: int, lasts: frozenset[str]) -> bool:
-    """"this is linda from …", "this is patricia johns and …": in lower-case text a weak cue takes a
+    """ "this is linda from …", "this is patricia johns and …": in lower-case text a weak cue takes a
     listed first name only before "from"/"speaking"/"calling"/"here" or a listed surname."""
     w = u.word(k)
     return w in ("from", "speaking", "calling", "here") or (w in lasts and w not in _NOT_NAME)

@@ -3,9 +3,9 @@ phone number was asked for."""
 
 from __future__ import annotations
 
+from qa_pipeline.redact.detectors.window import Scored, Window
 from qa_pipeline.redact.forms import nanp_ok
 from qa_pipeline.redact.state import DetectorState
-from qa_pipeline.redact.detectors.window import Scored, Window
 
 _PHONE_GROUPS = ((3, 3, 4), (1, 3, 3, 4), (10,), (11,), (3, 7), (6, 4))
 _UK_MOBILE_GROUPS = ((5, 6), (5, 3, 3), (11,), (4, 3, 4))

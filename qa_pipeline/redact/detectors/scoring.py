@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
-from qa_pipeline.redact.forms import issuer_ok
-from qa_pipeline.redact.numbers import Chunk, NumberRun, group_lengths, luhn_ok
-from qa_pipeline.redact.state import DetectorState
 from qa_pipeline.redact.detectors.accounts import account_scores, routing_scores, zip_scores
 from qa_pipeline.redact.detectors.cards import card_scores, cvv_scores, expiry_scores
 from qa_pipeline.redact.detectors.dob import dob_scores
 from qa_pipeline.redact.detectors.phone import phone_scores
 from qa_pipeline.redact.detectors.ssn import ssn_scores
 from qa_pipeline.redact.detectors.window import RunInfo, Scored, Window
+from qa_pipeline.redact.forms import issuer_ok
+from qa_pipeline.redact.numbers import Chunk, NumberRun, group_lengths, luhn_ok
+from qa_pipeline.redact.state import DetectorState
 
-def window_candidates(
-    st: DetectorState, window: Sequence[tuple[NumberRun, Chunk]], d: str, info: RunInfo
-) -> Scored:
+
+def window_candidates(st: DetectorState, window: Sequence[tuple[NumberRun, Chunk]], d: str, info: RunInfo) -> Scored:
     runs: list[NumberRun] = []
     for r, _ in window:
         if not runs or runs[-1] is not r:
@@ -38,7 +37,9 @@ def window_candidates(
         if first_ctx.amount_veto and not reasons and 13 <= n <= 19 and luhn_ok(d) and issuer_ok(d):
             return [("CARD", 3.0 * n)]  # "charge the deposit to 4573 7561 3519 5929"
         return []
-    w = Window(window, tuple(runs), d, n, group_lengths([c for _, c in window]), frozenset(labels), "plus" in runs[0].flags)
+    w = Window(
+        window, tuple(runs), d, n, group_lengths([c for _, c in window]), frozenset(labels), "plus" in runs[0].flags
+    )
     if reasons == {"code"} and "ACCOUNT" in labels:
         reasons = set()  # "CU 88 41 20 93" when a customer/member number was asked for
     if reasons - {"year"}:
@@ -52,7 +53,6 @@ def window_candidates(
     # already found in the same answer (by the date or address detector) weighs less
     found = st.found_in.get(runs[0].utt, set())
     return [(t, sc + (1.0 * n if t in near else 0.0) - (0.5 * n if t in found else 0.0)) for t, sc in out]
-
 
 
 def _scores(st: DetectorState, w: Window) -> Scored:

@@ -9,9 +9,9 @@ question stays open for the next turn of the same speaker.
 
 from __future__ import annotations
 
+from qa_pipeline.redact.detectors.answers import CLAUSE_END, Phrases, asked_before, skip_lead_ins
 from qa_pipeline.redact.forms import STOP_WORDS
 from qa_pipeline.redact.state import DetectorState, UttState
-from qa_pipeline.redact.detectors.answers import CLAUSE_END, Phrases, asked_before, skip_lead_ins
 
 _SECRETS = Phrases(
     """password|passwords|password's|passcode|pass code|passcode's|pin|pin number|pin code|pin's|
@@ -31,15 +31,84 @@ _REQUESTS = Phrases(
 )
 # a reply containing one of these stalls, refuses or acknowledges: not the secret
 _NOT_ANSWER = frozenset(
-    """don't dont can't cant cannot not no never forgot forget remember hold hang wait moment second sec
-    minute sorry what which why how know idea got have has set check look find haven't didn't thanks
-    thank fine great perfect cool i we you he she they""".split()
+    [
+        "don't",
+        "dont",
+        "can't",
+        "cant",
+        "cannot",
+        "not",
+        "no",
+        "never",
+        "forgot",
+        "forget",
+        "remember",
+        "hold",
+        "hang",
+        "wait",
+        "moment",
+        "second",
+        "sec",
+        "minute",
+        "sorry",
+        "what",
+        "which",
+        "why",
+        "how",
+        "know",
+        "idea",
+        "got",
+        "have",
+        "has",
+        "set",
+        "check",
+        "look",
+        "find",
+        "haven't",
+        "didn't",
+        "thanks",
+        "thank",
+        "fine",
+        "great",
+        "perfect",
+        "cool",
+        "i",
+        "we",
+        "you",
+        "he",
+        "she",
+        "they",
+    ]
 )
-_TRAILERS = Phrases("all lower case|all lowercase|lower case|lowercase|all one word|one word|capital|thanks|thank you|and|but|i think")
+_TRAILERS = Phrases(
+    "all lower case|all lowercase|lower case|lowercase|all one word|one word|capital|thanks|thank you|and|but|i think"
+)
 # "your PIN was reset": a state of the secret, not the secret
 _NOT_SECRET_START = frozenset(
-    """reset changed updated sent blocked locked wrong incorrect expired correct right accepted rejected
-    required needed different same too case sensitive case-sensitive working""".split()
+    [
+        "reset",
+        "changed",
+        "updated",
+        "sent",
+        "blocked",
+        "locked",
+        "wrong",
+        "incorrect",
+        "expired",
+        "correct",
+        "right",
+        "accepted",
+        "rejected",
+        "required",
+        "needed",
+        "different",
+        "same",
+        "too",
+        "case",
+        "sensitive",
+        "case-sensitive",
+        "working",
+    ]
 )
 _MAX_WORDS = 6
 
@@ -57,7 +126,7 @@ def find_secrets(st: DetectorState, u: UttState) -> None:
 
 
 def _named_in_turn(st: DetectorState, u: UttState, asked: bool) -> bool:
-    """"the password is X", "the password's X": redact X; whether any was found."""
+    """ "the password is X", "the password's X": redact X; whether any was found."""
     found = False
     for _, end in _SECRETS.find(u):
         k = end
@@ -78,7 +147,9 @@ def _named_in_turn(st: DetectorState, u: UttState, asked: bool) -> bool:
 def _named_after_in(u: UttState, k: int) -> bool:
     """After "the password in", only a capitalised word or a number is taken for the secret
     ("in Blue Harbor"; not "in the app", "in settings")."""
-    return k < len(u.toks) and (u.toks[k].kind in ("num", "code") or (u.toks[k].kind == "word" and u.toks[k].text[0].isupper()))
+    return k < len(u.toks) and (
+        u.toks[k].kind in ("num", "code") or (u.toks[k].kind == "word" and u.toks[k].text[0].isupper())
+    )
 
 
 def _is_request_turn(u: UttState) -> bool:
@@ -113,11 +184,13 @@ def _answer(u: UttState, k: int, strict: bool = True) -> tuple[int, int] | None:
     if strict and any(u.word(x) in _NOT_ANSWER for x in range(k, end)):
         return None
     first = u.word(k)
-    if not strict and (first in STOP_WORDS or first in _NOT_ANSWER or first in _NOT_SECRET_START or first.endswith("ed")):
+    if not strict and (
+        first in STOP_WORDS or first in _NOT_ANSWER or first in _NOT_SECRET_START or first.endswith("ed")
+    ):
         return None  # "the password is on the sticker"
     return k, end
 
 
 def _between_letters(u: UttState, j: int) -> bool:
-    """"R and T": "and" between two spelled letters belongs to the answer."""
+    """ "R and T": "and" between two spelled letters belongs to the answer."""
     return u.word(j) == "and" and len(u.text_at(j - 1)) == 1 and len(u.text_at(j + 1)) == 1

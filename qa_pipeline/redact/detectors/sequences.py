@@ -30,7 +30,7 @@ def _ends_utt(st: DetectorState, r: NumberRun) -> bool:
 def _starts_utt(st: DetectorState, r: NumberRun) -> bool:
     u = st.utts[r.utt]
     words = 0
-    for k in range(0, r.tok_start):
+    for k in range(r.tok_start):
         if u.toks[k].kind == "punct":
             continue
         if u.word(k) in LEAD_WORDS or u.word(k) in FILLERS:
@@ -47,8 +47,10 @@ def _joinable_in_turn(st: DetectorState, a: NumberRun, b: NumberRun) -> str | No
     gap = [k for k in range(a.tok_end, b.tok_start) if u.toks[k].kind != "punct"]
     if len(gap) <= 2 and all(u.word(k) in JOIN_WORDS for k in gap):
         return "strong"
-    if len(gap) <= FAR_GAP_WORDS and all(u.toks[k].kind == "word" for k in gap) and not any(
-        a.tok_end <= h.start < b.tok_start for h in u.hits
+    if (
+        len(gap) <= FAR_GAP_WORDS
+        and all(u.toks[k].kind == "word" for k in gap)
+        and not any(a.tok_end <= h.start < b.tok_start for h in u.hits)
     ):
         return "weak" if len(gap) <= 5 else "far"
     return None

@@ -3,9 +3,9 @@ the last four when asked for."""
 
 from __future__ import annotations
 
+from qa_pipeline.redact.detectors.window import Scored, Window
 from qa_pipeline.redact.forms import ssn_valid
 from qa_pipeline.redact.state import DetectorState
-from qa_pipeline.redact.detectors.window import Scored, Window
 
 
 def ssn_scores(st: DetectorState, w: Window) -> Scored:

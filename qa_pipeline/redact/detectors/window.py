@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from qa_pipeline.redact.numbers import Chunk, NumberRun
 from qa_pipeline.redact.state import Ctx

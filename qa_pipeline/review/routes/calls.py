@@ -54,7 +54,7 @@ async def call_audio(request: Request) -> Response:
             audit.record(con, "call_played", username=user.username, client=client, call_id=call_id)
         return found
 
-    _, user, ((source, input_dir), spans) = await ws.authed(request, "call.view", work, write=first)
+    _, _user, ((source, input_dir), spans) = await ws.authed(request, "call.view", work, write=first)
     try:
         path = resolve_recording(source, input_dir, ws.config.recordings)
         rendered = await run_in_threadpool(ws.playback.get_or_render, path, spans)
@@ -76,20 +76,26 @@ async def call_override(request: Request) -> Response:
 
     def work(con: duckdb.DuckDBPyConnection, user: User) -> actions.OverrideResult:
         return actions.override_verdict(
-            con, call_id=call_id, scorecard_id=data.get("scorecard_id", ""),
-            criterion_id=data.get("criterion_id", ""), new_verdict=data.get("verdict", ""),
-            reason=data.get("reason", ""), username=user.username,
+            con,
+            call_id=call_id,
+            scorecard_id=data.get("scorecard_id", ""),
+            criterion_id=data.get("criterion_id", ""),
+            new_verdict=data.get("verdict", ""),
+            reason=data.get("reason", ""),
+            username=user.username,
         )
 
     target = _call_url(call_id, back)
     try:
-        _, user, res = await ws.authed(request, "call.override", work, write=True)
+        _, _user, res = await ws.authed(request, "call.override", work, write=True)
     except InputError as e:
         ws.flash(session, "error", str(e))
         return RedirectResponse(target, status_code=303)
-    ws.flash(session, "ok",
-             f"{res.criterion_id}: {res.original_verdict} → {res.new_verdict}. "
-             f"Final score {res.score_before:.1f} → {res.score_after:.1f}.")
+    ws.flash(
+        session,
+        "ok",
+        f"{res.criterion_id}: {res.original_verdict} → {res.new_verdict}. Final score {res.score_before:.1f} → {res.score_after:.1f}.",
+    )
     return RedirectResponse(target + f"#crit-{res.scorecard_id}-{res.criterion_id}", status_code=303)
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Callable
 from datetime import date
-from typing import Callable
 
 import duckdb
 from starlette.concurrency import run_in_threadpool
@@ -51,7 +51,7 @@ async def coach_page(request: Request) -> Response:
     ws = workspace(request)
 
     def work(con: duckdb.DuckDBPyConnection, user: User) -> tuple:
-        since, until, errors = _period(request, con)
+        since, _until, errors = _period(request, con)
         return since, errors, summary.agents(con, since)
 
     session, user, (since, errors, agents) = await ws.authed(request, "coach.view", work)
@@ -70,10 +70,19 @@ async def agent_page(request: Request) -> Response:
         q["until"] = s.until.isoformat()
     if s.scorecard_id:
         q["scorecard"] = s.scorecard_id
-    return ws.render(request, "agent.html", {
-        "s": s, "chart": charts.trend_chart(s.trend, s.bucket), "bar": charts.rate_bar,
-        "query": urllib.parse.urlencode(q), "back_here": request.url.path + "?" + urllib.parse.urlencode(q),
-    }, user=user, session=session)
+    return ws.render(
+        request,
+        "agent.html",
+        {
+            "s": s,
+            "chart": charts.trend_chart(s.trend, s.bucket),
+            "bar": charts.rate_bar,
+            "query": urllib.parse.urlencode(q),
+            "back_here": request.url.path + "?" + urllib.parse.urlencode(q),
+        },
+        user=user,
+        session=session,
+    )
 
 
 async def agent_export(request: Request) -> Response:
@@ -82,7 +91,7 @@ async def agent_export(request: Request) -> Response:
     table = request.query_params.get("table", "rates")
     if fmt not in export.FORMATS or table not in export.TABLES:
         raise BadRequest(f"format must be one of {export.FORMATS} and table one of {export.TABLES}")
-    _, user, (s, _) = await ws.authed(request, "coach.view", _summary_work(request))
+    _, _user, (s, _) = await ws.authed(request, "coach.view", _summary_work(request))
     data = await run_in_threadpool(export.export_bytes, s, table, fmt)
     name = download_name(f"agent-{s.agent_id}-{table}-{s.since.isoformat()}.{fmt}")
     ctype = "text/csv; charset=utf-8" if fmt == "csv" else "application/vnd.apache.parquet"
@@ -91,7 +100,7 @@ async def agent_export(request: Request) -> Response:
 
 async def agent_report(request: Request) -> Response:
     ws = workspace(request)
-    _, user, (s, _) = await ws.authed(request, "coach.view", _summary_work(request))
+    _, _user, (s, _) = await ws.authed(request, "coach.view", _summary_work(request))
     html = render_report(s)
     name = download_name(f"agent-{s.agent_id}-{s.since.isoformat()}.html")
     return HTMLResponse(html, headers={"content-disposition": f'attachment; filename="{name}"'})

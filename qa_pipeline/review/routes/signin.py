@@ -16,7 +16,13 @@ from starlette.routing import Route
 from qa_pipeline.review import audit, auth
 from qa_pipeline.review.auth import HOME_BY_ROLE, User, csrf_ok
 from qa_pipeline.review.workspace import (
-    LOGIN_COOKIE, SESSION_COOKIE, CsrfError, Workspace, client_of, safe_next, workspace,
+    LOGIN_COOKIE,
+    SESSION_COOKIE,
+    CsrfError,
+    Workspace,
+    client_of,
+    safe_next,
+    workspace,
 )
 
 audit_log = logging.getLogger("qa_pipeline.review.audit")
@@ -41,9 +47,15 @@ async def home(request: Request) -> Response:
 async def login_form(request: Request) -> Response:
     ws = workspace(request)
     token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
-    resp = ws.render(request, "login.html", {
-        "login_csrf": token, "next": safe_next(request.query_params.get("next"), ""), "error": None,
-    })
+    resp = ws.render(
+        request,
+        "login.html",
+        {
+            "login_csrf": token,
+            "next": safe_next(request.query_params.get("next"), ""),
+            "error": None,
+        },
+    )
     ws.set_cookie(resp, request, LOGIN_COOKIE, token, 3600)
     return resp
 
@@ -60,8 +72,12 @@ async def login_submit(request: Request) -> Response:
     client = client_of(request)
 
     def fail(msg: str) -> Response:
-        return ws.render(request, "login.html", {"login_csrf": cookie_token, "next": nxt, "error": msg,
-                                                 "username": username}, status=401)
+        return ws.render(
+            request,
+            "login.html",
+            {"login_csrf": cookie_token, "next": nxt, "error": msg, "username": username},
+            status=401,
+        )
 
     wait = ws.throttle.blocked(username, client)
     if wait > 0:

@@ -11,7 +11,6 @@ from starlette.routing import Route
 
 from qa_pipeline.errors import NotFoundError
 from qa_pipeline.review import audit, queries
-
 from qa_pipeline.review.auth import User
 from qa_pipeline.review.workspace import workspace
 
@@ -29,10 +28,19 @@ async def queue_page(request: Request) -> Response:
     for e in errors:
         ws.flash(session, "error", e)
     back = "/queue" + (f"?{request.url.query}" if request.url.query else "")
-    return ws.render(request, "queue.html", {
-        "page": page, "options": options, "f": filters, "back": back,
-        "page_url": lambda n: "/queue?" + urllib.parse.urlencode(filters.as_params(page=n)),
-    }, user=user, session=session)
+    return ws.render(
+        request,
+        "queue.html",
+        {
+            "page": page,
+            "options": options,
+            "f": filters,
+            "back": back,
+            "page_url": lambda n: "/queue?" + urllib.parse.urlencode(filters.as_params(page=n)),
+        },
+        user=user,
+        session=session,
+    )
 
 
 async def calibration_page(request: Request) -> Response:
@@ -43,8 +51,9 @@ async def calibration_page(request: Request) -> Response:
         return queries.calibration(con, sc), queries.filter_options(con)
 
     session, user, (rows, options) = await ws.authed(request, "calibration.view", work)
-    return ws.render(request, "calibration.html", {"rows": rows, "options": options, "scorecard": sc},
-                     user=user, session=session)
+    return ws.render(
+        request, "calibration.html", {"rows": rows, "options": options, "scorecard": sc}, user=user, session=session
+    )
 
 
 async def calibration_detail(request: Request) -> Response:
@@ -82,10 +91,20 @@ async def audit_page(request: Request) -> Response:
         return audit.recent(con, kind=kind, username=username, call_id=call_id, limit=AUDIT_LIMIT)
 
     session, user, events = await ws.authed(request, "audit.view", work)
-    return ws.render(request, "audit.html", {
-        "events": events, "kinds": audit.KINDS, "kind": kind, "username": username, "call_id": call_id,
-        "limit": AUDIT_LIMIT,
-    }, user=user, session=session)
+    return ws.render(
+        request,
+        "audit.html",
+        {
+            "events": events,
+            "kinds": audit.KINDS,
+            "kind": kind,
+            "username": username,
+            "call_id": call_id,
+            "limit": AUDIT_LIMIT,
+        },
+        user=user,
+        session=session,
+    )
 
 
 routes = [
