@@ -239,10 +239,10 @@ def _concurrency(runtime: AsrRuntime) -> int:
     from prefect.context import FlowRunContext
 
     ctx = FlowRunContext.get()
-    client = getattr(getattr(ctx, "task_runner", None), "_client", None)
-    if client is not None:
+    runner = getattr(ctx, "task_runner", None)
+    if isinstance(getattr(type(runner), "client", None), property):  # a Dask task runner: its client comes on first use
         try:
-            return max(1, sum(client.nthreads().values()))
+            return max(1, sum(runner.client.nthreads().values()))  # type: ignore[union-attr]
         except Exception:  # noqa: BLE001 - fall back to the runtime's figure
             pass
     return runtime.workers

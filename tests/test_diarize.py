@@ -195,4 +195,6 @@ def test_all_sample_calls_mixed_to_mono(transcriber) -> None:
     words = sum(r.score.words for r in rows)
     right = sum(r.score.correct for r in rows)
     assert right / words >= 0.97  # measured 0.998 over 2271 words
-    assert min(r.score.accuracy for r in rows) >= 0.9
+    # GE2E clusters (issue #13) took real mono calls from 59 % to 95 % of turns on the right role; on these
+    # espeak-ng voices one call dropped from >= 0.9 to 0.85 of its words (docs/diarization.md)
+    assert min(r.score.accuracy for r in rows) >= 0.85
