@@ -8,33 +8,45 @@ database is never held open while scoring, so the review workspace can write
 overrides meanwhile; overrides are read inside the write transaction, so none
 is missed, and they are re-applied by criterion id (``final_score``).
 
+Targeting (:mod:`qa_pipeline.scorecard.targeting`) decides which calls the card
+scores, read from each call's stored metadata against the other active cards (a
+default card scores only the calls no targeted card applies to): calls the card
+applies to are scored; the card's stale scores and flags on calls it no longer
+applies to are removed.  Reviewers' overrides are never deleted (they come back
+into force if the card applies again).
+
 Metrics are recomputed and ``call_metrics`` rewritten with them (after a
 ``reclassify`` the customer-sentiment metrics change with the labels).  Flags of
-this scorecard and the call-level flags of the re-scored calls are replaced
-with those of the current flag rules.
+this scorecard and the score-derived call-level flags of the re-scored calls are
+replaced with those of the current flag rules; flags about the call's input
+(``metadata_missing``: :data:`qa_pipeline.stages.INPUT_FLAGS`) are kept.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
 
 from qa_pipeline.errors import NotFoundError, StoreError
 from qa_pipeline.metrics import CallMetrics
 from qa_pipeline.records import CallAnalysis, CallScore, Flag
 from qa_pipeline.scorecard.flags import FlagRules, load_flag_rules
-from qa_pipeline.scorecard.loader import Scorecard, find_scorecard
+from qa_pipeline.scorecard.loader import Scorecard, find_scorecard, load_scorecards
 from qa_pipeline.scorecard.overrides import final_scores_with_overrides
-from qa_pipeline.stages import spine
-from qa_pipeline.store.bulk import read_calls_bulk, scorable_call_ids
+from qa_pipeline.scorecard.targeting import applicable_scorecards
+from qa_pipeline.stages import INPUT_FLAGS, spine
+from qa_pipeline.store.bulk import read_calls_bulk, read_metadata_bulk, scorable_call_ids
 from qa_pipeline.store.db import connect, transaction
 from qa_pipeline.store.flags import replace_flags
 from qa_pipeline.store.metrics import write_metrics_many
 from qa_pipeline.store.overrides import latest_overrides
 from qa_pipeline.store.scorecards import register_scorecard
-from qa_pipeline.store.scores import previous_scores, write_scores
+from qa_pipeline.store.scores import delete_scores, previous_scores, write_scores
 
 logger = logging.getLogger("qa_pipeline.rescore")
 
@@ -54,6 +66,8 @@ class RescoreSummary:
     overrides_applied: int
     overrides_ignored: int
     flags: int
+    not_applicable: int  # calls the card does not apply to (targeting): not scored
+    removed: int  # of those, calls whose stale score of this card was removed
     read_s: float
     score_s: float
     write_s: float
@@ -71,6 +85,7 @@ class RescoreSummary:
             f"  score changed on {self.changed}; passed {self.passed}; auto-failed {self.auto_failed}; mean score {mean}\n"
             f"  overrides re-applied {self.overrides_applied} (ignored, criterion gone: {self.overrides_ignored}); "
             f"flags written {self.flags}\n"
+            f"  not applicable (targeting) {self.not_applicable}; stale scores removed {self.removed}\n"
             f"  {self.wall_s:.2f} s wall (read {self.read_s:.2f} s, score {self.score_s:.2f} s, write {self.write_s:.2f} s)"
             f" = {self.calls_per_s:,.0f} calls/s"
         )
@@ -87,12 +102,32 @@ def _scorecard(scorecard_id: str | None, scorecard: Scorecard | None, directory:
     return scorecard
 
 
-def _write_chunk(
-    db: str | Path, scorecard_id: str, results: list[CallScore], metrics: list[CallMetrics], flags: list[Flag]
-) -> tuple[dict[str, tuple[float, str]], int, int, int]:
-    """One transaction: read the newest overrides, replace the chunk's scores, metrics and flags.
+def _replace_call_flags(con: duckdb.DuckDBPyConnection, scorecard_id: str, flags: list[Flag], ids: list[str]) -> int:
+    """Replace this card's flags and the score-derived call-level flags of ``ids``; input flags stay."""
+    keep = [
+        Flag(*row)
+        for row in con.execute(
+            "SELECT call_id, rule_id, scorecard_id, reason, severity FROM flags WHERE scorecard_id = ''"
+            " AND rule_id IN (SELECT unnest(?::VARCHAR[])) AND call_id IN (SELECT unnest(?::VARCHAR[]))",
+            [list(INPUT_FLAGS), ids],
+        ).fetchall()
+    ]
+    fresh = [f for f in flags if not (f.scorecard_id == "" and f.rule_id in INPUT_FLAGS)]
+    return replace_flags(con, keep + fresh, ids, [scorecard_id, ""]) - len(keep)
 
-    Returns (previous scores, overrides applied, overrides ignored, flags written).
+
+def _write_chunk(
+    db: str | Path,
+    scorecard_id: str,
+    results: list[CallScore],
+    metrics: list[CallMetrics],
+    flags: list[Flag],
+    not_applicable: list[str],
+) -> tuple[dict[str, tuple[float, str]], int, int, int, int]:
+    """One transaction: read the newest overrides, replace the chunk's scores, metrics and flags, and
+    remove this card's scores and flags from the calls it does not apply to.
+
+    Returns (previous scores, overrides applied, overrides ignored, flags written, stale scores removed).
     """
     done_ids = [r.call_id for r in results]
     with connect(db) as con, transaction(con):
@@ -101,8 +136,25 @@ def _write_chunk(
         finals, applied, ignored = final_scores_with_overrides(results, overrides)
         write_scores(con, results, finals)
         write_metrics_many(con, metrics)
-        written = replace_flags(con, flags, done_ids, [scorecard_id, ""])
-    return before, applied, ignored, written
+        written = _replace_call_flags(con, scorecard_id, flags, done_ids) if done_ids else 0
+        removed = delete_scores(con, scorecard_id, not_applicable)
+        replace_flags(con, [], not_applicable, [scorecard_id])
+    return before, applied, ignored, written, removed
+
+
+def _applies_to(
+    db: str | Path, card: Scorecard, others: Sequence[Scorecard], chunk: list[str]
+) -> tuple[list[str], list[str]]:
+    """(calls of ``chunk`` the card applies to, calls it does not), from their stored metadata."""
+    cards = [card, *(c for c in others if c.id != card.id)]
+    with connect(db) as con:
+        metadata = read_metadata_bulk(con, chunk)
+    yes: list[str] = []
+    no: list[str] = []
+    for call_id in chunk:
+        chosen = applicable_scorecards(cards, metadata.get(call_id))
+        (yes if any(c is card for c in chosen) else no).append(call_id)
+    return yes, no
 
 
 def rescore(
@@ -114,17 +166,21 @@ def rescore(
     call_ids: list[str] | None = None,
     chunk_size: int = DEFAULT_CHUNK,
     scorecards_directory: str | Path | None = None,
+    other_cards: Sequence[Scorecard] | None = None,
 ) -> RescoreSummary:
-    """Re-score every scorable stored call (or ``call_ids``) with one scorecard.
+    """Re-score every scorable stored call (or ``call_ids``) the scorecard applies to.
 
     The scorecard is ``scorecard`` when given, else the file with id
     ``scorecard_id`` in ``scorecards_directory`` (default ``scorecards/``).
+    ``other_cards`` are the cards targeting weighs it against (default: the active
+    cards of ``scorecards_directory``).
     """
     t0 = time.perf_counter()
     if not Path(db).exists():
         raise StoreError(f"database {db} does not exist; run 'qa-pipeline run INPUT_DIR --db {db}' first")
     card = _scorecard(scorecard_id, scorecard, scorecards_directory)
     rules = flag_rules if flag_rules is not None else load_flag_rules()
+    others = list(other_cards) if other_cards is not None else load_scorecards(scorecards_directory)
 
     with connect(db) as con:
         with transaction(con):
@@ -140,12 +196,13 @@ def rescore(
     # the spine's score stage, with this scorecard and these flag rules only
     score = spine(scorecards=[card], flag_rules=rules).stage("score")
     read_s = score_s = write_s = 0.0
-    changed = auto_failed = passed = applied = ignored = n_flags = 0
+    changed = auto_failed = passed = applied = ignored = n_flags = skipped = removed = 0
     total = 0.0
     n = 0
     for start in range(0, len(ids), max(1, chunk_size)):
-        chunk = ids[start : start + chunk_size]
         t = time.perf_counter()
+        chunk, not_applicable = _applies_to(db, card, others, ids[start : start + chunk_size])
+        skipped += len(not_applicable)
         with connect(db) as con:
             calls = read_calls_bulk(con, chunk)
         read_s += time.perf_counter() - t
@@ -158,8 +215,9 @@ def rescore(
         score_s += time.perf_counter() - t
 
         t = time.perf_counter()
-        before, a, i, written = _write_chunk(db, card.id, results, all_metrics, flags)
+        before, a, i, written, gone = _write_chunk(db, card.id, results, all_metrics, flags, not_applicable)
         n_flags += written
+        removed += gone
         write_s += time.perf_counter() - t
 
         applied += a
@@ -186,6 +244,8 @@ def rescore(
         overrides_applied=applied,
         overrides_ignored=ignored,
         flags=n_flags,
+        not_applicable=skipped,
+        removed=removed,
         read_s=read_s,
         score_s=score_s,
         write_s=write_s,

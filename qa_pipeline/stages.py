@@ -40,6 +40,8 @@ from qa_pipeline.transcript_file import is_transcript
 logger = logging.getLogger("qa_pipeline.stages")
 
 __all__ = [
+    "INPUT_FLAGS",
+    "METADATA_MISSING",
     "CallSource",
     "SourceStage",
     "Spine",
@@ -119,6 +121,11 @@ def classify_stage(analysis: CallAnalysis, classifier: Classifier | None = None)
     )
 
 
+METADATA_MISSING = "metadata_missing"
+# call-level flags about the call's input, not derived from scores: a rescore keeps them
+INPUT_FLAGS: tuple[str, ...] = (METADATA_MISSING,)
+
+
 def score_stage(
     analysis: CallAnalysis, scorecards: Sequence[Scorecard] | None = None, flag_rules: FlagRules | None = None
 ) -> CallAnalysis:
@@ -140,7 +147,7 @@ def score_stage(
     flags = tuple(evaluate_flags(analysis.conversation, analysis.labels, metrics, scores, rules))
     missing = analysis.metadata.missing_reason if analysis.metadata is not None else None
     if missing:
-        flags += (Flag(analysis.conversation.call_id, "metadata_missing", "", f"metadata missing: {missing}", "low"),)
+        flags += (Flag(analysis.conversation.call_id, METADATA_MISSING, "", f"metadata missing: {missing}", "low"),)
     return analysis.timed("score", time.perf_counter() - t, metrics=metrics, scores=scores, flags=flags)
 
 

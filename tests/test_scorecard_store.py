@@ -217,6 +217,9 @@ def test_bench_rescore_prints_throughput():
 
 def test_other_scorecard_files_score_stored_calls(stored, tmp_path):
     shutil.copy(scorecards_dir() / "sales.yaml", tmp_path / "sales.yaml")
+    assert rescore(stored, "sales", scorecards_directory=tmp_path).not_applicable == 2  # support calls: not sales
+    with connect(stored) as con:
+        con.execute("UPDATE calls SET queue = 'sales-uk', direction = 'outbound'")
     summary = rescore(stored, "sales", scorecards_directory=tmp_path)
     assert summary.calls == 2
     with connect(stored, read_only=True) as con:

@@ -9,6 +9,7 @@ import duckdb
 
 from qa_pipeline.classify.result import UtteranceLabels
 from qa_pipeline.conversation import Conversation, Utterance
+from qa_pipeline.ingest import CallMetadata
 from qa_pipeline.store.codec import loads
 
 
@@ -21,6 +22,25 @@ def scorable_call_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
             " OR call_id IN (SELECT DISTINCT call_id FROM utterance_labels) ORDER BY call_id"
         ).fetchall()
     ]
+
+
+def read_metadata_bulk(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> dict[str, CallMetadata]:
+    """What scorecard targeting reads of many stored calls: queue, direction, the manifest's extra
+    columns (team…) and the call's channel (``voice`` / ``chat``, as ``extra["channel"]`` unless the
+    manifest named one)."""
+    if not call_ids:
+        return {}
+    out: dict[str, CallMetadata] = {}
+    for call_id, queue, direction, extra_json, channel in con.execute(
+        "SELECT call_id, queue, direction, manifest_extra, channel FROM calls"
+        " WHERE call_id IN (SELECT unnest(?::VARCHAR[]))",
+        [list(call_ids)],
+    ).fetchall():
+        extra = dict(loads(extra_json)) if extra_json else {}
+        if channel and "channel" not in extra:
+            extra["channel"] = channel
+        out[call_id] = CallMetadata(queue=queue, direction=direction, extra=extra)
+    return out
 
 
 def read_calls_bulk(

@@ -35,6 +35,21 @@ def _delete_scores(con: duckdb.DuckDBPyConnection, pairs: Iterable[tuple[str, st
             )
 
 
+def delete_scores(con: duckdb.DuckDBPyConnection, scorecard_id: str, call_ids: Sequence[str]) -> int:
+    """Remove one scorecard's score rows of these calls (a card that no longer applies to them).
+
+    Reviewers' overrides are not touched: they are history, and come back into force if the card
+    applies again.  Returns how many calls had a score of that card."""
+    if not call_ids:
+        return 0
+    row = con.execute(
+        "SELECT count(*) FROM call_scores WHERE scorecard_id = ? AND call_id IN (SELECT unnest(?::VARCHAR[]))",
+        [scorecard_id, list(call_ids)],
+    ).fetchone()
+    _delete_scores(con, ((c, scorecard_id) for c in call_ids))
+    return int(row[0]) if row else 0
+
+
 def write_scores(
     con: duckdb.DuckDBPyConnection,
     results: Sequence[CallScore],
