@@ -87,6 +87,16 @@ class Problem:
     error_type: str
     reason: str
 
+    @classmethod
+    def manifest(cls, path: str | Path, reason: str) -> Problem:
+        """A manifest (or one of its rows) that could not be taken."""
+        return cls(path=str(path), stage="manifest", error_type="InputError", reason=reason)
+
+    @classmethod
+    def discover(cls, path: str | Path, reason: str, error_type: str = "InputError") -> Problem:
+        """A file found below the input folder that could not be taken this run."""
+        return cls(path=str(path), stage="discover", error_type=error_type, reason=reason)
+
 
 @dataclass(frozen=True)
 class Discovery:
@@ -285,16 +295,14 @@ def read_manifest(
                 )
             file, meta = parse_metadata_row(row, where)
         except InputError as exc:
-            problems.append(Problem(path=str(path), stage="manifest", error_type="InputError", reason=str(exc)))
+            problems.append(Problem.manifest(path, str(exc)))
             continue
         key = str((path.parent / file).resolve())
         if key in first:
             problems.append(
-                Problem(
-                    path=str(path),
-                    stage="manifest",
-                    error_type="InputError",
-                    reason=f"{where}: a second row for {file!r} (first: {first[key]}); the first row is used — remove the duplicate",
+                Problem.manifest(
+                    path,
+                    f"{where}: a second row for {file!r} (first: {first[key]}); the first row is used — remove the duplicate",
                 )
             )
             continue
@@ -359,9 +367,7 @@ def discover(
             metadata, manifest_problems = read_manifest(manifest_path, columns, encoding_out=encodings)
         except InputError as exc:
             # one recorded failure; every recording is still scored, without metadata, and flagged
-            problems.append(
-                Problem(path=str(manifest_path), stage="manifest", error_type="InputError", reason=str(exc))
-            )
+            problems.append(Problem.manifest(manifest_path, str(exc)))
             unreadable = f"the manifest {manifest_path} could not be read: {exc}"
         else:
             problems.extend(manifest_problems)
@@ -383,16 +389,13 @@ def discover(
                 reason = f"{p}: the file disappeared or cannot be read; check permissions"
             else:
                 reason = f"{p}: the file is still being written (size changed while scanning); it will be picked up by the next run"
-            problems.append(Problem(path=str(p), stage="discover", error_type="InputError", reason=reason))
+            problems.append(Problem.discover(p, reason))
             continue
         size = after[p][0]  # type: ignore[index]
         if size == 0:
             problems.append(
-                Problem(
-                    path=str(p),
-                    stage="discover",
-                    error_type="AudioDecodeError",
-                    reason=f"{p}: the file is empty (0 bytes); re-export the recording or remove it",
+                Problem.discover(
+                    p, f"{p}: the file is empty (0 bytes); re-export the recording or remove it", "AudioDecodeError"
                 )
             )
             continue
@@ -400,12 +403,7 @@ def discover(
             digest = file_sha256(p)
         except OSError as exc:
             problems.append(
-                Problem(
-                    path=str(p),
-                    stage="discover",
-                    error_type="InputError",
-                    reason=f"{p}: cannot read the file ({exc.strerror or exc}); check its permissions",
-                )
+                Problem.discover(p, f"{p}: cannot read the file ({exc.strerror or exc}); check its permissions")
             )
             continue
         cid = call_id_for(digest)
@@ -436,11 +434,9 @@ def _rows_without_files(manifest: Path, metadata: Mapping[str, CallMetadata], fi
     """Manifest rows that name a recording not found below the input folder: reported, never silently dropped."""
     found = {str(p.resolve()) for p in files}
     return [
-        Problem(
-            path=str(manifest),
-            stage="manifest",
-            error_type="InputError",
-            reason=f"{manifest}: the row for {key} names a recording that is not in the input folder; "
+        Problem.manifest(
+            manifest,
+            f"{manifest}: the row for {key} names a recording that is not in the input folder; "
             "fix the 'file' column or add the recording",
         )
         for key in sorted(set(metadata) - found)

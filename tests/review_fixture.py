@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from qa_pipeline.review import auth
+from qa_pipeline.review.launch import free_port, server_command, wait_until_healthy
 from qa_pipeline.store.db import connect, transaction
 
 RATE = 16_000
@@ -727,49 +728,16 @@ def _evidence(c: FixtureCall, cid: str, verdict: str, dead_air: float) -> tuple[
 # --------------------------------------------------------------------------- a real server in a subprocess
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(db: Path, *extra: str, timeout_s: float = 30.0):
     """``qa-pipeline serve`` on 127.0.0.1 and a free port; returns ``(process, base_url)``."""
     import os
-    import sys
-    import time
-    import urllib.request
 
     port = free_port()
-    cmd = [
-        sys.executable,
-        "-c",
-        "from qa_pipeline.cli import main; main()",
-        "serve",
-        "--db",
-        str(db),
-        "--port",
-        str(port),
-        *extra,
-    ]
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen(server_command(db, port, *extra), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-            raise RuntimeError(f"server exited with {proc.returncode}: {out}")
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=1) as r:
-                if r.status == 200:
-                    return proc, base
-        except OSError:
-            time.sleep(0.1)
-    proc.terminate()
-    raise RuntimeError(f"server did not answer on {base} within {timeout_s} s")
+    wait_until_healthy(proc, base, timeout_s)
+    return proc, base
 
 
 def stop_server(proc) -> None:

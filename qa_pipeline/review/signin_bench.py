@@ -10,21 +10,12 @@ from __future__ import annotations
 
 import random
 import re
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _signin(session, base: str, user: str, password: str, headers: dict | None = None):
@@ -50,37 +41,22 @@ def run(threads: int = 6, requests_n: int = 20) -> dict[str, float]:
     import requests
 
     from qa_pipeline.review import auth
+    from qa_pipeline.review.launch import free_port, server_command, wait_until_healthy
     from qa_pipeline.store.db import connect
 
     with tempfile.TemporaryDirectory(prefix="qa-bench-signin-") as tmp:
         db = Path(tmp) / "qa.duckdb"
         with connect(db) as con:
             auth.add_user(con, "reviewer", "reviewer-password", "qa_specialist")
-        port = _free_port()
+        port = free_port()
         proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "from qa_pipeline.cli import main; main()",
-                "serve",
-                "--db",
-                str(db),
-                "--port",
-                str(port),
-                "--forwarded-allow-ips",
-                "127.0.0.1",
-            ],
+            server_command(db, port, "--forwarded-allow-ips", "127.0.0.1"),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(300):
-                try:
-                    urllib.request.urlopen(base + "/healthz", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
+            wait_until_healthy(proc, base)
             reviewer = requests.Session()
             assert _signin(reviewer, base, "reviewer", "reviewer-password").status_code == 303
             alone = _page_times(reviewer, base + "/queue", requests_n)
