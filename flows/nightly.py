@@ -179,8 +179,8 @@ def classify_task(analysis: CallAnalysis) -> CallAnalysis:
 
 
 @task(name="score", cache_policy=NO_CACHE, retries=1, retry_delay_seconds=2, retry_condition_fn=_retry_transient)
-def score_task(analysis: CallAnalysis) -> CallAnalysis:
-    return score_stage(analysis)
+def score_task(analysis: CallAnalysis, scorecards_directory: str | None = None) -> CallAnalysis:
+    return score_stage(analysis, scorecards_directory=scorecards_directory)
 
 
 _CALLED: dict[Callable[..., Any], Any] = {

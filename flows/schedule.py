@@ -48,6 +48,17 @@ def check_server(url: str | None = None, timeout_s: float = 5.0) -> str:
     return url
 
 
+def _jsonable(value: Any) -> Any:
+    """Dataclass fields as JSON values: sets become sorted lists, tuples lists (the flow validates them back)."""
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        return sorted(_jsonable(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
 def deployment_parameters(
     input_dir: str,
     db: str,
@@ -63,9 +74,9 @@ def deployment_parameters(
     if manifest:
         params["manifest"] = str(manifest)
     if options is not None:
-        params["options"] = dataclasses.asdict(options)
+        params["options"] = _jsonable(dataclasses.asdict(options))
     if runtime is not None:
-        params["runtime"] = dataclasses.asdict(runtime)
+        params["runtime"] = _jsonable(dataclasses.asdict(runtime))
     if dask:
         params["dask"] = dask  # the Dask cluster is a deployment parameter, read when each run starts
     return params

@@ -43,6 +43,7 @@ class PipelineOptions:
     redact: bool = True
     manifest_columns: tuple[tuple[str, str], ...] = ()  # exported column -> manifest field (settings file)
     redaction: RedactionOptions | None = None  # the settings file's redaction block (None: the defaults)
+    scorecards: str | None = None  # the scorecards folder (settings file); None: paths.scorecards_dir()
 
 
 @functools.lru_cache(maxsize=4)

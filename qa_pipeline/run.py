@@ -156,7 +156,7 @@ def record_failures(db: str, run_id: str, failures: list[Failure]) -> None:
         store_results.record_failures(con, run_id, failures)
 
 
-def check_scoring_config() -> None:
+def check_scoring_config(directory: str | None = None) -> None:
     """Load the active scorecards and the flag rules now, before any audio is read.
 
     A broken scorecard would otherwise only show once every call had been transcribed (and then fail
@@ -164,8 +164,8 @@ def check_scoring_config() -> None:
     place in it and the fix.
     """
     try:
-        load_scorecards()
-        load_flag_rules()
+        load_scorecards(directory)
+        load_flag_rules(directory=directory)
     except ConfigError as exc:
         raise ConfigError(
             f"the run did not start (nothing was read or transcribed): {exc}\n"
@@ -211,7 +211,7 @@ def run(
     options = options or PipelineOptions()
     runtime = runtime or fit_runtime()
     log = logger or logging.getLogger("qa_pipeline.run")
-    check_scoring_config()  # before the lock, the database or any audio is touched
+    check_scoring_config(options.scorecards)  # before the lock, the database or any audio is touched
     with run_lock(db):
         verify_database(db)  # a corrupt, truncated or foreign file is refused before anything writes to it
         if executor is not None:

@@ -127,7 +127,10 @@ INPUT_FLAGS: tuple[str, ...] = (METADATA_MISSING,)
 
 
 def score_stage(
-    analysis: CallAnalysis, scorecards: Sequence[Scorecard] | None = None, flag_rules: FlagRules | None = None
+    analysis: CallAnalysis,
+    scorecards: Sequence[Scorecard] | None = None,
+    flag_rules: FlagRules | None = None,
+    scorecards_directory: str | None = None,
 ) -> CallAnalysis:
     """Metrics, one score per applicable scorecard (default: the active ones) and flags.
 
@@ -138,10 +141,10 @@ def score_stage(
     from qa_pipeline.metrics import compute_metrics
 
     t = time.perf_counter()
-    cards = list(scorecards) if scorecards is not None else load_scorecards()
+    cards = list(scorecards) if scorecards is not None else load_scorecards(scorecards_directory)
     if analysis.metadata is not None:
         cards = applicable_scorecards(cards, analysis.metadata)
-    rules = flag_rules if flag_rules is not None else load_flag_rules()
+    rules = flag_rules if flag_rules is not None else load_flag_rules(directory=scorecards_directory)
     metrics = compute_metrics(analysis.conversation, analysis.labels)
     scores = tuple(score_call_all(analysis.conversation, analysis.labels, metrics, cards))
     flags = tuple(evaluate_flags(analysis.conversation, analysis.labels, metrics, scores, rules))
@@ -236,4 +239,6 @@ def spine(
     score = SCORE
     if scorecards is not None or flag_rules is not None:
         score = Stage(SCORE.name, partial(score_stage, scorecards=scorecards, flag_rules=flag_rules))
+    elif options.scorecards:  # the run's scorecards folder travels with the stage (another process, a worker)
+        score = Stage(SCORE.name, partial(score_stage, scorecards_directory=options.scorecards))
     return Spine(SOURCE, (*((redact_stage_,) if redact else ()), CLASSIFY, score))

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from qa_pipeline.cli.app import bench_app, cli_errors, models_app
+from qa_pipeline.cli.options import Backend, ComputeType, Model
 from qa_pipeline.errors import ModelNotAvailableError
 
 
@@ -21,7 +22,7 @@ def _table(rows: Sequence[tuple[str, ...]], header: tuple[str, ...]) -> str:
 @models_app.command("verify")
 @cli_errors
 def models_verify(
-    model: list[str] | None = typer.Option(None, "--model", "-m", help="Check only this Whisper model (repeatable)."),
+    model: list[Model] | None = typer.Option(None, "--model", "-m", help="Check only this Whisper model (repeatable)."),
     rehash: bool = typer.Option(
         False, "--rehash", help="Hash every file again instead of trusting the size+mtime cache."
     ),
@@ -29,7 +30,7 @@ def models_verify(
     """Check every registered Whisper weight package: installed, pinned version, sha256 of each file."""
     from qa_pipeline.asr import convert, weights
 
-    names = model or list(weights.registered_models())
+    names = [str(m) for m in model] if model else list(weights.registered_models())
     rows: list[tuple[str, ...]] = []
     failed = 0
     for name in names:
@@ -63,7 +64,7 @@ def models_verify(
 @models_app.command("convert")
 @cli_errors
 def models_convert(
-    model: str = typer.Option("tiny.en", "--model", "-m", help="Whisper model to convert (tiny.en or base)."),
+    model: Model = typer.Option(Model.tiny_en.value, "--model", "-m", help="Whisper model to convert."),
     force: bool = typer.Option(False, "--force", help="Convert even if an up-to-date checkpoint exists."),
     check: bool = typer.Option(
         True, "--check/--no-check", help="Load the result with openai-whisper and transcribe jfk.flac."
@@ -105,14 +106,14 @@ def bench_asr(
     manifest: Path | None = typer.Option(
         None, "--manifest", help="Tab-separated file, channel, reference (default: ../shared/data/asr/manifest.tsv)."
     ),
-    backend: list[str] | None = typer.Option(
+    backend: list[Backend] | None = typer.Option(
         None, "--backend", "-b", help="faster-whisper and/or openai-whisper (repeatable; default both)."
     ),
-    model: str = typer.Option("tiny.en", "--model", "-m", help="tiny.en or base."),
+    model: Model = typer.Option(Model.tiny_en.value, "--model", "-m", help="Whisper model."),
     beam_size: int = typer.Option(5, "--beam-size", min=1),
     cpu_threads: int = typer.Option(2, "--cpu-threads", min=0),
-    compute_type: str = typer.Option(
-        "int8", "--compute-type", help="faster-whisper only: int8, int8_float32, float32."
+    compute_type: ComputeType = typer.Option(
+        ComputeType.int8.value, "--compute-type", help="faster-whisper only: int8, int8_float32, float32."
     ),
     batch_size: int = typer.Option(0, "--batch-size", min=0, help="faster-whisper only: >0 uses the batched pipeline."),
     vad: bool = typer.Option(True, "--vad/--no-vad"),
@@ -137,7 +138,7 @@ def bench_asr(
     from qa_pipeline.errors import ConfigError
     from qa_pipeline.paths import shared_data_dir
 
-    backends = backend or list(BACKENDS)
+    backends = [str(b) for b in backend] if backend else list(BACKENDS)
     unknown = [b for b in backends if b not in BACKENDS]
     if unknown:
         raise ConfigError(f"unknown backend(s) {unknown}; choose from {', '.join(BACKENDS)}")

@@ -10,15 +10,12 @@ from pathlib import Path
 import typer
 
 from qa_pipeline.cli.app import app, bench_app, cli_errors
+from qa_pipeline.cli.options import Precision
 from qa_pipeline.errors import ConfigError, InputError
 
-_PRECISIONS = ("auto", "float32", "bfloat16")
 
-
-def _check_precision(precision: str) -> str:
-    if precision not in _PRECISIONS:
-        raise ConfigError(f"--precision {precision!r} is not one of {', '.join(_PRECISIONS)}")
-    return precision
+def _check_precision(precision: Precision | str) -> str:
+    return Precision(precision).value
 
 
 @app.command("train")
@@ -89,8 +86,10 @@ def _batches(lines: Iterable[str], size: int, interactive: bool) -> Iterator[lis
 def classify_command(
     source: Path | None = typer.Argument(None, help="Text file, one utterance per line; '-' or nothing reads stdin."),
     explain: bool = typer.Option(False, "--explain", help="Add the head's scores and every pattern/lexicon match."),
-    precision: str = typer.Option(
-        "auto", "--precision", help="Encoder maths: auto (bfloat16 where the CPU has it), float32, bfloat16."
+    precision: Precision = typer.Option(
+        Precision.auto.value,
+        "--precision",
+        help="Encoder maths: auto (bfloat16 where the CPU has it), float32, bfloat16.",
     ),
     batch_size: int = typer.Option(
         256, "--batch", min=1, help="Lines classified together when reading a file or pipe."
@@ -143,7 +142,7 @@ def reclassify_command(
         False, "--stale", help="Only calls whose labels are missing or from another classifier version (default)."
     ),
     call: list[str] | None = typer.Option(None, "--call", help="Re-classify this call id (repeatable)."),
-    precision: str = typer.Option("auto", "--precision", help="Encoder maths: auto, float32 or bfloat16."),
+    precision: Precision = typer.Option(Precision.auto.value, "--precision", help="Encoder maths."),
 ) -> None:
     """Classify stored calls again from their stored (redacted) text after a model update; no audio, no ASR."""
     from qa_pipeline.classify import load_classifier
@@ -168,7 +167,7 @@ def reclassify_command(
 @bench_app.command("classify")
 @cli_errors
 def bench_classify_command(
-    precision: str = typer.Option("auto", "--precision", help="Encoder maths: auto, float32 or bfloat16."),
+    precision: Precision = typer.Option(Precision.auto.value, "--precision", help="Encoder maths."),
     as_json: bool = typer.Option(False, "--json", help="Print the figures as one JSON object."),
     show_flagged: bool = typer.Option(
         False, "--show-flagged", help="List the clean agent lines flagged as prohibited."

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from qa_pipeline.cli.app import bench_app, cli_errors
+from qa_pipeline.cli.options import AgentChannel, Backend, Model
 from qa_pipeline.paths import samples_dir
 
 
@@ -17,8 +18,8 @@ def bench_diarization(
         None, "--calls", help="Sample calls folder with timelines.json (default: samples/calls)."
     ),
     only: list[str] | None = typer.Option(None, "--only", help="Only this call id (repeatable)."),
-    backend: str = typer.Option("faster-whisper", "--backend", help="ASR backend."),
-    model: str = typer.Option("tiny.en", "--model", help="Whisper model."),
+    backend: Backend = typer.Option(Backend.faster_whisper.value, "--backend", help="ASR backend."),
+    model: Model = typer.Option(Model.tiny_en.value, "--model", help="Whisper model."),
     threads: int = typer.Option(2, "--threads", help="ASR CPU threads."),
     direction_hint: bool = typer.Option(
         False,
@@ -85,8 +86,8 @@ def bench_attribution(
         help="Comma list of stereo, swapped (channels reversed), mono (mixed down).",
     ),
     only: list[str] | None = typer.Option(None, "--only", help="Only this call (file stem; repeatable)."),
-    backend: str = typer.Option("faster-whisper", "--backend", help="ASR backend."),
-    model: str = typer.Option("tiny.en", "--model", help="Whisper model."),
+    backend: Backend = typer.Option(Backend.faster_whisper.value, "--backend", help="ASR backend."),
+    model: Model = typer.Option(Model.tiny_en.value, "--model", help="Whisper model."),
     threads: int = typer.Option(2, "--threads", help="ASR CPU threads."),
     batch_size: int = typer.Option(
         8,
@@ -94,8 +95,8 @@ def bench_attribution(
         min=0,
         help="faster-whisper: speech chunks decoded together (8 = what qa-pipeline run uses; 0 = sequential).",
     ),
-    agent_channel: str = typer.Option(
-        "auto",
+    agent_channel: AgentChannel = typer.Option(
+        AgentChannel.auto.value,
         "--agent-channel",
         help="Stereo agent channel: auto (decided per call from what each side says), 0 (left) or 1 (right).",
     ),
@@ -117,7 +118,9 @@ def bench_attribution(
     asr = load_transcriber(
         backend, model, cpu_threads=threads, **({"batch_size": batch_size} if backend == "faster-whisper" else {})
     )
-    options = PipelineOptions(backend=backend, model=model, attribution=attribution_options(agent_channel))
+    options = PipelineOptions(
+        backend=backend, model=model, attribution=attribution_options(AgentChannel(agent_channel).value)
+    )
 
     def pct(x: float | None) -> str:
         return "    -" if x is None else f"{100 * x:5.1f}"

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 import typer
 
 from qa_pipeline.cli.app import app, bench_app, cli_errors
+from qa_pipeline.cli.options import AgentChannel, Backend, Model
+from qa_pipeline.cli.run import AGENT_CHANNEL_HELP, print_parameters, run_options
 from qa_pipeline.paths import samples_dir
-from qa_pipeline.settings import Backend, Model
 
 if TYPE_CHECKING:
     from qa_pipeline.ingest import Recording
@@ -25,20 +26,6 @@ def _offline_env() -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-
-
-def _options(backend: str, model: str, language: str, beam_size: int, agent_channel: str, redact: bool):
-    from qa_pipeline.asr.base import TranscribeOptions
-    from qa_pipeline.attribute import attribution_options
-    from qa_pipeline.pipeline import PipelineOptions
-
-    return PipelineOptions(
-        backend=backend,
-        model=model,
-        transcribe=TranscribeOptions(language=language, beam_size=beam_size),
-        attribution=attribution_options(agent_channel),
-        redact=redact,
-    )
 
 
 @app.command("schedule")
@@ -58,15 +45,21 @@ def schedule(
     model: Model = typer.Option(Model.tiny_en.value, help="Whisper model."),
     language: str = typer.Option("en", help="Spoken language."),
     beam_size: int = typer.Option(5, help="Beam size for decoding."),
-    agent_channel: str = typer.Option(
-        "auto",
-        help="Stereo calls: the agent's channel: auto (decided per call from what each side says), 0 (left) or 1 (right); a manifest agent_channel column overrides it.",
-    ),
+    agent_channel: AgentChannel = typer.Option(AgentChannel.auto.value, help=AGENT_CHANNEL_HELP),
     redact: bool = typer.Option(True, "--redact/--no-redact", help="Redact PII before storing."),
+    max_duration: float = typer.Option(
+        4.0, "--max-duration", help="Longest recording accepted, in hours; longer ones are recorded as failures."
+    ),
+    settle: float = typer.Option(1.0, help="Seconds to watch file sizes; files still growing wait for the next run."),
     workers: int = typer.Option(0, help="Calls transcribed at once (0 = one per core)."),
     batch_size: int = typer.Option(8, help="Speech chunks decoded together by faster-whisper (0 = sequential)."),
     dask: str | None = typer.Option(
         None, help="Run the stages on Dask: 'local' or a scheduler address tcp://host:8786."
+    ),
+    show_parameters: bool = typer.Option(
+        False,
+        "--print-parameters",
+        help="Print the deployment's parameters as JSON and exit (no Prefect server needed).",
     ),
 ) -> None:
     """Serve the nightly flow on a cron schedule against a running Prefect server (PREFECT_API_URL).
@@ -81,6 +74,18 @@ def schedule(
     from qa_pipeline.runtime import fit_runtime
 
     runtime = None if dask else fit_runtime(workers=workers or None, batch_size=batch_size)
+    options = run_options(
+        backend=backend,
+        model=model,
+        language=language,
+        beam_size=beam_size,
+        agent_channel=agent_channel,
+        redact=redact,
+        max_duration_h=max_duration,
+    )
+    if show_parameters:
+        print_parameters(input_dir, db, manifest, options, settle, runtime=runtime, dask=dask)
+        return
     serve_nightly(
         str(input_dir.resolve()),
         str(db.resolve()),
@@ -88,8 +93,9 @@ def schedule(
         name=name,
         timezone=timezone,
         manifest=str(manifest.resolve()) if manifest else None,
-        options=_options(Backend(backend).value, Model(model).value, language, beam_size, agent_channel, redact),
+        options=options,
         runtime=runtime,
+        settle_s=settle,
         dask=dask,
     )
 

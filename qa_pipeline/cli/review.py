@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import sys
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 from qa_pipeline.cli.app import app, bench_app, cli_errors, report_app, users_app
+from qa_pipeline.cli.options import ExportFormat, ExportTable, Role
 from qa_pipeline.errors import InputError
 
 DEFAULT_DB = Path("qa.duckdb")
-
-
-class ExportFormat(StrEnum):
-    csv = "csv"
-    parquet = "parquet"
 
 
 export_app = typer.Typer(help="Export coaching summaries, or a Parquet snapshot of the results.", no_args_is_help=True)
@@ -103,7 +98,7 @@ def _read_password(password_stdin: bool) -> str:
 @cli_errors
 def users_add(
     username: str = typer.Argument(..., help="Sign-in name (letters, digits, . _ - @)."),
-    role: str = typer.Option(..., "--role", help="qa_specialist, coach, supervisor or admin."),
+    role: Role = typer.Option(..., "--role", help="The user's role (docs/review.md#roles)."),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from the first line of stdin."
     ),
@@ -113,12 +108,13 @@ def users_add(
     from qa_pipeline.review import auth
     from qa_pipeline.store.db import connect
 
-    auth._check_role(role)
+    role_name = Role(role).value
+    auth._check_role(role_name)
     auth._check_username(username)
     password = _read_password(password_stdin)
     with connect(db) as con:
-        auth.add_user(con, username, password, role)
-    typer.echo(f"added {username} ({role})")
+        auth.add_user(con, username, password, role_name)
+    typer.echo(f"added {username} ({role_name})")
 
 
 @users_app.command("list")
@@ -141,13 +137,17 @@ def users_list(db: Path = _DB) -> None:
 
 @users_app.command("set-role")
 @cli_errors
-def users_set_role(username: str, role: str, db: Path = _DB) -> None:
+def users_set_role(
+    username: str,
+    role: Role = typer.Argument(..., help="The new role."),
+    db: Path = _DB,
+) -> None:
     """Change a user's role (takes effect on their next click)."""
     from qa_pipeline.review import auth
     from qa_pipeline.store.db import connect
 
     with connect(db) as con:
-        auth.set_role(con, username, role)
+        auth.set_role(con, username, Role(role).value)
     typer.echo(f"{username} is now {role}")
 
 
@@ -224,7 +224,7 @@ def export_agent(
     until: str | None = typer.Option(None, "--until", help="Last day, YYYY-MM-DD."),
     scorecard: str | None = typer.Option(None, "--scorecard", help="Scorecard id (default: the agent's most used)."),
     fmt: ExportFormat = typer.Option(ExportFormat.csv.value, "--format", help="File format."),
-    table: str = typer.Option(
+    table: ExportTable = typer.Option(
         "rates", "--table", help="rates (pass rate per section and criterion, agent vs team) or calls."
     ),
     db: Path = _DB,
@@ -238,14 +238,15 @@ def export_agent(
     file_format = ExportFormat(fmt).value
     if file_format not in FORMATS:
         raise InputError(f"--format {file_format!r} is not one of {', '.join(FORMATS)}", stage="cli")
-    if table not in TABLES:
-        raise InputError(f"--table {table!r} is not one of {', '.join(TABLES)}", stage="cli")
+    table_name = ExportTable(table).value
+    if table_name not in TABLES:
+        raise InputError(f"--table {table_name!r} is not one of {', '.join(TABLES)}", stage="cli")
     since_d = _date(since, "--since")
     until_d = _date(until, "--until") if until else None
     with connect(db, read_only=True) as con:
         s = agent_summary(con, agent_id, since_d, until_d, scorecard)
-    target = out or Path(f"agent-{_safe(agent_id)}-{table}-{since_d.isoformat()}.{file_format}")
-    typer.echo(str(export_file(s, table, file_format, target)))
+    target = out or Path(f"agent-{_safe(agent_id)}-{table_name}-{since_d.isoformat()}.{file_format}")
+    typer.echo(str(export_file(s, table_name, file_format, target)))
 
 
 @export_app.command("snapshot")

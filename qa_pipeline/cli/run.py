@@ -1,16 +1,27 @@
-"""``qa-pipeline run``: score a folder of recordings into a DuckDB file."""
+"""``qa-pipeline run``: score a folder of recordings into a DuckDB file.
+
+:func:`run_options` builds a run's :class:`PipelineOptions` from the flags and the settings file; ``run``
+and ``schedule`` both use it, so a scheduled night scores exactly as ``run`` does with the same
+settings (``--print-parameters`` on either prints the flow's parameters as JSON).
+"""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from qa_pipeline.cli.app import app, cli_errors, current_settings
+from qa_pipeline.cli.options import AgentChannel, Backend, Model
 from qa_pipeline.paths import samples_dir
-from qa_pipeline.settings import Backend, Model
+from qa_pipeline.settings import SCORECARDS_ENV
+
+if TYPE_CHECKING:
+    from qa_pipeline.pipeline import PipelineOptions
 
 EXIT_PARTIAL = 6
 EXIT_FAILED = 7
@@ -23,6 +34,61 @@ def prefect_defaults(verbose: bool = False) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "CRITICAL")
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def run_options(
+    *,
+    backend: Backend | str = Backend.faster_whisper,
+    model: Model | str = Model.tiny_en,
+    language: str = "en",
+    beam_size: int = 5,
+    agent_channel: AgentChannel | str = AgentChannel.auto,
+    redact: bool = True,
+    max_duration_h: float = 4.0,
+) -> PipelineOptions:
+    """The options of a run from its flags and the settings file: the ASR choices, stereo attribution,
+    redaction (the ``redaction:`` block: types, ``keep_raw``), the manifest column mapping and the
+    scorecards folder.  One place, used by ``run`` and ``schedule``."""
+    from qa_pipeline.asr.base import TranscribeOptions
+    from qa_pipeline.attribute import attribution_options
+    from qa_pipeline.pipeline import PipelineOptions
+
+    settings = current_settings().settings
+    scorecards = str(settings.scorecards.resolve()) if settings.scorecards else os.environ.get(SCORECARDS_ENV)
+    return PipelineOptions(
+        backend=Backend(backend).value,
+        model=Model(model).value,
+        transcribe=TranscribeOptions(language=language, beam_size=beam_size),
+        attribution=attribution_options(AgentChannel(agent_channel).value),
+        redact=redact,
+        max_duration_s=max_duration_h * 3600,
+        manifest_columns=tuple(settings.manifest.columns.items()),
+        redaction=settings.redaction.to_options(),
+        scorecards=scorecards,
+    )
+
+
+def print_parameters(
+    input_dir: Path, db: Path, manifest: Path | None, options: PipelineOptions, settle_s: float, **kw: Any
+) -> None:
+    """Print the nightly flow's parameters as JSON (paths absolute, as a deployment stores them)."""
+    from flows.schedule import deployment_parameters
+
+    params = deployment_parameters(
+        str(input_dir.resolve()),
+        str(db.resolve()),
+        manifest=str(manifest.resolve()) if manifest else None,
+        options=options,
+        settle_s=settle_s,
+        **kw,
+    )
+    typer.echo(json.dumps(params, indent=2, sort_keys=True))
+
+
+AGENT_CHANNEL_HELP = (
+    "Stereo calls: the agent's channel: auto (decided per call from what each side says), 0 (left) or 1 (right); "
+    "a manifest agent_channel column overrides it."
+)
 
 
 @app.command("run")
@@ -39,10 +105,7 @@ def run(
     model: Model = typer.Option(Model.tiny_en.value, help="Whisper model."),
     language: str = typer.Option("en", help="Spoken language (base model only for non-English)."),
     beam_size: int = typer.Option(5, help="Beam size for decoding."),
-    agent_channel: str = typer.Option(
-        "auto",
-        help="Stereo calls: the agent's channel: auto (decided per call from what each side says), 0 (left) or 1 (right); a manifest agent_channel column overrides it.",
-    ),
+    agent_channel: AgentChannel = typer.Option(AgentChannel.auto.value, help=AGENT_CHANNEL_HELP),
     workers: int = typer.Option(0, help="Calls processed at once (0 = fit the cores)."),
     redact: bool = typer.Option(True, "--redact/--no-redact", help="Redact PII before storing (on by default)."),
     max_duration: float = typer.Option(
@@ -57,6 +120,9 @@ def run(
     settle: float = typer.Option(1.0, help="Seconds to watch file sizes; files still growing wait for the next run."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's task logs."),
+    show_parameters: bool = typer.Option(
+        False, "--print-parameters", help="Print the flow parameters this run would use, as JSON, and exit."
+    ),
 ) -> None:
     """Transcribe, classify and score every new recording in INPUT_DIR into the DuckDB file.
 
@@ -65,22 +131,23 @@ def run(
     see the failures table), 7 nothing could be processed.
     """
     prefect_defaults(verbose)
-    from qa_pipeline.asr.base import TranscribeOptions
-    from qa_pipeline.attribute import attribution_options
-    from qa_pipeline.pipeline import PipelineOptions
-
     if input_dir is None:
         input_dir = samples_dir() / "calls"
-    options = PipelineOptions(
-        backend=Backend(backend).value,
-        model=Model(model).value,
-        transcribe=TranscribeOptions(language=language, beam_size=beam_size),
-        attribution=attribution_options(agent_channel),
+    options = run_options(
+        backend=backend,
+        model=model,
+        language=language,
+        beam_size=beam_size,
+        agent_channel=agent_channel,
         redact=redact,
-        max_duration_s=max_duration * 3600,
-        manifest_columns=tuple(current_settings().settings.manifest.columns.items()),
-        redaction=current_settings().settings.redaction.to_options(),
+        max_duration_h=max_duration,
     )
+    if show_parameters:
+        from qa_pipeline.runtime import fit_runtime
+
+        runtime = None if dask else fit_runtime(workers=workers or None)  # as run_nightly fits it
+        print_parameters(input_dir, db, manifest, options, settle, runtime=runtime, dask=dask)
+        return
     from flows.nightly import add_progress_listener, remove_progress_listener, run_nightly
 
     bar = None

@@ -180,10 +180,11 @@ def parse_flag_rules(text: str, name: str = "<flags>") -> FlagRules:
     return rules
 
 
-def load_flag_rules(path: str | Path | None = None) -> FlagRules:
-    """Flag rules from ``path`` (default ``scorecards/flags.yaml``); no rules when the default file is missing."""
+def load_flag_rules(path: str | Path | None = None, *, directory: str | Path | None = None) -> FlagRules:
+    """Flag rules from ``path`` (default ``flags.yaml`` in ``directory``, else in ``scorecards/``); no rules
+    when the default file is missing."""
     explicit = path is not None
-    path = Path(path) if path is not None else scorecards_dir() / FLAGS_FILE
+    path = Path(path) if path is not None else Path(directory or scorecards_dir()) / FLAGS_FILE
     if not path.exists():
         if explicit:
             raise ConfigError(f"{path}: flag rules file not found; check the path")
