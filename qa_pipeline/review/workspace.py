@@ -34,9 +34,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from qa_pipeline.review import audit
-from qa_pipeline.review.auth import LoginThrottle, Session, SessionStore, User, can, csrf_ok
+from qa_pipeline.review.auth import Session, SessionStore, User, can, csrf_ok
 from qa_pipeline.review.formatting import install_filters
 from qa_pipeline.review.playback import PlaybackCache
+from qa_pipeline.review.throttle import LoginThrottle
 from qa_pipeline.store.db import connect
 
 logger = logging.getLogger("qa_pipeline.review.app")
@@ -101,6 +102,8 @@ class Workspace:
         self.hash_limiter = anyio.CapacityLimiter(max(1, (os.cpu_count() or 2) // 2))
         if self.sessions.opener is None:
             self.sessions.opener = lambda: self.db(write=True)
+        if self.throttle.opener is None:  # the counters survive a restart (login_throttle table)
+            self.throttle.opener = lambda: self.db(write=True)
         self.env = Environment(
             loader=PackageLoader("qa_pipeline.review", "templates"),
             autoescape=select_autoescape(["html"]),

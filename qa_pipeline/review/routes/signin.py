@@ -79,7 +79,7 @@ async def login_submit(request: Request) -> Response:
             status=401,
         )
 
-    wait = ws.throttle.blocked(username, client)
+    wait = await run_in_threadpool(ws.throttle.blocked, username, client)
     if wait > 0:
         audit_log.warning("throttled sign-in for %r from %s (%.0f s left)", username, client, wait)
         return fail(f"Too many failed attempts for this user. Wait {math.ceil(wait)} s and try again.")
@@ -92,14 +92,14 @@ async def login_submit(request: Request) -> Response:
     # Argon2id outside the database lock, at most ws.hash_limiter verifications at a time.
     user = await anyio.to_thread.run_sync(auth.check_password, creds, password, limiter=ws.hash_limiter)
     if user is None:
-        throttled = ws.throttle.failed(username, client)
+        throttled = await run_in_threadpool(ws.throttle.failed, username, client)
         audit_log.warning("failed sign-in for %r from %s", username, client)
         await run_in_threadpool(ws.record, "signin_failed", username=username, client=client)
         if throttled:
             audit_log.warning("sign-in for %r from %s throttled after repeated failures", username, client)
             await run_in_threadpool(ws.record, "signin_throttled", username=username, client=client)
         return fail("Wrong user name or password, or the account is disabled.")
-    ws.throttle.succeeded(username, client)
+    await run_in_threadpool(ws.throttle.succeeded, username, client)
     await anyio.to_thread.run_sync(_signed_in, ws, creds, password, client, limiter=ws.hash_limiter)
     ws.sessions.drop(request.cookies.get(SESSION_COOKIE))
     session = ws.sessions.create(user.username)
