@@ -88,3 +88,41 @@ def test_the_flow_accepts_the_parameters_and_scores_with_the_configured_cards(tm
     conv, labs = build(GOOD_CALL, call_id="c1")
     scored = spine(options).stage("score").run(CallAnalysis(None, conv, labels=tuple(labs)))
     assert [s.scorecard_id for s in scored.scores] == ["customer_service"]  # not the bundled folder's three
+
+
+CHAT_ONLY = """\
+id: chat_only
+title: Chat only
+sections:
+  - id: s
+    weight: 1
+    criteria:
+      - id: greeting
+        kind: label_present
+        label: greeting
+        points: 1
+"""
+
+
+def test_a_night_run_with_the_deployment_parameters_uses_them(tmp_path):
+    """The real flow, run with the parameters ``schedule`` stores: the configured scorecards folder scores
+    the call (not the bundled one) and ``keep_raw`` from the settings file keeps the raw transcript."""
+    from flows.nightly import nightly_flow, run_nightly
+    from qa_pipeline.paths import samples_dir
+    from qa_pipeline.store.db import connect
+
+    cards = _site(tmp_path)
+    (cards / "customer_service.yaml").unlink()
+    (cards / "chat_only.yaml").write_text(CHAT_ONLY, encoding="utf-8")
+    shutil.copy(samples_dir() / "transcripts" / "chat-card-replacement.transcript.json", tmp_path / "inbox")
+    params = _cli(
+        tmp_path, "schedule", "--cron", "0 2 * * *", "--input", "inbox", "--settle", "0", "--print-parameters"
+    )
+    p = nightly_flow.validate_parameters(params)
+    summary = run_nightly(p["input_dir"], p["db"], options=p["options"], runtime=p["runtime"], settle_s=p["settle_s"])
+    assert summary.status == "ok", summary.as_text()
+    with connect(p["db"], read_only=True) as con:
+        scored = [r[0] for r in con.execute("SELECT scorecard_id FROM call_scores").fetchall()]
+        raw = con.execute("SELECT count(*) FROM raw_utterances").fetchone()[0]
+    assert scored == ["chat_only"]
+    assert raw > 0  # keep_raw = true in the settings file reached the run
