@@ -14,6 +14,10 @@ one).  Only the calls in hvb-dev may be read: no other Harper Valley call.
   transcript (tags such as ``[noise]``/``<unk>`` removed, cut-off marks ``~``
   dropped, noise-only turns skipped), times on the shared ``offset_ms``
   timeline (``start_ms`` of channel 2 is shifted, see the data's README).
+* :func:`write_scorecards` — the measuring copy of the bundled scorecards with
+  this bank queue's policy (:data:`QUEUE_POLICY`): criteria the queue has no
+  policy for are N/A by configuration (``na_when: queues: [hvb-retail-banking]``).
+  The product cards never name the queue; a deployment writes its own.
 * :func:`write_reference` — the reviewer's verdicts as ``bench agreement``
   reference lines: criterion names mapped to the ``customer_service`` ids
   (``introduction`` → ``introduction``, ``hold_request`` → ``hold_etiquette``),
@@ -25,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -33,7 +38,8 @@ from pathlib import Path
 import yaml
 
 from qa_pipeline.errors import ConfigError, InputError
-from qa_pipeline.paths import models_dir, shared_data_dir
+from qa_pipeline.paths import models_dir, scorecards_dir, shared_data_dir
+from qa_pipeline.scorecard.loader import load_scorecard
 
 CRITERIA = {  # reviewer's name -> customer_service criterion id
     "greeting": "greeting",
@@ -49,6 +55,13 @@ CRITERIA = {  # reviewer's name -> customer_service criterion id
 VERDICT = {"yes": "pass", "no": "fail", "n/a": "na"}
 LEARN_SHARE = 0.6
 QUEUE = "hvb-retail-banking"
+# The bank queue's policy for the measuring copy of the scorecards: card id -> criterion -> why it is N/A there.
+QUEUE_POLICY = {
+    "customer_service": {
+        "recording_disclosure": "the bank line has no recording-disclosure script",
+        "speaking_rate": "the bank line has no talk-speed policy",
+    },
+}
 _TAG = re.compile(r"\[[a-z_ ]+\]|<unk>")
 
 
@@ -159,6 +172,33 @@ def write_transcripts(out_dir: Path, sids: Iterable[str]) -> list[Path]:
     return written
 
 
+def write_scorecards(out_dir: Path, source: Path | None = None) -> Path:
+    """Copy the scorecards (``source``, default the bundled ones) into ``out_dir`` with :data:`QUEUE_POLICY`.
+
+    Each listed criterion gets ``na_when: [{queues: [QUEUE]}]`` added; the copy is validated like any
+    scorecard folder (a policy naming a card or criterion that is not there is an error).
+    """
+    source = source or scorecards_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.glob("*.yaml")):
+        shutil.copy(path, out_dir / path.name)
+    for card_id, policy in QUEUE_POLICY.items():
+        path = out_dir / f"{card_id}.yaml"
+        if not path.is_file():
+            raise ConfigError(f"{path}: hvb_dev.QUEUE_POLICY names scorecard {card_id!r}, which {source} does not have")
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        crits = {c["id"]: c for sec in doc["sections"] for c in sec["criteria"]}
+        for cid in policy:
+            if cid not in crits:
+                raise ConfigError(
+                    f"{path}: hvb_dev.QUEUE_POLICY names criterion {cid!r}, which {card_id} does not have"
+                )
+            crits[cid].setdefault("na_when", []).append({"queues": [QUEUE]})
+        path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        load_scorecard(path)  # validate the copy (ScorecardError names the file and the path)
+    return out_dir
+
+
 def reference_line(ref: dict) -> dict:
     crits = {}
     for name, cid in CRITERIA.items():
@@ -179,6 +219,33 @@ def write_reference(path: Path, sids: Iterable[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(reference_line(refs[s])) + "\n" for s in sids), encoding="utf-8")
     return path
+
+
+def agreement_record(reports: dict[str, dict], command: str) -> dict:
+    """The figures of ``bench agreement --json`` for each part, as kept in ``models/classifier/hvb_dev_agreement.json``.
+
+    Figures only (agreement, kappa, confusion, Spearman): no call text, no sid.
+    """
+    out: dict = {"what": "qa-pipeline bench agreement on hvb-dev (scripts/hvb_dev.py); figures only, no call text"}
+    out["command"] = command
+    for part, rep in reports.items():
+        sent = rep.get("sentiment") or {}
+        out[part] = {
+            "calls": rep["calls"],
+            "mean_agreement": None if rep["mean_agreement"] is None else round(rep["mean_agreement"], 4),
+            "spearman_overall": None if rep["spearman_overall"] is None else round(rep["spearman_overall"], 4),
+            "end_sentiment_agreement": sent.get("agreement"),
+            "end_sentiment_confusion": sent.get("confusion", {}),
+            "criteria": {
+                c["criterion_id"]: {
+                    "agreement": None if c["agreement"] is None else round(c["agreement"], 4),
+                    "kappa": None if c["kappa"] is None else round(c["kappa"], 4),
+                    "confusion": c["confusion"],
+                }
+                for c in rep["criteria"]
+            },
+        }
+    return out
 
 
 # reviewer's criterion -> classifier label (apology and the rest map by name)

@@ -153,9 +153,7 @@ def test_rescore_with_a_changed_scorecard_records_the_new_version(stored, cs, tm
     changed = (
         (scorecards_dir() / "customer_service.yaml")
         .read_text()
-        .replace(
-            "- queues: [hvb-retail-banking]\n        points: 10", "- queues: [hvb-retail-banking]\n        points: 20"
-        )
+        .replace("within_first_s: 60\n        points: 10", "within_first_s: 60\n        points: 20")
     )
     path = tmp_path / "customer_service.yaml"
     path.write_text(changed)
