@@ -97,10 +97,24 @@ def test_hvb_dev_writes_a_measuring_copy_with_the_bank_queue_policy(tmp_path: Pa
     assert not any(
         n.queues for cid, conds in na.items() if cid not in hvb_dev.QUEUE_POLICY["customer_service"] for n in conds
     )
+    sections = {s.id: s for s in card.spec.sections}
+    assert sections["recorded_only"].weight == 0
+    assert [c.id for c in sections["recorded_only"].criteria] == ["identity_verification"]
+    assert sections["closing"].weight == hvb_dev.SECTION_WEIGHTS["customer_service"]["closing"]
     conv, labs = build(GOOD_CALL)
     scored = score_call(replace(conv, queue=hvb_dev.QUEUE), labs, compute_metrics(conv, labs), card)
     verdicts = {c.criterion_id: c.verdict for c in scored.criteria}
     assert verdicts["recording_disclosure"] == verdicts["speaking_rate"] == "na"
+    assert verdicts["identity_verification"] == "pass" and scored.score == 100.0
+    # recorded, not scored: a failed identity verification leaves the call score where it was
+    no_id = score_call(
+        replace(conv, queue=hvb_dev.QUEUE),
+        [replace(lab, detected=tuple(d for d in lab.detected if d != "identity_verification")) for lab in labs],
+        compute_metrics(conv, labs),
+        card,
+    )
+    assert {c.criterion_id: c.verdict for c in no_id.criteria}["identity_verification"] == "fail"
+    assert no_id.score == 100.0
     # a policy naming a criterion the card does not have is an error that names it
     src = tmp_path / "src"
     src.mkdir()
