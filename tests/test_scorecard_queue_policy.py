@@ -123,3 +123,25 @@ def test_hvb_dev_writes_a_measuring_copy_with_the_bank_queue_policy(tmp_path: Pa
     (src / "customer_service.yaml").write_text(yaml.safe_dump(doc), encoding="utf-8")
     with pytest.raises(ConfigError, match="'recording_disclosure'"):
         hvb_dev.write_scorecards(tmp_path / "cards2", src)
+
+
+def test_the_recorded_figures_keep_only_disagreements_and_no_call_text() -> None:
+    crit = {"criterion_id": "closing", "agreement": 0.86666, "kappa": None, "n": 15}
+    report = {
+        "calls": 15,
+        "mean_agreement": 0.95555,
+        "spearman_overall": 0.28571,
+        "criteria": [{**crit, "confusion": {"pass->pass": 13, "pass->fail": 2, "fail->na": 0}}],
+        "sentiment": {"agreement": 1.0, "confusion": {"positive->positive": 15}},
+        "missing": ["x.transcript.json"],
+    }
+    doc = hvb_dev.agreement_record({"measure": report}, "cmd")
+    assert doc["measure"] == {
+        "calls": 15,
+        "mean_agreement": 0.9556,
+        "spearman_overall": 0.2857,
+        "end_sentiment_agreement": 1.0,
+        "end_sentiment_confusion": {},
+        "criteria": {"closing": {"agreement": 0.8667, "kappa": None, "confusion": {"pass->fail": 2}}},
+    }
+    assert doc["command"] == "cmd" and "transcript" not in str(doc)
