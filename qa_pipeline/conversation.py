@@ -31,6 +31,8 @@ class Utterance:
     ``idx`` is the position in the time-ordered conversation (0-based).
     ``asr_confidence`` is the mean word probability (0..1).
     ``channel`` is the source channel index for stereo calls, ``None`` for mono.
+    ``timed_words``/``speech_s`` carry :func:`speech_timing` as stored, for an
+    utterance read back without its words (rescoring); ``None`` otherwise.
     """
 
     idx: int
@@ -41,10 +43,18 @@ class Utterance:
     words: tuple[Word, ...] = ()
     asr_confidence: float = 1.0
     channel: int | None = None
+    timed_words: int | None = None
+    speech_s: float | None = None
 
     @property
     def duration_s(self) -> float:
         return max(0.0, self.end_s - self.start_s)
+
+    def speech_timing(self) -> tuple[int, float]:
+        """``(timed words, seconds of speech)`` from the word timings (the stored figures when words are not loaded)."""
+        if self.words:
+            return speech_timing(self.words)
+        return (self.timed_words or 0, self.speech_s or 0.0)
 
 
 @dataclass(frozen=True)
@@ -136,6 +146,26 @@ def _join(a: PartySegment, b: PartySegment) -> PartySegment:
         words=words,
         asr_confidence=conf,
     )
+
+
+PAUSE_S = 1.0  # a silence this long between two words is a pause, not speech
+
+
+def speech_timing(words: Sequence[Word], pause_s: float = PAUSE_S) -> tuple[int, float]:
+    """``(number of timed words, seconds of speech)`` of an utterance's words.
+
+    Speech time is the sum of the word spans plus the short silences between
+    consecutive words; a silence of ``pause_s`` or more is a pause and does not
+    count (words per minute divide by this, see :mod:`qa_pipeline.metrics`).
+    """
+    total = 0.0
+    prev_end: float | None = None
+    for w in words:
+        total += max(0.0, w.end - w.start)
+        if prev_end is not None and 0.0 < w.start - prev_end < pause_s:
+            total += w.start - prev_end
+        prev_end = w.end
+    return len(words), total
 
 
 def mean_confidence(words: Sequence[Word], default: float = 1.0) -> float:

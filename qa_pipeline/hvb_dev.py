@@ -14,6 +14,16 @@ one).  Only the calls in hvb-dev may be read: no other Harper Valley call.
   transcript (tags such as ``[noise]``/``<unk>`` removed, cut-off marks ``~``
   dropped, noise-only turns skipped), times on the shared ``offset_ms``
   timeline (``start_ms`` of channel 2 is shifted, see the data's README).
+* :func:`write_scorecards` — the measuring copy of the bundled scorecards with
+  this bank queue's policy, taken from the reviewer's written rubric
+  (``qa_reference_rules.md``), not from the measuring part: criteria the queue
+  has no policy for are N/A by configuration (:data:`QUEUE_POLICY`,
+  ``na_when: queues: [hvb-retail-banking]``); identity verification is recorded
+  but not scored (:data:`RECORDED_ONLY`: moved to a section of weight 0, the
+  rubric keeps it out of the overall grade because the role-play script never
+  verifies); a missing closing is a major lapse like a missing resolution check
+  (:data:`SECTION_WEIGHTS`).  The product cards never name the queue; a
+  deployment writes its own policy the same way.
 * :func:`write_reference` — the reviewer's verdicts as ``bench agreement``
   reference lines: criterion names mapped to the ``customer_service`` ids
   (``introduction`` → ``introduction``, ``hold_request`` → ``hold_etiquette``),
@@ -25,6 +35,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -33,7 +44,8 @@ from pathlib import Path
 import yaml
 
 from qa_pipeline.errors import ConfigError, InputError
-from qa_pipeline.paths import models_dir, shared_data_dir
+from qa_pipeline.paths import models_dir, scorecards_dir, shared_data_dir
+from qa_pipeline.scorecard.loader import load_scorecard
 
 CRITERIA = {  # reviewer's name -> customer_service criterion id
     "greeting": "greeting",
@@ -49,6 +61,17 @@ CRITERIA = {  # reviewer's name -> customer_service criterion id
 VERDICT = {"yes": "pass", "no": "fail", "n/a": "na"}
 LEARN_SHARE = 0.6
 QUEUE = "hvb-retail-banking"
+# The bank queue's policy for the measuring copy of the scorecards: card id -> criterion -> why it is N/A there.
+QUEUE_POLICY = {
+    "customer_service": {
+        "recording_disclosure": "the bank line has no recording-disclosure script",
+        "speaking_rate": "the bank line has no talk-speed policy",
+    },
+}
+# Recorded (verdict and evidence kept, agreement measured) but not part of the call score on this queue.
+RECORDED_ONLY = {"customer_service": ("identity_verification",)}
+# Section weights of the queue's QA form: closing counts like the resolution section (a major lapse when missing).
+SECTION_WEIGHTS = {"customer_service": {"closing": 20.0}}
 _TAG = re.compile(r"\[[a-z_ ]+\]|<unk>")
 
 
@@ -159,6 +182,61 @@ def write_transcripts(out_dir: Path, sids: Iterable[str]) -> list[Path]:
     return written
 
 
+def write_scorecards(out_dir: Path, source: Path | None = None) -> Path:
+    """Copy the scorecards (``source``, default the bundled ones) into ``out_dir`` with the bank queue's policy.
+
+    :data:`QUEUE_POLICY` criteria get ``na_when: [{queues: [QUEUE]}]``, :data:`RECORDED_ONLY` criteria move
+    to a section of weight 0, :data:`SECTION_WEIGHTS` replace section weights.  The copy is validated like
+    any scorecard (a policy naming a card, section or criterion that is not there is an error).
+    """
+    source = source or scorecards_dir()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.glob("*.yaml")):
+        shutil.copy(path, out_dir / path.name)
+    for card_id in sorted(set(QUEUE_POLICY) | set(RECORDED_ONLY) | set(SECTION_WEIGHTS)):
+        path = out_dir / f"{card_id}.yaml"
+        if not path.is_file():
+            raise ConfigError(
+                f"{path}: hvb_dev's queue policy names scorecard {card_id!r}, which {source} does not have"
+            )
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        _apply_policy(path, card_id, doc)
+        path.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        load_scorecard(path)  # validate the copy (ScorecardError names the file and the path)
+    return out_dir
+
+
+def _apply_policy(path: Path, card_id: str, doc: dict) -> None:
+    sections = {sec["id"]: sec for sec in doc["sections"]}
+    crits = {c["id"]: c for sec in doc["sections"] for c in sec["criteria"]}
+
+    def need(kind: str, name: str, known: dict) -> None:
+        if name not in known:
+            raise ConfigError(f"{path}: hvb_dev's queue policy names {kind} {name!r}, which {card_id} does not have")
+
+    for cid in QUEUE_POLICY.get(card_id, {}):
+        need("criterion", cid, crits)
+        crits[cid].setdefault("na_when", []).append({"queues": [QUEUE]})
+    for sid, weight in SECTION_WEIGHTS.get(card_id, {}).items():
+        need("section", sid, sections)
+        sections[sid]["weight"] = weight
+    recorded = RECORDED_ONLY.get(card_id, ())
+    for cid in recorded:
+        need("criterion", cid, crits)
+        for sec in doc["sections"]:
+            sec["criteria"] = [c for c in sec["criteria"] if c["id"] != cid]
+    doc["sections"] = [sec for sec in doc["sections"] if sec["criteria"]]
+    if recorded:
+        doc["sections"].append(
+            {
+                "id": "recorded_only",
+                "title": "Recorded, not scored on this queue",
+                "weight": 0,
+                "criteria": [crits[cid] for cid in recorded],
+            }
+        )
+
+
 def reference_line(ref: dict) -> dict:
     crits = {}
     for name, cid in CRITERIA.items():
@@ -179,6 +257,38 @@ def write_reference(path: Path, sids: Iterable[str]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("".join(json.dumps(reference_line(refs[s])) + "\n" for s in sids), encoding="utf-8")
     return path
+
+
+def agreement_record(reports: dict[str, dict], command: str) -> dict:
+    """The figures of ``bench agreement --json`` for each part, as kept in ``models/classifier/hvb_dev_agreement.json``.
+
+    Figures only (agreement, kappa, confusion, Spearman): no call text, no sid.
+    """
+    out: dict = {"what": "qa-pipeline bench agreement on hvb-dev (scripts/hvb_dev.py); figures only, no call text"}
+    out["command"] = command
+    for part, rep in reports.items():
+        sent = rep.get("sentiment") or {}
+        out[part] = {
+            "calls": rep["calls"],
+            "mean_agreement": None if rep["mean_agreement"] is None else round(rep["mean_agreement"], 4),
+            "spearman_overall": None if rep["spearman_overall"] is None else round(rep["spearman_overall"], 4),
+            "end_sentiment_agreement": sent.get("agreement"),
+            "end_sentiment_confusion": _disagreements(sent.get("confusion", {})),
+            "criteria": {
+                c["criterion_id"]: {
+                    "agreement": None if c["agreement"] is None else round(c["agreement"], 4),
+                    "kappa": None if c["kappa"] is None else round(c["kappa"], 4),
+                    "confusion": _disagreements(c["confusion"]),
+                }
+                for c in rep["criteria"]
+            },
+        }
+    return out
+
+
+def _disagreements(confusion: dict[str, int]) -> dict[str, int]:
+    """``reviewer->automatic`` cells where the two differ and that occurred."""
+    return {k: n for k, n in confusion.items() if n and k.split("->")[0] != k.split("->")[1]}
 
 
 # reviewer's criterion -> classifier label (apology and the rest map by name)

@@ -17,8 +17,13 @@ Definitions (times in seconds from the call start):
   overlapping it by at least ``interruption_min_overlap_s``; a short
   backchannel ("mm-hmm", "right") that lies wholly inside the other turn is
   not an interruption;
-* speaking rate: words (whitespace tokens of the stored text; a redaction
-  placeholder counts as one word) per minute of the party's talk time;
+* speaking rate (words per minute): the party's timed words per minute of
+  its speech time from the ASR word timings
+  (:func:`qa_pipeline.conversation.speech_timing`: word spans plus the
+  silences under 1 s between words; pauses of 1 s or more are not speech),
+  not the utterance spans (which include pauses and trailing silence).  N/A
+  when the party has less than ``min_timed_speech_s`` (10 s) of timed speech,
+  so always for a transcript without word timings and for a chat;
 * first agent response: start of the first agent utterance;
 * longest customer wait: the longest silence before an agent turn (the
   customer waits on the agent) — a scorecard's hold criterion compares it
@@ -61,6 +66,7 @@ class MetricsOptions:
     hold_min_s: float = 15.0
     hold_search_s: float = 30.0
     unannounced_hold_min_s: float = 45.0
+    min_timed_speech_s: float = 10.0  # less timed speech than this: words per minute are N/A
 
 
 DEFAULT_OPTIONS = MetricsOptions()
@@ -125,8 +131,8 @@ METRICS: dict[str, str] = {
     "agent_interruptions": "times the agent started while the customer spoke",
     "customer_interruptions": "times the customer started while the agent spoke",
     "agent_interruptions_of_negative_customer": "agent interruptions of a customer utterance with negative sentiment",
-    "agent_wpm": "agent speaking rate, words per minute of agent talk",
-    "customer_wpm": "customer speaking rate, words per minute of customer talk",
+    "agent_wpm": "agent speaking rate, words per minute of timed speech (word timings; N/A under 10 s)",
+    "customer_wpm": "customer speaking rate, words per minute of timed speech (word timings; N/A under 10 s)",
     "first_agent_response_s": "seconds from the call start to the agent's first utterance",
     "hold_s": "seconds on hold (announced and unannounced)",
     "hold_count": "number of holds",
@@ -464,6 +470,15 @@ def _talk_spans(
     return spans, all_spans, words, conf_num, conf_den
 
 
+def _wpm(utts: Sequence[Utterance], options: MetricsOptions) -> float | None:
+    """Words per minute of speech time from the word timings (N/A under ``min_timed_speech_s``)."""
+    timed = [u.speech_timing() for u in utts]
+    speech = sum(s for _, s in timed)
+    if speech < options.min_timed_speech_s:
+        return None
+    return _r(sum(n for n, _ in timed) * 60.0 / speech, 2)
+
+
 def _longest_gaps(gaps: Sequence[_RawGap], holds: Sequence[HoldSegment]) -> tuple[_RawGap | None, _RawGap | None]:
     """The longest silence, and the longest one that is not inside a hold (dead air)."""
     longest = longest_dead = None
@@ -549,8 +564,8 @@ def compute_metrics(
         agent_interruptions_of_negative_customer=sum(
             1 for i in interruptions if i.by == "agent" and i.interrupted_sentiment == "negative"
         ),
-        agent_wpm=_r(_ratio(words["agent"] * 60.0, agent_talk), 2),
-        customer_wpm=_r(_ratio(words["customer"] * 60.0, cust_talk), 2),
+        agent_wpm=_wpm(agents, options),
+        customer_wpm=_wpm(customers, options),
         first_agent_response_s=round(min(u.start_s for u in agents), 3) if agents else None,
         hold_s=round(sum((h.duration_s for h in holds), 0.0), 3),
         hold_count=len(holds),

@@ -3,7 +3,8 @@
 ``build(turns)`` turns ``(speaker, start_s, end_s, text, labels, sentiment)``
 tuples into a Conversation and hand-written UtteranceLabels: listed labels
 score 0.9 and are detected, every other label scores 0.02 (or what
-``scores`` says).
+``scores`` says).  Each turn's words are timed as ASR would time them:
+spread evenly over the turn (so words per minute are words over turn length).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from qa_pipeline.classify.result import LABELS, UtteranceLabels
-from qa_pipeline.conversation import Conversation, Utterance
+from qa_pipeline.conversation import Conversation, Utterance, Word
 
 
 def build(
@@ -34,10 +35,17 @@ def build(
         scores = {name: (0.9 if name in labels else 0.02) for name in LABELS}
         scores.update(scores_override)
         detected = tuple(n for n in LABELS if scores[n] >= 0.5)
-        utts.append(Utterance(i, speaker, float(start), float(end), text, (), confidence, None))
+        utts.append(Utterance(i, speaker, float(start), float(end), text, timed_words(start, end, text), confidence))
         labs.append(UtteranceLabels(i, sentiment, 0.9 if sentiment != "neutral" else 0.8, scores, detected))
     dur = duration if duration is not None else (max((u.end_s for u in utts), default=0.0) + 2.0)
     return Conversation(call_id, tuple(utts), dur), labs
+
+
+def timed_words(start: float, end: float, text: str) -> tuple[Word, ...]:
+    """The text's words spread evenly over ``start``-``end`` (no pauses)."""
+    tokens = text.split()
+    step = (end - start) / len(tokens) if tokens else 0.0
+    return tuple(Word(start + k * step, start + (k + 1) * step, t, 0.95) for k, t in enumerate(tokens))
 
 
 # A well-handled call with an upset customer: every customer-service criterion passes or is N/A.

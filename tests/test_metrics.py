@@ -7,6 +7,7 @@ import json
 import pytest
 from scorecard_dialogues import GOOD_CALL, build
 
+from qa_pipeline.conversation import Conversation, Utterance, Word, speech_timing
 from qa_pipeline.metrics import METRICS, MetricsOptions, compute_metrics
 
 
@@ -82,11 +83,33 @@ def test_small_overlap_below_threshold_is_not_an_interruption():
 
 def test_speaking_rate_words_per_minute():
     text = " ".join(["word"] * 20)
-    conv, labs = build([("agent", 0.0, 8.0, text), ("customer", 9.0, 15.0, "six words said in six seconds")])
+    twelve = " ".join(["said"] * 12)
+    conv, labs = build([("agent", 0.0, 8.0, text), ("agent", 9.0, 11.0, "five more words said here")])
+    conv2, _ = build([("customer", 0.0, 12.0, twelve), ("customer", 12.5, 13.0, "ok")])
     m = compute_metrics(conv, labs)
-    assert m.agent_wpm == pytest.approx(150.0)
-    assert m.customer_wpm == pytest.approx(60.0)
-    assert m.agent_words == 20
+    assert m.agent_wpm == pytest.approx(25 * 60 / 10)  # 25 timed words over 10 s of speech
+    assert m.agent_words == 25
+    assert compute_metrics(conv2, ()).customer_wpm == pytest.approx(13 * 60 / 12.5)
+    assert m.customer_wpm is None  # no customer speech
+
+
+def test_speaking_rate_leaves_out_pauses_and_short_speech():
+    # 20 words over 10 s of speech inside one 40 s turn with a 30 s pause: the pause is not speech
+    words = tuple(Word(float(k) * 0.5, float(k) * 0.5 + 0.5, "w") for k in range(10)) + tuple(
+        Word(35.0 + k * 0.5, 35.5 + k * 0.5, "w") for k in range(10)
+    )
+    assert speech_timing(words) == (20, pytest.approx(10.0))
+    utt = Utterance(0, "agent", 0.0, 40.0, " ".join("w" * 20), words)
+    m = compute_metrics(Conversation("c", (utt,), 40.0), ())
+    assert m.agent_wpm == pytest.approx(120.0)  # the span-based rate would say 30
+    # a gap under 1 s between words is speech; one of exactly 1 s is a pause
+    assert speech_timing((Word(0.0, 1.0, "a"), Word(1.9, 2.0, "b")))[1] == pytest.approx(2.0)
+    assert speech_timing((Word(0.0, 1.0, "a"), Word(2.0, 3.0, "b")))[1] == pytest.approx(2.0)
+    # under 10 s of timed speech, or no word timings (an imported transcript): N/A
+    short, _ = build([("agent", 0.0, 9.5, "nine and a half seconds of talk")])
+    assert compute_metrics(short, ()).agent_wpm is None
+    untimed = Conversation("t", (Utterance(0, "agent", 0.0, 60.0, " ".join(["word"] * 150)),), 60.0)
+    assert compute_metrics(untimed, ()).agent_wpm is None
 
 
 def test_announced_and_unannounced_holds_and_dead_air():

@@ -601,9 +601,22 @@ def _model_card_agreement() -> list[str]:
             f"| customer end sentiment | {agr['learn']['end_sentiment_agreement']:.3f} | "
             f"{agr['measure']['end_sentiment_agreement']:.3f} | |",
             f"| Spearman(call score, overall) | {agr['learn']['spearman_overall']:.3f} | "
-            f"{agr['measure']['spearman_overall']:.3f} | not met (aim ≥ 0.5): see docs/classifiers.md |",
+            f"{agr['measure']['spearman_overall']:.3f} | "
+            f"{'met' if agr['measure']['spearman_overall'] >= 0.5 else 'not met'} (aim ≥ 0.5): see docs/classifiers.md |",
         ]
     return lines
+
+
+def refresh_model_card_agreement(card: Path | None = None) -> Path:
+    """Rewrite the model card's hvb-dev agreement section from ``hvb_dev_agreement.json`` (no retraining)."""
+    card = card or classifier_dir() / "MODEL_CARD.md"
+    text = card.read_text(encoding="utf-8")
+    head, sep, rest = text.partition("\n## Agreement with a QA reviewer on real calls (hvb-dev)\n")
+    tail = rest[rest.index("\n\n## Outside data") :] if sep else text[text.index("\n\n## Outside data") :]
+    if not sep:
+        head = text[: text.index("\n\n## Outside data")]
+    card.write_text(head + "\n".join(_model_card_agreement()) + tail, encoding="utf-8")
+    return card
 
 
 def _model_card_limits(metrics: dict[str, Any]) -> list[str]:

@@ -254,11 +254,12 @@ def insert_calls(con, batch: Sequence[tuple[Conversation, Sequence[UtteranceLabe
             now,
         ],
     )
-    u_cols: list[list] = [[] for _ in range(7)]
+    u_cols: list[list] = [[] for _ in range(9)]
     l_cols: list[list] = [[] for _ in range(6)]
     for conv, labs, _ in batch:
         for u in conv.utterances:
-            for col, v in zip(u_cols, (conv.call_id, u.idx, u.speaker, u.start_s, u.end_s, u.text, u.asr_confidence)):
+            row = (conv.call_id, u.idx, u.speaker, u.start_s, u.end_s, u.text, u.asr_confidence, *u.speech_timing())
+            for col, v in zip(u_cols, row):
                 col.append(v)
         for lab in labs:
             for col, value in zip(
@@ -274,9 +275,10 @@ def insert_calls(con, batch: Sequence[tuple[Conversation, Sequence[UtteranceLabe
             ):
                 col.append(value)
     con.execute(
-        """INSERT INTO utterances (call_id, idx, speaker, start_s, end_s, text, asr_confidence)
+        """INSERT INTO utterances (call_id, idx, speaker, start_s, end_s, text, asr_confidence, timed_words, speech_s)
            SELECT unnest(?::VARCHAR[]), unnest(?::INTEGER[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[]),
-                  unnest(?::DOUBLE[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[])""",
+                  unnest(?::DOUBLE[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[]), unnest(?::INTEGER[]),
+                  unnest(?::DOUBLE[])""",
         u_cols,
     )
     con.execute(

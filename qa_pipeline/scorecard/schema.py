@@ -163,7 +163,7 @@ class Section(_Strict):
     id: Id
     title: str = ""
     description: str = ""
-    weight: float = Field(gt=0, le=1000)
+    weight: float = Field(ge=0, le=1000)  # 0: its criteria are recorded (verdicts, evidence) but not scored
     criteria: list[Criterion] = Field(min_length=1)
 
 

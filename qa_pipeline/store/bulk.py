@@ -48,8 +48,9 @@ def read_calls_bulk(
 ) -> list[tuple[Conversation, dict[int, UtteranceLabels]]]:
     """Conversations and labels of many calls in three queries.
 
-    Word timings are not read (scoring and metrics do not use them), so
-    ``Utterance.words`` is empty.
+    Word timings are not read (slow), so ``Utterance.words`` is empty; the
+    speech timing derived from them (``timed_words``, ``speech_s``, written with
+    the call) is, so words per minute come out as in the run.
     """
     if not call_ids:
         return []
@@ -59,13 +60,16 @@ def read_calls_bulk(
         [ids],
     ).fetchall()
     utts: dict[str, list[Utterance]] = defaultdict(list)
-    for call_id, idx, speaker, start_s, end_s, text, conf, channel in con.execute(
-        "SELECT call_id, idx, speaker, start_s, end_s, text, asr_confidence, channel FROM utterances"
+    for call_id, idx, speaker, start_s, end_s, text, conf, channel, n_timed, speech_s in con.execute(
+        "SELECT call_id, idx, speaker, start_s, end_s, text, asr_confidence, channel, timed_words, speech_s"
+        " FROM utterances"
         " WHERE call_id IN (SELECT unnest(?::VARCHAR[])) ORDER BY call_id, idx",
         [ids],
     ).fetchall():
         utts[call_id].append(
-            Utterance(idx, speaker, start_s, end_s, text, (), conf if conf is not None else 1.0, channel)
+            Utterance(
+                idx, speaker, start_s, end_s, text, (), conf if conf is not None else 1.0, channel, n_timed, speech_s
+            )
         )
     labs: dict[str, dict[int, UtteranceLabels]] = defaultdict(dict)
     # detected comes back joined with commas (label names are lower_snake_case): converting a

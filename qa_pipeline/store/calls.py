@@ -92,11 +92,16 @@ def write_utterances(con: duckdb.DuckDBPyConnection, call_id: str, utterances: I
             [asdict(w) for w in u.words],
             u.asr_confidence,
             u.channel,
+            *u.speech_timing(),  # timed_words, speech_s: what rescoring reads for words per minute
         ]
         for u in utterances
     ]
     if rows:
-        con.executemany("INSERT INTO utterances VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        con.executemany(
+            "INSERT INTO utterances (call_id, idx, speaker, start_s, end_s, text, words, asr_confidence, channel,"
+            " timed_words, speech_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
 
 
 def read_conversation(con: duckdb.DuckDBPyConnection, call_id: str) -> Conversation | None:
