@@ -34,6 +34,7 @@ from qa_pipeline.store.flags import replace_flags
 from qa_pipeline.store.metrics import write_metrics_many
 from qa_pipeline.store.overrides import latest_overrides
 from qa_pipeline.store.scorecards import register_scorecard
+from qa_pipeline.kpi.rollup import keep_rollups
 from qa_pipeline.store.scores import previous_scores, write_scores
 
 logger = logging.getLogger("qa_pipeline.rescore")
@@ -95,7 +96,7 @@ def _write_chunk(
     Returns (previous scores, overrides applied, overrides ignored, flags written).
     """
     done_ids = [r.call_id for r in results]
-    with connect(db) as con, transaction(con):
+    with connect(db) as con, transaction(con), keep_rollups(con, done_ids):
         before = previous_scores(con, scorecard_id, done_ids)
         overrides = latest_overrides(con, [scorecard_id], done_ids)
         finals, applied, ignored = final_scores_with_overrides(results, overrides)
