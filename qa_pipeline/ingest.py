@@ -17,9 +17,9 @@ import os
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from qa_pipeline.errors import InputError
 from qa_pipeline.kpi.fields import parse_kpi_fields

@@ -86,7 +86,9 @@ def parse_kpi_fields(row: Mapping[str, object], where: str) -> tuple[dict[str, A
         try:
             value = parse(raw)
         except _Bad as exc:
-            problems.append(f"{where}: column {name!r} has {raw!r}, which is not valid; {exc} — the field is left empty")
+            problems.append(
+                f"{where}: column {name!r} has {raw!r}, which is not valid; {exc} — the field is left empty"
+            )
             continue
         if value != "":
             values[name] = value

@@ -46,8 +46,9 @@ CRITERION_SUMS = ("n", "csat_sum", "csat_sq_sum", "csat_n", "fcr_resolved", "fcr
 KEYS = ("day", "agent_id", "team", "queue")
 
 
-def call_kpi_sql(where: str, fcr_window: str = "(SELECT fcr_window_s FROM kpi_settings)") -> str:
-    """One row per complete call matching ``where`` (on ``calls c``) with its KPI values.
+def call_kpi_sql(where: str = "TRUE", fcr_window: str = "(SELECT fcr_window_s FROM kpi_settings)") -> str:
+    """One row per complete call with its KPI values; ``where`` filters on ``call_id`` (no table alias), and is
+    applied to every table read, so a few calls cost a few index/zone-map lookups, not a join of whole tables.
 
     AHT = talk + hold + wrap, where talk is the recording's length without the hold heard in it and hold is
     the phone system's ``hold_s`` when given (else the hold detected in the recording).  Escalated = the
@@ -69,11 +70,11 @@ SELECT c.call_id,
        CASE WHEN c.customer_ref IS NULL OR c.started_at IS NULL THEN NULL
             ELSE (c.next_contact_s IS NULL OR c.next_contact_s > {fcr_window}) END AS fcr,
        c.csat, c.nps
-FROM calls c
-LEFT JOIN call_metrics m ON m.call_id = c.call_id
+FROM (SELECT * FROM calls WHERE {where}) c
+LEFT JOIN (SELECT * FROM call_metrics WHERE {where}) m ON m.call_id = c.call_id
 LEFT JOIN (SELECT call_id, bool_or(list_contains(detected, 'escalation_request')) AS escalation
-           FROM utterance_labels l WHERE {where.replace("c.", "l.")} GROUP BY call_id) l ON l.call_id = c.call_id
-WHERE c.status = 'complete' AND {where}
+           FROM utterance_labels WHERE {where} GROUP BY call_id) l ON l.call_id = c.call_id
+WHERE c.status = 'complete'
 """
 
 
@@ -89,7 +90,7 @@ SELECT day, agent_id, team, queue, {s} * count(*),
        {s} * count(*) FILTER (WHERE fcr), {s} * count(fcr),
        {s} * coalesce(sum(csat), 0), {s} * count(csat),
        {s} * count(*) FILTER (WHERE nps >= 9), {s} * count(*) FILTER (WHERE nps <= 6), {s} * count(nps)
-FROM ({call_kpi_sql(where)}) GROUP BY ALL
+FROM _kpi_calls GROUP BY ALL
 """
 
 
@@ -98,8 +99,7 @@ def _score_select(where: str, sign: int) -> str:
     return f"""
 SELECT k.day, k.agent_id, k.team, k.queue, sc.scorecard_id, {s} * count(*), {s} * sum(sc.score),
        {s} * sum(sc.final_score), {s} * count(*) FILTER (WHERE sc.passed), {s} * count(*) FILTER (WHERE sc.auto_failed)
-FROM call_scores sc JOIN ({call_kpi_sql(where)}) k ON k.call_id = sc.call_id
-WHERE {where.replace("c.", "sc.")}
+FROM (SELECT * FROM call_scores WHERE {where}) sc JOIN _kpi_calls k ON k.call_id = sc.call_id
 GROUP BY ALL
 """
 
@@ -110,10 +110,9 @@ def _criterion_select(where: str, sign: int) -> str:
 SELECT k.day, k.agent_id, k.team, k.queue, r.scorecard_id, r.criterion_id, coalesce(o.new_verdict, r.verdict),
        {s} * count(*), {s} * coalesce(sum(k.csat), 0), {s} * coalesce(sum(k.csat * k.csat), 0), {s} * count(k.csat),
        {s} * count(*) FILTER (WHERE k.fcr), {s} * count(k.fcr)
-FROM criterion_results r JOIN ({call_kpi_sql(where)}) k ON k.call_id = r.call_id
-LEFT JOIN ({latest_overrides_sql(where.replace("c.", ""))}) o
+FROM (SELECT * FROM criterion_results WHERE {where}) r JOIN _kpi_calls k ON k.call_id = r.call_id
+LEFT JOIN ({latest_overrides_sql(where)}) o
        ON o.call_id = r.call_id AND o.scorecard_id = r.scorecard_id AND o.criterion_id = r.criterion_id
-WHERE {where.replace("c.", "r.")}
 GROUP BY ALL
 """
 
@@ -131,12 +130,20 @@ _TABLES = (
 )
 
 
+def ids_filter(call_ids: list[str]) -> str:
+    """``call_id IN ('…', …)`` as literals: DuckDB prunes with the primary-key index and zone maps on a
+    constant list, but scans whole tables for ``IN (SELECT unnest(?))``.  Quotes are doubled."""
+    return "call_id IN (" + ", ".join("'" + i.replace("'", "''") + "'" for i in call_ids) + ")"
+
+
 def _apply(con: duckdb.DuckDBPyConnection, call_ids: list[str], sign: int) -> None:
     if not call_ids:
         return
-    where = "c.call_id IN (SELECT unnest($ids::VARCHAR[]))"
+    where = ids_filter(call_ids)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _kpi_calls AS {call_kpi_sql(where)}")
     for table, keys, sums, select, _ in _TABLES:
-        con.execute(_upsert(table, keys, sums, select(where, sign)), {"ids": call_ids})
+        con.execute(_upsert(table, keys, sums, select(where, sign)))
+    con.execute("DROP TABLE _kpi_calls")
 
 
 def _prune(con: duckdb.DuckDBPyConnection) -> None:
@@ -145,9 +152,10 @@ def _prune(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _customer_refs(con: duckdb.DuckDBPyConnection, call_ids: list[str]) -> set[str]:
+    if not call_ids:
+        return set()
     rows = con.execute(
-        "SELECT DISTINCT customer_ref FROM calls WHERE customer_ref IS NOT NULL AND call_id IN (SELECT unnest(?::VARCHAR[]))",
-        [call_ids],
+        f"SELECT DISTINCT customer_ref FROM calls WHERE customer_ref IS NOT NULL AND {ids_filter(call_ids)}"
     ).fetchall()
     return {r[0] for r in rows}
 
@@ -219,8 +227,10 @@ def rebuild(con: duckdb.DuckDBPyConnection, fcr_window_s: float | None = None) -
         con.execute("INSERT INTO kpi_settings VALUES (?)", [fcr_window_s])
     refresh_next_contact(con)
     out = {}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _kpi_calls AS {call_kpi_sql()}")
     for table, keys, sums, select, _ in _TABLES:
         con.execute(f"DELETE FROM {table}")
         con.execute(f"INSERT INTO {table} ({', '.join((*keys, *sums))}) {select('TRUE', 1)}")
-        out[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        out[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    con.execute("DROP TABLE _kpi_calls")
     return out

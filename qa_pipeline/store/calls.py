@@ -40,7 +40,9 @@ def write_call(
         _write_call(con, record, conversation, run_id=run_id, status=status)
     if record.format == "transcript":  # a transcript file's own bad KPI values (a manifest's: at discovery)
         for reason in meta.kpi_problems:
-            record_failure(con, run_id, Problem(str(record.recording.path), "manifest", "InputError", reason), conversation.call_id)
+            record_failure(
+                con, run_id, Problem(str(record.recording.path), "manifest", "InputError", reason), conversation.call_id
+            )
 
 
 def _write_call(
@@ -91,7 +93,9 @@ def _write_call(
         [record.agent_channel_method, record.agent_channel_confidence, conversation.call_id],
     )
     kpi = [meta.kpi.get(f) for f in KPI_FIELDS]
-    con.execute(f"UPDATE calls SET {', '.join(f'{f} = ?' for f in KPI_FIELDS)} WHERE call_id = ?", [*kpi, conversation.call_id])
+    con.execute(
+        f"UPDATE calls SET {', '.join(f'{f} = ?' for f in KPI_FIELDS)} WHERE call_id = ?", [*kpi, conversation.call_id]
+    )
     write_utterances(con, conversation.call_id, conversation.utterances)
 
 
