@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from qa_pipeline.errors import NotFoundError, StoreError
+from qa_pipeline.kpi.rollup import keep_rollups
 from qa_pipeline.metrics import CallMetrics
 from qa_pipeline.records import CallAnalysis, CallScore, Flag
 from qa_pipeline.scorecard.flags import FlagRules, load_flag_rules
@@ -34,7 +35,6 @@ from qa_pipeline.store.flags import replace_flags
 from qa_pipeline.store.metrics import write_metrics_many
 from qa_pipeline.store.overrides import latest_overrides
 from qa_pipeline.store.scorecards import register_scorecard
-from qa_pipeline.kpi.rollup import keep_rollups
 from qa_pipeline.store.scores import previous_scores, write_scores
 
 logger = logging.getLogger("qa_pipeline.rescore")

@@ -189,6 +189,7 @@ def criterion_impact(
     for card, crit, verdict, n, cs, csq, cn, fr, fn in rows:
         d = acc.setdefault((card, crit), {"scorecard_id": card, "criterion_id": crit})
         csat, lo, hi = mean_ci(float(cs), float(csq), int(cn))
+        lo, hi = (None if lo is None else max(1.0, lo)), (None if hi is None else min(5.0, hi))  # the 1..5 scale
         fcr, flo, fhi = wilson_ci(int(fr), int(fn))
         d.update(
             {
