@@ -4,7 +4,9 @@ system Chromium) against the real server and a real DuckDB file with KPI metadat
 from __future__ import annotations
 
 import os
+import re
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,19 @@ def test_kpi_page_in_a_real_browser(fx) -> None:
             browser.close()
     finally:
         stop_server(proc)
+
+
+def test_the_html_report_carries_the_agents_kpis(fx, tmp_path: Path) -> None:
+    from qa_pipeline.review.report import write_agent_report
+
+    out = write_agent_report(fx.db, "A102", date(2025, 1, 1), tmp_path / "a102.html")
+    html = out.read_text(encoding="utf-8")
+    assert 'id="report-kpis"' in html
+    with connect(fx.db, read_only=True) as con:
+        n, all_n = con.execute("SELECT count(*) FILTER (WHERE agent_id = 'A102'), count(*) FROM calls").fetchone()
+    rows = re.findall(r"<tr><td>(Agent|Everyone)</td><td class=\"num\">(\d+)</td>", html)
+    assert rows == [("Agent", str(n)), ("Everyone", str(all_n))]
+    # the same file is offered on the coach page's download
+    c = _client(fx, tmp_path, "sue", "sue-super-pw1")
+    r = c.get("/coach/agents/A102/report?since=2025-01-01")
+    assert r.status_code == 200 and 'id="report-kpis"' in r.text

@@ -21,6 +21,7 @@ GROUPS = {
     "queue": ("queue", "queue"),
     "day": ("day", "day"),
     "week": ("week", "CAST(date_trunc('week', day) AS DATE)"),
+    "all": ("scope", "'all'"),
 }
 KPI_COLUMNS = (
     "calls",

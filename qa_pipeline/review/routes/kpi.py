@@ -75,7 +75,7 @@ def kpi_view(con: duckdb.DuckDBPyConnection, by: str, since: date | None, until:
 async def kpi_page(request: Request) -> Response:
     ws = workspace(request)
     q = request.query_params
-    by = q.get("by") if q.get("by") in BY else "agent"
+    by = str(q.get("by")) if q.get("by") in BY else "agent"
     since, e1 = _day(q.get("since"))
     until, e2 = _day(q.get("until"))
 
