@@ -146,10 +146,15 @@ def test_rollups_follow_every_writer_and_a_later_call_changes_fcr(tmp_path: Path
         assert {r["agent_id"] for r in score_summary(con, "agent")} == {"A1", "A2"}
 
     # a corrected manifest the next night: the repeat was another customer after all -> the first call resolves
-    (inbox / "manifest.csv").write_text("file,customer_ref,csat\nrepeat.transcript.json,C-3,4\n", encoding="utf-8")
+    # and another agent took it: A2's group of that day empties and is dropped (row counts equal a rebuild)
+    (inbox / "manifest.csv").write_text(
+        "file,customer_ref,csat,agent_id\nrepeat.transcript.json,C-3,4,A3\n", encoding="utf-8"
+    )
     run(inbox, db, settle_s=0)
     _assert_consistent(db)
-    assert _by_agent(db)["A1"]["fcr_rate"] == 1.0
+    by_agent = _by_agent(db)
+    assert by_agent["A1"]["fcr_rate"] == 1.0
+    assert by_agent["A2"]["calls"] == 1 and by_agent["A3"]["calls"] == 1 and by_agent["A3"]["csat"] == 4.0
 
     # a reviewer's override and a rescore keep criterion_daily / score_daily current
     with connect(db, read_only=True) as con:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
 
 import duckdb
 
@@ -136,19 +137,25 @@ def ids_filter(call_ids: list[str]) -> str:
     return "call_id IN (" + ", ".join("'" + i.replace("'", "''") + "'" for i in call_ids) + ")"
 
 
-def _apply(con: duckdb.DuckDBPyConnection, call_ids: list[str], sign: int) -> None:
+def _apply(con: duckdb.DuckDBPyConnection, call_ids: list[str], sign: int) -> set[date]:
+    """Add (``sign`` 1) or subtract (-1) these calls' contribution; returns the days touched."""
     if not call_ids:
-        return
+        return set()
     where = ids_filter(call_ids)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _kpi_calls AS {call_kpi_sql(where)}")
     for table, keys, sums, select, _ in _TABLES:
         con.execute(_upsert(table, keys, sums, select(where, sign)))
+    days = {r[0] for r in con.execute("SELECT DISTINCT day FROM _kpi_calls").fetchall()}
     con.execute("DROP TABLE _kpi_calls")
+    return days
 
 
-def _prune(con: duckdb.DuckDBPyConnection) -> None:
+def _prune(con: duckdb.DuckDBPyConnection, days: set[date]) -> None:
+    """Drop the groups of these days left with no calls (a call moved to another agent or day)."""
+    if not days:
+        return
     for table, _, _, _, count in _TABLES:
-        con.execute(f"DELETE FROM {table} WHERE {count} = 0")
+        con.execute(f"DELETE FROM {table} WHERE {count} = 0 AND day IN (SELECT unnest(?::DATE[]))", [sorted(days)])
 
 
 def _customer_refs(con: duckdb.DuckDBPyConnection, call_ids: list[str]) -> set[str]:
@@ -202,13 +209,13 @@ def keep_rollups(
         ids = sorted(set(call_ids))
         refs = _customer_refs(con, ids) | {r for r in customer_refs if r}
         affected = sorted(set(ids) | set(_calls_of(con, refs)))
-        _apply(con, affected, -1)
+        days = _apply(con, affected, -1)
         yield
         refs |= _customer_refs(con, ids)
         refresh_next_contact(con, refs)
         affected = sorted(set(affected) | set(_calls_of(con, refs)))
-        _apply(con, affected, +1)
-        _prune(con)
+        days |= _apply(con, affected, +1)
+        _prune(con, days)
     finally:
         _ACTIVE.discard(key)
 
