@@ -87,3 +87,7 @@ def test_kpis_on_the_sample_calls(tmp_path: Path) -> None:
         impact[0]
     )
     assert "A-1004" in _cli("kpi", "--db", str(db))  # the default text table
+    per_call = list(csv.DictReader(io.StringIO(_cli("kpi", "--db", str(db), "--by", "call", "--format", "csv"))))
+    assert len(per_call) == 3 and {r["fcr"] for r in per_call} == {"false", "true"}
+    sc08 = next(r for r in per_call if r["agent_id"] == "A-1002")
+    assert sc08["escalated"] == "true" and sc08["csat"] == "" and float(sc08["aht_s"]) > 60

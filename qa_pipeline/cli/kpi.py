@@ -18,6 +18,7 @@ class GroupBy(StrEnum):
     queue = "queue"
     day = "day"
     week = "week"
+    call = "call"
 
 
 class KpiFormat(StrEnum):
@@ -30,7 +31,9 @@ class KpiFormat(StrEnum):
 @cli_errors
 def kpi(
     db: Path = typer.Option(DEFAULT_DB, "--db", help="DuckDB file of the pipeline."),
-    by: GroupBy = typer.Option(GroupBy.agent.value, "--by", help="One row per agent, team, queue, day or week."),
+    by: GroupBy = typer.Option(
+        GroupBy.agent.value, "--by", help="One row per agent, team, queue, day or week; or per call (its KPI values)."
+    ),
     since: str | None = typer.Option(None, "--since", help="First day, YYYY-MM-DD (call start date)."),
     until: str | None = typer.Option(None, "--until", help="Last day, YYYY-MM-DD."),
     scorecard: str | None = typer.Option(None, "--scorecard", help="QA score and impact of this scorecard only."),
@@ -54,7 +57,15 @@ def kpi(
     from qa_pipeline.errors import InputError
     from qa_pipeline.kpi.output import render
     from qa_pipeline.kpi.rollup import rebuild as rebuild_rollups
-    from qa_pipeline.kpi.summary import GROUPS, IMPACT_COLUMNS, KPI_COLUMNS, criterion_impact, kpi_summary
+    from qa_pipeline.kpi.summary import (
+        CALL_COLUMNS,
+        GROUPS,
+        IMPACT_COLUMNS,
+        KPI_COLUMNS,
+        call_kpis,
+        criterion_impact,
+        kpi_summary,
+    )
     from qa_pipeline.store.db import connect, transaction
 
     if fcr_window_days is not None and not rebuild:
@@ -69,6 +80,8 @@ def kpi(
         if impact:
             rows = criterion_impact(con, since=since_d, until=until_d, scorecard_id=scorecard)
             columns: tuple[str, ...] = IMPACT_COLUMNS
+        elif by is GroupBy.call:
+            rows, columns = call_kpis(con, since=since_d, until=until_d), CALL_COLUMNS
         else:
             rows = kpi_summary(con, by.value, since=since_d, until=until_d, scorecard_id=scorecard)
             columns = (GROUPS[by.value][0], *KPI_COLUMNS)

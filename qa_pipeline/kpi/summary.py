@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 
 from qa_pipeline.errors import InputError
+from qa_pipeline.kpi.rollup import call_kpi_sql
 
 GROUPS = {
     "agent": ("agent_id", "agent_id"),
@@ -246,3 +247,37 @@ IMPACT_COLUMNS = (
     "fcr_fail_n",
     "fcr_gap",
 )
+
+
+CALL_COLUMNS = (
+    "call_id",
+    "day",
+    "agent_id",
+    "team",
+    "queue",
+    "aht_s",
+    "first_response_s",
+    "hold_s",
+    "holds",
+    "dead_air_s",
+    "escalated",
+    "fcr",
+    "csat",
+    "nps",
+    "qa_score",
+)
+
+
+def call_kpis(
+    con: duckdb.DuckDBPyConnection, *, since: date | None = None, until: date | None = None, limit: int = 100_000
+) -> list[dict[str, Any]]:
+    """Per complete call: its KPI values (the ones the roll-ups sum) and its mean final QA score, newest first."""
+    where, params = _where(since, until)
+    rows = con.execute(
+        f"""SELECT k.call_id, k.day, k.agent_id, k.team, k.queue, k.aht_s, k.first_response_s, k.hold_s, k.holds,
+                   k.dead_air_s, k.escalated, k.fcr, k.csat, k.nps,
+                   (SELECT avg(final_score) FROM call_scores s WHERE s.call_id = k.call_id)
+            FROM ({call_kpi_sql()}) k WHERE {where} ORDER BY k.day DESC, k.call_id LIMIT {int(limit)}""",
+        params,
+    ).fetchall()
+    return [dict(zip(CALL_COLUMNS, (_plain(v) for v in r))) for r in rows]
