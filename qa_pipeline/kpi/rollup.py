@@ -143,9 +143,10 @@ def _apply(con: duckdb.DuckDBPyConnection, call_ids: list[str], sign: int) -> se
         return set()
     where = ids_filter(call_ids)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _kpi_calls AS {call_kpi_sql(where)}")
-    for table, keys, sums, select, _ in _TABLES:
-        con.execute(_upsert(table, keys, sums, select(where, sign)))
     days = {r[0] for r in con.execute("SELECT DISTINCT day FROM _kpi_calls").fetchall()}
+    if days:  # none: new or incomplete calls, which contribute nothing
+        for table, keys, sums, select, _ in _TABLES:
+            con.execute(_upsert(table, keys, sums, select(where, sign)))
     con.execute("DROP TABLE _kpi_calls")
     return days
 
