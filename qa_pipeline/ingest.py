@@ -19,8 +19,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from qa_pipeline.errors import InputError
+from qa_pipeline.kpi.fields import parse_kpi_fields
 
 logger = logging.getLogger("qa_pipeline.ingest")
 
@@ -57,6 +59,10 @@ class CallMetadata:
 
     # the manifest's other columns, kept as exported (stored as JSON in calls.manifest_extra)
     extra: dict[str, str] = field(default_factory=dict, hash=False)
+    # the KPI fields among them, validated (qa_pipeline/kpi/fields.py): team, csat, nps, wrap_s, transferred, hold_s
+    kpi: dict[str, Any] = field(default_factory=dict, hash=False)
+    # one message per KPI value that was invalid (left empty); recorded as failures (stage manifest)
+    kpi_problems: tuple[str, ...] = field(default=(), hash=False)
     # why the call has no metadata although a manifest was given (unreadable manifest): flagged
     missing_reason: str | None = None
 
@@ -64,6 +70,8 @@ class CallMetadata:
         """These fields, with the ones unknown here taken from ``other`` (same audio under two names)."""
         known = {k: v if v is not None else getattr(other, k) for k, v in vars(self).items()}
         known["extra"] = {**other.extra, **self.extra}
+        known["kpi"] = {**other.kpi, **self.kpi}
+        known["kpi_problems"] = self.kpi_problems or other.kpi_problems
         return CallMetadata(**known)
 
 
@@ -177,6 +185,7 @@ def parse_metadata_row(row: Mapping[str, object], where: str) -> tuple[str, Call
             f"{where}: agent_channel {agent_channel!r} is not 0 (left) or 1 (right); leave it empty to decide from the words",
             stage="manifest",
         )
+    kpi, kpi_problems = parse_kpi_fields(row, where)
     return file, CallMetadata(
         agent_id=text("agent_id"),
         agent_name=text("agent_name"),
@@ -187,6 +196,8 @@ def parse_metadata_row(row: Mapping[str, object], where: str) -> tuple[str, Call
         agent_channel=None if agent_channel is None else int(agent_channel),
         external_id=text("external_id"),
         extra=extra,
+        kpi=kpi,
+        kpi_problems=tuple(kpi_problems),
     )
 
 
@@ -297,6 +308,10 @@ def read_manifest(
         except InputError as exc:
             problems.append(Problem.manifest(path, str(exc)))
             continue
+        problems.extend(
+            Problem(path=str(path), stage="manifest", error_type="InputError", reason=reason)
+            for reason in meta.kpi_problems
+        )
         key = str((path.parent / file).resolve())
         if key in first:
             problems.append(

@@ -154,6 +154,8 @@ def read_transcript_call(recording: Recording, options: PipelineOptions) -> Tran
             for k in vars(manifest)
             if getattr(parsed.metadata, k) is None and getattr(manifest, k) is not None
         },
+        # the manifest's KPI values fill the file's gaps; the manifest's bad values were recorded at discovery
+        kpi={**manifest.kpi, **parsed.metadata.kpi},
     )
     conversation = replace(parsed.conversation, queue=metadata.queue)
     record = CallRecord(

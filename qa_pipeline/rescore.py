@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 
 from qa_pipeline.errors import NotFoundError, StoreError
+from qa_pipeline.kpi.rollup import keep_rollups
 from qa_pipeline.metrics import CallMetrics
 from qa_pipeline.records import CallAnalysis, CallScore, Flag
 from qa_pipeline.scorecard.flags import FlagRules, load_flag_rules
@@ -130,7 +131,7 @@ def _write_chunk(
     Returns (previous scores, overrides applied, overrides ignored, flags written, stale scores removed).
     """
     done_ids = [r.call_id for r in results]
-    with connect(db) as con, transaction(con):
+    with connect(db) as con, transaction(con), keep_rollups(con, done_ids):
         before = previous_scores(con, scorecard_id, done_ids)
         overrides = latest_overrides(con, [scorecard_id], done_ids)
         finals, applied, ignored = final_scores_with_overrides(results, overrides)

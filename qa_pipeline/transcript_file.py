@@ -14,7 +14,9 @@ flags).  Format (documented in ``docs/ingest.md``)::
   a window of turn positions (``within_first_s: 30`` = the first 6 turns);
   the conversation is marked untimed and time-based metrics are N/A.
 * Optional top-level keys have the names and meaning of the manifest columns
-  (:data:`qa_pipeline.ingest.MANIFEST_FIELDS` minus ``file``).
+  (:data:`qa_pipeline.ingest.MANIFEST_FIELDS` minus ``file``, plus the KPI fields
+  :data:`qa_pipeline.kpi.fields.KPI_FIELDS`; a bad KPI value is left empty and
+  recorded as a failure, the call is still taken).
 
 Nothing here raises anything but :class:`~qa_pipeline.errors.InputError`,
 whose message names the file, the value seen and the fix.
@@ -30,10 +32,11 @@ from typing import Any
 from qa_pipeline.conversation import Conversation, Utterance
 from qa_pipeline.errors import InputError
 from qa_pipeline.ingest import MANIFEST_FIELDS, TRANSCRIPT_SUFFIX, CallMetadata, parse_metadata_row
+from qa_pipeline.kpi.fields import KPI_FIELDS
 
 CHAT_TURN_S = 5.0
 SPEAKERS = ("agent", "customer")
-METADATA_KEYS = tuple(f for f in MANIFEST_FIELDS if f != "file")
+METADATA_KEYS = tuple(f for f in MANIFEST_FIELDS if f != "file") + KPI_FIELDS
 TOP_LEVEL_KEYS = frozenset({"turns", "language", *METADATA_KEYS})
 TURN_KEYS = frozenset({"speaker", "text", "start_s", "end_s"})
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from qa_pipeline.kpi.rollup import rebuild as rebuild_rollups
 from qa_pipeline.review import auth
 from qa_pipeline.review.launch import free_port, server_command, wait_until_healthy
 from qa_pipeline.store.db import connect, transaction
@@ -442,6 +443,7 @@ def build_review_db(root: Path, clip_cache: Path | None = None, seed: int = 7) -
     with connect(db) as con:
         with transaction(con):
             _insert_all(con, calls, recordings, run_ok)
+            rebuild_rollups(con)  # the rows were inserted with SQL: compute the KPI roll-ups from them
         for name, (role, pw) in PASSWORDS.items():
             auth.add_user(con, name, pw, role)
         auth.set_disabled(con, "dora", True)

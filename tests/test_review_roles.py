@@ -43,6 +43,8 @@ def _urls(fx, app) -> list[str]:
         "/coach/agents/A101/report",
         "/runs",
         "/audit",
+        "/kpi",
+        "/kpi?by=team",
     ]
     urls += [f"/coach/agents/A101/export?format={f}&table={t}" for f in ("csv", "parquet") for t in ("rates", "calls")]
     # Every GET route of the app is in the sweep (a new page must be added here).

@@ -7,6 +7,7 @@ from qa_pipeline.cli import (  # noqa: F401  (imports register commands)
     diarize,
     docs,
     ingest,
+    kpi,
     ops,
     redact,
     review,

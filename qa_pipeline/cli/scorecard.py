@@ -99,6 +99,7 @@ def bench_rescore(
 ) -> None:
     """Time rescoring: build a DuckDB with N synthetic stored calls (~37 utterances each), score, then rescore."""
     from qa_pipeline.devtools.synthetic import build_synthetic_db
+    from qa_pipeline.kpi.rollup import rebuild as rebuild_rollups
     from qa_pipeline.rescore import rescore
     from qa_pipeline.scorecard.flags import load_flag_rules
     from qa_pipeline.scorecard.loader import find_scorecard
@@ -130,6 +131,7 @@ def bench_rescore(
                 " WHERE scorecard_id = ? AND criterion_id = ? AND hash(call_id) % 100 = 0",
                 [crit, utcnow(), card.id, crit],
             )
+            rebuild_rollups(con)  # the overrides were inserted directly: bring the KPI roll-ups up to date
         second = rescore(path, scorecard=card, flag_rules=rules)
         typer.echo("rescore (replacing stored rows, re-applying overrides):")
         typer.echo("  " + second.as_text().replace("\n", "\n  "))

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from qa_pipeline.classify.result import LABELS, UtteranceLabels
 from qa_pipeline.conversation import Conversation, Speaker, Utterance
+from qa_pipeline.kpi.rollup import keep_rollups
 from qa_pipeline.store.db import connect, transaction, utcnow
 
 _T = {
@@ -229,6 +230,11 @@ def synthetic_call(
 
 def insert_calls(con, batch: Sequence[tuple[Conversation, Sequence[UtteranceLabels], float]], now=None) -> None:
     """Store complete calls with utterances and labels in bulk (no word timings); caller holds the transaction."""
+    with keep_rollups(con, [conv.call_id for conv, _, _ in batch]):
+        _insert_calls(con, batch, now)
+
+
+def _insert_calls(con, batch: Sequence[tuple[Conversation, Sequence[UtteranceLabels], float]], now=None) -> None:
     import json
 
     now = now or utcnow()

@@ -15,6 +15,7 @@ import duckdb
 
 from qa_pipeline.conversation import Conversation
 from qa_pipeline.errors import InputError, NotFoundError
+from qa_pipeline.kpi.rollup import keep_rollups
 from qa_pipeline.review import audit
 from qa_pipeline.review.verdicts import VERDICTS
 from qa_pipeline.scorecard.engine import apply_overrides
@@ -90,12 +91,13 @@ def override_verdict(
         if before is None:
             raise NotFoundError(f"call {call_id!r} has no score for scorecard {scorecard_id!r}")
         override_id = uuid.uuid4().hex
-        con.execute(
-            "INSERT INTO overrides (override_id, call_id, scorecard_id, criterion_id, original_verdict, new_verdict,"
-            " reason, username, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [override_id, call_id, scorecard_id, criterion_id, row[0], new_verdict, reason, username, utcnow()],
-        )
-        after = recompute_final_score(con, call_id, scorecard_id)
+        with keep_rollups(con, [call_id]):  # the override changes the criterion's verdict in criterion_daily
+            con.execute(
+                "INSERT INTO overrides (override_id, call_id, scorecard_id, criterion_id, original_verdict,"
+                " new_verdict, reason, username, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [override_id, call_id, scorecard_id, criterion_id, row[0], new_verdict, reason, username, utcnow()],
+            )
+            after = recompute_final_score(con, call_id, scorecard_id)
         refresh_score_flags(con, call_id, scorecard_id)
     logger.info(
         "override %s by %s: %s/%s/%s %s -> %s, final score %.1f -> %.1f",

@@ -51,6 +51,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "coach.view": frozenset({"coach", "supervisor", "admin"}),
     "runs.view": frozenset({"supervisor", "admin"}),
     "audit.view": frozenset({"supervisor", "admin"}),
+    "kpi.view": frozenset({"supervisor", "admin"}),  # contact-centre KPIs: supervisors (and admins) only
 }
 
 HOME_BY_ROLE = {"qa_specialist": "/queue", "coach": "/coach", "supervisor": "/runs", "admin": "/queue"}

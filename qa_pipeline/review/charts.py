@@ -108,3 +108,96 @@ def rate_bar(row: RateRow, width: int = 180, height: int = 16) -> Markup:
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def hbar_chart(
+    rows: list[tuple[str, float | None]],
+    *,
+    label: str,
+    fmt: str = "{:.0f}",
+    max_value: float | None = None,
+    width: int = 360,
+    row_h: int = 20,
+) -> Markup:
+    """Horizontal bars, one per group (``(name, value)``; None draws no bar): the KPI page's per-group charts."""
+    if not rows:
+        return Markup('<p class="muted">No calls in this period.</p>')
+    left, right = 110, 56
+    top = max(max_value or 0.0, *(v for _, v in rows if v is not None), 0.0) or 1.0
+    w = width - left - right
+    height = row_h * len(rows) + 8
+    parts = [
+        f'<svg class="chart hbar" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for i, (name, v) in enumerate(rows):
+        y = 4 + i * row_h
+        short = name if len(name) <= 16 else name[:15] + "…"
+        parts.append(
+            f'<text x="{left - 6}" y="{y + row_h * 0.65:.1f}" text-anchor="end" font-size="11" fill="#374151">'
+            f"{escape(short or '(unknown)')}</text>"
+            f'<rect x="{left}" y="{y + 3}" width="{w}" height="{row_h - 6}" rx="3" fill="#eef2f7"/>'
+        )
+        if v is not None:
+            parts.append(
+                f'<rect x="{left}" y="{y + 3}" width="{max(0.0, v) / top * w:.1f}" height="{row_h - 6}" rx="3" '
+                f'fill="{AGENT_COLOUR}"><title>{escape(name)}: {escape(fmt.format(v))}</title></rect>'
+                f'<text x="{left + w + 4}" y="{y + row_h * 0.65:.1f}" font-size="11" fill="#374151">'
+                f"{escape(fmt.format(v))}</text>"
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def interval_chart(
+    rows: list[
+        tuple[str, tuple[float | None, float | None, float | None], tuple[float | None, float | None, float | None]]
+    ],
+    *,
+    label: str,
+    lo: float,
+    hi: float,
+    width: int = 420,
+    row_h: int = 22,
+) -> Markup:
+    """Per criterion: the mean (dot) and 95 % interval (whisker) when it passed (green) and failed (red)."""
+    if not rows:
+        return Markup('<p class="muted">No criterion has both a verdict and a survey answer yet.</p>')
+    left, right = 150, 16
+    w = width - left - right
+    height = row_h * len(rows) + 26
+
+    def x(v: float) -> float:
+        return left + (min(hi, max(lo, v)) - lo) / (hi - lo) * w
+
+    parts = [
+        f'<svg class="chart interval" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+    ]
+    for k in range(5):
+        v = lo + (hi - lo) * k / 4
+        parts.append(
+            f'<line x1="{x(v):.1f}" x2="{x(v):.1f}" y1="4" y2="{height - 20}" stroke="#e5e7eb"/>'
+            f'<text x="{x(v):.1f}" y="{height - 6}" text-anchor="middle" font-size="10" fill="#6b7280">{v:g}</text>'
+        )
+    for i, (name, passed, failed) in enumerate(rows):
+        y = 4 + i * row_h + row_h / 2
+        short = name if len(name) <= 22 else name[:21] + "…"
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" fill="#374151">{escape(short)}</text>'
+        )
+        for (mean, a, b), colour, dy, what in ((passed, "#16a34a", -4, "passed"), (failed, "#dc2626", 4, "failed")):
+            if mean is None:
+                continue
+            if a is not None and b is not None:
+                parts.append(
+                    f'<line x1="{x(a):.1f}" x2="{x(b):.1f}" y1="{y + dy:.1f}" y2="{y + dy:.1f}" stroke="{colour}" '
+                    f'stroke-width="2"/>'
+                )
+            ci = f" (95 % CI {a:.2f}–{b:.2f})" if a is not None and b is not None else ""
+            parts.append(
+                f'<circle cx="{x(mean):.1f}" cy="{y + dy:.1f}" r="3.5" fill="{colour}"><title>{escape(name)} '
+                f"{what}: {mean:.2f}{escape(ci)}</title></circle>"
+            )
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -7,12 +7,16 @@ download on the coach page; it says exactly what the coach page says.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import duckdb
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from qa_pipeline.kpi.summary import kpi_summary
 from qa_pipeline.review import charts
 from qa_pipeline.review.formatting import install_filters
 from qa_pipeline.review.summary import AgentSummary, agent_summary
@@ -34,7 +38,22 @@ def _env() -> Environment:
     return env
 
 
-def render_report(summary: AgentSummary) -> str:
+@dataclass(frozen=True)
+class ReportKpis:
+    """The agent's contact-centre KPIs beside everyone's, over the report's period (from the roll-ups)."""
+
+    agent: dict[str, Any] | None
+    everyone: dict[str, Any] | None
+
+
+def report_kpis(con: duckdb.DuckDBPyConnection, summary: AgentSummary) -> ReportKpis:
+    rows = kpi_summary(con, "agent", since=summary.since, until=summary.until)
+    mine = next((r for r in rows if r["agent_id"] == summary.agent_id), None)
+    everyone = kpi_summary(con, "all", since=summary.since, until=summary.until)
+    return ReportKpis(mine, everyone[0] if everyone else None)
+
+
+def render_report(summary: AgentSummary, kpis: ReportKpis | None = None) -> str:
     css = _CSS_PATH.read_text(encoding="utf-8")
     if "</" in css:  # the stylesheet is ours; never let it close the <style> element
         css = css.replace("</", "<\\/")
@@ -46,6 +65,7 @@ def render_report(summary: AgentSummary) -> str:
             css=Markup(css),
             chart=charts.trend_chart(summary.trend, summary.bucket),
             bar=charts.rate_bar,
+            kpis=kpis,
             generated=utcnow(),
         )
     )
@@ -63,8 +83,9 @@ def write_agent_report(
     """Read the summary (one short read-only connection) and write the HTML file."""
     with connect(db_path, read_only=True) as con:
         summary = agent_summary(con, agent_id, since, until, scorecard_id)
+        kpis = report_kpis(con, summary)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(render_report(summary), encoding="utf-8")
+    out.write_text(render_report(summary, kpis), encoding="utf-8")
     logger.info("wrote agent report %s", out)
     return out

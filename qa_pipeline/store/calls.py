@@ -12,6 +12,8 @@ import duckdb
 
 from qa_pipeline.conversation import Conversation, Utterance, Word
 from qa_pipeline.ingest import CallMetadata, Problem
+from qa_pipeline.kpi.fields import KPI_FIELDS
+from qa_pipeline.kpi.rollup import keep_rollups
 from qa_pipeline.records import CallRecord, RunSummary
 from qa_pipeline.store.db import utcnow
 
@@ -33,6 +35,19 @@ def write_call(
     con: duckdb.DuckDBPyConnection, record: CallRecord, conversation: Conversation, *, run_id: str | None, status: str
 ) -> None:
     """Insert or replace the call and its utterances (caller holds the transaction)."""
+    meta = record.recording.metadata
+    with keep_rollups(con, [conversation.call_id], [meta.customer_ref]):
+        _write_call(con, record, conversation, run_id=run_id, status=status)
+    if record.format == "transcript":  # a transcript file's own bad KPI values (a manifest's: at discovery)
+        for reason in meta.kpi_problems:
+            record_failure(
+                con, run_id, Problem(str(record.recording.path), "manifest", "InputError", reason), conversation.call_id
+            )
+
+
+def _write_call(
+    con: duckdb.DuckDBPyConnection, record: CallRecord, conversation: Conversation, *, run_id: str | None, status: str
+) -> None:
     now = utcnow()
     meta = record.recording.metadata
     created = con.execute("SELECT created_at FROM calls WHERE call_id = ?", [conversation.call_id]).fetchone()
@@ -76,6 +91,10 @@ def write_call(
     con.execute(
         "UPDATE calls SET agent_channel_method = ?, agent_channel_confidence = ? WHERE call_id = ?",
         [record.agent_channel_method, record.agent_channel_confidence, conversation.call_id],
+    )
+    kpi = [meta.kpi.get(f) for f in KPI_FIELDS]
+    con.execute(
+        f"UPDATE calls SET {', '.join(f'{f} = ?' for f in KPI_FIELDS)} WHERE call_id = ?", [*kpi, conversation.call_id]
     )
     write_utterances(con, conversation.call_id, conversation.utterances)
 
@@ -142,7 +161,8 @@ def _utterance(r: tuple) -> Utterance:
 
 
 def set_call_status(con: duckdb.DuckDBPyConnection, call_id: str, status: str) -> None:
-    con.execute("UPDATE calls SET status = ?, updated_at = ? WHERE call_id = ?", [status, utcnow(), call_id])
+    with keep_rollups(con, [call_id]):
+        con.execute("UPDATE calls SET status = ?, updated_at = ? WHERE call_id = ?", [status, utcnow(), call_id])
 
 
 def record_failure(
@@ -195,15 +215,17 @@ METADATA_COLUMNS = ("agent_id", "agent_name", "queue", "started_at", "direction"
 def update_call_metadata(con: duckdb.DuckDBPyConnection, call_id: str, meta: CallMetadata) -> bool:
     """Set the manifest fields ``meta`` knows on a stored call (no re-transcription); True when something changed."""
     given = {c: getattr(meta, c) for c in METADATA_COLUMNS if getattr(meta, c) is not None}
+    given.update({f: v for f, v in meta.kpi.items() if f in KPI_FIELDS})
     if not given:
         return False
     row = con.execute(f"SELECT {', '.join(given)} FROM calls WHERE call_id = ?", [call_id]).fetchone()
     if row is None or tuple(row) == tuple(given.values()):
         return False
-    con.execute(
-        f"UPDATE calls SET {', '.join(f'{c} = ?' for c in given)}, updated_at = ? WHERE call_id = ?",
-        [*given.values(), utcnow(), call_id],
-    )
+    with keep_rollups(con, [call_id], [meta.customer_ref]):
+        con.execute(
+            f"UPDATE calls SET {', '.join(f'{c} = ?' for c in given)}, updated_at = ? WHERE call_id = ?",
+            [*given.values(), utcnow(), call_id],
+        )
     return True
 
 

@@ -16,6 +16,7 @@ import duckdb
 
 from qa_pipeline.classify.result import LABELS, SENTIMENTS, UtteranceLabels
 from qa_pipeline.errors import StoreError
+from qa_pipeline.kpi.rollup import keep_rollups
 from qa_pipeline.store.db import utcnow
 
 
@@ -56,9 +57,10 @@ def write_labels(
                 now,
             ]
         )
-    con.execute("DELETE FROM utterance_labels WHERE call_id = ?", [call_id])
-    if rows:
-        con.executemany("INSERT INTO utterance_labels VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    with keep_rollups(con, [call_id]):  # escalation requests are a KPI
+        con.execute("DELETE FROM utterance_labels WHERE call_id = ?", [call_id])
+        if rows:
+            con.executemany("INSERT INTO utterance_labels VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
     return len(rows)
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import duckdb
 
+from qa_pipeline.kpi.rollup import keep_rollups
 from qa_pipeline.metrics import CallMetrics
 from qa_pipeline.store.codec import dumps
 from qa_pipeline.store.db import utcnow
@@ -23,6 +24,12 @@ def write_metrics_many(con: duckdb.DuckDBPyConnection, metrics: Sequence[CallMet
     if not metrics:
         return 0
     ids = [m.call_id for m in metrics]
+    with keep_rollups(con, ids):
+        _write_metrics(con, ids, metrics)
+    return len(ids)
+
+
+def _write_metrics(con: duckdb.DuckDBPyConnection, ids: list[str], metrics: Sequence[CallMetrics]) -> None:
     con.execute("DELETE FROM call_metrics WHERE call_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
     now = utcnow()
     cols = [
@@ -53,4 +60,3 @@ def write_metrics_many(con: duckdb.DuckDBPyConnection, metrics: Sequence[CallMet
                   unnest(?::DOUBLE[]), unnest(?::DOUBLE[]), unnest(?::DOUBLE[]), unnest(?::VARCHAR[])::JSON, ?""",
         cols + [now],
     )
-    return len(ids)

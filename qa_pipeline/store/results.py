@@ -15,6 +15,7 @@ import duckdb
 
 from qa_pipeline.errors import NotFoundError
 from qa_pipeline.ingest import CallMetadata, Problem
+from qa_pipeline.kpi.rollup import keep_rollups
 from qa_pipeline.records import CallAnalysis
 from qa_pipeline.redact.types import RedactedConversation
 from qa_pipeline.store.calls import (
@@ -67,8 +68,21 @@ def write_analysis_rows(
 
     ``final_scores`` are the scores with reviewers' overrides applied
     (:func:`qa_pipeline.scorecard.overrides.store_analysis` computes them);
-    missing pairs get the automatic score.
+    missing pairs get the automatic score.  The KPI roll-ups are updated once for the whole call.
     """
+    ref = analysis.record.recording.metadata.customer_ref if analysis.record is not None else None
+    with keep_rollups(con, [analysis.call_id], [ref]):
+        _write_rows(con, analysis, run_id=run_id, status=status, final_scores=final_scores)
+
+
+def _write_rows(
+    con: duckdb.DuckDBPyConnection,
+    analysis: CallAnalysis,
+    *,
+    run_id: str | None,
+    status: str,
+    final_scores: Mapping[tuple[str, str], float] | None,
+) -> None:
     if analysis.record is not None:
         write_call(con, analysis.record, analysis.conversation, run_id=run_id, status=status)
         if analysis.redacted:

@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from qa_pipeline.kpi.rollup import keep_rollups
 from qa_pipeline.records import CallScore
 from qa_pipeline.store.codec import dumps
 from qa_pipeline.store.db import utcnow
@@ -62,7 +63,14 @@ def write_scores(
     """
     if not results:
         return 0
-    final_scores = final_scores or {}
+    with keep_rollups(con, [r.call_id for r in results]):
+        _write_scores(con, results, final_scores or {})
+    return len(results)
+
+
+def _write_scores(
+    con: duckdb.DuckDBPyConnection, results: Sequence[CallScore], final_scores: Mapping[tuple[str, str], float]
+) -> None:
     _delete_scores(con, ((r.call_id, r.scorecard_id) for r in results))
     now = utcnow()
     con.execute(
@@ -127,7 +135,6 @@ def write_scores(
                   unnest(?::DOUBLE[]), unnest(?::BOOLEAN[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[])::JSON""",
         crit,
     )
-    return len(results)
 
 
 def previous_scores(
@@ -169,6 +176,8 @@ def read_score_rows(
 
 
 def set_final_score(con: duckdb.DuckDBPyConnection, call_id: str, scorecard_id: str, final: float) -> None:
-    con.execute(
-        "UPDATE call_scores SET final_score = ? WHERE call_id = ? AND scorecard_id = ?", [final, call_id, scorecard_id]
-    )
+    with keep_rollups(con, [call_id]):
+        con.execute(
+            "UPDATE call_scores SET final_score = ? WHERE call_id = ? AND scorecard_id = ?",
+            [final, call_id, scorecard_id],
+        )

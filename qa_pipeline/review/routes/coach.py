@@ -14,7 +14,7 @@ from starlette.routing import Route
 
 from qa_pipeline.review import charts, export, summary
 from qa_pipeline.review.auth import User
-from qa_pipeline.review.report import render_report
+from qa_pipeline.review.report import render_report, report_kpis
 from qa_pipeline.review.workspace import BadRequest, download_name, workspace
 
 
@@ -100,8 +100,14 @@ async def agent_export(request: Request) -> Response:
 
 async def agent_report(request: Request) -> Response:
     ws = workspace(request)
-    _, _user, (s, _) = await ws.authed(request, "coach.view", _summary_work(request))
-    html = render_report(s)
+    summary_work = _summary_work(request)
+
+    def work(con: duckdb.DuckDBPyConnection, user: User) -> tuple:
+        s, _ = summary_work(con, user)
+        return s, report_kpis(con, s)
+
+    _, _user, (s, kpis) = await ws.authed(request, "coach.view", work)
+    html = render_report(s, kpis)
     name = download_name(f"agent-{s.agent_id}-{s.since.isoformat()}.html")
     return HTMLResponse(html, headers={"content-disposition": f'attachment; filename="{name}"'})
 
