@@ -173,7 +173,8 @@ def list_sessions(con: duckdb.DuckDBPyConnection, limit: int = 200) -> list[dict
         SELECT s.session_id, s.call_id, s.scorecard_id, s.created_by, s.created_at, s.closed_at,
                count(DISTINCT v.username) AS reviewers
         FROM calibration_sessions s LEFT JOIN calibration_verdicts v USING (session_id)
-        GROUP BY ALL ORDER BY s.closed_at IS NOT NULL, s.created_at DESC LIMIT ?
+        GROUP BY s.session_id, s.call_id, s.scorecard_id, s.created_by, s.created_at, s.closed_at
+        ORDER BY s.closed_at IS NOT NULL, s.created_at DESC LIMIT ?
         """,
         [limit],
     )
