@@ -209,3 +209,26 @@ def test_dispute_round_trip_through_the_routes(fx):
     assert "accepted" in page.text and "agreed" in page.text
     with connect(fx.db, read_only=True) as con:
         assert disputes.final_verdict(con, call, SCORECARD_ID, "empathy") == "pass"
+
+
+def test_snapshot_leaves_out_dispute_and_comment_text(fx, tmp_path):
+    from qa_pipeline.review.snapshot import write_snapshot
+
+    with connect(fx.db) as con:
+        did = disputes.open_dispute(
+            con,
+            call_id=fx.featured.call_id,
+            scorecard_id=SCORECARD_ID,
+            criterion_id="empathy",
+            wanted_verdict="pass",
+            comment="private words about Sam",
+            username="sam",
+        )
+        disputes.decide(con, dispute_id=did, accept=False, reason="no", username="alice")
+        disputes.add_comment(con, call_id=fx.featured.call_id, body="coach note", username="carl")
+        disputes.acknowledge(con, call_id=fx.featured.call_id, scorecard_id=SCORECARD_ID, username="sam")
+    snap = write_snapshot(fx.db, tmp_path / "bi")
+    assert "disputes" not in snap.rows and "call_comments" not in snap.rows
+    assert snap.rows["acknowledgements"] == 1
+    blob = b"".join(p.read_bytes() for p in (tmp_path / "bi").iterdir())
+    assert b"private words" not in blob and b"coach note" not in blob
