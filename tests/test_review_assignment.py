@@ -160,3 +160,30 @@ def test_blind_session_pages_show_no_other_reviewers_verdicts_while_open(fx):
     page = c.get(f"/sessions/{sid}")
     assert "Fleiss" in page.text and "adam" in page.text and "closed" in page.text
     assert c.get("/assignments").status_code == 200 and c.get("/sessions").status_code == 200
+
+
+def test_assignment_routes_sample_claim_and_assign_by_role(fx):
+    def client(user, pw):
+        c = TestClient(create_app(ServerConfig(fx.db)), follow_redirects=False)
+        tok = csrf_of(c.get("/login").text)
+        c.post("/login", data={"csrf": tok, "username": user, "password": pw})
+        return c, csrf_of(c.get("/assignments").text)
+
+    sue, sue_tok = client("sue", "sue-super-pw1")
+    alice, alice_tok = client("alice", "alice-review-pw")
+    assert alice.post("/assignments/sample", data={"csrf": alice_tok, "week": WEEK, "quota": "2"}).status_code == 403
+    for week in sorted({c.started_at.date().isoformat() for c in fx.calls})[::7]:  # dates across the eight weeks
+        r = sue.post("/assignments/sample", data={"csrf": sue_tok, "week": week, "quota": "2"})
+        assert r.status_code == 303
+    with connect(fx.db, read_only=True) as con:
+        pool = [r["call_id"] for r in assignment.assignments(con, unassigned=True)]
+    assert len(pool) >= 2
+    assert sue.post("/assignments/claim", data={"csrf": sue_tok, "call_id": pool[0]}).status_code == 403
+    assert alice.post("/assignments/claim", data={"csrf": alice_tok, "call_id": pool[0]}).status_code == 303
+    r = sue.post("/assignments/assign", data={"csrf": sue_tok, "call_id": pool[-1], "reviewer": "adam"})
+    assert r.status_code == 303
+    page = alice.get("/assignments?mine=1")
+    assert pool[0] in page.text and pool[-1] not in page.text
+    with connect(fx.db, read_only=True) as con:
+        load = {w["reviewer"]: w["assigned"] for w in assignment.workload(con)}
+    assert load == {None: len(pool) - 2, "alice": 1, "adam": 1} if len(pool) > 2 else {"alice": 1, "adam": 1}

@@ -20,7 +20,7 @@ import duckdb
 
 from qa_pipeline.errors import InputError, NotFoundError
 from qa_pipeline.review import audit
-from qa_pipeline.review.actions import MAX_REASON_LEN, apply_override, check_override, check_text
+from qa_pipeline.review.actions import MAX_REASON_LEN, apply_override, check_text
 from qa_pipeline.review.verdicts import VERDICTS
 from qa_pipeline.store.db import transaction, utcnow
 from qa_pipeline.store.overrides import latest_overrides
@@ -147,7 +147,7 @@ def decide(
     client: str | None = None,
 ) -> Dispute:
     """Accept (override the verdict to the one asked for) or reject (``reason`` required) an open dispute."""
-    reason = check_override("pass", reason) if accept else _text(reason, "rejection reason", required=True)
+    reason = _text(reason, "decision reason", required=True)
     with transaction(con):
         d = get(con, dispute_id)
         if d.status != "open":
