@@ -101,5 +101,16 @@ def test_agent_disputes_qa_accepts_agent_sees_the_override(fx, server, browser):
     score_cell = page.locator(f"tr.my-call[data-call='{call.call_id}'] td.num").first.inner_text()
     assert float(score_cell) == pytest.approx(expected, abs=0.1)
     assert "accepted" in page.locator("#my-disputes").inner_text()
+
+    # A comment pinned to 0:02 of the call; its chip plays the recording from there.
+    page.goto(f"{server}/calls/{call.call_id}?back=/me")
+    page.fill("#comment-form input[name=at]", "0:02")
+    page.fill("#comment-form textarea[name=body]", "Listen from here")
+    page.click("#comment-form button")
+    page.wait_for_load_state()
+    chip = page.locator(".comment", has_text="Listen from here").locator(".seek")
+    assert chip.inner_text().strip() == "0:02"
+    chip.click()
+    page.wait_for_function("() => document.getElementById('player').currentTime >= 1.9", timeout=15_000)
     agent_ctx.close()
     qa_ctx.close()
