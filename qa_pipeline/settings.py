@@ -94,6 +94,13 @@ class ManifestSettings(_Section):
         return value
 
 
+class ReviewSettings(_Section):
+    """The weekly review sample: unflagged calls per agent and the seed of the draw."""
+
+    sample_quota: int = Field(default=5, ge=1)
+    sample_seed: int = 0
+
+
 class Settings(BaseSettings):
     """Every setting, with its default."""
 
@@ -108,6 +115,7 @@ class Settings(BaseSettings):
     redaction: RedactionConfig = Field(default_factory=RedactionConfig)
     server: ServerSettings = Field(default_factory=ServerSettings)
     manifest: ManifestSettings = Field(default_factory=ManifestSettings)
+    review: ReviewSettings = Field(default_factory=ReviewSettings)
 
     @classmethod
     def settings_customise_sources(

@@ -53,3 +53,32 @@ def test_reference_file_is_validated(tmp_path: Path) -> None:
         and sentiment_class(0.0) == "neutral"
         and sentiment_class(-0.4) == "negative"
     )
+
+
+def test_fleiss_kappa_matches_the_published_example_and_its_limits() -> None:
+    from qa_pipeline.scorecard.agreement import fleiss_kappa
+
+    # Fleiss (1971) as worked in the literature: 10 items, 14 raters, 5 categories -> kappa 0.210
+    rows = [
+        [0, 0, 0, 0, 14],
+        [0, 2, 6, 4, 2],
+        [0, 0, 3, 5, 6],
+        [0, 3, 9, 2, 0],
+        [2, 2, 8, 1, 1],
+        [7, 7, 0, 0, 0],
+        [3, 2, 6, 3, 0],
+        [2, 5, 3, 2, 2],
+        [6, 5, 2, 1, 0],
+        [0, 2, 2, 3, 7],
+    ]
+    cats = [str(i) for i in range(5)]
+    items = [[cats[j] for j, n in enumerate(r) for _ in range(n)] for r in rows]
+    assert fleiss_kappa(items, cats) == pytest.approx(0.20993, abs=1e-5)
+    # Perfect agreement over two categories is 1; one category everywhere or single ratings: undefined.
+    assert fleiss_kappa([["pass", "pass", "pass"], ["fail", "fail", "fail"]]) == pytest.approx(1.0)
+    assert fleiss_kappa([["pass", "pass"], ["pass", "pass"]]) is None
+    assert fleiss_kappa([["pass"], ["fail"]]) is None
+    # Systematic disagreement is below zero.
+    assert fleiss_kappa([["pass", "fail"], ["fail", "pass"], ["pass", "fail"]]) < 0
+    with pytest.raises(ValueError, match="maybe"):
+        fleiss_kappa([["pass", "maybe"]])

@@ -83,6 +83,8 @@ _OPTION_SETTINGS: dict[str, Callable[[Settings], Any]] = {
     "secure_cookies": lambda s: s.server.secure_cookies,
     "busy_timeout": lambda s: s.server.busy_timeout,
     "playback_cache": lambda s: s.server.playback_cache,
+    "sample_quota": lambda s: s.review.sample_quota,
+    "sample_seed": lambda s: s.review.sample_seed,
 }
 
 _LOADED: list[LoadedSettings] = []

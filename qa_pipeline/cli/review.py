@@ -20,6 +20,9 @@ app.add_typer(export_app, name="export")
 
 _DB = typer.Option(DEFAULT_DB, "--db", help="DuckDB file of the pipeline.")
 
+review_app = typer.Typer(help="Review assignment: the weekly sample of unflagged calls.", no_args_is_help=True)
+app.add_typer(review_app, name="review")
+
 
 def _date(value: str, option: str) -> date:
     try:
@@ -99,6 +102,9 @@ def _read_password(password_stdin: bool) -> str:
 def users_add(
     username: str = typer.Argument(..., help="Sign-in name (letters, digits, . _ - @)."),
     role: Role = typer.Option(..., "--role", help="The user's role (docs/review.md#roles)."),
+    agent_id: str | None = typer.Option(
+        None, "--agent-id", help="For --role agent: the agent_id their calls carry (they see only those)."
+    ),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from the first line of stdin."
     ),
@@ -111,10 +117,11 @@ def users_add(
     role_name = Role(role).value
     auth._check_role(role_name)
     auth._check_username(username)
+    auth._check_agent_id(role_name, agent_id)
     password = _read_password(password_stdin)
     with connect(db) as con:
-        auth.add_user(con, username, password, role_name)
-    typer.echo(f"added {username} ({role_name})")
+        auth.add_user(con, username, password, role_name, agent_id)
+    typer.echo(f"added {username} ({role_name}" + (f", agent {agent_id})" if agent_id else ")"))
 
 
 @users_app.command("list")
@@ -132,7 +139,8 @@ def users_list(db: Path = _DB) -> None:
     width = max(len(u.username) for u in users)
     for u in users:
         state = "disabled" if u.disabled else "active"
-        typer.echo(f"{u.username:<{width}}  {u.role:<13}  {state:<8}  created {u.created_at:%Y-%m-%d %H:%M}")
+        agent = f"  agent {u.agent_id}" if u.agent_id else ""
+        typer.echo(f"{u.username:<{width}}  {u.role:<13}  {state:<8}  created {u.created_at:%Y-%m-%d %H:%M}{agent}")
 
 
 @users_app.command("set-role")
@@ -140,6 +148,7 @@ def users_list(db: Path = _DB) -> None:
 def users_set_role(
     username: str,
     role: Role = typer.Argument(..., help="The new role."),
+    agent_id: str | None = typer.Option(None, "--agent-id", help="Required with role agent: their agent_id."),
     db: Path = _DB,
 ) -> None:
     """Change a user's role (takes effect on their next click)."""
@@ -147,8 +156,8 @@ def users_set_role(
     from qa_pipeline.store.db import connect
 
     with connect(db) as con:
-        auth.set_role(con, username, Role(role).value)
-    typer.echo(f"{username} is now {role}")
+        auth.set_role(con, username, Role(role).value, agent_id)
+    typer.echo(f"{username} is now {Role(role).value}")
 
 
 def _set_disabled(username: str, db: Path, disabled: bool) -> None:
@@ -316,3 +325,27 @@ def bench_signin(
         f"with {threads} strangers ({r['attempts_per_s']:.1f} wrong sign-ins/s): "
         f"median {r['loaded_median_s']:.3f} s, slowest {r['loaded_max_s']:.3f} s"
     )
+
+
+# --------------------------------------------------------------------------- review assignment
+
+
+@review_app.command("sample")
+@cli_errors
+def review_sample(
+    week: str = typer.Option(..., "--week", help="The week to sample: any date in it (YYYY-MM-DD) or YYYY-Www."),
+    sample_quota: int = typer.Option(
+        5, "--quota", min=1, help="Unflagged calls per agent (settings: [review] sample_quota)."
+    ),
+    sample_seed: int = typer.Option(0, "--seed", help="Seed of the draw (settings: [review] sample_seed)."),
+    db: Path = _DB,
+) -> None:
+    """Put a random sample of each agent's unflagged calls of one week in the review pool (unassigned)."""
+    from qa_pipeline.review.assignment import draw_sample
+    from qa_pipeline.store.db import connect
+
+    with connect(db) as con:
+        s = draw_sample(con, week=week, quota=sample_quota, seed=sample_seed, username="cli")
+    typer.echo(f"week of {s.week_start}: {s.total} calls sampled (quota {s.quota} per agent, seed {s.seed})")
+    for agent_id in sorted(s.eligible):
+        typer.echo(f"  {agent_id}: {len(s.picked.get(agent_id, []))} of {s.eligible[agent_id]} unflagged calls")

@@ -57,6 +57,19 @@ class OverrideResult:
     score_after: float
 
 
+def check_override(new_verdict: str, reason: str) -> str:
+    """The stripped reason, after checking the verdict and the reason (raises :class:`InputError`)."""
+    if new_verdict not in VERDICTS:
+        raise InputError(f"verdict {new_verdict!r} is not one of {', '.join(VERDICTS)}", stage="review")
+    reason = reason.strip()
+    if not reason:
+        raise InputError("an override needs a reason: say why the automatic verdict is wrong", stage="review")
+    if len(reason) > MAX_REASON_LEN:
+        raise InputError(f"reason is {len(reason)} characters; keep it under {MAX_REASON_LEN}", stage="review")
+    check_text(reason, "reason")
+    return reason
+
+
 def override_verdict(
     con: duckdb.DuckDBPyConnection,
     *,
@@ -68,37 +81,53 @@ def override_verdict(
     username: str,
 ) -> OverrideResult:
     """Log an override and recompute the call's final score, in one transaction."""
-    if new_verdict not in VERDICTS:
-        raise InputError(f"verdict {new_verdict!r} is not one of {', '.join(VERDICTS)}", stage="review")
-    reason = reason.strip()
-    if not reason:
-        raise InputError("an override needs a reason: say why the automatic verdict is wrong", stage="review")
-    if len(reason) > MAX_REASON_LEN:
-        raise InputError(f"reason is {len(reason)} characters; keep it under {MAX_REASON_LEN}", stage="review")
-    check_text(reason, "reason")
+    reason = check_override(new_verdict, reason)
     with transaction(con):
-        row = con.execute(
-            "SELECT verdict FROM criterion_results WHERE call_id = ? AND scorecard_id = ? AND criterion_id = ?",
-            [call_id, scorecard_id, criterion_id],
-        ).fetchone()
-        if row is None:
-            raise NotFoundError(
-                f"call {call_id!r} has no result for criterion {criterion_id!r} of scorecard {scorecard_id!r}"
-            )
-        before = con.execute(
-            "SELECT final_score FROM call_scores WHERE call_id = ? AND scorecard_id = ?", [call_id, scorecard_id]
-        ).fetchone()
-        if before is None:
-            raise NotFoundError(f"call {call_id!r} has no score for scorecard {scorecard_id!r}")
-        override_id = uuid.uuid4().hex
-        with keep_rollups(con, [call_id]):  # the override changes the criterion's verdict in criterion_daily
-            con.execute(
-                "INSERT INTO overrides (override_id, call_id, scorecard_id, criterion_id, original_verdict,"
-                " new_verdict, reason, username, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [override_id, call_id, scorecard_id, criterion_id, row[0], new_verdict, reason, username, utcnow()],
-            )
-            after = recompute_final_score(con, call_id, scorecard_id)
-        refresh_score_flags(con, call_id, scorecard_id)
+        return apply_override(
+            con,
+            call_id=call_id,
+            scorecard_id=scorecard_id,
+            criterion_id=criterion_id,
+            new_verdict=new_verdict,
+            reason=reason,
+            username=username,
+        )
+
+
+def apply_override(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    call_id: str,
+    scorecard_id: str,
+    criterion_id: str,
+    new_verdict: str,
+    reason: str,
+    username: str,
+) -> OverrideResult:
+    """The override row, the recomputed final score and score flags, in the caller's transaction
+    (``reason`` already checked by :func:`check_override`)."""
+    row = con.execute(
+        "SELECT verdict FROM criterion_results WHERE call_id = ? AND scorecard_id = ? AND criterion_id = ?",
+        [call_id, scorecard_id, criterion_id],
+    ).fetchone()
+    if row is None:
+        raise NotFoundError(
+            f"call {call_id!r} has no result for criterion {criterion_id!r} of scorecard {scorecard_id!r}"
+        )
+    before = con.execute(
+        "SELECT final_score FROM call_scores WHERE call_id = ? AND scorecard_id = ?", [call_id, scorecard_id]
+    ).fetchone()
+    if before is None:
+        raise NotFoundError(f"call {call_id!r} has no score for scorecard {scorecard_id!r}")
+    override_id = uuid.uuid4().hex
+    with keep_rollups(con, [call_id]):  # the override changes the criterion's verdict in criterion_daily
+        con.execute(
+            "INSERT INTO overrides (override_id, call_id, scorecard_id, criterion_id, original_verdict, new_verdict,"
+            " reason, username, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [override_id, call_id, scorecard_id, criterion_id, row[0], new_verdict, reason, username, utcnow()],
+        )
+        after = recompute_final_score(con, call_id, scorecard_id)
+    refresh_score_flags(con, call_id, scorecard_id)
     logger.info(
         "override %s by %s: %s/%s/%s %s -> %s, final score %.1f -> %.1f",
         override_id,

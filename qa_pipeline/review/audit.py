@@ -1,4 +1,5 @@
-"""The audit trail (table ``audit_events``, migration 011): sign-ins, call access, review marks.
+"""The audit trail (table ``audit_events``, migration 011): sign-ins, call access, review marks,
+acknowledgements, disputes and their decisions, comments, review assignment and calibration sessions.
 
 Rows are only ever inserted.  Sign-in events are also logged on ``qa_pipeline.review.audit``, which
 ``qa-pipeline serve`` prints at INFO (failures and throttling at WARNING).
@@ -26,6 +27,17 @@ KINDS = (
     "call_played",
     "review_marked",
     "review_reopened",
+    "evaluation_acknowledged",
+    "dispute_opened",
+    "dispute_accepted",
+    "dispute_rejected",
+    "comment_added",
+    "sample_drawn",
+    "call_claimed",
+    "call_assigned",
+    "calibration_opened",
+    "calibration_scored",
+    "calibration_closed",
 )
 MAX_NAME = 64
 

@@ -39,12 +39,13 @@ from qa_pipeline.store.db import transaction, utcnow
 
 logger = logging.getLogger("qa_pipeline.review.auth")
 
-ROLES: tuple[str, ...] = ("qa_specialist", "coach", "supervisor", "admin")
+ROLES: tuple[str, ...] = ("qa_specialist", "coach", "supervisor", "admin", "agent")
 
 # What each role may see (``*.view``) and change.  One table, checked by every route.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "queue.view": frozenset({"qa_specialist", "supervisor", "admin"}),
-    "call.view": frozenset({"qa_specialist", "coach", "supervisor", "admin"}),
+    # agents open only their own calls: review/scope.py checks ownership on every call route
+    "call.view": frozenset({"qa_specialist", "coach", "supervisor", "admin", "agent"}),
     "call.override": frozenset({"qa_specialist", "admin"}),
     "call.review": frozenset({"qa_specialist", "admin"}),
     "calibration.view": frozenset({"qa_specialist", "supervisor", "admin"}),
@@ -52,9 +53,25 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "runs.view": frozenset({"supervisor", "admin"}),
     "audit.view": frozenset({"supervisor", "admin"}),
     "kpi.view": frozenset({"supervisor", "admin"}),  # contact-centre KPIs: supervisors (and admins) only
+    "me.view": frozenset({"agent"}),
+    "call.acknowledge": frozenset({"agent"}),
+    "call.dispute": frozenset({"agent"}),
+    "call.comment": frozenset({"qa_specialist", "coach", "supervisor", "admin", "agent"}),
+    "disputes.view": frozenset({"qa_specialist", "supervisor", "admin"}),
+    "disputes.decide": frozenset({"qa_specialist", "admin"}),
+    "assign.view": frozenset({"qa_specialist", "supervisor", "admin"}),
+    "assign.manage": frozenset({"supervisor", "admin"}),
+    "sessions.view": frozenset({"qa_specialist", "supervisor", "admin"}),
+    "sessions.manage": frozenset({"qa_specialist", "supervisor", "admin"}),
 }
 
-HOME_BY_ROLE = {"qa_specialist": "/queue", "coach": "/coach", "supervisor": "/runs", "admin": "/queue"}
+HOME_BY_ROLE = {
+    "qa_specialist": "/queue",
+    "coach": "/coach",
+    "supervisor": "/runs",
+    "admin": "/queue",
+    "agent": "/me",
+}
 
 MIN_PASSWORD_LEN = 8
 _SCRYPT_MAXMEM = 64 * 1024 * 1024
@@ -135,6 +152,7 @@ class User:
     role: str
     disabled: bool
     created_at: datetime
+    agent_id: str | None = None  # role 'agent': the calls.agent_id whose calls they see
 
 
 def _check_role(role: str) -> None:
@@ -154,9 +172,19 @@ def _check_password(password: str) -> None:
         )
 
 
-def add_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role: str) -> User:
+def _check_agent_id(role: str, agent_id: str | None) -> None:
+    if role == "agent" and not (agent_id or "").strip():
+        raise InputError("an agent user needs --agent-id: the agent_id their calls carry", stage="users")
+    if role != "agent" and agent_id:
+        raise InputError(f"--agent-id is only for role 'agent', not {role!r}", stage="users")
+
+
+def add_user(
+    con: duckdb.DuckDBPyConnection, username: str, password: str, role: str, agent_id: str | None = None
+) -> User:
     _check_username(username)
     _check_role(role)
+    _check_agent_id(role, agent_id)
     _check_password(password)
     now = utcnow()
     with transaction(con):
@@ -165,22 +193,23 @@ def add_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role:
                 f"user {username!r} already exists; use 'qa-pipeline users set-role' or 'users passwd'", stage="users"
             )
         con.execute(
-            "INSERT INTO users (username, password_hash, role, disabled, created_at) VALUES (?, ?, ?, FALSE, ?)",
-            [username, hash_password(password), role, now],
+            "INSERT INTO users (username, password_hash, role, disabled, created_at, agent_id)"
+            " VALUES (?, ?, ?, FALSE, ?, ?)",
+            [username, hash_password(password), role, now, agent_id],
         )
     logger.info("added user %s (%s)", username, role)
-    return User(username, role, False, now)
+    return User(username, role, False, now, agent_id)
 
 
 def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
     row = con.execute(
-        "SELECT username, role, disabled, created_at FROM users WHERE username = ?", [username]
+        "SELECT username, role, disabled, created_at, agent_id FROM users WHERE username = ?", [username]
     ).fetchone()
     return User(*row) if row else None
 
 
 def list_users(con: duckdb.DuckDBPyConnection) -> list[User]:
-    rows = con.execute("SELECT username, role, disabled, created_at FROM users ORDER BY username").fetchall()
+    rows = con.execute("SELECT username, role, disabled, created_at, agent_id FROM users ORDER BY username").fetchall()
     return [User(*r) for r in rows]
 
 
@@ -191,9 +220,11 @@ def _update_user(con: duckdb.DuckDBPyConnection, username: str, sql: str, params
         con.execute(sql, [*params, username])
 
 
-def set_role(con: duckdb.DuckDBPyConnection, username: str, role: str) -> None:
+def set_role(con: duckdb.DuckDBPyConnection, username: str, role: str, agent_id: str | None = None) -> None:
+    """Change the role; an agent needs ``agent_id``, any other role has it cleared."""
     _check_role(role)
-    _update_user(con, username, "UPDATE users SET role = ? WHERE username = ?", [role])
+    _check_agent_id(role, agent_id)
+    _update_user(con, username, "UPDATE users SET role = ?, agent_id = ? WHERE username = ?", [role, agent_id])
 
 
 def set_disabled(con: duckdb.DuckDBPyConnection, username: str, disabled: bool) -> None:
@@ -216,11 +247,11 @@ class Credentials:
 def credentials(con: duckdb.DuckDBPyConnection, username: str) -> Credentials:
     """Read the user and hash (one short database unit; the hash is checked afterwards, outside it)."""
     row = con.execute(
-        "SELECT username, role, disabled, created_at, password_hash FROM users WHERE username = ?", [username]
+        "SELECT username, role, disabled, created_at, agent_id, password_hash FROM users WHERE username = ?", [username]
     ).fetchone()
     if row is None:
         return Credentials(None, _DUMMY_HASH)
-    return Credentials(User(*row[:4]), row[4])
+    return Credentials(User(*row[:5]), row[5])
 
 
 def check_password(creds: Credentials, password: str) -> User | None:

@@ -82,7 +82,13 @@ def humanize_id(value: Any) -> str:
     return text[:1].upper() + text[1:]
 
 
-ROLE_NAMES = {"qa_specialist": "QA specialist", "coach": "Coach", "supervisor": "Supervisor", "admin": "Admin"}
+ROLE_NAMES = {
+    "qa_specialist": "QA specialist",
+    "coach": "Coach",
+    "supervisor": "Supervisor",
+    "admin": "Admin",
+    "agent": "Agent",
+}
 
 
 def role_name(role: Any) -> str:

@@ -6,7 +6,7 @@ table to ``DIR/<table>.parquet`` plus ``final_verdicts.parquet`` (criterion resu
 override applied) and ``snapshot.json`` (time, tables, row counts), then closes it.  Files are written
 to a temporary folder inside ``DIR`` and moved into place one by one, so a reader never sees half a file.
 Never exported: unredacted text (``raw_utterances``), word-level ASR output (``words`` columns), users'
-password hashes, sign-in sessions and the audit trail.
+password hashes, sign-in sessions, the audit trail, and agents' disputes and call comments (free text).
 """
 
 from __future__ import annotations
@@ -21,7 +21,11 @@ from pathlib import Path
 from qa_pipeline.review.verdicts import FINAL_VERDICTS_SQL
 from qa_pipeline.store.db import connect, utcnow
 
-EXCLUDED = frozenset({"raw_utterances", "users", "web_sessions", "audit_events", "schema_migrations"})
+# Free text people typed about named agents (dispute comments and decisions, call comments) stays in the
+# workspace, like the audit trail; acknowledgements, assignments and calibration verdicts are exported.
+EXCLUDED = frozenset(
+    {"raw_utterances", "users", "web_sessions", "audit_events", "schema_migrations", "disputes", "call_comments"}
+)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,9 @@ Figures per criterion, over the calls both sides judged:
 * ``pass_precision`` / ``pass_recall``: of the automatic passes, the share
   the reviewer passed; of the reviewer's passes, the share found automatically;
 * ``confusion``: counts by (reviewer verdict, automatic verdict).
+
+Among several reviewers (blind calibration sessions of the review workspace), :func:`fleiss_kappa`
+measures agreement beyond chance over items each judged by two or more of them.
 """
 
 from __future__ import annotations
@@ -88,3 +91,30 @@ def spearman(xs: Sequence[float], ys: Sequence[float]) -> float | None:
         return None
     value = float(spearmanr(xs, ys).statistic)
     return None if math.isnan(value) else value
+
+
+def fleiss_kappa(items: Iterable[Sequence[str]], categories: Sequence[str] = VERDICTS) -> float | None:
+    """Fleiss' kappa of ``items``, each the verdicts several raters gave one item.
+
+    Items with fewer than two ratings are skipped; the number of raters may differ between items
+    (per-item agreement ``(Σ n_ij² − n_i) / (n_i (n_i − 1))``, category shares over all ratings).
+    ``None`` when no item has two ratings or every rating is one category (chance agreement is 1).
+    """
+    index = {c: i for i, c in enumerate(categories)}
+    counts: list[list[int]] = []
+    for ratings in items:
+        row = [0] * len(categories)
+        for r in ratings:
+            if r not in index:
+                raise ValueError(f"rating {r!r} is not one of {tuple(categories)}")
+            row[index[r]] += 1
+        if sum(row) >= 2:
+            counts.append(row)
+    if not counts:
+        return None
+    total = sum(sum(row) for row in counts)
+    p_bar = sum((sum(x * x for x in row) - sum(row)) / (sum(row) * (sum(row) - 1)) for row in counts) / len(counts)
+    p_e = sum((sum(row[j] for row in counts) / total) ** 2 for j in range(len(categories)))
+    if p_e >= 1.0:
+        return None
+    return (p_bar - p_e) / (1.0 - p_e)

@@ -12,7 +12,7 @@ from starlette.responses import FileResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Route
 
 from qa_pipeline.errors import InputError, NotFoundError, QAPipelineError
-from qa_pipeline.review import actions, audit, queries
+from qa_pipeline.review import actions, audit, disputes, queries, scope
 from qa_pipeline.review.auth import HOME_BY_ROLE, User
 from qa_pipeline.review.playback import RecordingRefused, resolve_recording
 from qa_pipeline.review.workspace import SESSION_COOKIE, client_of, safe_next, workspace
@@ -29,16 +29,22 @@ async def call_page(request: Request) -> Response:
     call_id = request.path_params["call_id"]
     client = client_of(request)
 
-    def work(con: duckdb.DuckDBPyConnection, user: User) -> queries.CallView:
+    def work(con: duckdb.DuckDBPyConnection, user: User) -> tuple:
+        scope.check_call(con, user, call_id)
         view = queries.call_view(con, call_id)
+        people = {
+            "disputes": disputes.list_disputes(con, call_id=call_id),
+            "comments": disputes.comments(con, call_id),
+            "acks": disputes.acknowledged(con, call_id),
+        }
         audit.record(con, "call_opened", username=user.username, client=client, call_id=call_id)
-        return view
+        return view, people
 
-    session, user, view = await ws.authed(request, "call.view", work, write=True)
+    session, user, (view, people) = await ws.authed(request, "call.view", work, write=True)
     back = safe_next(request.query_params.get("back"), "")
-    if not back.startswith(("/queue", "/coach", "/calibration")):
+    if not back.startswith(("/queue", "/coach", "/calibration", "/me", "/disputes", "/assignments")):
         back = HOME_BY_ROLE.get(user.role, "/queue")
-    return ws.render(request, "call.html", {"v": view, "back": back}, user=user, session=session)
+    return ws.render(request, "call.html", {"v": view, "back": back, **people}, user=user, session=session)
 
 
 async def call_audio(request: Request) -> Response:
@@ -49,6 +55,7 @@ async def call_audio(request: Request) -> Response:
     first = ws.first_play(request.cookies.get(SESSION_COOKIE, ""), call_id)
 
     def work(con: duckdb.DuckDBPyConnection, user: User) -> tuple:
+        scope.check_call(con, user, call_id)
         found = queries.recording_of(con, call_id), queries.redaction_spans(con, call_id)
         if first:
             audit.record(con, "call_played", username=user.username, client=client, call_id=call_id)
@@ -75,6 +82,7 @@ async def call_override(request: Request) -> Response:
     back = safe_next(data.get("back"), "")
 
     def work(con: duckdb.DuckDBPyConnection, user: User) -> actions.OverrideResult:
+        scope.check_call(con, user, call_id)
         return actions.override_verdict(
             con,
             call_id=call_id,
@@ -108,6 +116,7 @@ async def call_review(request: Request) -> Response:
     client = client_of(request)
 
     def work(con: duckdb.DuckDBPyConnection, user: User) -> None:
+        scope.check_call(con, user, call_id)
         if undo:
             actions.unmark_reviewed(con, call_id=call_id, username=user.username, client=client)
         else:

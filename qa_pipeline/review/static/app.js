@@ -105,6 +105,11 @@
       });
     });
 
+    // A comment pinned to a moment of the call plays from there.
+    document.querySelectorAll(".comment .seek").forEach(function (btn) {
+      btn.addEventListener("click", function () { seek(parseFloat(btn.getAttribute("data-t")), true); });
+    });
+
     // After an override the page comes back at #crit-…: select it and show its evidence.
     if (window.location.hash.indexOf("#crit-") === 0) {
       var target = document.getElementById(decodeURIComponent(window.location.hash.slice(1)));
