@@ -8,7 +8,7 @@ from pathlib import Path
 
 import typer
 
-from qa_pipeline.cli.app import app, cli_errors, current_settings
+from qa_pipeline.cli.app import app, cli_errors, current_settings, scorecards_option
 from qa_pipeline.paths import samples_dir
 from qa_pipeline.settings import Backend, Model
 
@@ -57,6 +57,7 @@ def run(
     settle: float = typer.Option(1.0, help="Seconds to watch file sizes; files still growing wait for the next run."),
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show Prefect's task logs."),
+    scorecards: Path | None = scorecards_option(),
 ) -> None:
     """Transcribe, classify and score every new recording in INPUT_DIR into the DuckDB file.
 
