@@ -10,7 +10,8 @@ matches when one of its word windows is close enough to an example:
 * **similarity** of a window: its highest cosine similarity to an example
   (the encoder's embeddings are L2-normalised); a window at least as close to a
   counter-example as to every example does not count;
-* **utterance score**: the best counting window's similarity;
+* **utterance score**: the best counting window's similarity (0 for an utterance
+  of fewer than 3 words: "okay", "yes please" show no behaviour);
 * **threshold** (when the topic gives none): ``clamp(median_nn - 0.05, 0.45, 0.70)``
   where ``median_nn`` is the median, over examples, of each example's
   similarity to its nearest *other* example (one example alone: 0.55).  Examples
@@ -38,6 +39,7 @@ THRESHOLD_FLOOR = 0.45
 THRESHOLD_CEIL = 0.70
 THRESHOLD_MARGIN = 0.05
 SINGLE_EXAMPLE_THRESHOLD = 0.55
+MIN_UTTERANCE_WORDS = 3  # "okay", "yes please": too short to show a behaviour, never matched by meaning
 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
@@ -134,6 +136,8 @@ class CallWindows:
             wins: list[str] = []
             owner: list[int] = []
             for pos, text in enumerate(self.texts):
+                if len(text.split()) < MIN_UTTERANCE_WORDS:
+                    continue
                 for w in windows(text, size):
                     wins.append(w)
                     owner.append(pos)
