@@ -177,3 +177,22 @@ def bench_agreement(
     typer.echo(report.as_text())
     if json_out is not None:
         json_out.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+@scorecard_app.command("test")
+@cli_errors
+def scorecard_test(
+    card: str = typer.Argument(..., help="Scorecard file (a draft may be inactive), or the id of one in --scorecards."),
+    db: Path = typer.Option(
+        Path("qa.duckdb"), "--db", help="DuckDB file with stored calls. Default: ./qa.duckdb or the settings file's db."
+    ),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Test on the first N stored calls only."),
+    directory: Path | None = scorecards_option(),
+) -> None:
+    """Try a scorecard on stored calls without writing: per criterion pass/fail/N-A, top matches, nearest misses."""
+    from qa_pipeline.scorecard.loader import find_scorecard, load_scorecard
+    from qa_pipeline.scorecard.tester import test_scorecard
+
+    path = Path(card)
+    loaded = load_scorecard(path) if path.suffix in (".yaml", ".yml") or path.is_file() else find_scorecard(card)
+    typer.echo(test_scorecard(db, loaded, limit).as_text())
