@@ -196,3 +196,25 @@ def scorecard_test(
     path = Path(card)
     loaded = load_scorecard(path) if path.suffix in (".yaml", ".yml") or path.is_file() else find_scorecard(card)
     typer.echo(test_scorecard(db, loaded, limit).as_text())
+
+
+@bench_app.command("search")
+@cli_errors
+def bench_search(
+    utterances: int = typer.Option(1_000_000, "--utterances", min=1000, help="Synthetic stored utterances to build."),
+    db: Path | None = typer.Option(None, "--db", help="Keep the synthetic database here (default: a temp dir)."),
+    recall: Path = typer.Option(
+        Path("tests/data/search_recall.yaml"), "--recall", help="Labelled set for recall@5 of search by meaning."
+    ),
+    seed: int = typer.Option(7, "--seed"),
+) -> None:
+    """Time phrase and meaning search over N synthetic stored utterances; recall@5 of meaning search."""
+    from qa_pipeline.devtools.bench_search import recall_at_k, run_bench
+
+    with tempfile.TemporaryDirectory(prefix="qa-bench-search-") as tmp:
+        path = db if db is not None else Path(tmp) / "bench.duckdb"
+        if path.exists():
+            raise typer.BadParameter(f"{path} exists; give a new path")
+        share, n = recall_at_k(recall, Path(tmp) / "recall.duckdb")
+        typer.echo(f"RESULT recall@5 of search by meaning: {share:.2f} ({n} queries, {recall})")
+        typer.echo(run_bench(path, utterances, seed).as_text())
