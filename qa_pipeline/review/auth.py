@@ -51,6 +51,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "coach.view": frozenset({"coach", "supervisor", "admin"}),
     "runs.view": frozenset({"supervisor", "admin"}),
     "audit.view": frozenset({"supervisor", "admin"}),
+    "search.view": frozenset({"qa_specialist", "coach", "supervisor", "admin"}),
+    "criteria.test": frozenset({"qa_specialist", "supervisor", "admin"}),  # QA leads tune criteria
 }
 
 HOME_BY_ROLE = {"qa_specialist": "/queue", "coach": "/coach", "supervisor": "/runs", "admin": "/queue"}

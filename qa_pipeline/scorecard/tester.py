@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
+
 from qa_pipeline.errors import StoreError
 from qa_pipeline.metrics import compute_metrics
 from qa_pipeline.scorecard.engine import score_call
@@ -93,14 +95,19 @@ def _best(hits: list[Hit]) -> list[Hit]:
 
 
 def test_scorecard(db: str | Path, card: Scorecard, limit: int | None = None) -> TesterReport:
-    """Score up to ``limit`` stored calls (newest first as stored) with ``card``; nothing is written."""
+    """Score up to ``limit`` stored calls (in call id order) with ``card``; nothing is written."""
     if not Path(db).exists():
         raise StoreError(f"database {db} does not exist; give the DuckDB file of a run (--db)")
     with connect(db, read_only=True) as con:
-        ids = scorable_call_ids(con)
-        if limit is not None:
-            ids = ids[:limit]
-        calls = read_calls_bulk(con, ids)
+        return test_on(con, card, limit)
+
+
+def test_on(con: duckdb.DuckDBPyConnection, card: Scorecard, limit: int | None = None) -> TesterReport:
+    """:func:`test_scorecard` on an open connection (the workspace's)."""
+    ids = scorable_call_ids(con)
+    if limit is not None:
+        ids = ids[:limit]
+    calls = read_calls_bulk(con, ids)
     tests: dict[str, CriterionTest] = {}
     labels: dict[str, str] = {}
     for section in card.spec.sections:

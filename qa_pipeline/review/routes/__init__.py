@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from qa_pipeline.review.routes import calls, coach, signin, supervise
+from qa_pipeline.review.routes import calls, coach, explore, signin, supervise
 
-ROUTES = [*signin.routes, *calls.routes, *supervise.routes, *coach.routes]
+ROUTES = [*signin.routes, *calls.routes, *supervise.routes, *coach.routes, *explore.routes]
