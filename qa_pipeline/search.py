@@ -222,8 +222,8 @@ class EmbeddingIndex:
 
 
 def _signature(con: duckdb.DuckDBPyConnection) -> str:
-    n, last = con.execute("SELECT count(*), max(written_at) FROM utterance_embeddings").fetchone()
-    return f"{n}:{last}"
+    rows = con.execute("SELECT count(*), max(written_at) FROM utterance_embeddings").fetchall()
+    return f"{rows[0][0]}:{rows[0][1]}"
 
 
 def build_index(con: duckdb.DuckDBPyConnection, signature: str | None = None) -> EmbeddingIndex:
@@ -314,4 +314,8 @@ def meaning_search(
         calls + calls,
     ).fetchall()
     by_key = {(r[0], r[1]): r for r in rows}
-    return [SearchHit(*by_key[k], score=round(s, 4)) for k, (_, s) in zip(keys, found) if k in by_key]
+    return [_hit(by_key[k], round(s, 4)) for k, (_, s) in zip(keys, found) if k in by_key]
+
+
+def _hit(row: tuple[Any, ...], score: float | None) -> SearchHit:
+    return SearchHit(row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], row[8], score)

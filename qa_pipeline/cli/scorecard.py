@@ -202,7 +202,9 @@ def scorecard_test(
 @cli_errors
 def bench_search(
     utterances: int = typer.Option(1_000_000, "--utterances", min=1000, help="Synthetic stored utterances to build."),
-    db: Path | None = typer.Option(None, "--db", help="Keep the synthetic database here (default: a temp dir)."),
+    db: Path | None = typer.Option(
+        None, "--db", help="Keep the synthetic database here (default: a temp dir); an existing one is reused."
+    ),
     recall: Path = typer.Option(
         Path("tests/data/search_recall.yaml"), "--recall", help="Labelled set for recall@5 of search by meaning."
     ),
@@ -213,8 +215,6 @@ def bench_search(
 
     with tempfile.TemporaryDirectory(prefix="qa-bench-search-") as tmp:
         path = db if db is not None else Path(tmp) / "bench.duckdb"
-        if path.exists():
-            raise typer.BadParameter(f"{path} exists; give a new path")
         share, n = recall_at_k(recall, Path(tmp) / "recall.duckdb")
         typer.echo(f"RESULT recall@5 of search by meaning: {share:.2f} ({n} queries, {recall})")
         typer.echo(run_bench(path, utterances, seed).as_text())

@@ -67,7 +67,7 @@ def fill_embeddings(db: Path, seed: int = 7, chunk: int = 200_000) -> int:
         texts = [r[0] for r in con.execute("SELECT DISTINCT text FROM utterances ORDER BY text").fetchall()]
         base = get_encoder().encode(texts)
         code = {t: i for i, t in enumerate(texts)}
-        n = con.execute("SELECT count(*) FROM utterances").fetchone()[0]
+        n = int(con.sql("SELECT count(*) FROM utterances").fetchall()[0][0])
         now = utcnow()
         for start in range(0, n, chunk):
             rows = con.execute(
@@ -101,16 +101,19 @@ def run_bench(db: Path, utterances: int, seed: int = 7) -> SearchBench:
     from qa_pipeline.search import SearchFilters, index_for, meaning_search, phrase_search
 
     t = time.perf_counter()
-    calls = max(1, -(-utterances // 37))
-    build_synthetic_db(db, calls, seed=seed)
-    n = fill_embeddings(db, seed)
+    if db.exists():  # a set kept by an earlier --db run: time the queries again
+        with connect(db, read_only=True) as con:
+            n = int(con.sql("SELECT count(*) FROM utterance_embeddings").fetchall()[0][0])
+    else:
+        build_synthetic_db(db, max(1, -(-utterances // 37)), seed=seed)
+        n = fill_embeddings(db, seed)
     build_s = time.perf_counter() - t
     get_encoder().encode(["warm up"])
     with connect(db, read_only=True) as con:
         t = time.perf_counter()
         index_for(con, db)
         index_s = time.perf_counter() - t
-        agent = con.execute("SELECT agent_id FROM calls WHERE agent_id IS NOT NULL LIMIT 1").fetchone()[0]
+        agent = con.sql("SELECT agent_id FROM calls WHERE agent_id IS NOT NULL LIMIT 1").fetchall()[0][0]
         phrase = [_timed(lambda p=p: phrase_search(con, p, limit=50)) for p in PHRASES]
         meaning = [_timed(lambda s=s: meaning_search(con, s, limit=20, db_path=db)) for s in SENTENCES]
         filt = SearchFilters(agent=agent, speaker="agent")

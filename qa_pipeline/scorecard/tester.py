@@ -21,6 +21,7 @@ from qa_pipeline.errors import StoreError
 from qa_pipeline.metrics import compute_metrics
 from qa_pipeline.scorecard.engine import score_call
 from qa_pipeline.scorecard.loader import Scorecard
+from qa_pipeline.scorecard.schema import LabelAbsent, LabelPresent
 from qa_pipeline.store.bulk import read_calls_bulk, scorable_call_ids
 from qa_pipeline.store.db import connect
 
@@ -113,8 +114,8 @@ def test_on(con: duckdb.DuckDBPyConnection, card: Scorecard, limit: int | None =
     for section in card.spec.sections:
         for crit in section.criteria:
             tests[crit.id] = CriterionTest(crit.id, crit.title or crit.id, crit.kind)
-            label = getattr(crit, "label", None)
-            if label is not None:
+            if isinstance(crit, (LabelPresent, LabelAbsent)):
+                label = crit.label
                 labels[crit.id] = label
                 topic = card.topics.get(label)
                 if topic is not None and topic.example is not None:

@@ -4,7 +4,7 @@
 CREATE TABLE utterance_embeddings (
     call_id    VARCHAR NOT NULL,
     idx        INTEGER NOT NULL,
-    encoder    VARCHAR NOT NULL,   -- sha256 prefix of the encoder weights
+    encoder    VARCHAR NOT NULL,   -- Classifier.version of the pass that wrote it (covers the encoder sha256)
     scale      FLOAT NOT NULL,
     vec        BLOB NOT NULL,
     written_at TIMESTAMP NOT NULL,
