@@ -132,3 +132,18 @@ def test_bench_search_small(tmp_path):
     r = CliRunner().invoke(app, ["bench", "search", "--utterances", "3000", "--db", str(tmp_path / "b.duckdb")])
     assert r.exit_code == 0, r.output
     assert "RESULT recall@5 of search by meaning:" in r.output and "RESULT search: slowest query" in r.output
+
+
+def test_a_run_stores_embeddings_with_the_labels(tmp_path):
+    db = tmp_path / "run.duckdb"
+    samples = Path(__file__).resolve().parent.parent / "samples" / "transcripts"
+    r = CliRunner().invoke(app, ["run", str(samples), "--db", str(db), "--settle", "0", "--no-progress"])
+    assert r.exit_code == 0, r.output
+    with connect(db, read_only=True) as con:
+        rows = con.execute(
+            "SELECT count(*), count(e.idx) FROM utterances u LEFT JOIN utterance_embeddings e USING (call_id, idx)"
+            " WHERE trim(u.text) <> ''"
+        ).fetchall()
+        assert rows[0][0] > 0 and rows[0][0] == rows[0][1]
+        hits = meaning_search(con, "is there something more I can do for you", SearchFilters(speaker="agent"), 1, db)
+    assert hits and "anything else" in hits[0].text.lower()
