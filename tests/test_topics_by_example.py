@@ -132,7 +132,8 @@ def test_a_failed_example_criterion_shows_near_misses():
 @pytest.fixture(autouse=True)
 def _scorecards_env(monkeypatch):
     """--scorecards sets $QA_PIPELINE_SCORECARDS in the process: restore it after each test."""
-    monkeypatch.delenv(SCORECARDS_ENV, raising=False)
+    monkeypatch.setenv(SCORECARDS_ENV, "unset")  # records the original value (or its absence) for teardown
+    monkeypatch.delenv(SCORECARDS_ENV)
 
 
 @pytest.fixture(scope="module")
