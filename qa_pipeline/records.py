@@ -145,6 +145,7 @@ class CallAnalysis:
     redacted: bool = False
     labels: tuple[UtteranceLabels, ...] = ()
     classifier_version: str | None = None
+    embeddings: Any = None  # (utterances, 384) float32 sentence embeddings from the classify pass (search)
     metrics: CallMetrics | None = None
     scores: tuple[CallScore, ...] = ()
     flags: tuple[Flag, ...] = ()

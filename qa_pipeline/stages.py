@@ -115,9 +115,13 @@ def classify_stage(analysis: CallAnalysis, classifier: Classifier | None = None)
 
     t = time.perf_counter()
     classifier = classifier or load_classifier()
-    labels = classifier.classify_conversation(analysis.conversation)
+    labels, vectors = classifier.classify_conversation_embedded(analysis.conversation)
     return analysis.timed(
-        "classify", time.perf_counter() - t, labels=tuple(labels), classifier_version=classifier.version
+        "classify",
+        time.perf_counter() - t,
+        labels=tuple(labels),
+        classifier_version=classifier.version,
+        embeddings=vectors,
     )
 
 

@@ -66,6 +66,9 @@ def _urls(fx, app) -> list[str]:
         "/assignments",
         "/sessions",
         f"/sessions/{fx.session_id}",
+        "/search?q=card",
+        "/search?q=card+number&mode=meaning&speaker=customer",
+        "/criteria-test?card=customer_service&limit=5",
     ]
     urls += [f"/coach/agents/A101/export?format={f}&table={t}" for f in ("csv", "parquet") for t in ("rates", "calls")]
     # Every GET route of the app is in the sweep (a new page must be added here).

@@ -215,10 +215,28 @@ class Classifier:
 
     # -- scoring ------------------------------------------------------------
     def _score(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+        normalized, sent, learned, _ = self._score_embedded(texts)
+        return normalized, sent, learned
+
+    def _score_embedded(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         with self._score_lock:
             return self._score_unlocked(texts)
 
-    def _score_unlocked(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    def _sentence_vectors(self, feats: np.ndarray, pieces: list[str], owners: list[int], n: int) -> np.ndarray:
+        """Each text's sentence embedding (search by meaning) from the same pass: the length-weighted mean
+        of its chunks' final-layer embeddings, L2-normalised; zeros for an empty text."""
+        if 6 in self.layers:
+            k = self.layers.index(6)
+            final = feats[:, k * EMBEDDING_DIM : (k + 1) * EMBEDDING_DIM]
+        else:  # heads on other layers only: one more pass for the sentence embedding
+            final = self.encoder.encode(pieces)
+        out = np.zeros((n, EMBEDDING_DIM), dtype=np.float32)
+        weights = np.asarray([max(1, len(p)) for p in pieces], dtype=np.float32)
+        np.add.at(out, np.asarray(owners), final * weights[:, None])
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1.0)
+
+    def _score_unlocked(self, texts: Sequence[str]) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
         """Normalised texts, sentiment probabilities ``(n, 3)`` and head label scores ``(n, 14)``.
 
         Sentiment is read from the whole turn (the length-weighted mean over
@@ -243,8 +261,9 @@ class Classifier:
         sent[:, SENTIMENTS.index("neutral")] = 1.0
         learned = np.zeros((len(texts), len(LABELS)), dtype=np.float64)
         if not pieces:
-            return normalized, sent, learned
+            return normalized, sent, learned, np.zeros((len(texts), EMBEDDING_DIM), dtype=np.float32)
         feats = self.encoder.encode(pieces, self.layers)
+        vectors = self._sentence_vectors(feats, pieces, owners, len(texts))
         p_sent = self.heads.sentiment.softmax(sentiment_input(feats, self.sentiment_extras, pieces))
         p_lab = self.heads.labels.sigmoid(feats)
         owner_arr = np.asarray(owners)
@@ -269,7 +288,7 @@ class Classifier:
             if units:
                 unit_lab = self.heads.labels.sigmoid(self.encoder.encode(units, self.layers))
                 np.maximum.at(learned, np.asarray(unit_owner), unit_lab)
-        return normalized, sent, learned
+        return normalized, sent, learned, vectors
 
     def sentiment_features(self, texts: Sequence[str]) -> np.ndarray:
         """What the sentiment head reads for each whole text (encoder layers + word-level features).
@@ -313,11 +332,16 @@ class Classifier:
 
     def classify(self, texts: Sequence[str]) -> list[UtteranceLabels]:
         """Classify ``texts``; each result's ``idx`` is its position in the list."""
-        normalized, sent, learned = self._score(texts)
-        return [
+        return self.classify_embedded(texts)[0]
+
+    def classify_embedded(self, texts: Sequence[str]) -> tuple[list[UtteranceLabels], np.ndarray]:
+        """:meth:`classify` and each text's sentence embedding ``(n, 384)`` from the same encoder pass."""
+        normalized, sent, learned, vectors = self._score_embedded(texts)
+        results = [
             self._result(i, text, sent[i], learned[i], self.patterns.hits(text) if text else [])
             for i, text in enumerate(normalized)
         ]
+        return results, vectors
 
     def explain(self, texts: Sequence[str]) -> list[Explanation]:
         """Like :meth:`classify`, with the head scores and pattern hits behind each result."""
@@ -338,14 +362,17 @@ class Classifier:
         return out
 
     def classify_conversation(self, conv: Conversation) -> tuple[UtteranceLabels, ...]:
-        """Classify every utterance of a call; ``idx`` is the utterance's own ``idx``.
+        """Classify every utterance of a call; ``idx`` is the utterance's own ``idx``."""
+        return self.classify_conversation_embedded(conv)[0]
+
+    def classify_conversation_embedded(self, conv: Conversation) -> tuple[tuple[UtteranceLabels, ...], np.ndarray]:
+        """Classify every utterance of a call, with each utterance's sentence embedding (same pass).
 
         Beyond each utterance alone: an agent utterance that echoes the customer's
         specifics is active listening (:mod:`qa_pipeline.classify.echo`).
         """
-        results = [
-            replace(r, idx=u.idx) for r, u in zip(self.classify([u.text for u in conv.utterances]), conv.utterances)
-        ]
+        classified, vectors = self.classify_embedded([u.text for u in conv.utterances])
+        results = [replace(r, idx=u.idx) for r, u in zip(classified, conv.utterances)]
         label = "active_listening"
         threshold = self.thresholds[label]
         for pos, _ in echo_module.echoes([u.speaker for u in conv.utterances], [u.text for u in conv.utterances]):
@@ -358,7 +385,7 @@ class Classifier:
                     else r.detected
                 )
                 results[pos] = replace(r, labels=labels, detected=detected)
-        return tuple(results)
+        return tuple(results), vectors
 
 
 _CACHED: dict[tuple[str, str, int], Classifier] = {}

@@ -26,6 +26,7 @@ from qa_pipeline.records import CallAnalysis
 from qa_pipeline.stages import classify_stage
 from qa_pipeline.store.calls import read_conversation
 from qa_pipeline.store.db import connect, transaction
+from qa_pipeline.store.embeddings import write_embeddings
 from qa_pipeline.store.labels import calls_to_classify, write_labels
 
 logger = logging.getLogger("qa_pipeline.classify.reclassify")
@@ -82,13 +83,17 @@ def reclassify_stored(
                     [ids],
                 ).fetchall()
             }
-        results = {  # the spine's classify stage, with this classifier
-            conv.call_id: classify_stage(CallAnalysis(None, conv, redacted=True), classifier).labels
-            for conv in conversations
+        analyses = {  # the spine's classify stage, with this classifier
+            conv.call_id: classify_stage(CallAnalysis(None, conv, redacted=True), classifier) for conv in conversations
         }
+        results = {call_id: a.labels for call_id, a in analyses.items()}
         with connect(db_path) as con, transaction(con):
-            for call_id, labels in results.items():
-                write_labels(con, call_id, labels, classifier.version)
+            for call_id, a in analyses.items():
+                write_labels(con, call_id, a.labels, classifier.version)
+                if a.embeddings is not None:  # search by meaning stays in step with the labels
+                    write_embeddings(
+                        con, call_id, [u.idx for u in a.conversation.utterances], a.embeddings, classifier.version
+                    )
         for call_id, labels in results.items():
             done.append(call_id)
             utterances += len(labels)

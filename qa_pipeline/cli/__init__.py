@@ -14,6 +14,7 @@ from qa_pipeline.cli import (  # noqa: F401  (imports register commands)
     run,
     samples,
     scorecard,
+    search,
 )
 from qa_pipeline.cli.app import app
 

@@ -35,7 +35,7 @@ bench_app = typer.Typer(help="Benchmarks that print figures (accuracy, speed, me
 models_app = typer.Typer(
     help="Model weights: verify packaged weights, convert for openai-whisper, train heads.", no_args_is_help=True
 )
-scorecard_app = typer.Typer(help="QA scorecards: validate and list.", no_args_is_help=True)
+scorecard_app = typer.Typer(help="QA scorecards: validate, list and test.", no_args_is_help=True)
 users_app = typer.Typer(help="Review-workspace users and roles.", no_args_is_help=True)
 report_app = typer.Typer(help="Reports for coaches and supervisors.", no_args_is_help=True)
 
@@ -124,6 +124,31 @@ def command_defaults(group: Any, settings: Settings) -> dict[str, Any]:
         if values:
             out[name] = values
     return out
+
+
+def _use_scorecards(value: Path | None) -> Path | None:
+    """``--scorecards DIR``: the scorecard directory of this invocation (over the settings file and environment)."""
+    if value is None:
+        return None
+    if not value.is_dir():
+        raise typer.BadParameter(f"{value}: no such directory; give the folder holding the scorecard YAML files")
+    os.environ[SCORECARDS_ENV] = str(value.resolve())
+    return value
+
+
+def scorecards_option() -> Any:
+    """The one ``--scorecards DIR`` option shared by run, rescore, serve and ``scorecard validate/list/test``.
+
+    Sets ``$QA_PIPELINE_SCORECARDS`` for the invocation, so every scorecard and flag-rule lookup
+    (:func:`qa_pipeline.paths.scorecards_dir`) reads that folder; ``flags.yaml`` there is optional."""
+    return typer.Option(
+        None,
+        "--scorecards",
+        metavar="DIR",
+        callback=_use_scorecards,
+        help="Scorecard directory (a team's own folder; flags.yaml there optional). "
+        "Default: the settings file's scorecards, $QA_PIPELINE_SCORECARDS, else scorecards/.",
+    )
 
 
 def _version(value: bool) -> None:

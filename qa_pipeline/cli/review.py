@@ -8,8 +8,8 @@ from pathlib import Path
 
 import typer
 
-from qa_pipeline.cli.app import app, bench_app, cli_errors, report_app, users_app
 from qa_pipeline.cli.options import ExportFormat, ExportTable, Role
+from qa_pipeline.cli.app import app, bench_app, cli_errors, report_app, scorecards_option, users_app
 from qa_pipeline.errors import InputError
 
 DEFAULT_DB = Path("qa.duckdb")
@@ -66,6 +66,7 @@ def serve(
         help="Folder for rendered (redacted) playback audio, kept across restarts. "
         "Default: a private temporary folder removed when the server stops.",
     ),
+    scorecards: Path | None = scorecards_option(),
 ) -> None:
     """Start the review workspace (sign-in required; users come from 'qa-pipeline users add')."""
     from qa_pipeline.review.app import ServerConfig

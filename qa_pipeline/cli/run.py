@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from qa_pipeline.cli.app import app, cli_errors, current_settings
 from qa_pipeline.cli.options import AgentChannel, Backend, Model
+from qa_pipeline.cli.app import app, cli_errors, current_settings, scorecards_option
 from qa_pipeline.paths import samples_dir
 from qa_pipeline.settings import SCORECARDS_ENV
 
@@ -123,6 +123,7 @@ def run(
     show_parameters: bool = typer.Option(
         False, "--print-parameters", help="Print the flow parameters this run would use, as JSON, and exit."
     ),
+    scorecards: Path | None = scorecards_option(),
 ) -> None:
     """Transcribe, classify and score every new recording in INPUT_DIR into the DuckDB file.
 

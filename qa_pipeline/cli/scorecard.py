@@ -8,16 +8,27 @@ from pathlib import Path
 
 import typer
 
-from qa_pipeline.cli.app import app, bench_app, cli_errors, scorecard_app
+from qa_pipeline.cli.app import app, bench_app, cli_errors, scorecard_app, scorecards_option
 
 
 @scorecard_app.command("validate")
 @cli_errors
 def scorecard_validate(
-    files: list[Path] = typer.Argument(..., help="Scorecard or flag-rule YAML files (flags.yaml is recognised)."),
+    files: list[Path] | None = typer.Argument(
+        None, help="Scorecard or flag-rule YAML files (flags.yaml is recognised). Default: every file in --scorecards."
+    ),
+    directory: Path | None = scorecards_option(),
 ) -> None:
     """Validate scorecard files strictly; exit 0 when all are valid, 2 with one message per problem."""
+    from qa_pipeline.paths import scorecards_dir
     from qa_pipeline.scorecard.validate import validate_file
+
+    if not files:
+        if directory is None:
+            raise typer.BadParameter("give scorecard files, or --scorecards DIR to validate every file there")
+        files = sorted(scorecards_dir().glob("*.yaml"))
+        if not files:
+            raise typer.BadParameter(f"{directory}: no .yaml files in this directory")
 
     bad = 0
     for path in files:
@@ -36,13 +47,13 @@ def scorecard_validate(
 @scorecard_app.command("list")
 @cli_errors
 def scorecard_list(
-    directory: Path | None = typer.Option(None, "--dir", help="Scorecard directory (default: scorecards/)."),
+    directory: Path | None = scorecards_option(),
     db: Path | None = typer.Option(None, "--db", help="Also list the versions registered in this database."),
 ) -> None:
     """List the scorecards in the directory (id, version, active, sections, criteria, title)."""
     from qa_pipeline.scorecard.loader import load_scorecards
 
-    cards = load_scorecards(directory, include_inactive=True)
+    cards = load_scorecards(include_inactive=True)
     typer.echo(f"{'id':<20} {'version':<17} {'active':<6} {'sect':>4} {'crit':>4}  title")
     for c in cards:
         typer.echo(
@@ -66,12 +77,14 @@ def rescore_cmd(
     db: Path = typer.Option(
         Path("qa.duckdb"), "--db", help="DuckDB file with stored calls. Default: ./qa.duckdb or the settings file's db."
     ),
-    scorecard: str = typer.Option(..., "--scorecard", help="Scorecard id (a file in scorecards/)."),
+    scorecard: str = typer.Option(..., "--scorecard", help="Scorecard id (a file in the scorecard directory)."),
     file: Path | None = typer.Option(
         None, "--file", help="Use this scorecard file instead of looking the id up in the scorecard directory."
     ),
-    flags: Path | None = typer.Option(None, "--flags", help="Flag rules file (default: scorecards/flags.yaml)."),
-    directory: Path | None = typer.Option(None, "--dir", help="Scorecard directory (default: scorecards/)."),
+    flags: Path | None = typer.Option(
+        None, "--flags", help="Flag rules file (default: flags.yaml in the scorecard directory, if present)."
+    ),
+    directory: Path | None = scorecards_option(),
 ) -> None:
     """Re-score every stored call with a scorecard from stored utterances and labels (no audio)."""
     from qa_pipeline.rescore import rescore
@@ -84,7 +97,7 @@ def rescore_cmd(
         scorecard,
         scorecard=card,
         flag_rules=load_flag_rules(flags),
-        scorecards_directory=directory,
+        scorecards_directory=None,  # --scorecards set the directory for every lookup
     )
     typer.echo(summary.as_text())
 
@@ -166,3 +179,44 @@ def bench_agreement(
     typer.echo(report.as_text())
     if json_out is not None:
         json_out.write_text(json.dumps(report.to_dict(), indent=2) + "\n", encoding="utf-8")
+
+
+@scorecard_app.command("test")
+@cli_errors
+def scorecard_test(
+    card: str = typer.Argument(..., help="Scorecard file (a draft may be inactive), or the id of one in --scorecards."),
+    db: Path = typer.Option(
+        Path("qa.duckdb"), "--db", help="DuckDB file with stored calls. Default: ./qa.duckdb or the settings file's db."
+    ),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Test on the first N stored calls only."),
+    directory: Path | None = scorecards_option(),
+) -> None:
+    """Try a scorecard on stored calls without writing: per criterion pass/fail/N-A, top matches, nearest misses."""
+    from qa_pipeline.scorecard.loader import find_scorecard, load_scorecard
+    from qa_pipeline.scorecard.tester import test_scorecard
+
+    path = Path(card)
+    loaded = load_scorecard(path) if path.suffix in (".yaml", ".yml") or path.is_file() else find_scorecard(card)
+    typer.echo(test_scorecard(db, loaded, limit).as_text())
+
+
+@bench_app.command("search")
+@cli_errors
+def bench_search(
+    utterances: int = typer.Option(1_000_000, "--utterances", min=1000, help="Synthetic stored utterances to build."),
+    db: Path | None = typer.Option(
+        None, "--db", help="Keep the synthetic database here (default: a temp dir); an existing one is reused."
+    ),
+    recall: Path = typer.Option(
+        Path("tests/data/search_recall.yaml"), "--recall", help="Labelled set for recall@5 of search by meaning."
+    ),
+    seed: int = typer.Option(7, "--seed"),
+) -> None:
+    """Time phrase and meaning search over N synthetic stored utterances; recall@5 of meaning search."""
+    from qa_pipeline.devtools.bench_search import recall_at_k, run_bench
+
+    with tempfile.TemporaryDirectory(prefix="qa-bench-search-") as tmp:
+        path = db if db is not None else Path(tmp) / "bench.duckdb"
+        share, n = recall_at_k(recall, Path(tmp) / "recall.duckdb")
+        typer.echo(f"RESULT recall@5 of search by meaning: {share:.2f} ({n} queries, {recall})")
+        typer.echo(run_bench(path, utterances, seed).as_text())

@@ -63,6 +63,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "assign.manage": frozenset({"supervisor", "admin"}),
     "sessions.view": frozenset({"qa_specialist", "supervisor", "admin"}),
     "sessions.manage": frozenset({"qa_specialist", "supervisor", "admin"}),
+    "search.view": frozenset({"qa_specialist", "coach", "supervisor", "admin"}),
+    "criteria.test": frozenset({"qa_specialist", "supervisor", "admin"}),  # QA leads tune criteria
 }
 
 HOME_BY_ROLE = {

@@ -29,6 +29,7 @@ from qa_pipeline.classify.result import UtteranceLabels
 from qa_pipeline.conversation import Conversation, Utterance
 from qa_pipeline.metrics import CallMetrics, compute_metrics, labels_by_idx
 from qa_pipeline.records import CallScore, CriterionResult, SectionScore
+from qa_pipeline.scorecard.examples import CallWindows
 from qa_pipeline.scorecard.loader import Scorecard
 from qa_pipeline.scorecard.schema import (
     LabelAbsent,
@@ -67,7 +68,19 @@ def _party(speaker: str) -> str:
 class _CallView:
     """Per-call lookups shared by every criterion of every scorecard."""
 
-    __slots__ = ("_by_label", "_by_speaker", "_cache", "_norm", "conv", "duration", "labs", "metrics", "utts")
+    __slots__ = (
+        "_by_label",
+        "_by_speaker",
+        "_cache",
+        "_ex_scores",
+        "_norm",
+        "_windows",
+        "conv",
+        "duration",
+        "labs",
+        "metrics",
+        "utts",
+    )
 
     def __init__(self, conv: Conversation, labs: dict[int, UtteranceLabels], metrics: CallMetrics) -> None:
         self.conv = conv
@@ -88,6 +101,30 @@ class _CallView:
         self._by_label = by_label
         self._by_speaker = by_speaker
         self._norm: list[str] | None = None
+        self._windows: CallWindows | None = None
+        self._ex_scores: dict[tuple[str, str], list[tuple[float, str]]] = {}
+
+    def example_scores(self, card: Scorecard, name: str) -> list[tuple[float, str]] | None:
+        """Per utterance position: (similarity, best window) for an example topic; None for anything else.
+
+        The call's windows are embedded on the first request and shared by every example topic and card."""
+        topic = card.topics.get(name)
+        if topic is None or topic.example is None:
+            return None
+        key = (card.id + "@" + card.version, name)
+        hit = self._ex_scores.get(key)
+        if hit is None:
+            if self._windows is None:
+                self._windows = CallWindows([u.text for u in self.utts])
+            hit = self._ex_scores[key] = self._windows.scores(topic.example)
+        return hit
+
+    def similarity(self, card: Scorecard, name: str, u: Utterance) -> tuple[float, str] | None:
+        scores = self.example_scores(card, name)
+        if scores is None:
+            return None
+        pos = u.idx if 0 <= u.idx < len(self.utts) and self.utts[u.idx] is u else self.utts.index(u)
+        return scores[pos]
 
     def party(self, speaker: str) -> list[Utterance]:
         return self._by_speaker.get(speaker, [])
@@ -106,7 +143,15 @@ class _CallView:
         hit = self._cache.get(key)
         if hit is not None:
             return hit
-        if topic is not None:
+        if topic is not None and topic.example is not None:
+            threshold = min_score if min_score is not None else topic.example.threshold
+            found = [
+                u
+                for u in self.party(speaker)
+                if topic.matches(self.normalised_text(u), u.text)
+                or ((sim := self.similarity(card, name, u)) is not None and sim[0] >= threshold)
+            ]
+        elif topic is not None:
             found = [u for u in self.party(speaker) if topic.matches(self.normalised_text(u), u.text)]
         elif min_score is None:
             found = [u for u in self._by_label.get(name, ()) if speaker == "any" or u.speaker == speaker]
@@ -201,7 +246,12 @@ def _window_text(crit: LabelPresent | LabelAbsent, win: dict[str, Any]) -> str:
 def _near_misses(
     view: _CallView, card: Scorecard, name: str, searched: list[Utterance], exclude: set[int]
 ) -> list[dict[str, Any]]:
-    if name in card.topics:
+    topic = card.topics.get(name)
+    if topic is not None and topic.example is not None:
+        sims = [(sim[0], u) for u in searched if u.idx not in exclude and (sim := view.similarity(card, name, u))]
+        sims.sort(key=lambda t: (-t[0], t[1].idx))
+        return [view.ev(u, "near_miss", (name,)) for s, u in sims[:NEAR_MISSES] if s > 0]
+    if topic is not None:
         return []
     scored = []
     for u in searched:
@@ -578,6 +628,31 @@ def _result(section_id: str, crit: Any, verdict: str, reason: str, evidence: dic
     )
 
 
+def _add_similarity(view: _CallView, card: Scorecard, crit: LabelPresent | LabelAbsent, evidence: dict) -> None:
+    """Evidence of an example topic: each utterance's similarity, the window that matched, and the threshold."""
+    names = [n for n in (crit.label, getattr(crit, "before", None)) if n is not None]
+    topics = [(n, card.topics[n].example) for n in names if n in card.topics and card.topics[n].example is not None]
+    if not topics:
+        return
+    by_idx = {u.idx: u for u in view.utts}
+    for d in evidence.get("utterances", ()):
+        u = by_idx.get(d.get("idx"))
+        if u is None:
+            continue
+        for name, _ in topics:
+            sim = view.similarity(card, name, u)
+            if sim is not None:
+                d.setdefault("similarity", {})[name] = round(sim[0], 4)
+                d.setdefault("matched_window", {})[name] = sim[1]
+    win = evidence.get("window")
+    if isinstance(win, dict):
+        win["threshold"] = {
+            n: (crit.min_score if crit.min_score is not None and n == crit.label else ex.threshold)
+            for n, ex in topics
+            if ex is not None
+        }
+
+
 def _score_view(view: _CallView, card: Scorecard) -> CallScore:
     results: list[CriterionResult] = []
     for section in card.spec.sections:
@@ -588,6 +663,8 @@ def _score_view(view: _CallView, card: Scorecard) -> CallScore:
                 results.append(_result(section.id, crit, "na", reason, evidence))
                 continue
             verdict, reason, evidence = _KINDS[crit.kind](view, card, crit)
+            if isinstance(crit, (LabelPresent, LabelAbsent)):
+                _add_similarity(view, card, crit, evidence)
             results.append(_result(section.id, crit, verdict, reason, evidence))
     return aggregate(
         view.conv.call_id,

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from qa_pipeline.errors import ConfigError, NotFoundError
 from qa_pipeline.paths import scorecards_dir
+from qa_pipeline.scorecard.examples import ExampleTopic
 from qa_pipeline.scorecard.regex import compile_patterns
 from qa_pipeline.scorecard.schema import ScorecardSpec, semantic_errors
 from qa_pipeline.scorecard.version import content_version
@@ -211,9 +212,10 @@ class TopicMatcher:
     word-boundary expression.
     """
 
-    __slots__ = ("pattern_re", "phrase_re", "phrases")
+    __slots__ = ("example", "pattern_re", "phrase_re", "phrases")
 
-    def __init__(self, phrases: list[str], patterns: list[str]) -> None:
+    def __init__(self, phrases: list[str], patterns: list[str], example: ExampleTopic | None = None) -> None:
+        self.example = example  # matched by meaning in the engine (needs the call's window embeddings)
         self.phrases = tuple(" ".join(p.split()).lower() for p in phrases)
         self.phrase_re = re.compile("|".join(_phrase_regex(p) for p in phrases), re.IGNORECASE) if phrases else None
         self.pattern_re = compile_patterns(patterns) if patterns else None  # RE2: linear time, cannot hang a run
@@ -232,8 +234,15 @@ class TopicMatcher:
         return self.matches(" ".join(text.split()).lower(), text)
 
 
-def compile_topic(phrases: list[str], patterns: list[str]) -> TopicMatcher:
-    return TopicMatcher(phrases, patterns)
+def compile_topic(
+    phrases: list[str],
+    patterns: list[str],
+    examples: list[str] | None = None,
+    counter_examples: list[str] | None = None,
+    threshold: float | None = None,
+) -> TopicMatcher:
+    example = ExampleTopic(tuple(examples), tuple(counter_examples or ()), threshold) if examples else None
+    return TopicMatcher(phrases, patterns, example)
 
 
 @dataclass(frozen=True)
@@ -285,7 +294,10 @@ def scorecard_messages(text: str, name: str) -> tuple[Scorecard | None, list[str
     spec, messages = checked_spec(text, name, ScorecardSpec, semantic_errors)
     if spec is None:
         return None, messages
-    topics = {n: compile_topic(t.phrases, t.patterns) for n, t in spec.topics.items()}
+    topics = {
+        n: compile_topic(t.phrases, t.patterns, t.examples, t.counter_examples, t.threshold)
+        for n, t in spec.topics.items()
+    }
     card = Scorecard(spec=spec, version=content_version(spec), source=text, topics=topics)
     _LOADED.setdefault((card.id, card.version), card)
     return card, []

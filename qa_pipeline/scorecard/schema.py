@@ -29,17 +29,40 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+MAX_EXAMPLES = 50
+
+
 class TopicSpec(_Strict):
-    """A keyword topic: matched on the (redacted) utterance text, case-insensitive."""
+    """A topic: keywords (``phrases``/``patterns``, matched on the redacted text, case-insensitive) and/or
+    ``examples`` (sentences showing the behaviour, matched by meaning: :mod:`qa_pipeline.scorecard.examples`)."""
 
     description: str = ""
     phrases: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
     patterns: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    examples: list[str] = Field(default_factory=list)
+    counter_examples: list[str] = Field(default_factory=list)
+    threshold: float | None = Field(default=None, gt=0, lt=1)
+
+    @field_validator("examples", "counter_examples")
+    @classmethod
+    def _sentences(cls, v: list[str]) -> list[str]:
+        if len(v) > MAX_EXAMPLES:
+            raise ValueError(f"{len(v)} sentences; give at most {MAX_EXAMPLES} (a few varied ones work best)")
+        for i, text in enumerate(v):
+            if len(text.split()) < 2:
+                raise ValueError(f"entry {i} ({text!r}) is not a sentence; write a whole sentence of two words or more")
+        if len({" ".join(t.lower().split()) for t in v}) < len(v):
+            raise ValueError("the same sentence is listed twice; keep one")
+        return v
 
     @model_validator(mode="after")
     def _something(self) -> TopicSpec:
-        if not self.phrases and not self.patterns:
-            raise ValueError("a topic needs at least one entry in 'phrases' or 'patterns'")
+        if not self.phrases and not self.patterns and not self.examples:
+            raise ValueError("a topic needs at least one entry in 'phrases', 'patterns' or 'examples'")
+        if self.counter_examples and not self.examples:
+            raise ValueError("'counter_examples' only go with 'examples'")
+        if self.threshold is not None and not self.examples:
+            raise ValueError("'threshold' only goes with 'examples' (it is their similarity threshold)")
         return self
 
 
@@ -305,7 +328,7 @@ def semantic_errors(spec: ScorecardSpec) -> list[tuple[tuple, str]]:
                 check_name(base + ("label",), crit.label)
                 if crit.within_first_s is not None and crit.within_last_s is not None:
                     errors.append((base, "give 'within_first_s' or 'within_last_s', not both"))
-                if crit.min_score is not None and crit.label in spec.topics:
+                if crit.min_score is not None and crit.label in spec.topics and not spec.topics[crit.label].examples:
                     errors.append(
                         (base + ("min_score",), f"{crit.label!r} is a keyword topic and has no score; drop 'min_score'")
                     )

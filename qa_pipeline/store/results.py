@@ -27,6 +27,7 @@ from qa_pipeline.store.calls import (
     write_call,
 )
 from qa_pipeline.store.db import transaction
+from qa_pipeline.store.embeddings import write_embeddings
 from qa_pipeline.store.flags import write_flags
 from qa_pipeline.store.labels import write_labels
 from qa_pipeline.store.metrics import write_metrics
@@ -97,6 +98,14 @@ def _write_rows(
             con.execute("UPDATE calls SET run_id = ? WHERE call_id = ?", [run_id, analysis.call_id])
     if analysis.labels:
         write_labels(con, analysis.call_id, analysis.labels, analysis.classifier_version or "unknown")
+        if analysis.embeddings is not None:
+            write_embeddings(
+                con,
+                analysis.call_id,
+                [u.idx for u in analysis.conversation.utterances],
+                analysis.embeddings,
+                analysis.classifier_version or "unknown",
+            )
     if analysis.metrics is not None:
         write_metrics(con, analysis.call_id, analysis.metrics)
         write_scores(con, analysis.scores, final_scores)

@@ -2,6 +2,15 @@
 
 from __future__ import annotations
 
-from qa_pipeline.review.routes import assign, calls, coach, kpi, people, signin, supervise
+from qa_pipeline.review.routes import assign, calls, coach, explore, kpi, people, signin, supervise
 
-ROUTES = [*signin.routes, *calls.routes, *supervise.routes, *coach.routes, *kpi.routes, *people.routes, *assign.routes]
+ROUTES = [
+    *signin.routes,
+    *calls.routes,
+    *supervise.routes,
+    *coach.routes,
+    *kpi.routes,
+    *people.routes,
+    *assign.routes,
+    *explore.routes,
+]
