@@ -60,6 +60,19 @@ def fit_runtime(
     return AsrRuntime(workers=workers, cpu_threads=max(1, cores // workers), batch_size=batch_size)
 
 
+def fit_to_calls(runtime: AsrRuntime, calls: int) -> AsrRuntime:
+    """``runtime`` for a run of ``calls`` calls: never more workers than calls, the same threads in all.
+
+    A lone call on a 2-worker × 1-thread runtime gets 1 worker × 2 threads
+    (both cores instead of one idle); a runtime already no wider than the
+    calls, or a run with nothing to transcribe, is returned as it is.
+    """
+    if calls < 1 or calls >= runtime.workers:
+        return runtime
+    threads = runtime.workers * runtime.cpu_threads
+    return AsrRuntime(workers=calls, cpu_threads=max(1, threads // calls), batch_size=runtime.batch_size)
+
+
 _LOAD_LOCK = threading.Lock()
 
 
