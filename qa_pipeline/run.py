@@ -46,7 +46,7 @@ from qa_pipeline.errors import ConfigError, InputError, QAPipelineError
 from qa_pipeline.ingest import Discovery, Problem, Recording, discover
 from qa_pipeline.pipeline import PipelineOptions
 from qa_pipeline.records import CallAnalysis, RunSummary
-from qa_pipeline.runtime import AsrRuntime, fit_runtime
+from qa_pipeline.runtime import AsrRuntime, fit_runtime, fit_to_calls
 from qa_pipeline.scorecard.flags import load_flag_rules
 from qa_pipeline.scorecard.loader import load_scorecards
 from qa_pipeline.scorecard.overrides import store_analysis
@@ -317,6 +317,12 @@ class _Run:
             for r in recordings
             if statuses.get(r.call_id) != "complete"
         )
+        fitted = fit_to_calls(self.runtime, sum(1 for c in queued if not c.resume))
+        if fitted != self.runtime:  # fewer calls than workers: the idle workers' threads go to the calls there are
+            self.log.info(
+                "%d call(s) to transcribe: %d worker(s) × %d thread(s)", len(queued), fitted.workers, fitted.cpu_threads
+            )
+            self.runtime = fitted
         recordings = recordings + same_ref  # found, and counted as skipped
         with connect(self.db) as con:  # so a run killed half-way still shows what it found
             note_found(

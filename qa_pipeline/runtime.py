@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import threading
 from dataclasses import dataclass
 
 from qa_pipeline.asr.base import Transcriber
@@ -59,9 +60,34 @@ def fit_runtime(
     return AsrRuntime(workers=workers, cpu_threads=max(1, cores // workers), batch_size=batch_size)
 
 
-@functools.lru_cache(maxsize=4)
+def fit_to_calls(runtime: AsrRuntime, calls: int) -> AsrRuntime:
+    """``runtime`` for a run of ``calls`` calls: never more workers than calls, the same threads in all.
+
+    A lone call on a 2-worker × 1-thread runtime gets 1 worker × 2 threads
+    (both cores instead of one idle); a runtime already no wider than the
+    calls, or a run with nothing to transcribe, is returned as it is.
+    """
+    if calls < 1 or calls >= runtime.workers:
+        return runtime
+    threads = runtime.workers * runtime.cpu_threads
+    return AsrRuntime(workers=calls, cpu_threads=max(1, threads // calls), batch_size=runtime.batch_size)
+
+
+_LOAD_LOCK = threading.Lock()
+
+
 def runtime_transcriber(backend: str, model: str, runtime: AsrRuntime) -> Transcriber:
-    """One loaded model per (backend, model, runtime) per process, shared by every call."""
+    """One loaded model per (backend, model, runtime) per process, shared by every call.
+
+    Calls at once ask for it together on a cold process; the lock makes the
+    first load the only one (``lru_cache`` alone lets each caller load its own).
+    """
+    with _LOAD_LOCK:
+        return _load_runtime_transcriber(backend, model, runtime)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_runtime_transcriber(backend: str, model: str, runtime: AsrRuntime) -> Transcriber:
     from qa_pipeline.asr import load_transcriber
 
     if backend == "faster-whisper":

@@ -12,18 +12,28 @@ dev calls).  Each speech piece gets one L2-normalised 256-dim vector.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Sequence
 
 import numpy as np
 
 from qa_pipeline.asr.base import SAMPLE_RATE
 
+# Calls at once share one encoder: loading is done once under this lock (lru_cache alone lets two
+# first callers load it twice), and embedding holds it too (resemblyzer makes no thread-safety promise).
+_LOCK = threading.Lock()
+
 
 @functools.lru_cache(maxsize=1)
-def _encoder() -> object:
+def _load_encoder() -> object:
     from resemblyzer import VoiceEncoder
 
     return VoiceEncoder("cpu", verbose=False)
+
+
+def _encoder() -> object:
+    with _LOCK:
+        return _load_encoder()
 
 
 def ge2e_embeddings(audio: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
@@ -34,5 +44,6 @@ def ge2e_embeddings(audio: np.ndarray, spans: Sequence[tuple[float, float]]) -> 
         piece = np.ascontiguousarray(
             audio[int(s * SAMPLE_RATE) : max(int(e * SAMPLE_RATE), int(s * SAMPLE_RATE) + 160)], dtype=np.float32
         )
-        rows.append(enc.embed_utterance(piece))  # type: ignore[attr-defined]
+        with _LOCK:
+            rows.append(enc.embed_utterance(piece))  # type: ignore[attr-defined]
     return np.vstack(rows) if rows else np.zeros((0, 256), dtype=np.float32)

@@ -164,7 +164,9 @@ def test_bench_runs_on_a_small_copy_of_the_formats(tmp_path: Path) -> None:
     (data / "compliance" / "offensive_tweets_dev.csv").write_text(
         "text,label\nthis is fucking stupid,offensive\nwhat a lovely morning,neither\n", encoding="utf-8"
     )
-    report = bench_classify(load_classifier(), shared=data)
+    report = bench_classify(load_classifier(), shared=data, min_seconds=0.2)
+    assert report.throughput_runs >= 1
+    assert report.utterances_per_s_low <= report.utterances_per_s <= report.utterances_per_s_high
     assert report.airline_n == 3 and report.sst2_n == 2 and report.offensive_n == 1
     assert report.airline_macro_f1 == 1.0 and report.sst2_accuracy == 1.0 and report.offensive_recall == 1.0
     assert report.offensive_neither_flagged == 0.0

@@ -18,7 +18,7 @@ def _worker_report() -> dict:
     import sys as _sys
 
     runtime = _sys.modules.get("qa_pipeline.runtime")
-    info = runtime.runtime_transcriber.cache_info() if runtime else None
+    info = runtime._load_runtime_transcriber.cache_info() if runtime else None
     classify = _sys.modules.get("qa_pipeline.classify.classifier")
     return {
         "pid": _os.getpid(),
@@ -39,7 +39,7 @@ def test_flow_runs_its_stages_on_two_dask_workers(prefect_harness, tmp_path: Pat
     for name, path in calls.items():
         shutil.copy(path, inbox / f"{name}.wav")
     db = tmp_path / "qa.duckdb"
-    local_loads = runtime_module.runtime_transcriber.cache_info().misses
+    local_loads = runtime_module._load_runtime_transcriber.cache_info().misses
 
     with (
         distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
@@ -55,7 +55,7 @@ def test_flow_runs_its_stages_on_two_dask_workers(prefect_harness, tmp_path: Pat
     assert all(r["transcriber_loads"] == 1 and r["transcriber_calls"] >= 1 for r in reports), reports
     assert sum(r["transcriber_calls"] for r in reports) == 3
     assert all(r["classifier_loaded"] for r in reports)
-    assert runtime_module.runtime_transcriber.cache_info().misses == local_loads
+    assert runtime_module._load_runtime_transcriber.cache_info().misses == local_loads
 
     con = duckdb.connect(str(db), read_only=True)
     try:

@@ -50,11 +50,12 @@ def test_bench_redact_prints_recall_and_false_rate(tmp_path: Path) -> None:
         "4\thand\tclean\tC: I paid at 3:30.\n",
         encoding="utf-8",
     )
-    res = runner.invoke(app, ["bench", "redact", "--set", str(f), "--repeat", "1"])
+    res = runner.invoke(app, ["bench", "redact", "--set", str(f), "--repeat", "3", "--min-seconds", "0"])
     assert res.exit_code == 0, res.output
     assert "CVV" in res.stdout and "100.0%" in res.stdout
     assert "false redactions: 0/2" in res.stdout
     assert "lines/s" in res.stdout
+    assert "3 runs)" in res.stdout and "load average before" in res.stdout
 
 
 def test_labelled_set_meets_the_targets() -> None:

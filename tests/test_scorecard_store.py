@@ -215,9 +215,10 @@ def test_rescore_cli_and_missing_db(stored, tmp_path):
 
 
 def test_bench_rescore_prints_throughput():
-    res = CliRunner().invoke(app, ["bench", "rescore", "--calls", "150"])
+    res = CliRunner().invoke(app, ["bench", "rescore", "--calls", "150", "--min-seconds", "0.5"])
     assert res.exit_code == 0, res.output
-    assert "RESULT rescore: 150 calls in" in res.output and "calls/s" in res.output
+    assert "RESULT rescore: 150 calls, " in res.output and "calls/s (" in res.output and " run" in res.output
+    assert "load average before" in res.output and "kB per call" in res.output
 
 
 def test_other_scorecard_files_score_stored_calls(stored, tmp_path):

@@ -10,6 +10,7 @@ concatenated, transcribed, and the times mapped back to the clip.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -60,6 +61,10 @@ class OpenAIWhisperTranscriber:
             dims = self._whisper.dims
             self._whisper.set_alignment_heads(convert.alignment_heads_dump(heads, dims.n_text_layer, dims.n_text_head))
         self._whisper.eval()
+        # openai-whisper's decoding (kv-cache) and word alignment (cross-attention) install forward hooks on the
+        # model itself, so two calls decoding on one shared model would write into each other's caches:
+        # one transcribe() at a time per model (calls at once use faster-whisper's own workers).
+        self._decode_lock = threading.Lock()
         self.load_seconds = time.perf_counter() - started
         logger.info("loaded openai-whisper %s from %s in %.2f s", model, path, self.load_seconds)
 
@@ -76,7 +81,7 @@ class OpenAIWhisperTranscriber:
         speech = strip_silence(audio, self.settings.vad) if options.vad else SpeechOnly(audio, (), None)
         if speech.empty:
             return []
-        with torch.inference_mode():
+        with self._decode_lock, torch.inference_mode():
             result = whisper.transcribe(
                 self._whisper,
                 speech.audio,

@@ -152,12 +152,38 @@ def verify_encoder_weights(model_dir: Path | None = None, record: EncoderRecord 
     return digest
 
 
-def bf16_supported() -> bool:
-    """Whether this CPU runs bfloat16 matrix maths natively (otherwise it is emulated and slow)."""
+NATIVE_BF16_FLAGS = ("avx512_bf16", "amx_bf16")
+
+
+def cpu_flags(cpuinfo: str | None = None) -> frozenset[str]:
+    """The CPU feature flags of this machine (``/proc/cpuinfo``'s ``flags`` lines; empty where there is none)."""
+    if cpuinfo is None:
+        try:
+            cpuinfo = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return frozenset()
+    flags: set[str] = set()
+    for line in cpuinfo.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() in ("flags", "Features"):
+            flags.update(value.split())
+    return frozenset(flags)
+
+
+def bf16_supported(cpuinfo: str | None = None) -> bool:
+    """Whether this CPU runs bfloat16 matrix maths natively (otherwise it is emulated and slow).
+
+    Native means an ``avx512_bf16`` or ``amx_bf16`` flag in ``/proc/cpuinfo``.
+    PyTorch's own check (``_is_mkldnn_bf16_supported``) also says yes on
+    plain AVX-512 machines, where bfloat16 is emulated and about 4x slower
+    than float32, so it is not asked.
+    """
+    if not any(flag in NATIVE_BF16_FLAGS for flag in cpu_flags(cpuinfo)):
+        return False
     try:
         import torch
 
-        return bool(torch.backends.mkldnn.is_available() and torch.ops.mkldnn._is_mkldnn_bf16_supported())
+        return bool(torch.backends.mkldnn.is_available())
     except Exception:  # noqa: BLE001 - any failure means "do not use bf16"
         return False
 

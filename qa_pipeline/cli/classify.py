@@ -181,6 +181,9 @@ def bench_classify_command(
     curve: bool = typer.Option(
         False, "--curve", help="With --ceiling: also the figures with 1/8, 1/4 and 1/2 of each training fold."
     ),
+    min_seconds: float = typer.Option(
+        15.0, "--min-seconds", min=0, help="Classify the speed set again until this many seconds have run (median)."
+    ),
 ) -> None:
     """Sentiment, prohibited-language and speed figures on the outside data in ../shared/data (2 threads)."""
     from dataclasses import asdict
@@ -191,7 +194,7 @@ def bench_classify_command(
     if curve and not ceiling:
         raise typer.BadParameter("--curve goes with --ceiling", param_hint="--curve")
     classifier = Classifier(precision=_check_precision(precision), threads=2)  # type: ignore[arg-type]
-    report = bench_ceiling(classifier, curve=curve) if ceiling else bench_classify(classifier)
+    report = bench_ceiling(classifier, curve=curve) if ceiling else bench_classify(classifier, min_seconds=min_seconds)
     if as_json:
         typer.echo(json.dumps(asdict(report), indent=2))
         return

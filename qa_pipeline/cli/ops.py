@@ -210,71 +210,72 @@ def _bench_end_to_end(
 @cli_errors
 def bench_pipeline(
     input_dir: Path = typer.Argument(None, help="Folder of calls. Default: the bundled sample calls."),
-    limit: int = typer.Option(0, help="Use only the first N stereo calls (0 = all)."),
+    calls: int = typer.Option(0, "--calls", min=0, help="Use only the first N stereo calls (0 = all)."),
+    repeats: int = typer.Option(3, "--repeats", min=1, help="Rounds of pipeline and baseline, taken in turn."),
     workers: int = typer.Option(0, help="Calls at once in the end-to-end run (0 = one per core)."),
     batch_size: int = typer.Option(8, help="faster-whisper batch size (0 = sequential)."),
     backend: Backend = typer.Option(Backend.faster_whisper.value, help="ASR backend of the pipeline."),
     model: Model = typer.Option(Model.tiny_en.value, help="Whisper model."),
     baseline: bool = typer.Option(
-        True, "--baseline/--no-baseline", help="Also time the plain openai-whisper baseline."
+        True, "--baseline/--no-baseline", help="Also time the plain openai-whisper baseline on the same calls."
     ),
-    baseline_limit: int = typer.Option(0, help="Baseline on only the first N of those calls (0 = the same calls)."),
-    stages: bool = typer.Option(True, "--stages/--no-stages", help="Also time each stage on its own."),
+    stages: bool = typer.Option(False, "--stages/--no-stages", help="Also time each stage on its own (once)."),
 ) -> None:
-    """Per-stage time and audio-seconds-per-wall-second, end-to-end real-time multiple and peak memory, and the
-    ratio to plain openai-whisper transcribe() + per-utterance classification."""
+    """End to end (the nightly flow) against plain openai-whisper transcribe() + per-utterance classification on
+    the same calls, taken in turn for --repeats rounds: median and range of each, the load average before and
+    after, the pipeline's peak memory, and a last line RESULT pipeline: <x>× real time, <y>× the baseline."""
     _offline_env()
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
     backend, model = Backend(backend).value, Model(model).value  # type: ignore[assignment]
+    from qa_pipeline.audio import probe
+    from qa_pipeline.benchtime import load_text, spread
     from qa_pipeline.devtools import bench_pipeline as bp
-    from qa_pipeline.runtime import available_cores, fit_runtime
+    from qa_pipeline.errors import InputError
+    from qa_pipeline.runtime import available_cores, fit_runtime, fit_to_calls
 
     folder = input_dir or samples_dir() / "calls"
-    recordings = bp.bench_recordings(folder, limit=limit or None)
-    audio_total = 0.0
-    from qa_pipeline.audio import probe
-
-    for rec in recordings:
-        audio_total += probe(rec.path).duration_s or 0.0
+    recordings = bp.bench_recordings(folder, limit=calls or None)
+    audio_total = sum(probe(rec.path).duration_s or 0.0 for rec in recordings)
     cores = available_cores()
+    runtime = fit_to_calls(fit_runtime(workers=workers or None, batch_size=batch_size), len(recordings))
+    load_before = load_text("load average before")
     typer.echo(
-        f"{len(recordings)} stereo calls from {folder}, {audio_total:.0f} s of audio; {cores} cores; "
-        f"{backend} {model}, batch {batch_size}; load average {os.getloadavg()[0]:.1f}"
+        f"{len(recordings)} stereo calls from {folder}, {audio_total:.0f} s of audio; {cores} cores; {load_before}"
     )
+    typer.echo("pipeline: " + bp.pipeline_settings(backend, model, batch_size, runtime.workers, runtime.cpu_threads))
+    if baseline:
+        typer.echo("baseline: " + bp.baseline_settings(model, cores))
 
-    # 1. end to end, first and cold (as a night would be): the real flow into a fresh database
-    runtime = fit_runtime(workers=workers or None, batch_size=batch_size)
-    summary, cpu = _bench_end_to_end(bp, recordings, backend, model, runtime, cores)
+    def pipeline_once() -> float:
+        summary, _cpu = _bench_end_to_end(bp, recordings, backend, model, runtime, cores)
+        if summary.calls_failed:
+            raise InputError(f"{summary.calls_failed} call(s) failed in the benchmark run; see the lines above")
+        return summary.audio_s / summary.wall_s if summary.wall_s else 0.0
 
-    if stages:
-        t_threads = cores
+    def baseline_once() -> float:
+        result = bp.run_baseline(recordings, model=model, cpu_threads=cores)
         typer.echo("")
-        typer.echo(f"stages (one call at a time, models warm, ASR on {t_threads} threads):")
-        stage_pass = bp.run_stages(
-            recordings, backend=backend, model=model, cpu_threads=t_threads, batch_size=batch_size
+        typer.echo(
+            f"baseline: {result.audio_s:.0f} s of audio: transcribe {result.transcribe_s:.1f} s, classify "
+            f"{result.classify_s:.1f} s ({result.utterances} segments) = {result.rt:.1f}× real time; "
+            f"{result.audio_s / result.cpu_s:.1f} audio s per CPU s"
         )
+        return result.rt
+
+    runs = bp.alternate(pipeline_once, baseline_once if baseline else None, repeats)
+    typer.echo("")
+    typer.echo(f"order: {', '.join(runs.order)}")
+    pipe = spread(runs.pipeline_rt)
+    typer.echo(f"pipeline end to end: {pipe.text(unit='× real time')}")
+    if baseline:
+        typer.echo(f"baseline:            {spread(runs.baseline_rt).text(unit='× real time')}")
+        typer.echo(f"pipeline ÷ baseline (each round): {spread(runs.ratios).text('{:.2f}', '×')}")
+    typer.echo(f"{load_before}; {load_text('after')}")
+    if stages:
+        typer.echo("")
+        typer.echo(f"stages (one call at a time, models warm, ASR on {cores} threads):")
+        stage_pass = bp.run_stages(recordings, backend=backend, model=model, cpu_threads=cores, batch_size=batch_size)
         typer.echo(bp.format_stage_table(stage_pass))
         typer.echo("  model loading: " + ", ".join(f"{k} {v:.1f} s" for k, v in stage_pass.load_s.items()))
-
-    if baseline:
-        base_recs = recordings[:baseline_limit] if baseline_limit else recordings
-        typer.echo("")
-        typer.echo(
-            f"baseline (openai-whisper {model} transcribe() per channel, defaults, then one classifier call per "
-            f"segment) on {len(base_recs)} call(s):"
-        )
-        result = bp.run_baseline(base_recs, model=model, cpu_threads=cores)
-        typer.echo(
-            f"  {result.audio_s:.0f} s of audio: transcribe {result.transcribe_s:.1f} s, classify {result.classify_s:.1f} s "
-            f"({result.utterances} segments) = {result.rt:.1f}× real time"
-        )
-        pipeline_rt = summary.audio_s / summary.wall_s if summary.wall_s else 0.0
-        typer.echo(
-            f"  CPU time {result.cpu_s:.1f} s = {result.audio_s / result.cpu_s:.1f} audio s per CPU s "
-            f"(pipeline: {summary.audio_s / cpu:.1f})"
-        )
-        typer.echo(
-            f"  pipeline / baseline: {pipeline_rt / result.rt:.1f}× faster by wall time "
-            f"({pipeline_rt:.1f}× vs {result.rt:.1f}× real time), "
-            f"{(summary.audio_s / cpu) / (result.audio_s / result.cpu_s):.1f}× by CPU time"
-        )
+    vs = f"{spread(runs.ratios).median:.2f}× the baseline" if baseline else "baseline not run"
+    typer.echo(f"RESULT pipeline: {pipe.median:.1f}× real time, {vs}, peak {runs.peak_bytes / 2**30:.2f} GiB")

@@ -65,7 +65,10 @@ def redact_cmd(
 def bench_redact(
     set_path: Path | None = typer.Option(None, "--set", help="Labelled set (default: tests/data/pii_eval.tsv)."),
     show: bool = typer.Option(False, "--show", help="List missed spans and altered clean dialogues."),
-    repeat: int = typer.Option(3, "--repeat", min=1, help="Timing passes over the set (best one reported)."),
+    repeat: int = typer.Option(3, "--repeat", min=1, help="At least this many timing passes over the set."),
+    min_seconds: float = typer.Option(
+        10.0, "--min-seconds", min=0, help="Repeat the passes until this many seconds have run (median reported)."
+    ),
     source: str | None = typer.Option(
         None,
         "--source",
@@ -84,8 +87,14 @@ def bench_redact(
         cases = [c for c in cases if c.source in wanted]
         if not cases:
             raise InputError(f"{path}: no dialogue has source {sorted(wanted)}; sources there: {', '.join(present)}")
-    reports = [evaluate(cases) for _ in range(repeat)]
-    report = min(reports, key=lambda r: r.seconds)
+    from qa_pipeline.benchtime import load_text, repeat_timed, spread
+
+    load_before = load_text("load average before")
+    reports: list = []
+    repeat_timed(lambda: reports.append(evaluate(cases)), min_seconds=min_seconds, min_runs=repeat)
+    reports.sort(key=lambda r: r.seconds)
+    report = reports[len(reports) // 2]  # the median pass
+    rates = spread([r.utterances_per_s for r in reports])
     n_pii = sum(1 for c in cases if c.category == "pii")
     typer.echo(f"set: {path} ({len(cases)} dialogues: {n_pii} with PII, {len(cases) - n_pii} look-alikes)")
     typer.echo(f"{'type':8s} {'recall':>8s} {'found':>7s} {'removed':>8s}")
@@ -109,6 +118,8 @@ def bench_redact(
         f"speed: {report.utterances_per_s:,.0f} lines/s ({report.utterances} utterances in {report.seconds:.3f} s, "
         f"detection + rebuilding text and words, one thread; {report.utterances_per_cpu_s:,.0f} lines per CPU-second)"
     )
+    typer.echo(f"  passes: {rates.text('{:,.0f}', 'lines/s')}")
+    typer.echo(f"  {load_before}; {load_text('after')}")
     if show:
         for line in report.missed:
             typer.echo(f"MISSED {line}")

@@ -328,3 +328,67 @@ def format_stage_table(stage_pass: StagePass) -> str:
         rows.append(f"{s.stage:<16}{s.seconds:>10.2f}{100 * s.seconds / total:>7.1f}%{s.rt:>19.1f}")
     rows.append(f"{'all stages':<16}{stage_pass.total_s:>10.2f}{100.0:>7.1f}%{stage_pass.rt:>19.1f}")
     return "\n".join(rows)
+
+
+def pipeline_settings(backend: str, model: str, batch_size: int, workers: int, threads: int) -> str:
+    """The pipeline's decoding settings, in words, to print beside the baseline's."""
+    from qa_pipeline.pipeline import PipelineOptions
+
+    t = PipelineOptions().transcribe
+    batch = f"batched {batch_size} chunks at a time" if batch_size else "one 30 s window at a time"
+    return (
+        f"{backend} {model}, beam {t.beam_size}, VAD {'on' if t.vad else 'off'}, word times "
+        f"{'on' if t.word_timestamps else 'off'}, previous text {'on' if t.condition_on_previous_text else 'off'}, "
+        f"{batch}; {workers} call(s) at once × {threads} thread(s); redaction, classification (batched), scoring, storage"
+    )
+
+
+def baseline_settings(model: str, threads: int) -> str:
+    """openai-whisper ``transcribe()``'s defaults as :func:`run_baseline` calls it."""
+    return (
+        f"openai-whisper {model} transcribe() defaults: greedy with temperature fallback (best of 5 when sampling), "
+        f"no VAD, no word times, previous text on, float32 on {threads} thread(s); each channel on its own, "
+        "then one classifier call per segment; no redaction, scoring or storage"
+    )
+
+
+@dataclass(frozen=True)
+class PairedRuns:
+    """The pipeline and the baseline timed in turn: real-time multiples per repeat, and the pipeline's peak memory."""
+
+    pipeline_rt: tuple[float, ...]
+    baseline_rt: tuple[float, ...]
+    order: tuple[str, ...]
+    peak_bytes: int
+
+    @property
+    def ratios(self) -> tuple[float, ...]:
+        return tuple(p / b for p, b in zip(self.pipeline_rt, self.baseline_rt) if b > 0)
+
+
+def alternate(pipeline: Callable[[], float], baseline: Callable[[], float] | None, repeats: int) -> PairedRuns:
+    """``repeats`` rounds of both, pipeline first in even rounds and baseline first in odd ones, so slow
+    stretches of a shared machine fall on both.  Each callable returns its real-time multiple.
+
+    The peak is this process's peak resident memory right after the first pipeline run, which is the
+    first thing measured (the baseline has not run yet), so it is the pipeline's own.
+    """
+    if repeats < 1:
+        raise InputError(f"--repeats {repeats}: give at least 1")
+    p_rt: list[float] = []
+    b_rt: list[float] = []
+    order: list[str] = []
+    peak = 0
+    for r in range(repeats):
+        first_pipeline = r % 2 == 0 or baseline is None
+        for which in ("pipeline", "baseline") if first_pipeline else ("baseline", "pipeline"):
+            if which == "pipeline":
+                p_rt.append(pipeline())
+                if r == 0:
+                    peak = peak_rss_bytes()
+            elif baseline is not None:
+                b_rt.append(baseline())
+            else:
+                continue
+            order.append(which)
+    return PairedRuns(tuple(p_rt), tuple(b_rt), tuple(order), peak)
