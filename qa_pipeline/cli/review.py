@@ -8,8 +8,8 @@ from pathlib import Path
 
 import typer
 
-from qa_pipeline.cli.options import ExportFormat, ExportTable, Role
 from qa_pipeline.cli.app import app, bench_app, cli_errors, report_app, scorecards_option, users_app
+from qa_pipeline.cli.options import ExportFormat, ExportTable, Role
 from qa_pipeline.errors import InputError
 
 DEFAULT_DB = Path("qa.duckdb")

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from qa_pipeline.cli.options import AgentChannel, Backend, Model
 from qa_pipeline.cli.app import app, cli_errors, current_settings, scorecards_option
+from qa_pipeline.cli.options import AgentChannel, Backend, Model
 from qa_pipeline.paths import samples_dir
 from qa_pipeline.settings import SCORECARDS_ENV
 
