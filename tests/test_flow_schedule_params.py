@@ -73,6 +73,17 @@ def test_schedule_parameters_equal_run_parameters(tmp_path):
     assert scheduled["settle_s"] == 0
 
 
+def test_the_scorecards_flag_wins_over_the_settings_file_in_run_and_schedule(tmp_path):
+    _site(tmp_path)
+    team = tmp_path / "team-cards"
+    team.mkdir()
+    shutil.copy(scorecards_dir() / "customer_service.yaml", team)
+    flags = ["--scorecards", str(team), "--settle", "0"]
+    run = _cli(tmp_path, "run", "inbox", *flags, "--print-parameters")
+    scheduled = _cli(tmp_path, "schedule", "--cron", "0 2 * * *", "--input", "inbox", *flags, "--print-parameters")
+    assert run["options"]["scorecards"] == scheduled["options"]["scorecards"] == str(team)
+
+
 def test_the_flow_accepts_the_parameters_and_scores_with_the_configured_cards(tmp_path):
     from flows.nightly import nightly_flow
 

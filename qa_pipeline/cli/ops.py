@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from qa_pipeline.cli.app import app, bench_app, cli_errors
+from qa_pipeline.cli.app import app, bench_app, cli_errors, scorecards_option
 from qa_pipeline.cli.options import AgentChannel, Backend, Model
 from qa_pipeline.cli.run import AGENT_CHANNEL_HELP, print_parameters, run_options
 from qa_pipeline.paths import samples_dir
@@ -50,6 +50,7 @@ def schedule(
     max_duration: float = typer.Option(
         4.0, "--max-duration", help="Longest recording accepted, in hours; longer ones are recorded as failures."
     ),
+    scorecards: Path | None = scorecards_option(),
     settle: float = typer.Option(1.0, help="Seconds to watch file sizes; files still growing wait for the next run."),
     workers: int = typer.Option(0, help="Calls transcribed at once (0 = one per core)."),
     batch_size: int = typer.Option(8, help="Speech chunks decoded together by faster-whisper (0 = sequential)."),
@@ -82,6 +83,7 @@ def schedule(
         agent_channel=agent_channel,
         redact=redact,
         max_duration_h=max_duration,
+        scorecards=scorecards,
     )
     if show_parameters:
         print_parameters(input_dir, db, manifest, options, settle, runtime=runtime, dask=dask)

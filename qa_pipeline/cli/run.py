@@ -45,6 +45,7 @@ def run_options(
     agent_channel: AgentChannel | str = AgentChannel.auto,
     redact: bool = True,
     max_duration_h: float = 4.0,
+    scorecards: Path | None = None,
 ) -> PipelineOptions:
     """The options of a run from its flags and the settings file: the ASR choices, stereo attribution,
     redaction (the ``redaction:`` block: types, ``keep_raw``), the manifest column mapping and the
@@ -54,7 +55,8 @@ def run_options(
     from qa_pipeline.pipeline import PipelineOptions
 
     settings = current_settings().settings
-    scorecards = str(settings.scorecards.resolve()) if settings.scorecards else os.environ.get(SCORECARDS_ENV)
+    folder = scorecards or settings.scorecards  # the --scorecards flag wins over the settings file
+    scorecards_dir = str(folder.resolve()) if folder else os.environ.get(SCORECARDS_ENV)
     return PipelineOptions(
         backend=Backend(backend).value,
         model=Model(model).value,
@@ -64,7 +66,7 @@ def run_options(
         max_duration_s=max_duration_h * 3600,
         manifest_columns=tuple(settings.manifest.columns.items()),
         redaction=settings.redaction.to_options(),
-        scorecards=scorecards,
+        scorecards=scorecards_dir,
     )
 
 
@@ -142,6 +144,7 @@ def run(
         agent_channel=agent_channel,
         redact=redact,
         max_duration_h=max_duration,
+        scorecards=scorecards,
     )
     if show_parameters:
         from qa_pipeline.runtime import fit_runtime
