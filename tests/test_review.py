@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from qa_pipeline.cli import app as cli_app
 from qa_pipeline.errors import InputError, NotFoundError
-from qa_pipeline.review import actions, auth, export, queries, summary
+from qa_pipeline.review import actions, auth, export, peers, queries, summary
 from qa_pipeline.review.app import ServerConfig, create_app
 from qa_pipeline.review.playback import parse_range, resolve_recording
 from qa_pipeline.store.db import connect
@@ -781,3 +781,26 @@ def test_weakest_skills_come_with_top_performers_best_calls_and_strengths(fx):
     report = signed_in(fx, "carl").get("/coach/agents/A101/report", params={"since": since.isoformat()})
     assert 'id="peers-empathy"' in report.text and 'id="strengths"' in report.text
     assert "#u-" not in report.text
+
+
+def test_top_performers_never_pool_different_scorecards(fx):
+    """Results on another scorecard (Priya passes empathy everywhere, Dana fails) must not leak into
+    the support_core peers, and on that card Priya is the top performer."""
+    since = min(c.started_at for c in fx.calls).date()
+    with connect(fx.db) as con:
+        before = summary.agent_summary(con, "A101", since).peers["empathy"]
+        con.execute(
+            """INSERT INTO criterion_results
+               SELECT r.call_id, 'other_card', r.scorecard_version, r.section_id, r.criterion_id, r.kind,
+                      CASE WHEN c.agent_id = 'A102' THEN 'pass' ELSE 'fail' END, r.points, r.max_points,
+                      FALSE, r.reason, r.evidence
+               FROM criterion_results r JOIN calls c ON c.call_id = r.call_id
+               WHERE r.scorecard_id = ? AND r.criterion_id = 'empathy' AND c.agent_id <> 'A101'""",
+            [SCORECARD_ID],
+        )
+        after = summary.agent_summary(con, "A101", since).peers["empathy"]
+        other = peers.skill_peers(con, "A101", "other_card", {"empathy": 0.0}, since)["empathy"]
+    assert after == before
+    n_priya = sum(1 for c in fx.calls if c.agent_id == "A102")
+    assert [(p.agent_name, p.rate, p.applicable) for p in other.top] == [("Priya Nair", 1.0, n_priya)]
+    assert other.best_calls and {b.agent_name for b in other.best_calls} == {"Priya Nair"}

@@ -132,7 +132,7 @@ def skill_peers(
         f"""SELECT v.criterion_id, v.call_id, c.agent_id, COALESCE(c.agent_name, c.agent_id), {_AT} AS at,
                    v.reason, v.evidence
             {fv} AND c.agent_id IS NOT NULL AND c.agent_id <> ? AND v.criterion_id IN (SELECT unnest(?))
-                 AND v.final_verdict = 'pass'
+                 AND v.final_verdict = 'pass' AND COALESCE(json_array_length(v.evidence, '$.utterances'), 0) > 0
             QUALIFY row_number() OVER (PARTITION BY v.criterion_id, c.agent_id ORDER BY {_AT} DESC, v.call_id) <= 3
             ORDER BY 5 DESC, 2""",
         [*params, agent_id, list(own_rates)],
