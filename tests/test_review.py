@@ -23,7 +23,7 @@ from typer.testing import CliRunner
 
 from qa_pipeline.cli import app as cli_app
 from qa_pipeline.errors import InputError, NotFoundError
-from qa_pipeline.review import actions, auth, export, queries, summary
+from qa_pipeline.review import actions, auth, export, peers, queries, summary
 from qa_pipeline.review.app import ServerConfig, create_app
 from qa_pipeline.review.playback import parse_range, resolve_recording
 from qa_pipeline.store.db import connect
@@ -731,3 +731,76 @@ def test_runs_page_shows_history_with_failure_reasons(fx):
     assert [r["run_id"] for r in runs] == ["run-0003", "run-0002", "run-0001"]
     assert [len(r["failures"]) for r in runs] == [1, 2, 0]
     assert runs[1]["duration_s"] == pytest.approx(62.0)
+
+
+def test_weakest_skills_come_with_top_performers_best_calls_and_strengths(fx):
+    since = min(c.started_at for c in fx.calls).date()
+    with connect(fx.db, read_only=True) as con:
+        s = summary.agent_summary(con, "A101", since)
+    assert "empathy" in {w.criterion_id for w in s.weakest}
+    for w in s.weakest:
+        # Top performers from the fixture's own verdicts: other agents, >= 3 applicable, better than Sam.
+        per: dict[str, list[int]] = {}
+        for c in fx.calls:
+            if c.agent_id != "A101" and c.verdicts[w.criterion_id] in ("pass", "fail"):
+                per.setdefault(c.agent_name, [0, 0])
+                per[c.agent_name][0] += c.verdicts[w.criterion_id] == "pass"
+                per[c.agent_name][1] += 1
+        expected = sorted(
+            ((p / n, n, name) for name, (p, n) in per.items() if n >= 3 and p / n > w.agent_rate),
+            key=lambda t: (-t[0], -t[1], t[2]),
+        )[:3]
+        got = s.peers[w.criterion_id]
+        assert [(p.rate, p.applicable, p.agent_name) for p in got.top] == expected, w.criterion_id
+        for b in got.best_calls:
+            call = fx.call(b.call_id)
+            assert call.agent_id != "A101" and call.verdicts[w.criterion_id] == "pass"
+            assert call.utts[b.idx].text == b.text
+    # Dana Ortiz is the clear top performer on empathy; her passing call shows her empathy line.
+    emp = s.peers["empathy"]
+    assert emp.top[0].agent_name == "Dana Ortiz" and emp.top[0].rate == 1.0
+    best = emp.best_calls[0]
+    assert best.agent_name == "Dana Ortiz" and fx.call(best.call_id).utts[best.idx].key == "empathy"
+    assert len({b.agent_id for b in emp.best_calls}) == len(emp.best_calls)
+    # Strengths: the best criteria that are not weak, highest pass rate first.
+    weak = {w.criterion_id for w in s.weakest}
+    assert s.strengths and all(r.criterion_id not in weak and r.agent_applicable >= 2 for r in s.strengths)
+    rates = [r.agent_rate for r in s.strengths]
+    assert rates == sorted(rates, reverse=True)
+    assert rates[0] == max(r.agent_rate for r in s.criteria if r.criterion_id not in weak and r.agent_applicable >= 2)
+    # The coach page shows them, linking the best call to the moment of the evidence utterance.
+    page = signed_in(fx, "carl").get("/coach/agents/A101", params={"since": since.isoformat()})
+    assert page.status_code == 200
+    peers_html = page.text.split('id="peers-empathy"', 1)[1].split("</article>", 1)[0]
+    assert "Dana Ortiz" in peers_html and 'href="/coach/agents/A100?' in peers_html
+    assert f"/calls/{best.call_id}?back=" in peers_html and f'#u-{best.idx}"' in peers_html
+    assert "I understand how frustrating that must be" in peers_html
+    strengths_html = page.text.split('id="strengths"', 1)[1].split("</ul>", 1)[0]
+    assert all(s.criterion_name(r.criterion_id) in strengths_html for r in s.strengths)
+    # The self-contained report carries the same, without links.
+    report = signed_in(fx, "carl").get("/coach/agents/A101/report", params={"since": since.isoformat()})
+    assert 'id="peers-empathy"' in report.text and 'id="strengths"' in report.text
+    assert "#u-" not in report.text
+
+
+def test_top_performers_never_pool_different_scorecards(fx):
+    """Results on another scorecard (Priya passes empathy everywhere, Dana fails) must not leak into
+    the support_core peers, and on that card Priya is the top performer."""
+    since = min(c.started_at for c in fx.calls).date()
+    with connect(fx.db) as con:
+        before = summary.agent_summary(con, "A101", since).peers["empathy"]
+        con.execute(
+            """INSERT INTO criterion_results
+               SELECT r.call_id, 'other_card', r.scorecard_version, r.section_id, r.criterion_id, r.kind,
+                      CASE WHEN c.agent_id = 'A102' THEN 'pass' ELSE 'fail' END, r.points, r.max_points,
+                      FALSE, r.reason, r.evidence
+               FROM criterion_results r JOIN calls c ON c.call_id = r.call_id
+               WHERE r.scorecard_id = ? AND r.criterion_id = 'empathy' AND c.agent_id <> 'A101'""",
+            [SCORECARD_ID],
+        )
+        after = summary.agent_summary(con, "A101", since).peers["empathy"]
+        other = peers.skill_peers(con, "A101", "other_card", {"empathy": 0.0}, since)["empathy"]
+    assert after == before
+    n_priya = sum(1 for c in fx.calls if c.agent_id == "A102")
+    assert [(p.agent_name, p.rate, p.applicable) for p in other.top] == [("Priya Nair", 1.0, n_priya)]
+    assert other.best_calls and {b.agent_name for b in other.best_calls} == {"Priya Nair"}

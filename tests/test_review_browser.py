@@ -272,6 +272,19 @@ def test_coach_sees_agent_summary_with_chart_and_exports(browser, server, fx):
     assert r.status_code == 200 and r.content[:4] == b"PAR1"
     r = s.get(browser.find_element(By.ID, "export-report").get_attribute("href"), timeout=10)
     assert r.status_code == 200 and "Sam Lee" in r.text and "<svg" in r.text
+    # Learn from a peer: the best call opens at the utterance that passed the criterion.
+    assert "Dana Ortiz" in browser.find_element(By.CSS_SELECTOR, "#peers-empathy .top-performers").text
+    assert browser.find_element(By.ID, "strengths").text
+    link = browser.find_element(By.CSS_SELECTOR, "#peers-empathy .best-call a")
+    idx = link.get_attribute("href").rsplit("#u-", 1)[1]
+    click(browser, link)
+    wait_for(lambda: "/calls/" in browser.current_url, what="call page")
+    assert browser.current_url.endswith(f"#u-{idx}")
+    utt = browser.find_element(By.ID, f"u-{idx}")
+    assert "frustrating" in utt.text
+    assert browser.execute_script(
+        "var r = arguments[0].getBoundingClientRect(); return r.top < window.innerHeight;", utt
+    )
 
 
 def test_supervisor_sees_run_history(browser, server, fx):

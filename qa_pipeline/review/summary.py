@@ -13,7 +13,11 @@ Definitions (documented in docs/review.md):
   passes / (passes + fails), N/A excluded; a section's pass rate pools its
   criteria;
 * weakest skills: criteria with at least ``min_applicable`` applicable results
-  and a pass rate below 100 %, lowest first (ties: biggest gap to the team).
+  and a pass rate below 100 %, lowest first (ties: biggest gap to the team);
+  beside each, peers to learn from (:mod:`qa_pipeline.review.peers`);
+* strengths: the other criteria with at least ``min_applicable`` applicable
+  results and a pass rate above 0 %, highest first (ties: biggest lead over
+  the team).
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import duckdb
 
 from qa_pipeline.errors import NotFoundError
 from qa_pipeline.review.formatting import humanize_id
+from qa_pipeline.review.peers import SkillPeers, skill_peers
 from qa_pipeline.review.verdicts import FINAL_VERDICTS_SQL, Outline, outline
 
 logger = logging.getLogger("qa_pipeline.review.summary")
@@ -108,6 +113,8 @@ class AgentSummary:
     examples: list[Example] = field(default_factory=list)
     calls: list[dict[str, Any]] = field(default_factory=list)
     outline: Outline = field(default_factory=Outline)
+    strengths: list[RateRow] = field(default_factory=list)
+    peers: dict[str, SkillPeers] = field(default_factory=dict)
 
     def criterion_name(self, ident: str | None) -> str:
         """Title of a criterion from the scorecard, else its id made readable."""
@@ -230,6 +237,22 @@ def _examples(
             examples.append(Example(call_id, at, w.criterion_id or "", verdict, reason, lines))
 
     return examples
+
+
+def strengths(criteria: list[RateRow], weakest: list[RateRow], n: int = 3, min_applicable: int = 2) -> list[RateRow]:
+    """The agent's best criteria for recognition: not among ``weakest``, at least ``min_applicable``
+    applicable results, pass rate above 0; highest rate first, ties by the biggest lead over the team."""
+    weak = {(w.section_id, w.criterion_id) for w in weakest}
+    rows = [
+        r
+        for r in criteria
+        if (r.section_id, r.criterion_id) not in weak
+        and r.agent_applicable >= min_applicable
+        and r.agent_rate is not None
+        and r.agent_rate > 0
+    ]
+    rows.sort(key=lambda r: (-(r.agent_rate or 0.0), -(r.gap or 0.0), -r.agent_applicable))
+    return rows[:n]
 
 
 def _agent_calls(con: duckdb.DuckDBPyConnection, base: str, bparams: list[Any], agent_id: str) -> list[dict[str, Any]]:
@@ -370,6 +393,14 @@ def agent_summary(
     weakest = candidates[:n_weakest]
 
     examples = _examples(con, fv, bparams, agent_id, weakest, examples_per_skill)
+    peers = skill_peers(
+        con,
+        agent_id,
+        scorecard_id,
+        {w.criterion_id: w.agent_rate or 0.0 for w in weakest if w.criterion_id},
+        since,
+        until,
+    )
 
     calls = _agent_calls(con, base, bparams, agent_id)
 
@@ -395,6 +426,8 @@ def agent_summary(
         examples,
         calls,
         card,
+        strengths(criteria, weakest, min_applicable=min_applicable),
+        peers,
     )
 
 
