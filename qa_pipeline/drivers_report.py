@@ -92,9 +92,9 @@ def summarise(statements: Sequence[Statement], vectors: np.ndarray, k: int | Non
     unit = vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
     out = []
     for g in sorted({int(x) for x in labels}):
-        idx = np.flatnonzero(labels == g)
+        idx = [int(i) for i in np.flatnonzero(labels == g)]
         centre = unit[idx].mean(axis=0)
-        nearest = idx[np.argsort(-(unit[idx] @ centre))][:3]
+        nearest = [idx[int(j)] for j in np.argsort(-(unit[idx] @ centre))[:3]]
         per_week = Counter(statements[i].week for i in idx if statements[i].week is not None)
         out.append(
             DriverSummary(
