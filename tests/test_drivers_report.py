@@ -53,3 +53,27 @@ def test_no_customer_text_gives_no_groups(db) -> None:
     path, _ = db
     with connect(path, read_only=True) as con:
         assert drivers_report(con, since=date(2030, 1, 1)) == []
+
+
+def test_cli_prints_the_groups(db) -> None:
+    import subprocess
+    import sys
+
+    path, ids = db
+    bin_ = Path(sys.executable).parent / "qa-pipeline"
+    done = subprocess.run(
+        [str(bin_), "drivers", "--db", str(path), "--k", "3"], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "36 calls, 3 groups (weeks 2026-03-02 .. 2026-03-16, 3 weeks)"
+    rows = [line for line in lines[2:] if line.strip()]
+    assert len(rows) == 3 and sum("NEW" in r for r in rows) == 1
+    new_row = next(r for r in rows if "NEW" in r)
+    assert "address" in new_row and any(c in new_row for c in ids["address"])
+    empty = subprocess.run(
+        [str(bin_), "drivers", "--db", str(path), "--since", "2030-01-01"], capture_output=True, text=True
+    )
+    assert empty.returncode == 0 and empty.stdout == "" and "no calls" in empty.stderr
+    bad = subprocess.run([str(bin_), "drivers", "--db", str(path), "--since", "March"], capture_output=True, text=True)
+    assert bad.returncode != 0 and "YYYY-MM-DD" in bad.stderr
