@@ -77,3 +77,42 @@ def test_cli_prints_the_groups(db) -> None:
     assert empty.returncode == 0 and empty.stdout == "" and "no calls" in empty.stderr
     bad = subprocess.run([str(bin_), "drivers", "--db", str(path), "--since", "March"], capture_output=True, text=True)
     assert bad.returncode != 0 and "YYYY-MM-DD" in bad.stderr
+
+
+def test_drivers_page_for_supervisors_only(db, tmp_path) -> None:
+    import re
+    import shutil
+
+    from review_fixture import csrf_of
+    from starlette.testclient import TestClient
+
+    from qa_pipeline.review import auth
+    from qa_pipeline.review.app import ServerConfig, create_app
+
+    path, ids = db
+    copy = tmp_path / "qa.duckdb"
+    shutil.copy(path, copy)
+    with connect(copy) as con:
+        auth.add_user(con, "sue", "sue-super-pw1", "supervisor")
+        auth.add_user(con, "carl", "carl-coach-pw1", "coach")
+    app = create_app(ServerConfig(copy))
+
+    def client(user: str, pw: str) -> TestClient:
+        c = TestClient(app, follow_redirects=False)
+        tok = csrf_of(c.get("/login").text)
+        assert c.post("/login", data={"csrf": tok, "username": user, "password": pw}).status_code == 303
+        return c
+
+    sue = client("sue", "sue-super-pw1")
+    page = sue.get("/drivers?k=3")
+    assert page.status_code == 200 and 'href="/drivers"' in page.text
+    rows = re.findall(r'<tr class="driver-row( new)?">(.*?)</tr>', page.text, re.S)
+    assert len(rows) == 3 and sum(bool(new) for new, _ in rows) == 1
+    new_row = next(body for new, body in rows if new)
+    linked = re.findall(r'href="/calls/([^"]+)"', new_row)
+    assert len(linked) == 3 and set(linked) <= set(ids["address"])
+    assert new_row.count('class="week"') == 3 and "<svg" in new_row
+    assert "36 calls in 3 groups" in page.text
+    later = sue.get("/drivers?since=2030-01-01&k=abc")
+    assert later.status_code == 200 and "No calls with customer text" in later.text
+    assert client("carl", "carl-coach-pw1").get("/drivers").status_code == 403
