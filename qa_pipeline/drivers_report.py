@@ -72,7 +72,7 @@ def _all_weeks(weeks: Sequence[date]) -> list[date]:
     return out
 
 
-def _default_embed(texts: Sequence[str]) -> np.ndarray:
+def embed_statements(texts: Sequence[str]) -> np.ndarray:
     from qa_pipeline.classify.encoder import get_encoder
 
     return np.asarray(get_encoder().encode(list(texts)))
@@ -122,5 +122,5 @@ def drivers_report(
     statements = problem_statements(con, since, until, turns)
     if not statements:
         return []
-    vectors = (embed or _default_embed)([s.text for s in statements])
+    vectors = (embed or embed_statements)([s.text for s in statements])
     return summarise(statements, vectors, k=k)

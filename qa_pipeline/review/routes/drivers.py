@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from qa_pipeline.drivers_report import DriverSummary, Statement, problem_statements, summarise
+from qa_pipeline.drivers_report import DriverSummary, Statement, embed_statements, problem_statements, summarise
 from qa_pipeline.review import charts
 from qa_pipeline.review.auth import User
 from qa_pipeline.review.routes.kpi import _day
@@ -23,10 +23,8 @@ def _groups(statements: list[Statement], k: int | None) -> list[DriverSummary]:
     """Embedding and clustering, outside the database connection."""
     if not statements:
         return []
-    from qa_pipeline.drivers_report import _default_embed
-
     k = min(k, len(statements)) if k else None
-    return summarise(statements, _default_embed([s.text for s in statements]), k=k)
+    return summarise(statements, embed_statements([s.text for s in statements]), k=k)
 
 
 async def drivers_page(request: Request) -> Response:
