@@ -116,3 +116,48 @@ def test_drivers_page_for_supervisors_only(db, tmp_path) -> None:
     later = sue.get("/drivers?since=2030-01-01&k=abc")
     assert later.status_code == 200 and "No calls with customer text" in later.text
     assert client("carl", "carl-coach-pw1").get("/drivers").status_code == 403
+
+
+def test_drivers_page_in_a_real_browser(db, tmp_path) -> None:
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api")
+    from review_fixture import start_server, stop_server
+
+    from qa_pipeline.review import auth
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("needs the system Chromium at /usr/bin/chromium")
+    path, ids = db
+    copy = tmp_path / "qa.duckdb"
+    shutil.copy(path, copy)
+    with connect(copy) as con:
+        auth.add_user(con, "adam", "adam-admin-pw1", "admin")
+    proc, base = start_server(copy)
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(base + "/login")
+            page.fill("input[name=username]", "adam")
+            page.fill("input[name=password]", "adam-admin-pw1")
+            page.click("button[type=submit]")
+            page.click("nav.mainnav >> text=Drivers")
+            page.wait_for_selector("#drivers-filters")
+            page.fill("input[name=k]", "3")
+            page.click("#drivers-filters button[type=submit]")
+            page.wait_for_url("**/drivers?*k=3*")
+            rows = page.locator("#drivers-table tbody tr")
+            assert rows.count() == 3
+            new = page.locator("#drivers-table tr.new")
+            assert new.count() == 1 and "New" in new.inner_text()
+            assert new.locator("svg.weeks rect.week").count() == 3
+            assert (page.locator("#drivers-table svg.weeks title").first.text_content() or "").endswith(" calls")
+            first = new.locator("a.mono").first
+            call_id = first.inner_text()
+            assert call_id in ids["address"]
+            first.click()
+            page.wait_for_url(f"**/calls/{call_id}")
+            browser.close()
+    finally:
+        stop_server(proc)
