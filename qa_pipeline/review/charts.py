@@ -211,9 +211,10 @@ def week_columns(
         return Markup('<p class="muted">No dated calls.</p>')
     top = max(n for _, n in weeks) or 1
     gap = 2
-    col = max(2.0, (width - gap * (len(weeks) - 1)) / len(weeks))
+    col = min(24.0, max(2.0, (width - gap * (len(weeks) - 1)) / len(weeks)))
     parts = [
-        f'<svg class="chart weeks" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(label)}" '
+        f'<svg class="chart weeks" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(label)}" '
         f'xmlns="http://www.w3.org/2000/svg"><line x1="0" y1="{height - 0.5}" x2="{width}" y2="{height - 0.5}" '
         f'stroke="#d1d5db"/>'
     ]
