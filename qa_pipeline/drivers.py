@@ -24,11 +24,11 @@ class DriverGroup:
 
 
 def choose_k(vectors: np.ndarray, k_min: int = 2, k_max: int = 12, seed: int = 0) -> int:
-    """The k in [k_min, k_max] (bounded by the number of calls - 1) with the best silhouette score."""
+    """The k in [k_min, k_max] (bounded by the number of distinct calls - 1) with the best silhouette score."""
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 
-    n = len(vectors)
+    n = len(np.unique(vectors, axis=0))  # identical statements cannot make more groups than there are distinct ones
     if n < 3:
         return 1
     best_k, best = k_min, -2.0

@@ -60,6 +60,8 @@ def _urls(fx, app) -> list[str]:
         "/audit",
         "/kpi",
         "/kpi?by=team",
+        "/drivers",
+        "/drivers?k=2&since=2025-01-01",
         "/me",
         "/disputes",
         "/disputes?status=all",

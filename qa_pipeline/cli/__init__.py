@@ -6,6 +6,7 @@ from qa_pipeline.cli import (  # noqa: F401  (imports register commands)
     config,
     diarize,
     docs,
+    drivers,
     ingest,
     kpi,
     ops,

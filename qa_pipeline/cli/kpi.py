@@ -101,7 +101,8 @@ def bench_kpi(
     db_dir: Path | None = typer.Option(None, "--db-dir", help="Keep the synthetic databases here (default: temp)."),
 ) -> None:
     """Time the per-agent KPI roll-up and score summary on synthetic databases of N calls (aim: < 1 s at 1 M),
-    a full rebuild, and the per-call cost of keeping the roll-ups; prints the load average."""
+    a full rebuild, the per-call cost of keeping the roll-ups and the contact-drivers statement query; prints the
+    load average."""
     from qa_pipeline.kpi.bench import run_kpi_bench
 
     with tempfile.TemporaryDirectory(prefix="qa-bench-kpi-") as tmp:
@@ -116,5 +117,6 @@ def bench_kpi(
             typer.echo(
                 f"RESULT kpi: {n:,} calls, per-agent KPI roll-up {med * 1000:.1f} ms, "
                 f"score summary {sorted(result.score_by_agent_s)[len(result.score_by_agent_s) // 2] * 1000:.1f} ms, "
+                f"drivers query {sorted(result.drivers_query_s)[len(result.drivers_query_s) // 2] * 1000:.1f} ms, "
                 f"load {result.load_after[0]:.2f}\n"
             )

@@ -7,11 +7,12 @@ import os
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
+from qa_pipeline.drivers_report import problem_statements
 from qa_pipeline.kpi.rollup import keep_rollups, rebuild
 from qa_pipeline.kpi.summary import kpi_summary, score_summary
 from qa_pipeline.store.db import connect, transaction
@@ -36,6 +37,8 @@ class KpiBench:
     rollup_rows: dict[str, int]
     load_before: tuple[float, float, float]
     load_after: tuple[float, float, float]
+    drivers_query_s: list[float] = field(default_factory=list)
+    drivers_statements: int = 0
 
     def as_text(self) -> str:
         med = statistics.median
@@ -52,6 +55,9 @@ class KpiBench:
                 f"for comparison, the same per-agent figures by scanning every call: {self.scan_by_agent_s:.2f} s",
                 f"per-call write, one call per transaction: {med(self.write_ms):.1f} ms with the roll-ups kept, "
                 f"{med(self.write_plain_ms):.1f} ms without (median of {len(self.write_ms)})",
+                f"drivers statement query (first 2 customer turns of {self.drivers_statements:,} calls): median "
+                f"{med(self.drivers_query_s) * 1000:.1f} ms (min {min(self.drivers_query_s) * 1000:.1f}); "
+                "embedding is extra, about 16 s per 1,000 calls on 2 busy cores (docs/drivers.md)",
                 f"load average before {self.load_before[0]:.2f} {self.load_before[1]:.2f} {self.load_before[2]:.2f}, "
                 f"after {self.load_after[0]:.2f} {self.load_after[1]:.2f} {self.load_after[2]:.2f}",
             ]
@@ -139,8 +145,45 @@ def run_kpi_bench(path: Path, n: int, *, repeat: int = 5, writes: int = 30) -> K
                 bucket.append((time.perf_counter() - t) * 1000)
         with transaction(con):  # the un-kept writes left the roll-ups behind: bring them back
             rebuild(con)
+            add_driver_turns(con)
+        drivers_s = _timed(lambda: problem_statements(con), repeat)
+        statements = len(problem_statements(con))
     return KpiBench(
-        n, build_s, rebuild_s, kpi_s, score_s, scan_s, write_ms, plain_ms, rows, load_before, os.getloadavg()
+        n,
+        build_s,
+        rebuild_s,
+        kpi_s,
+        score_s,
+        scan_s,
+        write_ms,
+        plain_ms,
+        rows,
+        load_before,
+        os.getloadavg(),
+        drivers_s,
+        statements,
+    )
+
+
+PROBLEMS = (
+    "I lost my debit card",
+    "what is my account balance",
+    "I need to change my address",
+    "there is a charge I do not recognise",
+    "I want to open a savings account",
+    "my online banking password does not work",
+)
+
+
+def add_driver_turns(con: duckdb.DuckDBPyConnection) -> None:
+    """Four utterances per call (agent, customer problem, agent, customer) for timing the drivers query."""
+    cases = " ".join(f"WHEN {i} THEN '{p}'" for i, p in enumerate(PROBLEMS))
+    con.execute(
+        f"""INSERT INTO utterances (call_id, idx, speaker, start_s, end_s, text)
+            SELECT call_id, k, CASE WHEN k % 2 = 0 THEN 'agent' ELSE 'customer' END, k * 4.0, k * 4.0 + 3.5,
+                   CASE k WHEN 0 THEN 'thank you for calling' WHEN 2 THEN 'let me check that for you'
+                          WHEN 3 THEN 'thanks' ELSE CASE hash(call_id) % {len(PROBLEMS)} {cases} END END
+            FROM calls, range(4) r(k)"""
     )
 
 

@@ -53,6 +53,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "runs.view": frozenset({"supervisor", "admin"}),
     "audit.view": frozenset({"supervisor", "admin"}),
     "kpi.view": frozenset({"supervisor", "admin"}),  # contact-centre KPIs: supervisors (and admins) only
+    "drivers.view": frozenset({"supervisor", "admin"}),  # contact drivers: supervisors (and admins) only
     "me.view": frozenset({"agent"}),
     "call.acknowledge": frozenset({"agent"}),
     "call.dispute": frozenset({"agent"}),

@@ -201,3 +201,29 @@ def interval_chart(
             )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def week_columns(
+    weeks: list[tuple[date, int]], *, label: str, width: int = 220, height: int = 48, highlight_last: bool = False
+) -> Markup:
+    """Small column chart of calls per week (oldest first), one column per week: the drivers page's trend."""
+    if not weeks:
+        return Markup('<p class="muted">No dated calls.</p>')
+    top = max(n for _, n in weeks) or 1
+    gap = 2
+    col = min(24.0, max(2.0, (width - gap * (len(weeks) - 1)) / len(weeks)))
+    parts = [
+        f'<svg class="chart weeks" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'role="img" aria-label="{escape(label)}" '
+        f'xmlns="http://www.w3.org/2000/svg"><line x1="0" y1="{height - 0.5}" x2="{width}" y2="{height - 0.5}" '
+        f'stroke="#d1d5db"/>'
+    ]
+    for i, (week, n) in enumerate(weeks):
+        h = n / top * (height - 4)
+        colour = "#dc2626" if highlight_last and i == len(weeks) - 1 else AGENT_COLOUR
+        parts.append(
+            f'<rect class="week" x="{i * (col + gap):.1f}" y="{height - h:.1f}" width="{col:.1f}" height="{h:.1f}" '
+            f'fill="{colour}"><title>{escape(_fmt_day(week, "week"))}: {n} calls</title></rect>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

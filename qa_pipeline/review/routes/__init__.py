@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qa_pipeline.review.routes import assign, calls, coach, explore, kpi, people, signin, supervise
+from qa_pipeline.review.routes import assign, calls, coach, drivers, explore, kpi, people, signin, supervise
 
 ROUTES = [
     *signin.routes,
@@ -10,6 +10,7 @@ ROUTES = [
     *supervise.routes,
     *coach.routes,
     *kpi.routes,
+    *drivers.routes,
     *people.routes,
     *assign.routes,
     *explore.routes,
