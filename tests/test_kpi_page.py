@@ -55,7 +55,7 @@ def test_kpi_page_is_for_supervisors_only(fx, tmp_path: Path) -> None:
     shutil.copy(fx.db, db)
     with connect(db) as con:  # one user of every role there is (an `agent` role added later is covered too)
         for role in auth.ROLES:
-            auth.add_user(con, f"u-{role}"[:32], "role-test-pw-1", role)
+            auth.add_user(con, f"u-{role}"[:32], "role-test-pw-1", role, "A102" if role == "agent" else None)
     for role in auth.ROLES:
         r = _client(fx, tmp_path, f"u-{role}"[:32], "role-test-pw-1").get("/kpi")
         if role in ("supervisor", "admin"):
