@@ -417,3 +417,19 @@ def test_cli_bench_asr_prints_wer_and_rtf(tmp_path):
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if line.startswith("faster-whisper"))
     assert "0.00%" in row and "0/6" in row
+
+
+def test_conversion_from_the_cli_enum_loads_with_weights_only(tmp_path):
+    """`models convert --model tiny.en` passes an enum: the checkpoint must still hold only plain types,
+    or openai-whisper's torch.load(weights_only=True) refuses it (this broke a clean set-up once)."""
+    import torch
+    import whisper
+
+    from qa_pipeline.settings import Model
+
+    out = tmp_path / "tiny.en.pt"
+    result = convert.convert(Model.tiny_en, force=True, out=out)
+    assert result.converted and type(result.model) is str
+    meta = torch.load(out, map_location="cpu", weights_only=True)
+    assert type(meta["qa_pipeline"]["model"]) is str and meta["qa_pipeline"]["model"] == "tiny.en"
+    assert whisper.load_model(str(out), device="cpu").dims.n_audio_layer == 4

@@ -321,6 +321,9 @@ def convert(model: str = "tiny.en", *, force: bool = False, out: Path | None = N
     """Write openai-whisper's checkpoint for ``model`` (skipped when an up-to-date one exists)."""
     import torch
 
+    # a plain str: a CLI enum pickled into the checkpoint makes torch.load(weights_only=True) refuse the file
+    model = str(model)
+
     target = out or checkpoint_path(model)
     started = time.perf_counter()
     if not force and checkpoint_is_current(model, target):

@@ -73,7 +73,7 @@ def models_convert(
     """Convert the packaged CTranslate2 weights into openai-whisper's .pt (models/whisper-pt/)."""
     from qa_pipeline.asr import convert
 
-    result = convert.convert(model, force=force)
+    result = convert.convert(model.value, force=force)
     verb = "converted" if result.converted else "up to date"
     typer.echo(f"{model}: {verb}: {result.path} (sha256 {result.sha256[:16]}…, {result.seconds:.1f} s)")
     typer.echo("dims: " + ", ".join(f"{k}={v}" for k, v in result.dims.items()))
