@@ -23,11 +23,21 @@ class DriverGroup:
     new: bool
 
 
+CHOOSE_K_SAMPLE = 1000  # k is chosen on at most this many statements (all of them when fewer)
+LARGE = 10_000  # above this many statements the final fit tries 3 starts instead of 10
+
+
 def choose_k(vectors: np.ndarray, k_min: int = 2, k_max: int = 12, seed: int = 0) -> int:
-    """The k in [k_min, k_max] (bounded by the number of distinct calls - 1) with the best silhouette score."""
+    """The k in [k_min, k_max] (bounded by the number of distinct calls - 1) with the best silhouette score.
+
+    Silhouette is quadratic and each candidate k is a KMeans fit, so both run on a random sample of at
+    most :data:`CHOOSE_K_SAMPLE` statements."""
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
 
+    if len(vectors) > CHOOSE_K_SAMPLE:
+        rows = np.random.default_rng(seed).choice(len(vectors), CHOOSE_K_SAMPLE, replace=False)
+        vectors = vectors[np.sort(rows)]
     n = len(np.unique(vectors, axis=0))  # identical statements cannot make more groups than there are distinct ones
     if n < 3:
         return 1
@@ -53,7 +63,8 @@ def cluster(vectors: np.ndarray, k: int | None = None, seed: int = 0) -> np.ndar
         raise ConfigError(f"--k {k} must be between 1 and the number of calls ({len(unit)})")
     if k == 1:
         return np.zeros(len(unit), dtype=int)
-    return KMeans(n_clusters=k, n_init=10, random_state=seed).fit_predict(unit)
+    n_init = 10 if len(unit) <= LARGE else 3
+    return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit_predict(unit)
 
 
 def name_groups(texts: Sequence[str], labels: np.ndarray, top: int = 3) -> dict[int, str]:

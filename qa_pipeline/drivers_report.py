@@ -1,6 +1,11 @@
 """Contact drivers of stored calls: each call's first customer turns (redacted text) from DuckDB, embedded,
 clustered and named, with per-week counts, example calls and whether the group is new.
 
+A call's vector is the word-weighted mean of its turns' stored sentence embeddings
+(``utterance_embeddings``, written by the classify stage), so a report reads vectors instead of
+running the encoder; only calls whose turns have no stored embedding (imported without
+classification, or written before migration 020) are embedded at request time.
+
     groups = drivers_report(con, since=date(2026, 1, 1), k=None)
 """
 
@@ -8,17 +13,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import duckdb
 import numpy as np
 
 from qa_pipeline import drivers
+from qa_pipeline.store.embeddings import DIM, dequantise
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
-STATEMENTS_SQL = """
+TURNS_SQL = """
 WITH turns AS (
     SELECT u.call_id, u.idx, u.text,
            row_number() OVER (PARTITION BY u.call_id ORDER BY u.idx) AS turn
@@ -27,12 +33,11 @@ WITH turns AS (
       AND (CAST(? AS DATE) IS NULL OR CAST(c.started_at AS DATE) >= CAST(? AS DATE))
       AND (CAST(? AS DATE) IS NULL OR CAST(c.started_at AS DATE) <= CAST(? AS DATE))
 )
-SELECT t.call_id, CAST(date_trunc('week', c.started_at) AS DATE) AS week,
-       string_agg(t.text, ' ' ORDER BY t.idx) AS statement
+SELECT t.call_id, CAST(date_trunc('week', c.started_at) AS DATE) AS week, t.idx, t.text, e.scale, e.vec
 FROM turns t JOIN calls c USING (call_id)
+LEFT JOIN utterance_embeddings e ON e.call_id = t.call_id AND e.idx = t.idx
 WHERE t.turn <= ?
-GROUP BY t.call_id, c.started_at
-ORDER BY c.started_at NULLS FIRST, t.call_id
+ORDER BY c.started_at NULLS FIRST, t.call_id, t.idx
 """
 
 
@@ -41,6 +46,13 @@ class Statement:
     call_id: str
     week: date | None  # Monday of the call's week; None when the call has no start time
     text: str
+    vector: np.ndarray | None = field(default=None, compare=False, repr=False)  # from stored embeddings
+
+
+def _turn_vector(scale: float | None, vec: bytes | None) -> np.ndarray | None:
+    if scale is None or vec is None or len(vec) != DIM:
+        return None
+    return dequantise(np.frombuffer(vec, dtype=np.int8)[None, :], np.asarray([scale], dtype=np.float32))[0]
 
 
 @dataclass(frozen=True)
@@ -53,13 +65,39 @@ class DriverSummary:
     new: bool
 
 
+def turns_vector(texts: Sequence[str], vectors: Sequence[np.ndarray | None]) -> np.ndarray | None:
+    """The word-weighted mean of the turns' unit vectors, L2-normalised; None when a turn has no vector."""
+    if not texts or any(v is None for v in vectors):
+        return None
+    weights = np.asarray([max(len(t.split()), 1) for t in texts], dtype=np.float32)
+    mean = (np.stack([v for v in vectors if v is not None]) * weights[:, None]).sum(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return mean / norm if norm > 0 else None
+
+
+def _statement(call_id: str, week: date | None, turns: list[tuple[str, np.ndarray | None]]) -> Statement:
+    texts = [t for t, _ in turns]
+    return Statement(call_id, week, " ".join(texts), turns_vector(texts, [v for _, v in turns]))
+
+
 def problem_statements(
     con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None, turns: int = 2
 ) -> list[Statement]:
     """Each call's first ``turns`` customer utterances joined (stored, redacted text); calls without any are left out.
     ``since``/``until`` filter on the call's start date (inclusive)."""
-    rows = con.execute(STATEMENTS_SQL, [since, since, until, until, turns]).fetchall()
-    return [Statement(str(cid), week, str(text)) for cid, week, text in rows]
+    rows = con.execute(TURNS_SQL, [since, since, until, until, turns]).fetchall()
+    out: list[Statement] = []
+    current: tuple[str, date | None] | None = None
+    parts: list[tuple[str, np.ndarray | None]] = []
+    for cid, week, _idx, text, scale, vec in rows:
+        if current is not None and current[0] != str(cid):
+            out.append(_statement(*current, parts))
+            parts = []
+        current = (str(cid), week)
+        parts.append((str(text), _turn_vector(scale, vec)))
+    if current is not None:
+        out.append(_statement(*current, parts))
+    return out
 
 
 def _all_weeks(weeks: Sequence[date]) -> list[date]:
@@ -118,9 +156,21 @@ def drivers_report(
     embed: Embed | None = None,
 ) -> list[DriverSummary]:
     """Contact-driver groups of the stored calls started in [since, until]; empty when no call has customer text.
-    ``embed`` defaults to the classifiers' MiniLM encoder."""
+    Stored embeddings are used where every turn has one; the other statements go through ``embed``
+    (default: the classifiers' MiniLM encoder)."""
     statements = problem_statements(con, since, until, turns)
     if not statements:
         return []
-    vectors = (embed or embed_statements)([s.text for s in statements])
-    return summarise(statements, vectors, k=k)
+    return summarise(statements, statement_vectors(statements, embed or embed_statements), k=k)
+
+
+def statement_vectors(statements: Sequence[Statement], embed: Embed) -> np.ndarray:
+    """One unit vector per statement: the stored one, else ``embed`` of its text (one batch for all the missing)."""
+    missing = [i for i, s in enumerate(statements) if s.vector is None]
+    vectors = np.zeros((len(statements), DIM), dtype=np.float32)
+    if missing:
+        vectors[missing] = np.asarray(embed([statements[i].text for i in missing]), dtype=np.float32)
+    for i, s in enumerate(statements):
+        if s.vector is not None:
+            vectors[i] = s.vector
+    return vectors

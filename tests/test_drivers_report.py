@@ -161,3 +161,55 @@ def test_drivers_page_in_a_real_browser(db, tmp_path) -> None:
             browser.close()
     finally:
         stop_server(proc)
+
+
+def _store_customer_embeddings(path: Path) -> None:
+    """Write the encoder's sentence embeddings of every customer turn, as the classify stage does."""
+    from qa_pipeline.classify.encoder import get_encoder
+    from qa_pipeline.store.db import transaction
+    from qa_pipeline.store.embeddings import write_embeddings
+
+    with connect(path) as con, transaction(con):
+        rows = con.execute(
+            "SELECT call_id, idx, text FROM utterances WHERE speaker = 'customer' ORDER BY 1, 2"
+        ).fetchall()
+        vectors = get_encoder().encode([t for _, _, t in rows])
+        by_call: dict[str, list[int]] = {}
+        for k, (cid, _idx, _t) in enumerate(rows):
+            by_call.setdefault(cid, []).append(k)
+        for cid, ks in by_call.items():
+            write_embeddings(con, cid, [rows[k][1] for k in ks], vectors[ks], "test")
+
+
+def test_stored_embeddings_replace_the_encoder(db, tmp_path) -> None:
+    import shutil
+
+    path, ids = db
+    copy = tmp_path / "stored.duckdb"
+    shutil.copy(path, copy)
+    _store_customer_embeddings(copy)
+    asked: list[list[str]] = []
+
+    def embed(texts):
+        asked.append(list(texts))
+        from qa_pipeline.drivers_report import embed_statements
+
+        return embed_statements(texts)
+
+    with connect(copy, read_only=True) as con:
+        stored = problem_statements(con)
+        assert all(s.vector is not None for s in stored)
+        groups = drivers_report(con, k=3, embed=embed)
+    assert asked == []  # every statement came from stored vectors: no encoder pass
+    assert sorted(g.size for g in groups) == [12, 12, 12]
+    for g in groups:
+        assert len({t for t, members in ids.items() for c in g.examples if c in members}) == 1, g
+
+    # a call whose first turns were never classified is embedded at request time, alone
+    missing = ids["balance"][0]
+    with connect(copy) as con:
+        con.execute("DELETE FROM utterance_embeddings WHERE call_id = ? AND idx = 3", [missing])
+    with connect(copy, read_only=True) as con:
+        groups = drivers_report(con, k=3, embed=embed)
+    assert asked == [["hello what is the balance on my checking account thanks"]]
+    assert sorted(g.size for g in groups) == [12, 12, 12]

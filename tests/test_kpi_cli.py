@@ -57,5 +57,7 @@ def test_bench_kpi_prints_timings_and_the_load(tmp_path: Path) -> None:
     assert "per-agent KPI roll-up: median" in done.stdout and "load average before" in done.stdout
     assert "RESULT kpi: 2,000 calls" in done.stdout
     assert "drivers statement query (first 2 customer turns of 2,000 calls): median" in done.stdout
+    # the whole drivers report ran from the stored embeddings (the bench's encoder stand-in refuses any text)
+    assert "drivers report (query, stored vectors, k chosen by silhouette, names):" in done.stdout
     with connect(tmp_path / "kpi-2000.duckdb", read_only=True) as con:
         assert con.execute("SELECT sum(calls) FROM kpi_daily").fetchone() == (2000,)

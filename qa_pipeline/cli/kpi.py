@@ -101,8 +101,8 @@ def bench_kpi(
     db_dir: Path | None = typer.Option(None, "--db-dir", help="Keep the synthetic databases here (default: temp)."),
 ) -> None:
     """Time the per-agent KPI roll-up and score summary on synthetic databases of N calls (aim: < 1 s at 1 M),
-    a full rebuild, the per-call cost of keeping the roll-ups and the contact-drivers statement query; prints the
-    load average."""
+    a full rebuild, the per-call cost of keeping the roll-ups, the contact-drivers statement query and (up to
+    100,000 calls) the whole drivers report from stored embeddings; prints the load average."""
     from qa_pipeline.kpi.bench import run_kpi_bench
 
     with tempfile.TemporaryDirectory(prefix="qa-bench-kpi-") as tmp:
