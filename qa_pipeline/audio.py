@@ -7,9 +7,13 @@ stereo stays two channels (one party each); more channels are rejected.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import av
 import numpy as np
@@ -117,6 +121,18 @@ def decode(path: str | Path, *, max_duration_s: float = DEFAULT_MAX_DURATION_S) 
     or is longer than ``max_duration_s``.
     """
     path = Path(path)
+    chunks: list[np.ndarray] = []
+    info = _decode_into(path, max_duration_s, chunks.append)
+    if not chunks:
+        samples = np.zeros((info.channels, 0), dtype=np.float32)
+    else:
+        samples = np.ascontiguousarray(np.concatenate(chunks, axis=1), dtype=np.float32)
+    _check_decoded(path, info, samples.shape[1])
+    return DecodedAudio(samples=samples, info=info)
+
+
+def _decode_into(path: Path, max_duration_s: float, sink: Callable[[np.ndarray], object]) -> AudioInfo:
+    """Stream the decoded ``(channels, n)`` float32 chunks of ``path`` into ``sink``; the container's info."""
     try:
         with av.open(str(path), mode="r", metadata_errors="ignore") as container:
             info = _info(container, path)
@@ -132,18 +148,21 @@ def decode(path: str | Path, *, max_duration_s: float = DEFAULT_MAX_DURATION_S) 
                     f"{_span(max_duration_s)}; split it, or raise --max-duration (hours)",
                     path=str(path),
                 )
-            samples = _decode_stream(container, info.channels, max_duration_s, path)
+            _decode_stream(container, info.channels, max_duration_s, path, sink)
     except AudioDecodeError:
         raise
     except (av.error.FFmpegError, OSError, UnicodeDecodeError, ValueError) as exc:
         raise AudioDecodeError(_unreadable(path, exc), path=str(path)) from exc
-    if samples.shape[1] == 0:
+    return info
+
+
+def _check_decoded(path: Path, info: AudioInfo, n: int) -> None:
+    if n == 0:
         raise AudioDecodeError(
             f"{path}: the recording decodes to no audio samples; it is empty or truncated — re-export it",
             path=str(path),
         )
-    _check_complete(path, info, samples.shape[1] / SAMPLE_RATE)
-    return DecodedAudio(samples=samples, info=info)
+    _check_complete(path, info, n / SAMPLE_RATE)
 
 
 # A file cut short (a copy interrupted, a recorder that crashed) still decodes up to the cut.
@@ -201,11 +220,14 @@ def _check_complete(path: Path, info: AudioInfo, decoded_s: float) -> None:
 
 
 def _decode_stream(
-    container: av.container.InputContainer, channels: int, max_duration_s: float, path: Path
-) -> np.ndarray:
+    container: av.container.InputContainer,
+    channels: int,
+    max_duration_s: float,
+    path: Path,
+    sink: Callable[[np.ndarray], object],
+) -> None:
     layout = "mono" if channels == 1 else "stereo"
     resampler = av.audio.resampler.AudioResampler(format="flt", layout=layout, rate=SAMPLE_RATE)
-    chunks: list[np.ndarray] = []
     total = 0
     limit = int(max_duration_s * SAMPLE_RATE)
     stream = container.streams.audio[0]
@@ -221,7 +243,7 @@ def _decode_stream(
         frame.pts = None
         for out in resampler.resample(frame):
             arr = out.to_ndarray().reshape(-1, channels).T  # packed 'flt' → (channels, n)
-            chunks.append(arr)
+            sink(arr)
             total += arr.shape[1]
         if total > limit:
             raise AudioDecodeError(
@@ -229,7 +251,145 @@ def _decode_stream(
                 path=str(path),
             )
     for out in resampler.resample(None):
-        chunks.append(out.to_ndarray().reshape(-1, channels).T)
-    if not chunks:
-        return np.zeros((channels, 0), dtype=np.float32)
-    return np.ascontiguousarray(np.concatenate(chunks, axis=1), dtype=np.float32)
+        sink(out.to_ndarray().reshape(-1, channels).T)
+
+
+# --------------------------------------------------------------------------- long recordings
+
+# A recording longer than this is not held in memory: it is decoded once into per-channel float32
+# files (a spool, in a temporary folder) and read back a window at a time, so the memory of a call
+# does not grow with its length (docs/operations.md, "Long recordings").
+LONG_RECORDING_S = 20 * 60.0
+_F32 = np.dtype(np.float32).itemsize
+
+
+class SpooledChannel:
+    """One channel of a spooled recording (or the mix of both), read on slicing: ``ch[a:b]`` is float32."""
+
+    def __init__(self, files: Sequence[Path], n: int) -> None:
+        self._files = tuple(files)
+        self.size = n
+
+    def __len__(self) -> int:
+        return self.size
+
+    @property
+    def shape(self) -> tuple[int]:
+        return (self.size,)
+
+    def __getitem__(self, key: slice) -> np.ndarray:
+        if not isinstance(key, slice) or key.step not in (None, 1):
+            raise TypeError(f"a spooled channel reads contiguous slices, got {key!r}")
+        start, stop, _ = key.indices(self.size)
+        count = max(0, stop - start)
+        parts = [np.fromfile(f, dtype=np.float32, count=count, offset=start * _F32) for f in self._files]
+        if len(parts) == 1:
+            return parts[0]
+        return ((parts[0] + parts[1]) * np.float32(0.5)).astype(np.float32, copy=False)
+
+
+# a mono signal: float32 samples in memory, or a spooled long recording's channel read a slice at a time
+Samples = np.ndarray | SpooledChannel
+
+
+@dataclass(eq=False)
+class SpooledAudio:
+    """A decoded recording kept on disk, one float32 file per channel; ``close()`` (or ``with``) deletes it."""
+
+    info: AudioInfo
+    files: tuple[Path, ...]
+    n: int
+    _folder: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def channels(self) -> int:
+        return len(self.files)
+
+    @property
+    def duration_s(self) -> float:
+        return self.n / SAMPLE_RATE
+
+    @property
+    def source_rate(self) -> int:
+        return self.info.source_rate
+
+    def read(self, start: int, end: int) -> np.ndarray:
+        """Samples ``[start, end)`` of every channel, ``(channels, m)`` float32."""
+        return np.stack([SpooledChannel((f,), self.n)[start:end] for f in self.files])
+
+    def channel(self, i: int) -> SpooledChannel:
+        return SpooledChannel((self.files[i],), self.n)
+
+    def mono(self) -> SpooledChannel:
+        """Both channels mixed down (or the only channel), read on slicing."""
+        return SpooledChannel(self.files, self.n)
+
+    def close(self) -> None:
+        if self._folder is not None:
+            self._folder.cleanup()
+            self._folder = None
+
+    def __enter__(self) -> SpooledAudio:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def spool(
+    path: str | Path, *, max_duration_s: float = DEFAULT_MAX_DURATION_S, folder: str | Path | None = None
+) -> SpooledAudio:
+    """Decode ``path`` into per-channel float32 files in a temporary folder made in ``folder`` (default: the
+    system's temporary directory, ``TMPDIR``); same errors as :func:`decode`, and a full disk is named as such."""
+    path = Path(path)
+    spool_dir = tempfile.TemporaryDirectory(prefix="qa-audio-", dir=folder)
+    handles: list[BinaryIO] = []
+    count = [0]
+
+    def full(exc: OSError) -> AudioDecodeError:
+        return AudioDecodeError(
+            f"{path}: cannot spool the decoded recording into {spool_dir.name} ({exc}); a recording over "
+            f"{_span(LONG_RECORDING_S)} is decoded to disk first (7.7 MB per stereo minute) — free space there, "
+            "or point TMPDIR at a larger disk",
+            path=str(path),
+        )
+
+    def write(chunk: np.ndarray) -> None:
+        try:
+            if not handles:
+                handles.extend(open(Path(spool_dir.name) / f"ch{i}.f32", "wb") for i in range(chunk.shape[0]))  # noqa: SIM115
+            for h, row in zip(handles, chunk, strict=True):
+                h.write(np.ascontiguousarray(row, dtype=np.float32).tobytes())
+        except OSError as exc:
+            raise full(exc) from exc
+        count[0] += chunk.shape[1]
+
+    try:
+        try:
+            info = _decode_into(path, max_duration_s, write)
+        except BaseException:
+            for h in handles:
+                with contextlib.suppress(OSError):
+                    h.close()
+            raise
+        try:
+            for h in handles:
+                h.close()  # the last buffered bytes: a full disk can show here first
+        except OSError as exc:
+            raise full(exc) from exc
+        _check_decoded(path, info, count[0])
+    except BaseException:
+        spool_dir.cleanup()
+        raise
+    files = tuple(Path(spool_dir.name) / f"ch{i}.f32" for i in range(info.channels))
+    return SpooledAudio(info=info, files=files, n=count[0], _folder=spool_dir)
+
+
+def open_audio(
+    path: str | Path, *, max_duration_s: float = DEFAULT_MAX_DURATION_S, long_s: float = LONG_RECORDING_S
+) -> DecodedAudio | SpooledAudio:
+    """In memory up to ``long_s`` seconds (by the container's header); longer, or of unknown length, spooled."""
+    info = probe(path)
+    if info.duration_s is not None and info.duration_s <= long_s:
+        return decode(path, max_duration_s=max_duration_s)
+    return spool(path, max_duration_s=max_duration_s)

@@ -36,6 +36,7 @@ import numpy as np
 from scipy.fft import dct
 
 from qa_pipeline.asr.base import SAMPLE_RATE, AsrSegment
+from qa_pipeline.audio import Samples
 from qa_pipeline.conversation import PartySegment, Speaker, Word, mean_confidence
 
 logger = logging.getLogger("qa_pipeline.diarize")
@@ -165,8 +166,13 @@ class MonoDiarization:
 # --------------------------------------------------------------------------- speech and features
 
 
-def speech_regions(audio: np.ndarray, options: DiarizeOptions = DiarizeOptions()) -> list[tuple[float, float]]:
-    """Speech stretches (seconds) found by Silero VAD, split at pauses of ``min_silence_ms``."""
+VAD_WINDOW_S = 20 * 60.0  # Silero runs on at most this much audio at once (a shorter call: all of it)
+
+
+def speech_regions(audio: Samples, options: DiarizeOptions = DiarizeOptions()) -> list[tuple[float, float]]:
+    """Speech stretches (seconds) found by Silero VAD, split at pauses of ``min_silence_ms``.
+
+    A long recording is read :data:`VAD_WINDOW_S` at a time; a stretch cut by a window edge is joined again."""
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
     vad = VadOptions(
@@ -175,8 +181,17 @@ def speech_regions(audio: np.ndarray, options: DiarizeOptions = DiarizeOptions()
         min_silence_duration_ms=options.min_silence_ms,
         speech_pad_ms=options.speech_pad_ms,
     )
-    stamps = get_speech_timestamps(np.ascontiguousarray(audio, dtype=np.float32), vad)
-    return [(s["start"] / SAMPLE_RATE, s["end"] / SAMPLE_RATE) for s in stamps]
+    window = int(VAD_WINDOW_S * SAMPLE_RATE)
+    regions: list[tuple[float, float]] = []
+    for a in range(0, audio.size, window):
+        chunk = np.ascontiguousarray(audio[a : a + window], dtype=np.float32)
+        for k, st in enumerate(get_speech_timestamps(chunk, vad)):
+            start, end = (a + st["start"]) / SAMPLE_RATE, (a + st["end"]) / SAMPLE_RATE
+            if k == 0 and a > 0 and regions and start - regions[-1][1] < options.min_silence_ms / 1000:
+                regions[-1] = (regions[-1][0], end)
+            else:
+                regions.append((start, end))
+    return regions
 
 
 def _frames(x: np.ndarray, size: int, hop: int) -> np.ndarray:
@@ -215,7 +230,7 @@ class FrameFeatures:
 
 
 def frame_features(
-    audio: np.ndarray, options: DiarizeOptions = DiarizeOptions(), *, block_s: float = 60.0
+    audio: Samples, options: DiarizeOptions = DiarizeOptions(), *, block_s: float = 60.0
 ) -> FrameFeatures:
     """MFCCs (25 ms frames) and autocorrelation pitch (40 ms frames), both on a 10 ms hop.
 
@@ -223,9 +238,8 @@ def frame_features(
     holds its whole frame matrix at once (peak memory: docs/diarization.md).
     """
     sr, hop = SAMPLE_RATE, SAMPLE_RATE // 100
-    x = np.asarray(audio, dtype=np.float32)
-    emph = np.append(x[:1], x[1:] - 0.97 * x[:-1])
-    n_frames = 1 + max(0, x.size - 400) // hop
+    size = audio.size
+    n_frames = 1 + max(0, size - 400) // hop
     per_block = max(1, int(block_s * 100))
     fb = _mel_filterbank(options.n_mels, 512, sr, options.fmin_hz, options.fmax_hz).T
     window = np.hanning(400).astype(np.float32)
@@ -234,14 +248,23 @@ def frame_features(
     mfccs, energies, acs0, bests, peaks = [], [], [], [], []
     for a in range(0, n_frames, per_block):
         b = min(n_frames, a + per_block)
-        seg = emph[a * hop : (b - 1) * hop + 400]
+        # read only this block (plus the sample before it, for the pre-emphasis): a long call is never whole
+        first, last = a * hop, (b - 1) * hop + 640
+        xb = np.asarray(audio[max(0, first - 1) : last], dtype=np.float32)
+        if first == 0:
+            x = xb
+            emph = np.append(xb[:1], xb[1:] - 0.97 * xb[:-1])
+        else:
+            x = xb[1:]
+            emph = xb[1:] - 0.97 * xb[:-1]
+        seg = emph[: (b - 1) * hop + 400 - first]
         frames = _frames(seg, 400, hop)[: b - a] * window
         power = np.abs(np.fft.rfft(frames, n=512)) ** 2
         log_mel = np.log(power @ fb + 1e-10)
         mfccs.append(dct(log_mel, type=2, axis=1, norm="ortho")[:, 1 : options.n_mfcc].astype(np.float32))
         energies.append(np.log(np.sum(frames.astype(np.float64) ** 2, axis=1) + 1e-10))
         # pitch: normalised autocorrelation peak between 60 and 400 Hz
-        pf = _frames(x[a * hop : (b - 1) * hop + 640], 640, hop)[: b - a].astype(np.float64)
+        pf = _frames(x, 640, hop)[: b - a].astype(np.float64)
         pf = pf - pf.mean(axis=1, keepdims=True)
         ac = np.fft.irfft(np.abs(np.fft.rfft(pf, n=2048)) ** 2, n=2048)[:, :320]
         energy = ac[:, 0]
@@ -529,10 +552,13 @@ def decide_roles(
 
 
 def diarize_mono(
-    audio: np.ndarray, segments: Sequence[AsrSegment], options: DiarizeOptions = DiarizeOptions()
+    audio: Samples, segments: Sequence[AsrSegment], options: DiarizeOptions = DiarizeOptions()
 ) -> MonoDiarization:
-    """Attribute a mono call's ASR segments to agent / customer / unknown, with diagnostics."""
-    audio = np.asarray(audio, dtype=np.float32).reshape(-1)
+    """Attribute a mono call's ASR segments to agent / customer / unknown, with diagnostics.
+
+    ``audio`` is a float32 array, or a channel read on slicing (a spooled long recording)."""
+    if isinstance(audio, np.ndarray):
+        audio = np.asarray(audio, dtype=np.float32).reshape(-1)
     regions = speech_regions(audio, options) if audio.size else []
     speech_s = float(sum(e - s for s, e in regions))
     spans = speech_pieces(regions, options)
@@ -662,7 +688,7 @@ def diarize_mono(
 
 
 def attribute_mono(
-    audio: np.ndarray, segments: Sequence[AsrSegment], *, options: DiarizeOptions = DiarizeOptions()
+    audio: Samples, segments: Sequence[AsrSegment], *, options: DiarizeOptions = DiarizeOptions()
 ) -> list[PartySegment]:
     """Mono ASR segments as agent / customer / unknown :class:`PartySegment` (``channel=None``)."""
     result = diarize_mono(audio, segments, options)

@@ -13,17 +13,19 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from qa_pipeline.asr.base import TranscribeOptions, Transcriber
+from qa_pipeline.asr.base import SAMPLE_RATE, TranscribeOptions, Transcriber
 from qa_pipeline.attribute import (
     AttributionOptions,
+    ChannelDecision,
     channel_segments,
     channels_are_duplicates,
     decide_agent_channel,
     speaker_for_channel,
 )
-from qa_pipeline.audio import DEFAULT_MAX_DURATION_S, DecodedAudio, decode
+from qa_pipeline.audio import DEFAULT_MAX_DURATION_S, DecodedAudio, SpooledAudio, open_audio
 from qa_pipeline.conversation import Conversation, PartySegment, mean_confidence, merge_parties
 from qa_pipeline.ingest import Recording
+from qa_pipeline.long_audio import WINDOW_S, transcribe_long_mono, transcribe_long_stereo
 from qa_pipeline.records import CallRecord
 from qa_pipeline.redact.types import RedactionOptions
 from qa_pipeline.transcript_file import is_transcript, parse_transcript
@@ -44,6 +46,7 @@ class PipelineOptions:
     manifest_columns: tuple[tuple[str, str], ...] = ()  # exported column -> manifest field (settings file)
     redaction: RedactionOptions | None = None  # the settings file's redaction block (None: the defaults)
     scorecards: str | None = None  # the scorecards folder (settings file); None: paths.scorecards_dir()
+    long_window_s: float = WINDOW_S  # a long (spooled) recording goes through Whisper this many seconds at a time
 
 
 @functools.lru_cache(maxsize=4)
@@ -67,51 +70,36 @@ def transcribe_recording(
     recording: Recording,
     transcriber: Transcriber,
     options: PipelineOptions,
-    audio: DecodedAudio | None = None,
+    audio: DecodedAudio | SpooledAudio | None = None,
 ) -> TranscribedCall:
     """Decode ``recording``, transcribe each party and merge them into a conversation.
 
     A ``*.transcript.json`` file (a chat, or another system's transcript) is read instead: no audio, no ASR.
+    A recording longer than :data:`~qa_pipeline.audio.LONG_RECORDING_S` is spooled to disk and transcribed
+    a window at a time (``audio`` given by the caller stays the caller's to close).
     """
     if is_transcript(recording.path):
         return read_transcript_call(recording, options)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    if audio is None:
-        audio = decode(recording.path, max_duration_s=options.max_duration_s)
+    source: DecodedAudio | SpooledAudio = (
+        audio if audio is not None else open_audio(recording.path, max_duration_s=options.max_duration_s)
+    )
     timings["decode_s"] = time.perf_counter() - t0
-
     t1 = time.perf_counter()
-    parts: list[PartySegment] = []
-    agent_channel: int | None
-    decision = None
-    if audio.channels == 2 and not channels_are_duplicates(audio.samples, options.attribution.duplicate_channel_corr):
-        attribution = "stereo"
-        from qa_pipeline.stereo import transcribe_stereo
-
-        # both channels in one Whisper pass (fuller batches); segments come back per channel
-        left, right = transcribe_stereo(transcriber, audio.samples, options.transcribe)
-        decision = decide_agent_channel(
-            left, right, options.attribution, manifest_channel=recording.metadata.agent_channel
-        )
-        agent_channel = decision.agent_channel
-        for ch, segs in enumerate((left, right)):
-            parts.extend(channel_segments(segs, speaker_for_channel(ch, agent_channel), ch))
-    else:
-        from qa_pipeline.diarize import attribute_mono
-
-        attribution = "diarized"
-        agent_channel = None
-        mono = audio.mono()
-        segs = transcriber.transcribe(mono, options.transcribe)
-        parts.extend(attribute_mono(mono, segs))
+    try:
+        parts, attribution, decision = _attributed_parts(source, recording, transcriber, options)
+    finally:
+        if audio is None and isinstance(source, SpooledAudio):
+            source.close()
+    agent_channel = decision.agent_channel if decision is not None else None
     timings["transcribe_s"] = time.perf_counter() - t1
 
     # mono: the diarizer already cut the speech into sentences and voice runs; joining them back
     # would fold a call of unsure voices into a few long utterances
     join_gap_s = 1.0 if attribution == "stereo" else float("-inf")
     conversation = merge_parties(
-        recording.call_id, parts, audio.duration_s, join_gap_s=join_gap_s, language=options.transcribe.language
+        recording.call_id, parts, source.duration_s, join_gap_s=join_gap_s, language=options.transcribe.language
     )
     conversation = replace(conversation, queue=recording.metadata.queue)
     if decision is not None:
@@ -119,10 +107,10 @@ def transcribe_recording(
     words = [w for u in conversation.utterances for w in u.words]
     record = CallRecord(
         recording=recording,
-        format=audio.info.format,
-        source_rate=audio.source_rate,
-        channels=audio.channels,
-        duration_s=audio.duration_s,
+        format=source.info.format,
+        source_rate=source.source_rate,
+        channels=source.channels,
+        duration_s=source.duration_s,
         attribution=attribution,
         agent_channel=agent_channel,
         asr_backend=transcriber.backend,
@@ -136,10 +124,50 @@ def transcribe_recording(
         "%s: %d utterances from %.1f s of audio (%s)",
         recording.path,
         len(conversation.utterances),
-        audio.duration_s,
+        source.duration_s,
         attribution,
     )
     return TranscribedCall(record=record, conversation=conversation, timings=timings)
+
+
+def _attributed_parts(
+    audio: DecodedAudio | SpooledAudio, recording: Recording, transcriber: Transcriber, options: PipelineOptions
+) -> tuple[list[PartySegment], str, ChannelDecision | None]:
+    """Transcribe and attribute: stereo (one party per channel) or mono (diarized).
+
+    A spooled (long) recording goes through Whisper a window at a time (:mod:`qa_pipeline.long_audio`); its
+    channels are compared for duplication on the first window only."""
+    if isinstance(audio, SpooledAudio):
+        probe_samples = audio.read(0, min(audio.n, int(options.long_window_s * SAMPLE_RATE)))
+    else:
+        probe_samples = audio.samples
+    parts: list[PartySegment] = []
+    if audio.channels == 2 and not channels_are_duplicates(probe_samples, options.attribution.duplicate_channel_corr):
+        del probe_samples
+        if isinstance(audio, SpooledAudio):
+            left, right = transcribe_long_stereo(transcriber, audio, options.transcribe, options.long_window_s)
+        else:
+            from qa_pipeline.stereo import transcribe_stereo
+
+            # both channels in one Whisper pass (fuller batches); segments come back per channel
+            left, right = transcribe_stereo(transcriber, audio.samples, options.transcribe)
+        decision = decide_agent_channel(
+            left, right, options.attribution, manifest_channel=recording.metadata.agent_channel
+        )
+        for ch, segs in enumerate((left, right)):
+            parts.extend(channel_segments(segs, speaker_for_channel(ch, decision.agent_channel), ch))
+        return parts, "stereo", decision
+    del probe_samples
+    from qa_pipeline.diarize import attribute_mono
+
+    if isinstance(audio, SpooledAudio):
+        segs = transcribe_long_mono(transcriber, audio, options.transcribe, options.long_window_s)
+        parts.extend(attribute_mono(audio.mono(), segs))
+    else:
+        mono = audio.mono()
+        segs = transcriber.transcribe(mono, options.transcribe)
+        parts.extend(attribute_mono(mono, segs))
+    return parts, "diarized", None
 
 
 def read_transcript_call(recording: Recording, options: PipelineOptions) -> TranscribedCall:

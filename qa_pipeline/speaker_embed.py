@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from qa_pipeline.asr.base import SAMPLE_RATE
+from qa_pipeline.audio import Samples
 
 # Calls at once share one encoder: loading is done once under this lock (lru_cache alone lets two
 # first callers load it twice), and embedding holds it too (resemblyzer makes no thread-safety promise).
@@ -36,7 +37,7 @@ def _encoder() -> object:
         return _load_encoder()
 
 
-def ge2e_embeddings(audio: np.ndarray, spans: Sequence[tuple[float, float]]) -> np.ndarray:
+def ge2e_embeddings(audio: Samples, spans: Sequence[tuple[float, float]]) -> np.ndarray:
     """One GE2E embedding per ``(start_s, end_s)`` piece of ``audio`` (16 kHz float32): shape ``(len(spans), 256)``."""
     enc = _encoder()
     rows = []

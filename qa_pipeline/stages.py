@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from qa_pipeline.asr.base import Transcriber
-from qa_pipeline.audio import DecodedAudio
+from qa_pipeline.audio import DecodedAudio, SpooledAudio
 from qa_pipeline.classify.classifier import Classifier
 from qa_pipeline.errors import InputError
 from qa_pipeline.ingest import Recording
@@ -67,7 +67,7 @@ class CallSource:
     options: PipelineOptions
     runtime: AsrRuntime | None = None
     transcriber: Transcriber | None = None
-    audio: DecodedAudio | None = None
+    audio: DecodedAudio | SpooledAudio | None = None
 
 
 def transcribe_source(source: CallSource) -> CallAnalysis:

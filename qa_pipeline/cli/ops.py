@@ -281,3 +281,44 @@ def bench_pipeline(
         typer.echo("  model loading: " + ", ".join(f"{k} {v:.1f} s" for k, v in stage_pass.load_s.items()))
     vs = f"{spread(runs.ratios).median:.2f}× the baseline" if baseline else "baseline not run"
     typer.echo(f"RESULT pipeline: {pipe.median:.1f}× real time, {vs}, peak {runs.peak_bytes / 2**30:.2f} GiB")
+
+
+@bench_app.command("memory")
+@cli_errors
+def bench_memory(
+    minutes: list[float] = typer.Option(
+        [10.0, 60.0, 240.0], "--minutes", min=1.0, help="Call lengths to measure (repeat the option for several)."
+    ),
+    channels: list[int] = typer.Option(
+        [2, 1], "--channels", min=1, max=2, help="2 = stereo, 1 = mono (diarized); repeat for both."
+    ),
+    keep: Path | None = typer.Option(None, "--keep", help="Write the long recordings here and keep them."),
+) -> None:
+    """Peak memory of one call of each length through every stage, each in a fresh process: the sample calls
+    end to end as one long recording. Ends with RESULT memory: <peak> GiB at most, <growth> MiB per hour."""
+    _offline_env()
+    from qa_pipeline.benchtime import load_text
+    from qa_pipeline.devtools import bench_memory as bm
+    from qa_pipeline.devtools.bench_pipeline import bench_recordings
+
+    calls = [rec.path for rec in bench_recordings(samples_dir() / "calls")]
+    typer.echo(f"{load_text('load average before')}; recordings built from {len(calls)} stereo sample calls")
+    typer.echo(f"{'minutes':>8} {'channels':>8} {'peak GiB':>9} {'wall s':>8} {'× real time':>11} {'utterances':>10}")
+    figures = []
+    with tempfile.TemporaryDirectory(prefix="qa-bench-memory-") as tmp:
+        folder = keep or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        for ch in channels:
+            for m in minutes:
+                path = bm.build_recording(folder / f"long-{m:g}min-{ch}ch.flac", m, ch, calls)
+                f = bm.measure_in_child(path, m, ch)
+                figures.append(f)
+                typer.echo(
+                    f"{m:>8g} {ch:>8} {f.peak_bytes / 2**30:>9.2f} {f.wall_s:>8.1f} {f.rt:>11.1f} {f.utterances:>10}"
+                )
+    typer.echo(load_text("load average after"))
+    growth = [
+        g for ch in channels if (g := bm.growth_mib_per_hour([f for f in figures if f.channels == ch])) is not None
+    ]
+    grows = f", grows {max(growth):+.0f} MiB per hour of call at most" if growth else ""
+    typer.echo(f"RESULT memory: peak {max(f.peak_bytes for f in figures) / 2**30:.2f} GiB{grows}")

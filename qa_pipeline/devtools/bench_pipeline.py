@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-from qa_pipeline.audio import DecodedAudio, decode
+from qa_pipeline.audio import SpooledAudio, decode, open_audio
 from qa_pipeline.errors import InputError
 from qa_pipeline.ingest import Recording, discover
 
@@ -230,7 +230,12 @@ def run_stages(
     options = PipelineOptions(backend=backend, model=model, redact=redact)
     stages = spine(options, scorecards=cards)
     # warm the ASR on a little of the first call (first-call allocations are not per-call cost)
-    transcriber.transcribe(decode(recordings[0].path).mono()[: 16_000 * 5], options.transcribe)
+    first = open_audio(recordings[0].path, max_duration_s=options.max_duration_s)
+    try:
+        transcriber.transcribe(np.asarray(first.mono()[: 16_000 * 5]), options.transcribe)
+    finally:
+        if isinstance(first, SpooledAudio):
+            first.close()
 
     seconds = dict.fromkeys(STAGES, 0.0)
     audio_s = 0.0
@@ -242,12 +247,17 @@ def run_stages(
         with timing_vad() as vad:
             for rec in recordings:
                 t = time.perf_counter()
-                audio: DecodedAudio = decode(rec.path, max_duration_s=options.max_duration_s)
+                # a long recording is spooled to disk, as the nightly run does (qa_pipeline.audio.open_audio)
+                audio = open_audio(rec.path, max_duration_s=options.max_duration_s)
                 seconds["decode"] += time.perf_counter() - t
                 audio_s += audio.duration_s
                 vad_before = vad.seconds
                 t = time.perf_counter()
-                analysis = stages.source.run(CallSource(rec, options, transcriber=transcriber, audio=audio))
+                try:
+                    analysis = stages.source.run(CallSource(rec, options, transcriber=transcriber, audio=audio))
+                finally:
+                    if isinstance(audio, SpooledAudio):
+                        audio.close()
                 asr = time.perf_counter() - t
                 vad_s = vad.seconds - vad_before
                 seconds["vad"] += vad_s
