@@ -187,3 +187,23 @@ def test_assignment_routes_sample_claim_and_assign_by_role(fx):
     with connect(fx.db, read_only=True) as con:
         load = {w["reviewer"]: w["assigned"] for w in assignment.workload(con)}
     assert load == {None: len(pool) - 2, "alice": 1, "adam": 1} if len(pool) > 2 else {"alice": 1, "adam": 1}
+
+
+def test_sample_form_offers_the_configured_quota_and_seed(fx, tmp_path):
+    """`serve` passes the settings file's [review] sample_quota / sample_seed to the /assignments form."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    c = TestClient(create_app(ServerConfig(fx.db, sample_quota=7, sample_seed=42)), follow_redirects=False)
+    tok = csrf_of(c.get("/login").text)
+    c.post("/login", data={"csrf": tok, "username": "sue", "password": "sue-super-pw1"})
+    page = c.get("/assignments").text
+    assert 'name="quota" value="7"' in page and 'name="seed" value="42"' in page
+
+    # the serve command takes both from the settings file (shown without starting a server: --help lists them)
+    (tmp_path / "qa-pipeline.toml").write_text("[review]\nsample_quota = 9\nsample_seed = 3\n", encoding="utf-8")
+    bin_ = Path(sys.executable).parent / "qa-pipeline"
+    done = subprocess.run([str(bin_), "serve", "--help"], capture_output=True, text=True, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0 and "--sample-quota" in done.stdout
+    assert "default: 9" in done.stdout.replace("\n", " ").split("--sample-quota", 1)[1][:300]

@@ -66,6 +66,15 @@ def serve(
         help="Folder for rendered (redacted) playback audio, kept across restarts. "
         "Default: a private temporary folder removed when the server stops.",
     ),
+    sample_quota: int = typer.Option(
+        5,
+        "--sample-quota",
+        min=1,
+        help="Calls per agent the weekly-sample form offers (settings: [review] sample_quota).",
+    ),
+    sample_seed: int = typer.Option(
+        0, "--sample-seed", help="Seed the weekly-sample form offers (settings: [review] sample_seed)."
+    ),
     scorecards: Path | None = scorecards_option(),
 ) -> None:
     """Start the review workspace (sign-in required; users come from 'qa-pipeline users add')."""
@@ -83,6 +92,8 @@ def serve(
         secure_cookies=secure_cookies,
         forwarded_allow_ips=forwarded_allow_ips,
         playback_cache=playback_cache,
+        sample_quota=sample_quota,
+        sample_seed=sample_seed,
     )
     typer.echo(f"Review workspace on http://{host}:{port}/  (database {db}; Ctrl-C to stop)", err=True)
     run_server(config, host=host, port=port)

@@ -61,6 +61,9 @@ class ServerConfig:
     forwarded_allow_ips: str | None = None
     # Folder of rendered (redacted) playback WAVs; None: a private temporary folder removed at exit.
     playback_cache: Path | None = None
+    # what the weekly-sample form on /assignments offers (settings: [review] sample_quota / sample_seed)
+    sample_quota: int = 5
+    sample_seed: int = 0
 
 
 class Redirect(Exception):

@@ -25,7 +25,17 @@ async def assignments_page(request: Request) -> Response:
 
     session, user, (rows, load) = await ws.authed(request, "assign.view", work)
     return ws.render(
-        request, "assignments.html", {"rows": rows, "workload": load, "mine": mine}, user=user, session=session
+        request,
+        "assignments.html",
+        {
+            "rows": rows,
+            "workload": load,
+            "mine": mine,
+            "sample_quota": ws.config.sample_quota,
+            "sample_seed": ws.config.sample_seed,
+        },
+        user=user,
+        session=session,
     )
 
 
