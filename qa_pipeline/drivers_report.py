@@ -11,6 +11,7 @@ classification, or written before migration 020) are embedded at request time.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,8 @@ import duckdb
 import numpy as np
 
 from qa_pipeline import drivers
-from qa_pipeline.store.embeddings import DIM, dequantise
+from qa_pipeline.classify.encoder import sentence_embeddings
+from qa_pipeline.store.embeddings import DIM, stored_vector
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -49,12 +51,6 @@ class Statement:
     vector: np.ndarray | None = field(default=None, compare=False, repr=False)  # from stored embeddings
 
 
-def _turn_vector(scale: float | None, vec: bytes | None) -> np.ndarray | None:
-    if scale is None or vec is None or len(vec) != DIM:
-        return None
-    return dequantise(np.frombuffer(vec, dtype=np.int8)[None, :], np.asarray([scale], dtype=np.float32))[0]
-
-
 @dataclass(frozen=True)
 class DriverSummary:
     group: int
@@ -75,11 +71,6 @@ def turns_vector(texts: Sequence[str], vectors: Sequence[np.ndarray | None]) -> 
     return mean / norm if norm > 0 else None
 
 
-def _statement(call_id: str, week: date | None, turns: list[tuple[str, np.ndarray | None]]) -> Statement:
-    texts = [t for t, _ in turns]
-    return Statement(call_id, week, " ".join(texts), turns_vector(texts, [v for _, v in turns]))
-
-
 def problem_statements(
     con: duckdb.DuckDBPyConnection, since: date | None = None, until: date | None = None, turns: int = 2
 ) -> list[Statement]:
@@ -87,16 +78,11 @@ def problem_statements(
     ``since``/``until`` filter on the call's start date (inclusive)."""
     rows = con.execute(TURNS_SQL, [since, since, until, until, turns]).fetchall()
     out: list[Statement] = []
-    current: tuple[str, date | None] | None = None
-    parts: list[tuple[str, np.ndarray | None]] = []
-    for cid, week, _idx, text, scale, vec in rows:
-        if current is not None and current[0] != str(cid):
-            out.append(_statement(*current, parts))
-            parts = []
-        current = (str(cid), week)
-        parts.append((str(text), _turn_vector(scale, vec)))
-    if current is not None:
-        out.append(_statement(*current, parts))
+    for (cid, week), call_rows in itertools.groupby(rows, key=lambda r: (r[0], r[1])):  # rows come ordered by call
+        said = list(call_rows)
+        texts = [str(r[3]) for r in said]
+        vectors = [stored_vector(r[4], r[5]) for r in said]
+        out.append(Statement(str(cid), week, " ".join(texts), turns_vector(texts, vectors)))
     return out
 
 
@@ -108,12 +94,6 @@ def _all_weeks(weeks: Sequence[date]) -> list[date]:
         out.append(w)
         w += timedelta(days=7)
     return out
-
-
-def embed_statements(texts: Sequence[str]) -> np.ndarray:
-    from qa_pipeline.classify.encoder import get_encoder
-
-    return np.asarray(get_encoder().encode(list(texts)))
 
 
 def summarise(statements: Sequence[Statement], vectors: np.ndarray, k: int | None = None) -> list[DriverSummary]:
@@ -161,7 +141,7 @@ def drivers_report(
     statements = problem_statements(con, since, until, turns)
     if not statements:
         return []
-    return summarise(statements, statement_vectors(statements, embed or embed_statements), k=k)
+    return summarise(statements, statement_vectors(statements, embed or sentence_embeddings), k=k)
 
 
 def statement_vectors(statements: Sequence[Statement], embed: Embed) -> np.ndarray:

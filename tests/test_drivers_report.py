@@ -192,9 +192,9 @@ def test_stored_embeddings_replace_the_encoder(db, tmp_path) -> None:
 
     def embed(texts):
         asked.append(list(texts))
-        from qa_pipeline.drivers_report import embed_statements
+        from qa_pipeline.classify.encoder import sentence_embeddings
 
-        return embed_statements(texts)
+        return sentence_embeddings(texts)
 
     with connect(copy, read_only=True) as con:
         stored = problem_statements(con)
@@ -213,3 +213,36 @@ def test_stored_embeddings_replace_the_encoder(db, tmp_path) -> None:
         groups = drivers_report(con, k=3, embed=embed)
     assert asked == [["hello what is the balance on my checking account thanks"]]
     assert sorted(g.size for g in groups) == [12, 12, 12]
+
+
+def test_drivers_page_reads_the_stored_embeddings(db, tmp_path, monkeypatch) -> None:
+    """With every customer turn classified (as a nightly run leaves it), the page runs no encoder at all."""
+    import re
+    import shutil
+
+    from review_fixture import csrf_of
+    from starlette.testclient import TestClient
+
+    from qa_pipeline.review import auth
+    from qa_pipeline.review.app import ServerConfig, create_app
+    from qa_pipeline.review.routes import drivers as drivers_route
+
+    path, ids = db
+    copy = tmp_path / "qa.duckdb"
+    shutil.copy(path, copy)
+    _store_customer_embeddings(copy)
+    with connect(copy) as con:
+        auth.add_user(con, "sue", "sue-super-pw1", "supervisor")
+
+    def no_encoder(texts):
+        raise AssertionError(f"the page embedded {len(texts)} statements instead of reading stored vectors")
+
+    monkeypatch.setattr(drivers_route, "sentence_embeddings", no_encoder)
+    c = TestClient(create_app(ServerConfig(copy)), follow_redirects=False)
+    tok = csrf_of(c.get("/login").text)
+    assert c.post("/login", data={"csrf": tok, "username": "sue", "password": "sue-super-pw1"}).status_code == 303
+    page = c.get("/drivers?k=3")
+    assert page.status_code == 200 and "36 calls in 3 groups" in page.text
+    rows = re.findall(r'<tr class="driver-row( new)?">(.*?)</tr>', page.text, re.S)
+    new_row = next(body for new, body in rows if new)
+    assert set(re.findall(r'href="/calls/([^"]+)"', new_row)) <= set(ids["address"])

@@ -293,3 +293,10 @@ def get_encoder(options: EncoderOptions | None = None) -> Encoder:
         if options not in _ENCODERS:
             _ENCODERS[options] = Encoder(options)
         return _ENCODERS[options]
+
+
+def sentence_embeddings(texts: Sequence[str]) -> np.ndarray:
+    """L2-normalised sentence embeddings ``(n, 384)`` of ``texts`` from the shared encoder (loaded once per
+    process): what the classify stage stores per utterance, and what topics by example and contact drivers
+    compare."""
+    return get_encoder().encode(list(texts))

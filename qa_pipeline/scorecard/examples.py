@@ -44,9 +44,9 @@ MIN_UTTERANCE_WORDS = 3  # "okay", "yes please": too short to show a behaviour, 
 
 def embed(texts: Sequence[str]) -> np.ndarray:
     """L2-normalised sentence embeddings ``(n, 384)`` from the shared encoder (loaded once per process)."""
-    from qa_pipeline.classify.encoder import get_encoder
+    from qa_pipeline.classify.encoder import sentence_embeddings
 
-    return get_encoder().encode(list(texts))
+    return sentence_embeddings(texts)
 
 
 def window_size(examples: Sequence[str]) -> int:

@@ -31,6 +31,13 @@ def dequantise(codes: np.ndarray, scales: np.ndarray) -> np.ndarray:
     return codes.astype(np.float32) * scales[:, None]
 
 
+def stored_vector(scale: float | None, vec: bytes | None) -> np.ndarray | None:
+    """One stored row back as a float vector; None for a missing row (a LEFT JOIN's NULLs) or a foreign blob."""
+    if scale is None or vec is None or len(vec) != DIM:
+        return None
+    return dequantise(np.frombuffer(vec, dtype=np.int8)[None, :], np.asarray([scale], dtype=np.float32))[0]
+
+
 def write_embeddings(
     con: duckdb.DuckDBPyConnection, call_id: str, idxs: Sequence[int], vectors: np.ndarray, encoder: str
 ) -> int:

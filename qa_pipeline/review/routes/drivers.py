@@ -10,7 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from qa_pipeline.drivers_report import DriverSummary, Statement, embed_statements, problem_statements, summarise
+from qa_pipeline.classify.encoder import sentence_embeddings
+from qa_pipeline.drivers_report import DriverSummary, Statement, problem_statements, statement_vectors, summarise
 from qa_pipeline.review import charts
 from qa_pipeline.review.auth import User
 from qa_pipeline.review.routes.kpi import _day
@@ -20,11 +21,11 @@ MAX_K = 30
 
 
 def _groups(statements: list[Statement], k: int | None) -> list[DriverSummary]:
-    """Embedding and clustering, outside the database connection."""
+    """Clustering (and embedding the statements with no stored vectors), outside the database connection."""
     if not statements:
         return []
     k = min(k, len(statements)) if k else None
-    return summarise(statements, embed_statements([s.text for s in statements]), k=k)
+    return summarise(statements, statement_vectors(statements, sentence_embeddings), k=k)
 
 
 async def drivers_page(request: Request) -> Response:
