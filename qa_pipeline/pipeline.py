@@ -130,6 +130,17 @@ def transcribe_recording(
     return TranscribedCall(record=record, conversation=conversation, timings=timings)
 
 
+def _two_parties(audio: DecodedAudio | SpooledAudio, options: PipelineOptions) -> bool:
+    """Two channels that are not the same signal twice; a spooled recording is judged on its first window."""
+    if audio.channels != 2:
+        return False
+    if isinstance(audio, SpooledAudio):
+        samples = audio.read(0, min(audio.n, int(options.long_window_s * SAMPLE_RATE)))
+    else:
+        samples = audio.samples
+    return not channels_are_duplicates(samples, options.attribution.duplicate_channel_corr)
+
+
 def _attributed_parts(
     audio: DecodedAudio | SpooledAudio, recording: Recording, transcriber: Transcriber, options: PipelineOptions
 ) -> tuple[list[PartySegment], str, ChannelDecision | None]:
@@ -137,13 +148,8 @@ def _attributed_parts(
 
     A spooled (long) recording goes through Whisper a window at a time (:mod:`qa_pipeline.long_audio`); its
     channels are compared for duplication on the first window only."""
-    if isinstance(audio, SpooledAudio):
-        probe_samples = audio.read(0, min(audio.n, int(options.long_window_s * SAMPLE_RATE)))
-    else:
-        probe_samples = audio.samples
     parts: list[PartySegment] = []
-    if audio.channels == 2 and not channels_are_duplicates(probe_samples, options.attribution.duplicate_channel_corr):
-        del probe_samples
+    if _two_parties(audio, options):
         if isinstance(audio, SpooledAudio):
             left, right = transcribe_long_stereo(transcriber, audio, options.transcribe, options.long_window_s)
         else:
@@ -157,7 +163,6 @@ def _attributed_parts(
         for ch, segs in enumerate((left, right)):
             parts.extend(channel_segments(segs, speaker_for_channel(ch, decision.agent_channel), ch))
         return parts, "stereo", decision
-    del probe_samples
     from qa_pipeline.diarize import attribute_mono
 
     if isinstance(audio, SpooledAudio):
