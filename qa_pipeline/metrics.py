@@ -47,7 +47,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from qa_pipeline.classify.result import UtteranceLabels
@@ -226,7 +226,15 @@ class CallMetrics:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the ``call_metrics.metrics`` column)."""
-        d = asdict(self)
+        # what dataclasses.asdict gives, without its deep copies (the fields are plain values, and the nested
+        # Gap / Interruption / HoldSegment hold plain values only): the same JSON, several times faster
+        d = dict(self.__dict__)
+        for key in ("longest_silence", "longest_dead_air", "longest_customer_wait"):
+            gap = d[key]
+            if gap is not None:
+                d[key] = dict(gap.__dict__)
+        d["interruptions"] = [dict(i.__dict__) for i in self.interruptions]
+        d["holds"] = [dict(h.__dict__) for h in self.holds]
         d["customer_sentiment_quarters"] = list(self.customer_sentiment_quarters)
         d["agent_sentiment_quarters"] = list(self.agent_sentiment_quarters)
         d["customer_start_idx"] = list(self.customer_start_idx)

@@ -24,9 +24,11 @@ replaced with those of the current flag rules; flags about the call's input
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,10 +46,16 @@ from qa_pipeline.stages import INPUT_FLAGS, spine
 from qa_pipeline.store.bulk import read_calls_bulk, read_metadata_bulk, scorable_call_ids
 from qa_pipeline.store.db import connect, transaction
 from qa_pipeline.store.flags import replace_flags
-from qa_pipeline.store.metrics import write_metrics_many
+from qa_pipeline.store.metrics import metrics_row, stored_metrics_rows, touch_metrics, write_metrics_rows
 from qa_pipeline.store.overrides import latest_overrides
 from qa_pipeline.store.scorecards import register_scorecard
-from qa_pipeline.store.scores import delete_scores, previous_scores, write_scores
+from qa_pipeline.store.scores import (
+    delete_scores,
+    previous_score_state,
+    score_digest,
+    touch_scores,
+    write_scores,
+)
 
 logger = logging.getLogger("qa_pipeline.rescore")
 
@@ -69,6 +77,7 @@ class RescoreSummary:
     flags: int
     not_applicable: int  # calls the card does not apply to (targeting): not scored
     removed: int  # of those, calls whose stale score of this card was removed
+    rewritten: int  # scored calls whose score rows changed (rewritten); the others' rows were left in place
     read_s: float
     score_s: float
     write_s: float
@@ -86,7 +95,8 @@ class RescoreSummary:
             f"  score changed on {self.changed}; passed {self.passed}; auto-failed {self.auto_failed}; mean score {mean}\n"
             f"  overrides re-applied {self.overrides_applied} (ignored, criterion gone: {self.overrides_ignored}); "
             f"flags written {self.flags}\n"
-            f"  not applicable (targeting) {self.not_applicable}; stale scores removed {self.removed}\n"
+            f"  score rows rewritten on {self.rewritten} (the rest unchanged, left in place); "
+            f"not applicable (targeting) {self.not_applicable}; stale scores removed {self.removed}\n"
             f"  {self.wall_s:.2f} s wall (read {self.read_s:.2f} s, score {self.score_s:.2f} s, write {self.write_s:.2f} s)"
             f" = {self.calls_per_s:,.0f} calls/s"
         )
@@ -103,18 +113,44 @@ def _scorecard(scorecard_id: str | None, scorecard: Scorecard | None, directory:
     return scorecard
 
 
-def _replace_call_flags(con: duckdb.DuckDBPyConnection, scorecard_id: str, flags: list[Flag], ids: list[str]) -> int:
-    """Replace this card's flags and the score-derived call-level flags of ``ids``; input flags stay."""
-    keep = [
-        Flag(*row)
-        for row in con.execute(
-            "SELECT call_id, rule_id, scorecard_id, reason, severity FROM flags WHERE scorecard_id = ''"
-            " AND rule_id IN (SELECT unnest(?::VARCHAR[])) AND call_id IN (SELECT unnest(?::VARCHAR[]))",
-            [list(INPUT_FLAGS), ids],
-        ).fetchall()
-    ]
+def _replace_call_flags(
+    con: duckdb.DuckDBPyConnection, scorecard_id: str, flags: list[Flag], ids: list[str]
+) -> tuple[int, int]:
+    """Replace this card's flags and the score-derived call-level flags of ``ids``; input flags stay.
+
+    Calls whose flags come out the same are left alone.  Returns (flags in force now, calls rewritten)."""
+    old: dict[str, set[tuple[str, str, str, str]]] = {}
+    keep: list[Flag] = []
+    for call_id, rule_id, card_id, reason, severity in con.execute(
+        "SELECT call_id, rule_id, scorecard_id, reason, severity FROM flags"
+        " WHERE scorecard_id IN (?, '') AND call_id IN (SELECT unnest(?::VARCHAR[]))",
+        [scorecard_id, ids],
+    ).fetchall():
+        old.setdefault(call_id, set()).add((rule_id, card_id, reason, severity))
+        if card_id == "" and rule_id in INPUT_FLAGS:
+            keep.append(Flag(call_id, rule_id, card_id, reason, severity))
     fresh = [f for f in flags if not (f.scorecard_id == "" and f.rule_id in INPUT_FLAGS)]
-    return replace_flags(con, keep + fresh, ids, [scorecard_id, ""]) - len(keep)
+    new: dict[str, list[Flag]] = {}
+    for f in keep + fresh:
+        new.setdefault(f.call_id, []).append(f)
+    changed = [
+        c
+        for c in ids
+        if old.get(c, set()) != {(f.rule_id, f.scorecard_id, f.reason, f.severity) for f in new.get(c, ())}
+    ]
+    if changed:
+        replace_flags(con, [f for c in changed for f in new.get(c, ())], changed, [scorecard_id, ""])
+    return len(fresh), len(changed)
+
+
+@dataclass(frozen=True)
+class _Written:
+    before: dict[str, tuple[float, str, float, str | None]]  # call -> stored (score, version, final, digest)
+    applied: int
+    ignored: int
+    flags: int
+    removed: int
+    rewritten: int  # calls whose score rows were deleted and inserted again (the rest were unchanged)
 
 
 def _write_chunk(
@@ -124,23 +160,68 @@ def _write_chunk(
     metrics: list[CallMetrics],
     flags: list[Flag],
     not_applicable: list[str],
-) -> tuple[dict[str, tuple[float, str]], int, int, int, int]:
+) -> _Written:
     """One transaction: read the newest overrides, replace the chunk's scores, metrics and flags, and
     remove this card's scores and flags from the calls it does not apply to.
 
-    Returns (previous scores, overrides applied, overrides ignored, flags written, stale scores removed).
+    Rows that come out the same as the stored ones are left in place (score rows: by
+    :func:`~qa_pipeline.store.scores.score_digest`; their ``final_score`` and ``scored_at`` are updated;
+    metrics: by value, ``computed_at`` updated; flags: by value), and the KPI roll-ups are kept only over the
+    calls whose rows changed, which is the same delta as over all of them.
     """
     done_ids = [r.call_id for r in results]
-    with connect(db) as con, transaction(con), keep_rollups(con, done_ids):
-        before = previous_scores(con, scorecard_id, done_ids)
+    digests = [score_digest(r) for r in results]
+    metric_rows = [metrics_row(m) for m in metrics]
+    with connect(db) as con, transaction(con):
+        before = previous_score_state(con, scorecard_id, done_ids)
         overrides = latest_overrides(con, [scorecard_id], done_ids)
         finals, applied, ignored = final_scores_with_overrides(results, overrides)
-        write_scores(con, results, finals)
-        write_metrics_many(con, metrics)
-        written = _replace_call_flags(con, scorecard_id, flags, done_ids) if done_ids else 0
-        removed = delete_scores(con, scorecard_id, not_applicable)
-        replace_flags(con, [], not_applicable, [scorecard_id])
-    return before, applied, ignored, written, removed
+        rewrite: list[CallScore] = []
+        rewrite_digests: list[str] = []
+        touch: list[str] = []
+        touch_finals: list[float] = []
+        rollup: set[str] = set()
+        for r, digest in zip(results, digests):
+            final = finals.get((r.call_id, r.scorecard_id), r.score)
+            prev = before.get(r.call_id)
+            if prev is None or prev[3] is None or prev[3] != digest:
+                rewrite.append(r)
+                rewrite_digests.append(digest)
+                rollup.add(r.call_id)
+            else:
+                touch.append(r.call_id)
+                touch_finals.append(final)
+                if prev[2] != final:
+                    rollup.add(r.call_id)
+        stored = stored_metrics_rows(con, [row[0] for row in metric_rows])
+        new_metrics = [row for row in metric_rows if stored.get(row[0]) != row]
+        rollup.update(row[0] for row in new_metrics)
+        removed_ids = previous_score_state(con, scorecard_id, not_applicable)
+        rollup.update(removed_ids)
+        with keep_rollups(con, sorted(rollup)):
+            write_scores(con, rewrite, finals, rewrite_digests)
+            touch_scores(con, scorecard_id, touch, touch_finals)
+            write_metrics_rows(con, new_metrics)
+            touch_metrics(con, [row[0] for row in metric_rows if stored.get(row[0]) == row])
+            written = _replace_call_flags(con, scorecard_id, flags, done_ids)[0] if done_ids else 0
+            removed = delete_scores(con, scorecard_id, list(removed_ids))
+            replace_flags(con, [], not_applicable, [scorecard_id])
+    return _Written(before, applied, ignored, written, removed, len(rewrite))
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while rescoring: a chunk's calls, utterances, labels and score rows are
+    hundreds of thousands of objects, scoring makes no reference cycles, and each full collection walks
+    them all (a third of the scoring time).  Reference counting still frees everything; the previous
+    state is restored afterwards."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
 
 
 def _applies_to(
@@ -197,41 +278,43 @@ def rescore(
     # the spine's score stage, with this scorecard and these flag rules only
     score = spine(scorecards=[card], flag_rules=rules).stage("score")
     read_s = score_s = write_s = 0.0
-    changed = auto_failed = passed = applied = ignored = n_flags = skipped = removed = 0
+    changed = auto_failed = passed = applied = ignored = n_flags = skipped = removed = rewritten = 0
     total = 0.0
     n = 0
-    for start in range(0, len(ids), max(1, chunk_size)):
-        t = time.perf_counter()
-        chunk, not_applicable = _applies_to(db, card, others, ids[start : start + chunk_size])
-        skipped += len(not_applicable)
-        with connect(db) as con:
-            calls = read_calls_bulk(con, chunk)
-        read_s += time.perf_counter() - t
+    with _gc_paused():
+        for start in range(0, len(ids), max(1, chunk_size)):
+            t = time.perf_counter()
+            chunk, not_applicable = _applies_to(db, card, others, ids[start : start + chunk_size])
+            skipped += len(not_applicable)
+            with connect(db) as con:
+                calls = read_calls_bulk(con, chunk)
+            read_s += time.perf_counter() - t
 
-        t = time.perf_counter()
-        analyses = [score.run(CallAnalysis(None, conv, labels=tuple(labs.values()))) for conv, labs in calls]
-        results: list[CallScore] = [a.scores[0] for a in analyses]
-        flags = [f for a in analyses for f in a.flags]
-        all_metrics = [a.metrics for a in analyses if a.metrics is not None]
-        score_s += time.perf_counter() - t
+            t = time.perf_counter()
+            analyses = [score.run(CallAnalysis(None, conv, labels=tuple(labs.values()))) for conv, labs in calls]
+            results: list[CallScore] = [a.scores[0] for a in analyses]
+            flags = [f for a in analyses for f in a.flags]
+            all_metrics = [a.metrics for a in analyses if a.metrics is not None]
+            score_s += time.perf_counter() - t
 
-        t = time.perf_counter()
-        before, a, i, written, gone = _write_chunk(db, card.id, results, all_metrics, flags, not_applicable)
-        n_flags += written
-        removed += gone
-        write_s += time.perf_counter() - t
+            t = time.perf_counter()
+            w = _write_chunk(db, card.id, results, all_metrics, flags, not_applicable)
+            n_flags += w.flags
+            removed += w.removed
+            rewritten += w.rewritten
+            write_s += time.perf_counter() - t
 
-        applied += a
-        ignored += i
-        n += len(results)
-        for r in results:
-            prev = before.get(r.call_id)
-            if prev is None or abs(prev[0] - r.score) > 1e-9:
-                changed += 1
-            auto_failed += r.auto_failed
-            passed += r.passed
-            total += r.score
-        logger.info("rescored %d/%d calls", min(start + chunk_size, len(ids)), len(ids))
+            applied += w.applied
+            ignored += w.ignored
+            n += len(results)
+            for r in results:
+                prev = w.before.get(r.call_id)
+                if prev is None or abs(prev[0] - r.score) > 1e-9:
+                    changed += 1
+                auto_failed += r.auto_failed
+                passed += r.passed
+                total += r.score
+            logger.info("rescored %d/%d calls", min(start + chunk_size, len(ids)), len(ids))
 
     return RescoreSummary(
         scorecard_id=card.id,
@@ -247,6 +330,7 @@ def rescore(
         flags=n_flags,
         not_applicable=skipped,
         removed=removed,
+        rewritten=rewritten,
         read_s=read_s,
         score_s=score_s,
         write_s=write_s,

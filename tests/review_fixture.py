@@ -635,7 +635,7 @@ def _insert_all(con, calls: list[FixtureCall], recordings: Path, run_ok: str) ->
                 [c.call_id, SCORECARD_ID, section, WEIGHTS[section], p, m, round(100 * p / m, 4) if m else None],
             )
         con.execute(
-            "INSERT INTO call_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO call_scores VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
             [
                 c.call_id,
                 SCORECARD_ID,

@@ -30,7 +30,7 @@ def fx(tmp_path_factory):
         ]
         con.execute(
             "INSERT INTO call_scores SELECT call_id, 'collections', 'v1', 0, 0, 0, max_points, true, ['threat'], false,"
-            " scored_at FROM call_scores WHERE call_id IN (SELECT unnest(?)) AND scorecard_id = ?",
+            " scored_at, NULL FROM call_scores WHERE call_id IN (SELECT unnest(?)) AND scorecard_id = ?",
             [ids, SCORECARD_ID],
         )
         con.execute(

@@ -95,7 +95,7 @@ def build_kpi_db(con: duckdb.DuckDBPyConnection, n: int, seed: int = 7) -> None:
            FROM calls"""
     )
     con.execute(
-        """INSERT INTO call_scores SELECT call_id, 'bench', 'v1', s, s, s, 100, s < 20, [], s >= 70, now()
+        """INSERT INTO call_scores SELECT call_id, 'bench', 'v1', s, s, s, 100, s < 20, [], s >= 70, now(), NULL
            FROM (SELECT call_id, (hash(call_id) % 101)::DOUBLE AS s FROM calls)"""
     )
     con.execute(

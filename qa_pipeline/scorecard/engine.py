@@ -152,7 +152,9 @@ class _CallView:
                 or ((sim := self.similarity(card, name, u)) is not None and sim[0] >= threshold)
             ]
         elif topic is not None:
-            found = [u for u in self.party(speaker) if topic.matches(self.normalised_text(u), u.text)]
+            party = self.party(speaker)
+            hits = topic.match_many([self.normalised_text(u) for u in party], [u.text for u in party])
+            found = [u for u, hit in zip(party, hits) if hit]
         elif min_score is None:
             found = [u for u in self._by_label.get(name, ()) if speaker == "any" or u.speaker == speaker]
         else:

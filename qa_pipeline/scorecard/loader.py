@@ -11,7 +11,8 @@ import difflib
 import logging
 import re
 import types
-from collections.abc import Callable, Mapping
+from bisect import bisect_right
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -199,6 +200,11 @@ def validate_document(name: str, root: type[BaseModel], raw: Any) -> tuple[BaseM
 # --------------------------------------------------------------------------- scorecards
 
 
+def _is_word(c: str) -> bool:
+    """``\\w`` for one ASCII character."""
+    return c.isalnum() or c == "_"
+
+
 def _phrase_regex(phrase: str) -> str:
     words = [re.escape(w) for w in phrase.split()]
     return r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)"
@@ -212,13 +218,15 @@ class TopicMatcher:
     word-boundary expression.
     """
 
-    __slots__ = ("example", "pattern_re", "phrase_re", "phrases")
+    __slots__ = ("_ascii_phrases", "_joinable", "example", "pattern_re", "phrase_re", "phrases")
 
     def __init__(self, phrases: list[str], patterns: list[str], example: ExampleTopic | None = None) -> None:
         self.example = example  # matched by meaning in the engine (needs the call's window embeddings)
         self.phrases = tuple(" ".join(p.split()).lower() for p in phrases)
         self.phrase_re = re.compile("|".join(_phrase_regex(p) for p in phrases), re.IGNORECASE) if phrases else None
         self.pattern_re = compile_patterns(patterns) if patterns else None  # RE2: linear time, cannot hang a run
+        self._ascii_phrases = all(p and p.isascii() for p in self.phrases)
+        self._joinable = not any(a in p for p in patterns for a in ("^", "$", "\\A", "\\z", "\\Z"))
 
     def matches(self, normalised: str, text: str) -> bool:
         """``normalised`` is ``text`` lower-cased with single spaces."""
@@ -232,6 +240,47 @@ class TopicMatcher:
 
     def search(self, text: str) -> bool:
         return self.matches(" ".join(text.split()).lower(), text)
+
+    def match_many(self, normalised: Sequence[str], texts: Sequence[str]) -> list[bool]:
+        """``[self.matches(n, t) for n, t in zip(normalised, texts)]``, a call's utterances at a time.
+
+        Phrases: every phrase is looked up once in the texts joined with newlines (no phrase and no
+        normalised text has one), and each occurrence is checked for whole words by hand — exact for
+        ASCII text and phrases (``\\w`` is then ``[A-Za-z0-9_]``, the newline is not a word character, like
+        the start and end of a text); other text takes the per-utterance path.  Patterns: one search of the
+        joined original texts first when no pattern can anchor (``^``, ``$``, ``\\A``, ``\\z``) — then a
+        pattern that matches an utterance also matches the joined text, so no match there means no
+        utterance matches.
+        """
+        n = len(normalised)
+        hits = [False] * n
+        if self.phrase_re is not None and n:
+            joined = "\n".join(normalised)
+            present = [p for p in self.phrases if p in joined]
+            if present and self._ascii_phrases and joined.isascii():
+                starts = [0] * n
+                pos = 0
+                for i, t in enumerate(normalised):
+                    starts[i] = pos
+                    pos += len(t) + 1
+                end = len(joined)
+                for p in present:
+                    at = joined.find(p)
+                    while at >= 0:
+                        stop = at + len(p)
+                        if (at == 0 or not _is_word(joined[at - 1])) and (stop == end or not _is_word(joined[stop])):
+                            hits[bisect_right(starts, at) - 1] = True
+                        at = joined.find(p, at + 1)
+            elif present:
+                for i, t in enumerate(normalised):
+                    hits[i] = any(p in t for p in present) and self.phrase_re.search(t) is not None
+        if self.pattern_re is not None and not all(hits):
+            if self._joinable and self.pattern_re.search("\n".join(texts)) is None:
+                return hits
+            for i, t in enumerate(texts):
+                if not hits[i] and self.pattern_re.search(t) is not None:
+                    hits[i] = True
+        return hits
 
 
 def compile_topic(

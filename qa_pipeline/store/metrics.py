@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import duckdb
 
@@ -29,27 +30,57 @@ def write_metrics_many(con: duckdb.DuckDBPyConnection, metrics: Sequence[CallMet
     return len(ids)
 
 
-def _write_metrics(con: duckdb.DuckDBPyConnection, ids: list[str], metrics: Sequence[CallMetrics]) -> None:
+_COLUMNS = (
+    "handle_time_s",
+    "agent_talk_s",
+    "customer_talk_s",
+    "agent_talk_ratio",
+    "non_talk_s",
+    "longest_silence_s",
+    "overtalk_s",
+    "agent_interruptions",
+    "customer_interruptions",
+    "agent_wpm",
+    "first_agent_response_s",
+    "hold_s",
+    "customer_sentiment_start",
+    "customer_sentiment_end",
+)
+
+
+def metrics_row(m: CallMetrics) -> tuple[Any, ...]:
+    """The ``call_metrics`` values of one call, ``call_id`` first and the JSON text last (without ``computed_at``)."""
+    return (m.call_id, *(getattr(m, c) for c in _COLUMNS), dumps(m.to_dict()))
+
+
+def stored_metrics_rows(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+    """``call_id -> row`` as :func:`metrics_row` gives it, of the rows stored now."""
+    if not call_ids:
+        return {}
+    rows = con.execute(
+        f"SELECT call_id, {', '.join(_COLUMNS)}, metrics FROM call_metrics"
+        " WHERE call_id IN (SELECT unnest(?::VARCHAR[]))",
+        [list(call_ids)],
+    ).fetchall()
+    return {r[0]: tuple(r) for r in rows}
+
+
+def touch_metrics(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
+    """Rows a rescore computed again and found unchanged: set ``computed_at``."""
+    if call_ids:
+        con.execute(
+            "UPDATE call_metrics SET computed_at = ? WHERE call_id IN (SELECT unnest(?::VARCHAR[]))",
+            [utcnow(), list(call_ids)],
+        )
+
+
+def write_metrics_rows(con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[Any, ...]]) -> int:
+    """Insert or replace ``call_metrics`` rows made by :func:`metrics_row` (the caller keeps the roll-ups)."""
+    if not rows:
+        return 0
+    ids = [r[0] for r in rows]
     con.execute("DELETE FROM call_metrics WHERE call_id IN (SELECT unnest(?::VARCHAR[]))", [ids])
-    now = utcnow()
-    cols = [
-        ids,
-        [m.handle_time_s for m in metrics],
-        [m.agent_talk_s for m in metrics],
-        [m.customer_talk_s for m in metrics],
-        [m.agent_talk_ratio for m in metrics],
-        [m.non_talk_s for m in metrics],
-        [m.longest_silence_s for m in metrics],
-        [m.overtalk_s for m in metrics],
-        [m.agent_interruptions for m in metrics],
-        [m.customer_interruptions for m in metrics],
-        [m.agent_wpm for m in metrics],
-        [m.first_agent_response_s for m in metrics],
-        [m.hold_s for m in metrics],
-        [m.customer_sentiment_start for m in metrics],
-        [m.customer_sentiment_end for m in metrics],
-        [dumps(m.to_dict()) for m in metrics],
-    ]
+    cols = [list(c) for c in zip(*rows)]
     con.execute(
         """INSERT INTO call_metrics (call_id, handle_time_s, agent_talk_s, customer_talk_s, agent_talk_ratio,
                non_talk_s, longest_silence_s, overtalk_s, agent_interruptions, customer_interruptions, agent_wpm,
@@ -58,5 +89,10 @@ def _write_metrics(con: duckdb.DuckDBPyConnection, ids: list[str], metrics: Sequ
                   unnest(?::DOUBLE[]), unnest(?::DOUBLE[]), unnest(?::DOUBLE[]), unnest(?::DOUBLE[]),
                   unnest(?::INTEGER[]), unnest(?::INTEGER[]), unnest(?::DOUBLE[]), unnest(?::DOUBLE[]),
                   unnest(?::DOUBLE[]), unnest(?::DOUBLE[]), unnest(?::DOUBLE[]), unnest(?::VARCHAR[])::JSON, ?""",
-        cols + [now],
+        cols + [utcnow()],
     )
+    return len(rows)
+
+
+def _write_metrics(con: duckdb.DuckDBPyConnection, ids: list[str], metrics: Sequence[CallMetrics]) -> None:
+    write_metrics_rows(con, [metrics_row(m) for m in metrics])

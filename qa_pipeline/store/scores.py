@@ -2,7 +2,8 @@
 
 Writes are bulk: one ``DELETE`` and one ``INSERT … SELECT unnest(?)`` per
 table for a whole batch of calls (DuckDB's ``executemany`` costs about half a
-millisecond a row).  Every function runs inside the caller's connection (and
+millisecond a row).  ``call_scores.rows_digest`` (:func:`score_digest`) lets a
+rescore tell which calls' rows would come out the same, and leave those in place.  Every function runs inside the caller's connection (and
 transaction, for writes).  Applying reviewers' overrides is the scorecard's
 rule (:mod:`qa_pipeline.scorecard.overrides`); this module only stores what it
 is given.
@@ -10,6 +11,7 @@ is given.
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -51,34 +53,62 @@ def delete_scores(con: duckdb.DuckDBPyConnection, scorecard_id: str, call_ids: S
     return int(row[0]) if row else 0
 
 
+def score_digest(r: CallScore) -> str:
+    """Digest of everything :func:`write_scores` stores of one result except ``final_score`` and ``scored_at``:
+    the ``call_scores`` columns, the section rows and the criterion rows with their evidence.  Equal digests:
+    equal rows."""
+    payload = [
+        r.call_id,
+        r.scorecard_id,
+        r.scorecard_version,
+        r.score,
+        r.points,
+        r.max_points,
+        r.auto_failed,
+        list(r.auto_fail_reasons),
+        r.passed,
+        [[s.section_id, s.weight, s.points, s.max_points, s.score] for s in r.sections],
+        [
+            [c.section_id, c.criterion_id, c.kind, c.verdict, c.points, c.max_points, c.auto_fail, c.reason, c.evidence]
+            for c in r.criteria
+        ],
+    ]
+    return hashlib.blake2b(dumps(payload).encode("utf-8"), digest_size=16).hexdigest()
+
+
 def write_scores(
     con: duckdb.DuckDBPyConnection,
     results: Sequence[CallScore],
     final_scores: Mapping[tuple[str, str], float] | None = None,
+    digests: Sequence[str | None] | None = None,
 ) -> int:
     """Replace ``call_scores``, ``section_scores`` and ``criterion_results`` of these (call, scorecard) pairs.
 
     ``final_scores`` maps ``(call_id, scorecard_id)`` to the score with
     reviewers' overrides applied; missing pairs get the automatic score.
+    ``digests`` (one per result, :func:`score_digest`) are stored with them (default: computed).
     """
     if not results:
         return 0
     with keep_rollups(con, [r.call_id for r in results]):
-        _write_scores(con, results, final_scores or {})
+        _write_scores(con, results, final_scores or {}, digests)
     return len(results)
 
 
 def _write_scores(
-    con: duckdb.DuckDBPyConnection, results: Sequence[CallScore], final_scores: Mapping[tuple[str, str], float]
+    con: duckdb.DuckDBPyConnection,
+    results: Sequence[CallScore],
+    final_scores: Mapping[tuple[str, str], float],
+    digests: Sequence[str | None] | None = None,
 ) -> None:
     _delete_scores(con, ((r.call_id, r.scorecard_id) for r in results))
     now = utcnow()
     con.execute(
         """INSERT INTO call_scores (call_id, scorecard_id, scorecard_version, score, final_score, points, max_points,
-               auto_failed, auto_fail_reasons, passed, scored_at)
+               auto_failed, auto_fail_reasons, passed, scored_at, rows_digest)
            SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[]),
                   unnest(?::DOUBLE[]), unnest(?::DOUBLE[]), unnest(?::DOUBLE[]), unnest(?::BOOLEAN[]),
-                  unnest(?::VARCHAR[][]), unnest(?::BOOLEAN[]), ?""",
+                  unnest(?::VARCHAR[][]), unnest(?::BOOLEAN[]), ?, unnest(?::VARCHAR[])""",
         [
             [r.call_id for r in results],
             [r.scorecard_id for r in results],
@@ -91,6 +121,7 @@ def _write_scores(
             [list(r.auto_fail_reasons) for r in results],
             [r.passed for r in results],
             now,
+            list(digests) if digests is not None else [score_digest(r) for r in results],
         ],
     )
     sec: list[list[Any]] = [[] for _ in range(7)]
@@ -150,6 +181,36 @@ def previous_scores(
             [scorecard_id, list(call_ids)],
         ).fetchall()
     }
+
+
+def previous_score_state(
+    con: duckdb.DuckDBPyConnection, scorecard_id: str, call_ids: Sequence[str]
+) -> dict[str, tuple[float, str, float, str | None]]:
+    """``call_id -> (score, scorecard_version, final_score, rows_digest)`` stored now for these calls."""
+    if not call_ids:
+        return {}
+    return {
+        r[0]: (r[1], r[2], r[3], r[4])
+        for r in con.execute(
+            "SELECT call_id, score, scorecard_version, final_score, rows_digest FROM call_scores"
+            " WHERE scorecard_id = ? AND call_id IN (SELECT unnest(?::VARCHAR[]))",
+            [scorecard_id, list(call_ids)],
+        ).fetchall()
+    }
+
+
+def touch_scores(
+    con: duckdb.DuckDBPyConnection, scorecard_id: str, call_ids: Sequence[str], final_scores: Sequence[float]
+) -> None:
+    """Rows that a rescore found unchanged: set ``final_score`` (overrides re-applied) and ``scored_at``."""
+    if not call_ids:
+        return
+    con.execute(
+        """UPDATE call_scores SET final_score = x.final_score, scored_at = ?
+           FROM (SELECT unnest(?::VARCHAR[]) AS call_id, unnest(?::DOUBLE[]) AS final_score) x
+           WHERE call_scores.scorecard_id = ? AND call_scores.call_id = x.call_id""",
+        [utcnow(), list(call_ids), list(final_scores), scorecard_id],
+    )
 
 
 def read_score_rows(

@@ -1,0 +1,198 @@
+"""Rescoring leaves rows that come out the same in place, and keeps everything else as a full rewrite would.
+
+A rescore computes every call again; score rows whose digest (``call_scores.rows_digest``) is unchanged,
+metrics rows with the same values and flags with the same content are not deleted and inserted again, and
+the KPI roll-ups are kept over the calls that changed only.  Every call is still counted, overrides are
+re-applied, ``scored_at`` moves on, and the roll-ups stay equal to a rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+
+from qa_pipeline.devtools.synthetic import build_synthetic_db
+from qa_pipeline.kpi.rollup import rebuild
+from qa_pipeline.metrics import compute_metrics
+from qa_pipeline.paths import scorecards_dir
+from qa_pipeline.rescore import rescore
+from qa_pipeline.scorecard import find_scorecard, load_scorecard
+from qa_pipeline.scorecard.loader import compile_topic
+from qa_pipeline.store.bulk import read_calls_bulk, scorable_call_ids
+from qa_pipeline.store.codec import dumps
+from qa_pipeline.store.db import connect, transaction, utcnow
+from qa_pipeline.store.scores import score_digest
+
+N = 80
+ROLLUPS = ("kpi_daily", "score_daily", "criterion_daily")
+SCORE_TABLES = ("call_scores", "section_scores", "criterion_results")
+
+
+@pytest.fixture
+def scored(db_path: Path) -> Path:
+    build_synthetic_db(db_path, N, seed=11)
+    rescore(db_path, "customer_service", chunk_size=32)
+    return db_path
+
+
+def _rows(db: Path, table: str, drop: tuple[str, ...] = ()) -> list[tuple]:
+    with connect(db, read_only=True) as con:
+        cols = [c[0] for c in con.execute(f"DESCRIBE {table}").fetchall() if c[0] not in drop]
+        return con.execute(f"SELECT {', '.join(cols)} FROM {table} ORDER BY ALL").fetchall()
+
+
+def _rounded(rows: list[tuple]) -> list[list]:
+    return [[round(x, 6) if isinstance(x, float) else x for x in r] for r in rows]
+
+
+def _assert_rollups_equal_a_rebuild(db: Path) -> None:
+    kept = {t: _rounded(_rows(db, t)) for t in ROLLUPS}
+    with connect(db) as con, transaction(con):
+        rebuild(con)
+    assert kept == {t: _rounded(_rows(db, t)) for t in ROLLUPS}
+
+
+def test_unchanged_calls_are_left_in_place_but_counted(scored: Path) -> None:
+    before = {t: _rows(scored, t, ("scored_at",)) for t in SCORE_TABLES}
+    metrics_before = _rows(scored, "call_metrics", ("computed_at",))
+    flags_before = _rows(scored, "flags")
+    stamp_before = _rows(scored, "call_scores")[0]
+    summary = rescore(scored, "customer_service", chunk_size=32)
+    assert summary.calls == N and summary.rewritten == 0 and summary.changed == 0
+    assert summary.flags == len(flags_before)
+    assert {t: _rows(scored, t, ("scored_at",)) for t in SCORE_TABLES} == before
+    assert _rows(scored, "call_metrics", ("computed_at",)) == metrics_before
+    assert _rows(scored, "flags") == flags_before  # unchanged flags keep their created_at
+    stamp_after = _rows(scored, "call_scores")[0]
+    with connect(scored, read_only=True) as con:
+        cols = [c[0] for c in con.execute("DESCRIBE call_scores").fetchall()]
+    at = cols.index("scored_at")
+    assert stamp_after[at] > stamp_before[at]  # every rescored call's scored_at moves on
+    with connect(scored, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM call_scores WHERE rows_digest IS NULL").fetchone()[0] == 0
+    _assert_rollups_equal_a_rebuild(scored)
+
+
+def test_overrides_and_edited_rows_are_caught(scored: Path) -> None:
+    with connect(scored) as con, transaction(con):
+        call_id, old = con.execute(
+            "SELECT call_id, verdict FROM criterion_results WHERE criterion_id = 'greeting' AND verdict = 'pass'"
+            " ORDER BY call_id LIMIT 1"
+        ).fetchone()
+        # an override written straight into the table (final_score not updated): the rescore re-applies it
+        con.execute(
+            "INSERT INTO overrides VALUES ('o1', ?, 'customer_service', 'greeting', ?, 'fail', 't', 'reviewer', ?)",
+            [call_id, old, utcnow()],
+        )
+        rebuild(con)
+        # rows edited behind the store's back: a metrics value, and a score row written without a digest
+        con.execute("UPDATE call_metrics SET agent_wpm = -1 WHERE call_id = (SELECT min(call_id) FROM call_metrics)")
+        con.execute("UPDATE call_scores SET rows_digest = NULL WHERE call_id = (SELECT max(call_id) FROM call_scores)")
+        con.execute("DELETE FROM flags WHERE call_id IN (SELECT call_id FROM flags LIMIT 1)")
+        n_flags = con.execute("SELECT count(*) FROM flags").fetchone()[0]
+    summary = rescore(scored, "customer_service", chunk_size=32)
+    assert summary.rewritten == 1 and summary.overrides_applied == 1
+    with connect(scored, read_only=True) as con:
+        score, final = con.execute(
+            "SELECT score, final_score FROM call_scores WHERE call_id = ? ", [call_id]
+        ).fetchone()
+        assert final < score
+        assert con.execute("SELECT count(*) FROM call_metrics WHERE agent_wpm = -1").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM flags").fetchone()[0] == n_flags + 1
+    _assert_rollups_equal_a_rebuild(scored)
+
+
+def test_a_changed_scorecard_rewrites_every_call_and_keeps_rollups(scored: Path, tmp_path: Path) -> None:
+    text = (scorecards_dir() / "customer_service.yaml").read_text()
+    changed = text.replace("pass_threshold: 80", "pass_threshold: 95").replace(
+        "within_first_s: 30\n        points: 5", "within_first_s: 5\n        points: 7"
+    )
+    assert changed != text
+    path = tmp_path / "customer_service.yaml"
+    path.write_text(changed)
+    card = load_scorecard(path)
+    summary = rescore(scored, scorecard=card, chunk_size=32)
+    assert summary.rewritten == N and summary.calls == N
+    with connect(scored, read_only=True) as con:
+        assert con.execute("SELECT DISTINCT scorecard_version FROM criterion_results").fetchall() == [(card.version,)]
+    _assert_rollups_equal_a_rebuild(scored)
+    # and back to the bundled card: rewritten again, and equal to the first scoring
+    again = rescore(scored, "customer_service", chunk_size=50)
+    assert again.rewritten == N
+    _assert_rollups_equal_a_rebuild(scored)
+
+
+def test_score_digest_sees_every_stored_value(scored: Path) -> None:
+    card = find_scorecard("customer_service")
+    from dataclasses import replace
+
+    from qa_pipeline.records import CallAnalysis
+    from qa_pipeline.scorecard import load_flag_rules
+    from qa_pipeline.stages import score_stage
+
+    with connect(scored, read_only=True) as con:
+        conv, labs = read_calls_bulk(con, scorable_call_ids(con)[:1])[0]
+        stored = con.execute("SELECT rows_digest FROM call_scores WHERE call_id = ?", [conv.call_id]).fetchone()[0]
+    result = score_stage(CallAnalysis(None, conv, labels=tuple(labs.values())), [card], load_flag_rules()).scores[0]
+    assert score_digest(result) == stored
+    crit = result.criteria[0]
+    edited = replace(result, criteria=(replace(crit, evidence={**crit.evidence, "x": 1}), *result.criteria[1:]))
+    assert score_digest(edited) != stored
+    assert score_digest(replace(result, scorecard_version="other")) != stored
+    sec = result.sections[0]
+    assert score_digest(replace(result, sections=(replace(sec, weight=sec.weight + 1), *result.sections[1:]))) != stored
+
+
+def test_metrics_to_dict_is_asdict(scored: Path) -> None:
+    with connect(scored, read_only=True) as con:
+        calls = read_calls_bulk(con, scorable_call_ids(con))
+    for conv, labs in calls:
+        m = compute_metrics(conv, labs)
+        expected = asdict(m)
+        for key in (
+            "customer_sentiment_quarters",
+            "agent_sentiment_quarters",
+            "customer_start_idx",
+            "customer_end_idx",
+        ):
+            expected[key] = list(getattr(m, key))
+        assert dumps(m.to_dict()) == dumps(expected)
+        assert json.loads(dumps(m.to_dict())) == json.loads(dumps(expected))
+
+
+@pytest.mark.parametrize(
+    ("phrases", "patterns"),
+    [
+        (["balance is", "pay", "check book", "card ending in"], []),
+        (["pay", "bill"], [r"\[(ACCOUNT|CARD)\]"]),
+        ([], [r"^thanks", r"bye$"]),  # anchored patterns: no joined-text shortcut
+        (["café", "pay"], [r"\d{4}"]),  # a non-ASCII phrase: the per-utterance path
+    ],
+)
+def test_topic_match_many_equals_matches(phrases: list[str], patterns: list[str]) -> None:
+    topic = compile_topic(phrases, patterns)
+    texts = [
+        "Your BALANCE  is [ACCOUNT].",
+        "payment\tdue on the bill",
+        "repay bill_pay pay",
+        "café pay",
+        "PIN: 1234",
+        "balance-is",
+        "pay.",
+        "_pay",
+        "check  book",
+        "check\nbook",
+        "",
+        "[card]",
+        "thanks, bye",
+        "no thanks",
+        "card ending in 12",
+        "Pay",
+    ]
+    norm = [" ".join(t.split()).lower() for t in texts]
+    assert topic.match_many(norm, texts) == [topic.matches(n, t) for n, t in zip(norm, texts)]
+    for n, t in zip(norm, texts):
+        assert topic.match_many([n], [t]) == [topic.matches(n, t)]
