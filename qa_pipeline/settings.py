@@ -23,6 +23,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
+from qa_pipeline.asr.base import DEFAULT_BEAM_SIZE
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.ingest import MANIFEST_FIELDS
 from qa_pipeline.redact.types import RedactionConfig
@@ -68,7 +69,7 @@ class AsrSettings(_Section):
     backend: Backend = Backend.faster_whisper
     model: Model = Model.tiny_en
     language: str = "en"
-    beam_size: int = Field(default=5, ge=1, le=20)
+    beam_size: int = Field(default=DEFAULT_BEAM_SIZE, ge=1, le=20)
 
 
 class ServerSettings(_Section):

@@ -150,7 +150,9 @@ def test_bench_attribution_command(tmp_path: Path) -> None:
     from qa_pipeline.cli import app
 
     folder = _fixture_folder(tmp_path)
-    result = CliRunner().invoke(app, ["bench", "attribution", str(folder), "--variants", "stereo,mono", "--per-call"])
+    result = CliRunner().invoke(
+        app, ["bench", "attribution", str(folder), "--variants", "stereo,mono", "--per-call", "--beam-size", "5"]
+    )
     assert result.exit_code == 0, result.output
     rows = {
         line.split()[0]: line.split()

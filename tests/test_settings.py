@@ -150,3 +150,20 @@ def test_settings_redaction_keep_raw_reaches_the_run(runner: CliRunner, tmp_path
         raw = con.execute("SELECT count(*) FROM raw_utterances").fetchone()[0]
         utts = con.execute("SELECT count(*) FROM utterances").fetchone()[0]
     assert raw == utts > 0
+
+
+def test_every_door_decodes_with_the_same_beam() -> None:
+    """The settings file, the library and each command that transcribes start from one default beam."""
+    import inspect
+
+    from qa_pipeline.asr.base import DEFAULT_BEAM_SIZE, TranscribeOptions
+    from qa_pipeline.cli import asr as asr_cli
+    from qa_pipeline.cli import diarize as diarize_cli
+    from qa_pipeline.cli import ops as ops_cli
+    from qa_pipeline.cli import run as run_cli
+    from qa_pipeline.settings import AsrSettings
+
+    assert TranscribeOptions().beam_size == AsrSettings().beam_size == DEFAULT_BEAM_SIZE
+    for fn in (run_cli.run, ops_cli.schedule, asr_cli.bench_asr, diarize_cli.bench_attribution):
+        option = inspect.signature(fn).parameters["beam_size"].default
+        assert option.default == DEFAULT_BEAM_SIZE, fn.__name__

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import typer
 
+from qa_pipeline.asr.base import DEFAULT_BEAM_SIZE
 from qa_pipeline.cli.app import bench_app, cli_errors, models_app
 from qa_pipeline.cli.options import Backend, ComputeType, Model
 from qa_pipeline.errors import ModelNotAvailableError
@@ -110,7 +111,9 @@ def bench_asr(
         None, "--backend", "-b", help="faster-whisper and/or openai-whisper (repeatable; default both)."
     ),
     model: Model = typer.Option(Model.tiny_en.value, "--model", "-m", help="Whisper model."),
-    beam_size: int = typer.Option(5, "--beam-size", min=1),
+    beam_size: int = typer.Option(
+        DEFAULT_BEAM_SIZE, "--beam-size", min=1, help="1 = greedy; the pipeline's default is 5."
+    ),
     cpu_threads: int = typer.Option(2, "--cpu-threads", min=0),
     compute_type: ComputeType = typer.Option(
         ComputeType.int8.value, "--compute-type", help="faster-whisper only: int8, int8_float32, float32."

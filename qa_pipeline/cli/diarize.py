@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 
+from qa_pipeline.asr.base import DEFAULT_BEAM_SIZE
 from qa_pipeline.cli.app import bench_app, cli_errors
 from qa_pipeline.cli.options import AgentChannel, Backend, Model
 from qa_pipeline.paths import samples_dir
@@ -100,10 +101,13 @@ def bench_attribution(
         "--agent-channel",
         help="Stereo agent channel: auto (decided per call from what each side says), 0 (left) or 1 (right).",
     ),
+    beam_size: int = typer.Option(
+        DEFAULT_BEAM_SIZE, "--beam-size", min=1, help="Beam size for decoding (1 = greedy; run uses 5)."
+    ),
     per_call: bool = typer.Option(False, "--per-call", help="Also print one line per call."),
 ) -> None:
     """Score who-said-what against reference turns: per-role WER, speaker-blind WER, turns on the right role, DER, wall time, peak memory."""
-    from qa_pipeline.asr import load_transcriber
+    from qa_pipeline.asr import TranscribeOptions, load_transcriber
     from qa_pipeline.attribute import attribution_options
     from qa_pipeline.attribution_eval import VARIANTS, find_reference_calls, run_variant, summarise
     from qa_pipeline.devtools.bench_pipeline import peak_rss_bytes
@@ -119,7 +123,10 @@ def bench_attribution(
         backend, model, cpu_threads=threads, **({"batch_size": batch_size} if backend == "faster-whisper" else {})
     )
     options = PipelineOptions(
-        backend=backend, model=model, attribution=attribution_options(AgentChannel(agent_channel).value)
+        backend=backend,
+        model=model,
+        attribution=attribution_options(AgentChannel(agent_channel).value),
+        transcribe=TranscribeOptions(beam_size=beam_size),
     )
 
     def pct(x: float | None) -> str:

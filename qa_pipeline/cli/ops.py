@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from qa_pipeline.asr.base import DEFAULT_BEAM_SIZE
 from qa_pipeline.cli.app import app, bench_app, cli_errors, scorecards_option
 from qa_pipeline.cli.options import AgentChannel, Backend, Model
 from qa_pipeline.cli.run import AGENT_CHANNEL_HELP, print_parameters, run_options
@@ -44,7 +45,7 @@ def schedule(
     backend: Backend = typer.Option(Backend.faster_whisper.value, help="ASR backend."),
     model: Model = typer.Option(Model.tiny_en.value, help="Whisper model."),
     language: str = typer.Option("en", help="Spoken language."),
-    beam_size: int = typer.Option(5, help="Beam size for decoding."),
+    beam_size: int = typer.Option(DEFAULT_BEAM_SIZE, help="Beam size for decoding (1 = greedy)."),
     agent_channel: AgentChannel = typer.Option(AgentChannel.auto.value, help=AGENT_CHANNEL_HELP),
     redact: bool = typer.Option(True, "--redact/--no-redact", help="Redact PII before storing."),
     max_duration: float = typer.Option(

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+from qa_pipeline.asr.base import DEFAULT_BEAM_SIZE
 from qa_pipeline.cli.app import app, cli_errors, current_settings, scorecards_option
 from qa_pipeline.cli.options import AgentChannel, Backend, Model
 from qa_pipeline.paths import samples_dir
@@ -41,7 +42,7 @@ def run_options(
     backend: Backend | str = Backend.faster_whisper,
     model: Model | str = Model.tiny_en,
     language: str = "en",
-    beam_size: int = 5,
+    beam_size: int = DEFAULT_BEAM_SIZE,
     agent_channel: AgentChannel | str = AgentChannel.auto,
     redact: bool = True,
     max_duration_h: float = 4.0,
@@ -106,7 +107,7 @@ def run(
     backend: Backend = typer.Option(Backend.faster_whisper.value, help="ASR backend."),
     model: Model = typer.Option(Model.tiny_en.value, help="Whisper model."),
     language: str = typer.Option("en", help="Spoken language (base model only for non-English)."),
-    beam_size: int = typer.Option(5, help="Beam size for decoding."),
+    beam_size: int = typer.Option(DEFAULT_BEAM_SIZE, help="Beam size for decoding (1 = greedy)."),
     agent_channel: AgentChannel = typer.Option(AgentChannel.auto.value, help=AGENT_CHANNEL_HELP),
     workers: int = typer.Option(0, help="Calls processed at once (0 = fit the cores)."),
     redact: bool = typer.Option(True, "--redact/--no-redact", help="Redact PII before storing (on by default)."),
