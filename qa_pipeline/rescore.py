@@ -1,12 +1,20 @@
 """Re-score stored calls with a scorecard, from stored utterances and labels (no audio).
 
 Calls are processed in chunks.  For each chunk: open the database, read the
-chunk's calls, utterances and labels in three queries, close; compute metrics,
-scores and flags in memory; open again and, in one transaction, read the
-newest overrides, replace the chunk's score rows and flags, close.  The
+chunk's metadata (targeting), calls, utterances and labels, close; compute
+metrics, scores and flags in memory; open again and, in one transaction, read
+the newest overrides, replace the chunk's score rows and flags, close.  The
 database is never held open while scoring, so the review workspace can write
 overrides meanwhile; overrides are read inside the write transaction, so none
 is missed, and they are re-applied by criterion id (``final_score``).
+
+Every call is scored again, but rows that come out as stored are not deleted and
+inserted again: a call's score rows are rewritten only when their digest
+(``call_scores.rows_digest``, :func:`~qa_pipeline.store.scores.score_digest`) differs —
+otherwise only ``final_score`` (overrides re-applied) and ``scored_at`` are set —,
+``call_metrics`` rows only when a value differs (else ``computed_at`` is set), flags
+only when a call's set of flags differs (unchanged flags keep their ``created_at``),
+and the KPI roll-ups are kept over the calls whose rows changed.
 
 Targeting (:mod:`qa_pipeline.scorecard.targeting`) decides which calls the card
 scores, read from each call's stored metadata against the other active cards (a
@@ -225,12 +233,11 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _applies_to(
-    db: str | Path, card: Scorecard, others: Sequence[Scorecard], chunk: list[str]
+    con: duckdb.DuckDBPyConnection, card: Scorecard, others: Sequence[Scorecard], chunk: list[str]
 ) -> tuple[list[str], list[str]]:
     """(calls of ``chunk`` the card applies to, calls it does not), from their stored metadata."""
     cards = [card, *(c for c in others if c.id != card.id)]
-    with connect(db) as con:
-        metadata = read_metadata_bulk(con, chunk)
+    metadata = read_metadata_bulk(con, chunk)
     yes: list[str] = []
     no: list[str] = []
     for call_id in chunk:
@@ -284,10 +291,10 @@ def rescore(
     with _gc_paused():
         for start in range(0, len(ids), max(1, chunk_size)):
             t = time.perf_counter()
-            chunk, not_applicable = _applies_to(db, card, others, ids[start : start + chunk_size])
-            skipped += len(not_applicable)
-            with connect(db) as con:
+            with connect(db) as con:  # one open for the chunk's metadata (targeting) and its calls
+                chunk, not_applicable = _applies_to(con, card, others, ids[start : start + chunk_size])
                 calls = read_calls_bulk(con, chunk)
+            skipped += len(not_applicable)
             read_s += time.perf_counter() - t
 
             t = time.perf_counter()
@@ -315,6 +322,9 @@ def rescore(
                 passed += r.passed
                 total += r.score
             logger.info("rescored %d/%d calls", min(start + chunk_size, len(ids)), len(ids))
+            # free the chunk while collection is off: the collection that follows re-enabling then walks
+            # a small heap, not the chunk's hundreds of thousands of objects
+            del calls, analyses, results, flags, all_metrics, w
 
     return RescoreSummary(
         scorecard_id=card.id,

@@ -170,6 +170,8 @@ def test_metrics_to_dict_is_asdict(scored: Path) -> None:
         (["pay", "bill"], [r"\[(ACCOUNT|CARD)\]"]),
         ([], [r"^thanks", r"bye$"]),  # anchored patterns: no joined-text shortcut
         (["café", "pay"], [r"\d{4}"]),  # a non-ASCII phrase: the per-utterance path
+        ([], [r"thanks\s+bye", r"\bpay\b", r"x*"]),  # matches across the joined texts' newlines: undecided
+        ([], [r"\bpay\b", r"(?i)CARD\]"]),
     ],
 )
 def test_topic_match_many_equals_matches(phrases: list[str], patterns: list[str]) -> None:
@@ -191,6 +193,9 @@ def test_topic_match_many_equals_matches(phrases: list[str], patterns: list[str]
         "no thanks",
         "card ending in 12",
         "Pay",
+        "thanks",
+        "bye",
+        "é pay",
     ]
     norm = [" ".join(t.split()).lower() for t in texts]
     assert topic.match_many(norm, texts) == [topic.matches(n, t) for n, t in zip(norm, texts)]

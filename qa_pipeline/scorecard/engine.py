@@ -74,6 +74,7 @@ class _CallView:
         "_cache",
         "_ex_scores",
         "_norm",
+        "_texts",
         "_windows",
         "conv",
         "duration",
@@ -101,6 +102,7 @@ class _CallView:
         self._by_label = by_label
         self._by_speaker = by_speaker
         self._norm: list[str] | None = None
+        self._texts: dict[str, tuple[list[str], list[str]]] = {}
         self._windows: CallWindows | None = None
         self._ex_scores: dict[tuple[str, str], list[tuple[float, str]]] = {}
 
@@ -129,6 +131,14 @@ class _CallView:
     def party(self, speaker: str) -> list[Utterance]:
         return self._by_speaker.get(speaker, [])
 
+    def _party_texts(self, speaker: str) -> tuple[list[str], list[str]]:
+        """The party's utterances' normalised and original texts (for :meth:`TopicMatcher.match_many`)."""
+        hit = self._texts.get(speaker)
+        if hit is None:
+            party = self.party(speaker)
+            hit = self._texts[speaker] = ([self.normalised_text(u) for u in party], [u.text for u in party])
+        return hit
+
     def normalised_text(self, u: Utterance) -> str:
         if self._norm is None:
             self._norm = [" ".join(x.text.split()).lower() for x in self.utts]
@@ -153,7 +163,8 @@ class _CallView:
             ]
         elif topic is not None:
             party = self.party(speaker)
-            hits = topic.match_many([self.normalised_text(u) for u in party], [u.text for u in party])
+            norm, texts = self._party_texts(speaker)
+            hits = topic.match_many(norm, texts)
             found = [u for u, hit in zip(party, hits) if hit]
         elif min_score is None:
             found = [u for u in self._by_label.get(name, ()) if speaker == "any" or u.speaker == speaker]

@@ -11,7 +11,7 @@ import difflib
 import logging
 import re
 import types
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -241,16 +241,38 @@ class TopicMatcher:
     def search(self, text: str) -> bool:
         return self.matches(" ".join(text.split()).lower(), text)
 
+    def _pattern_hits(self, texts: Sequence[str], hits: list[bool]) -> bool:
+        """Mark the utterances the patterns match from one scan of the texts joined with newlines; False when
+        that scan cannot tell (the caller then searches each utterance).
+
+        Only for patterns that cannot anchor (``^``, ``$``, ``\\A``, ``\\z``): then a match inside one
+        utterance's span of the joined text is a match of that utterance alone (the newline is, like the
+        ends of a text, no word character for ``\\b``), and an utterance that matches alone has a match
+        inside its span as long as no match of the scan runs across a newline between utterances — the
+        scan resumes after each match, so it reaches every utterance's own leftmost match.
+        """
+        joined = "\n".join(texts)
+        ends: list[int] = []
+        pos = -1
+        for t in texts:
+            pos += len(t) + 1
+            ends.append(pos)  # the index of the newline after the text (its end)
+        for m in self.pattern_re.finditer(joined):
+            a, b = m.span()
+            i = bisect_left(ends, a)
+            if i >= len(ends) or b > ends[i]:
+                return False  # across utterances: undecided
+            hits[i] = True
+        return True
+
     def match_many(self, normalised: Sequence[str], texts: Sequence[str]) -> list[bool]:
         """``[self.matches(n, t) for n, t in zip(normalised, texts)]``, a call's utterances at a time.
 
         Phrases: every phrase is looked up once in the texts joined with newlines (no phrase and no
         normalised text has one), and each occurrence is checked for whole words by hand — exact for
         ASCII text and phrases (``\\w`` is then ``[A-Za-z0-9_]``, the newline is not a word character, like
-        the start and end of a text); other text takes the per-utterance path.  Patterns: one search of the
-        joined original texts first when no pattern can anchor (``^``, ``$``, ``\\A``, ``\\z``) — then a
-        pattern that matches an utterance also matches the joined text, so no match there means no
-        utterance matches.
+        the start and end of a text); other text takes the per-utterance path.  Patterns: see
+        :meth:`_pattern_hits`.
         """
         n = len(normalised)
         hits = [False] * n
@@ -275,7 +297,7 @@ class TopicMatcher:
                 for i, t in enumerate(normalised):
                     hits[i] = any(p in t for p in present) and self.phrase_re.search(t) is not None
         if self.pattern_re is not None and not all(hits):
-            if self._joinable and self.pattern_re.search("\n".join(texts)) is None:
+            if self._joinable and self._pattern_hits(texts, hits):
                 return hits
             for i, t in enumerate(texts):
                 if not hits[i] and self.pattern_re.search(t) is not None:
