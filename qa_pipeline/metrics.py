@@ -315,23 +315,32 @@ def _wmean(values: list[tuple[float, float]]) -> float | None:
 
 
 def _sentiment_track(
-    utts: Sequence[Utterance], labs: dict[int, UtteranceLabels], quarter: float
+    utts: Sequence[Utterance], labs: dict[int, UtteranceLabels], quarter: float, n_words: Mapping[int, int]
 ) -> tuple[tuple[float | None, ...], float | None, float | None, int, tuple[int, ...], tuple[int, ...]]:
+    """``n_words``: each utterance's word count by ``id()`` (:func:`_weight` without splitting the text again)."""
     buckets: list[list[tuple[float, float]]] = [[], [], [], []]
     bucket_idx: list[list[int]] = [[], [], [], []]
     seq: list[tuple[int, float, float]] = []
     negatives = 0
+    get = labs.get
+    cap = SENTIMENT_WEIGHT_MAX_WORDS
     for u in utts:
-        lab = labs.get(u.idx)
+        lab = get(u.idx)
         if lab is None:
             continue
-        v = signed_sentiment(lab)
-        if lab.sentiment == "negative":
+        sentiment = lab.sentiment  # signed_sentiment(lab), inline
+        if sentiment == "positive":
+            v = float(lab.sentiment_score)
+        elif sentiment == "negative":
+            v = -float(lab.sentiment_score)
             negatives += 1
-        w = _weight(u)
+        else:
+            v = 0.0
+        n = n_words[id(u)]
+        w = float(cap if n > cap else (n if n > 1 else 1))  # _weight(u)
         seq.append((u.idx, v, w))
         q = int(((u.start_s + u.end_s) / 2) / quarter) if quarter > 0 else 0
-        q = min(3, max(0, q))
+        q = 3 if q > 3 else (q if q > 0 else 0)
         buckets[q].append((v, w))
         bucket_idx[q].append(u.idx)
     quarters = tuple(_r(_wmean(b)) for b in buckets)
@@ -460,9 +469,10 @@ def _holds(
 
 
 def _talk_spans(
-    utts: Sequence[Utterance],
+    utts: Sequence[Utterance], n_words: Mapping[int, int]
 ) -> tuple[dict[str, list[tuple[float, float]]], list[tuple[float, float]], dict[str, int], float, float]:
-    """Each party's speech spans, every span, each party's words, and the duration-weighted ASR confidence sums."""
+    """Each party's speech spans, every span, each party's words, and the duration-weighted ASR confidence sums
+    (``n_words``: each utterance's word count by ``id()``)."""
     spans: dict[str, list[tuple[float, float]]] = {"agent": [], "customer": []}
     words = {"agent": 0, "customer": 0}
     all_spans: list[tuple[float, float]] = []
@@ -471,7 +481,7 @@ def _talk_spans(
         all_spans.append((u.start_s, u.end_s))
         if u.speaker in spans:
             spans[u.speaker].append((u.start_s, u.end_s))
-            words[u.speaker] += len(u.text.split())
+            words[u.speaker] += n_words[id(u)]
         d = u.duration_s
         conf_num += u.asr_confidence * d
         conf_den += d
@@ -532,7 +542,8 @@ def compute_metrics(
     last_end = max((u.end_s for u in utts), default=0.0)
     handle = max(float(conv.duration_s or 0.0), last_end)
 
-    spans, all_spans, words, conf_num, conf_den = _talk_spans(utts)
+    n_words = {id(u): len(u.text.split()) for u in utts}  # split each text once
+    spans, all_spans, words, conf_num, conf_den = _talk_spans(utts, n_words)
     agent_u = _union(spans["agent"])
     cust_u = _union(spans["customer"])
     speech_u = _union(all_spans)
@@ -551,8 +562,8 @@ def compute_metrics(
     customers = [u for u in utts if u.speaker == "customer"]
     wait = _customer_wait(utts)
     quarter = handle / 4 if handle > 0 else 0.0
-    c_q, c_start, c_end, c_neg, c_start_idx, c_end_idx = _sentiment_track(customers, labs, quarter)
-    a_q, a_start, a_end, a_neg, _, _ = _sentiment_track(agents, labs, quarter)
+    c_q, c_start, c_end, c_neg, c_start_idx, c_end_idx = _sentiment_track(customers, labs, quarter, n_words)
+    a_q, a_start, a_end, a_neg, _, _ = _sentiment_track(agents, labs, quarter, n_words)
 
     metrics = CallMetrics(
         call_id=conv.call_id,

@@ -133,11 +133,18 @@ class _CallView:
 
     def _party_texts(self, speaker: str) -> tuple[list[str], list[str]]:
         """The party's utterances' normalised and original texts (for :meth:`TopicMatcher.match_many`)."""
-        hit = self._texts.get(speaker)
-        if hit is None:
-            party = self.party(speaker)
-            hit = self._texts[speaker] = ([self.normalised_text(u) for u in party], [u.text for u in party])
-        return hit
+        if not self._texts:  # every party's at once, in one pass
+            if self._norm is None:
+                self._norm = [" ".join(x.text.split()).lower() for x in self.utts]
+            texts = self._texts
+            texts["any"] = (self._norm, [u.text for u in self.utts])
+            for u, norm in zip(self.utts, self._norm):
+                party = texts.get(u.speaker)
+                if party is None:
+                    party = texts[u.speaker] = ([], [])
+                party[0].append(norm)
+                party[1].append(u.text)
+        return self._texts.get(speaker) or ([], [])
 
     def normalised_text(self, u: Utterance) -> str:
         if self._norm is None:

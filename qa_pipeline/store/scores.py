@@ -53,6 +53,18 @@ def delete_scores(con: duckdb.DuckDBPyConnection, scorecard_id: str, call_ids: S
     return int(row[0]) if row else 0
 
 
+try:  # the JSON text as bytes, without a round trip through str
+    import orjson as _orjson
+
+    def _json_bytes(obj: Any) -> bytes:
+        return _orjson.dumps(obj, option=_orjson.OPT_NON_STR_KEYS)
+
+except ImportError:  # pragma: no cover - plain json fallback
+
+    def _json_bytes(obj: Any) -> bytes:
+        return dumps(obj).encode("utf-8")
+
+
 def score_digest(r: CallScore) -> str:
     """Digest of everything :func:`write_scores` stores of one result except ``final_score`` and ``scored_at``:
     the ``call_scores`` columns, the section rows and the criterion rows with their evidence.  Equal digests:
@@ -73,7 +85,7 @@ def score_digest(r: CallScore) -> str:
             for c in r.criteria
         ],
     ]
-    return hashlib.blake2b(dumps(payload).encode("utf-8"), digest_size=16).hexdigest()
+    return hashlib.blake2b(_json_bytes(payload), digest_size=16).hexdigest()
 
 
 def write_scores(
