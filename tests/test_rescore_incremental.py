@@ -201,3 +201,16 @@ def test_topic_match_many_equals_matches(phrases: list[str], patterns: list[str]
     assert topic.match_many(norm, texts) == [topic.matches(n, t) for n, t in zip(norm, texts)]
     for n, t in zip(norm, texts):
         assert topic.match_many([n], [t]) == [topic.matches(n, t)]
+
+
+def test_scores_removed_by_targeting_leave_the_rollups_equal_a_rebuild(scored: Path) -> None:
+    with connect(scored) as con, transaction(con):
+        con.execute(
+            "UPDATE calls SET queue = 'collections-eu' WHERE call_id IN (SELECT call_id FROM calls ORDER BY call_id LIMIT 5)"
+        )
+        rebuild(con)  # the queue was changed behind the store's back: bring the roll-ups up to date
+    summary = rescore(scored, "customer_service", chunk_size=32)
+    assert summary.not_applicable == 5 and summary.removed == 5 and summary.calls == N - 5
+    with connect(scored, read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM call_scores").fetchone()[0] == N - 5
+    _assert_rollups_equal_a_rebuild(scored)

@@ -157,8 +157,17 @@ def bench_rescore(
         typer.echo("rescore (replacing stored rows, re-applying overrides), last run:")
         typer.echo("  " + second.as_text().replace("\n", "\n  "))
         size_mb = path.stat().st_size / 1e6
+        with connect(path, read_only=True) as con:  # the JSON columns rescoring writes, before compression
+            evidence_b, metrics_b = con.execute(
+                "SELECT (SELECT coalesce(sum(strlen(evidence::VARCHAR)), 0) FROM criterion_results),"
+                " (SELECT coalesce(sum(strlen(metrics::VARCHAR)), 0) FROM call_metrics)"
+            ).fetchone()
     rate = timed.rate(second.calls)
     typer.echo(f"  {load_before}; {load_text('after')}")
+    typer.echo(
+        f"  size: database {size_mb * 1e3 / calls:.1f} kB per call; JSON text per call before compression: "
+        f"criterion_results.evidence {evidence_b / 1e3 / calls:.1f} kB, call_metrics.metrics {metrics_b / 1e3 / calls:.1f} kB"
+    )
     typer.echo(
         f"RESULT rescore: {second.calls:,} calls, {rate.text('{:,.0f}', 'calls/s')} "
         f"(scorecard {card.id}@{card.version}, {card.criteria_count} criteria; database {size_mb:.0f} MB, "
