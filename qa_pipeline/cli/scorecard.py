@@ -158,10 +158,11 @@ def bench_rescore(
         typer.echo("  " + second.as_text().replace("\n", "\n  "))
         size_mb = path.stat().st_size / 1e6
         with connect(path, read_only=True) as con:  # the JSON columns rescoring writes, before compression
-            evidence_b, metrics_b = con.execute(
+            row = con.execute(
                 "SELECT (SELECT coalesce(sum(strlen(evidence::VARCHAR)), 0) FROM criterion_results),"
                 " (SELECT coalesce(sum(strlen(metrics::VARCHAR)), 0) FROM call_metrics)"
             ).fetchone()
+            evidence_b, metrics_b = row if row is not None else (0, 0)
     rate = timed.rate(second.calls)
     typer.echo(f"  {load_before}; {load_text('after')}")
     typer.echo(

@@ -251,6 +251,8 @@ class TopicMatcher:
         inside its span as long as no match of the scan runs across a newline between utterances — the
         scan resumes after each match, so it reaches every utterance's own leftmost match.
         """
+        if self.pattern_re is None:
+            return True
         joined = "\n".join(texts)
         ends: list[int] = []
         pos = -1
