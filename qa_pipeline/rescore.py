@@ -293,7 +293,7 @@ def rescore(
             t = time.perf_counter()
             with connect(db) as con:  # one open for the chunk's metadata (targeting) and its calls
                 chunk, not_applicable = _applies_to(con, card, others, ids[start : start + chunk_size])
-                calls = read_calls_bulk(con, chunk)
+                calls = read_calls_bulk(con, chunk, lazy_label_scores=True)
             skipped += len(not_applicable)
             read_s += time.perf_counter() - t
 

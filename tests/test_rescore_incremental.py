@@ -214,3 +214,24 @@ def test_scores_removed_by_targeting_leave_the_rollups_equal_a_rebuild(scored: P
     with connect(scored, read_only=True) as con:
         assert con.execute("SELECT count(*) FROM call_scores").fetchone()[0] == N - 5
     _assert_rollups_equal_a_rebuild(scored)
+
+
+def test_lazy_label_scores_read_like_the_parsed_dicts(scored: Path) -> None:
+    from qa_pipeline.store.bulk import LazyLabelScores
+
+    with connect(scored, read_only=True) as con:
+        ids = scorable_call_ids(con)[:5]
+        eager = read_calls_bulk(con, ids)
+        lazy = read_calls_bulk(con, ids, lazy_label_scores=True)
+    assert [c for c, _ in eager] == [c for c, _ in lazy]
+    for (_, a), (_, b) in zip(eager, lazy):
+        assert a == b  # UtteranceLabels equal field by field, the lazy mapping equal to the dict
+        for idx, lab in b.items():
+            assert isinstance(lab.labels, LazyLabelScores)
+            d = a[idx].labels
+            assert dict(lab.labels) == d and len(lab.labels) == len(d) and list(lab.labels) == list(d)
+            name = next(iter(d))
+            assert lab.labels[name] == d[name] and lab.labels.get(name) == d[name] and name in lab.labels
+            assert lab.labels.get("no such label", 0.0) == 0.0 and "no such label" not in lab.labels
+            assert lab.labels.as_dict() is lab.labels.as_dict()  # parsed once
+            assert dumps(lab.labels.as_dict()) == dumps(d)

@@ -234,11 +234,15 @@ def _window(
     if crit.within_first_s is None and crit.within_last_s is None and end_s is None:
         searched = view.party(crit.speaker)
     else:
-        duration = view.duration
+        # _in_window(u, crit, view.duration), inline
+        first = crit.within_first_s
+        last_from = view.duration - crit.within_last_s if crit.within_last_s is not None else None
         searched = [
             u
             for u in view.party(crit.speaker)
-            if _in_window(u, crit, duration) and (end_s is None or u.start_s <= end_s)
+            if (first is None or not u.start_s >= first)
+            and (last_from is None or not u.end_s <= last_from)
+            and (end_s is None or u.start_s <= end_s)
         ]
     win: dict[str, Any] = {
         "start_s": round(start, 3),
@@ -675,6 +679,8 @@ def _add_similarity(view: _CallView, card: Scorecard, crit: LabelPresent | Label
 
 def _score_view(view: _CallView, card: Scorecard) -> CallScore:
     results: list[CriterionResult] = []
+    # similarity evidence only exists for example topics: without any, skip looking for it per criterion
+    examples = any(t.example is not None for t in card.topics.values())
     for section in card.spec.sections:
         for crit in section.criteria:
             na = _na(view, card, crit.na_when) if crit.na_when else None
@@ -683,7 +689,7 @@ def _score_view(view: _CallView, card: Scorecard) -> CallScore:
                 results.append(_result(section.id, crit, "na", reason, evidence))
                 continue
             verdict, reason, evidence = _KINDS[crit.kind](view, card, crit)
-            if isinstance(crit, (LabelPresent, LabelAbsent)):
+            if examples and isinstance(crit, (LabelPresent, LabelAbsent)):
                 _add_similarity(view, card, crit, evidence)
             results.append(_result(section.id, crit, verdict, reason, evidence))
     return aggregate(

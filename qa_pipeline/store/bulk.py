@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import fields
+from typing import Any
 
 import duckdb
 
@@ -67,14 +68,61 @@ for _cls, _names in _FAST.items():
         raise TypeError(f"read_calls_bulk builds {_cls.__name__} field by field: update it for the changed class")
 
 
+class LazyLabelScores(Mapping[str, float]):
+    """``UtteranceLabels.labels`` read from its stored JSON text on first use.
+
+    Scoring looks up label scores of only some utterances (evidence, near misses, ``min_score``); parsing
+    every utterance's 14 scores into a dict up front was a third of reading a chunk.  A read-only mapping
+    that equals the dict it stands for; :meth:`as_dict` gives that dict (for JSON)."""
+
+    __slots__ = ("_dict", "_raw")
+
+    def __init__(self, raw: str | bytes) -> None:
+        self._raw: str | bytes | None = raw
+        self._dict: dict[str, float] | None = None
+
+    def as_dict(self) -> dict[str, float]:
+        d = self._dict
+        if d is None:
+            d = self._dict = loads(self._raw)  # type: ignore[arg-type]  # set until parsed
+            self._raw = None
+        return d
+
+    def __getitem__(self, key: str) -> float:
+        return self.as_dict()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.as_dict().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.as_dict()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.as_dict())
+
+    def __len__(self) -> int:
+        return len(self.as_dict())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyLabelScores):
+            other = other.as_dict()
+        return self.as_dict() == other
+
+    __hash__ = None  # type: ignore[assignment]  # like a dict
+
+    def __repr__(self) -> str:
+        return repr(self.as_dict())
+
+
 def read_calls_bulk(
-    con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]
+    con: duckdb.DuckDBPyConnection, call_ids: Sequence[str], *, lazy_label_scores: bool = False
 ) -> list[tuple[Conversation, dict[int, UtteranceLabels]]]:
     """Conversations and labels of many calls in three queries.
 
     Word timings are not read (slow), so ``Utterance.words`` is empty; the
     speech timing derived from them (``timed_words``, ``speech_s``, written with
-    the call) is, so words per minute come out as in the run.
+    the call) is, so words per minute come out as in the run.  ``lazy_label_scores``:
+    each ``UtteranceLabels.labels`` is a :class:`LazyLabelScores` (rescoring, which only reads them).
     """
     if not call_ids:
         return []
@@ -118,7 +166,11 @@ def read_calls_bulk(
             idx=idx,
             sentiment=sentiment,
             sentiment_score=sscore,
-            labels=loads(scores) if isinstance(scores, (str, bytes)) else (scores or {}),
+            labels=(
+                (LazyLabelScores(scores) if lazy_label_scores else loads(scores))
+                if isinstance(scores, (str, bytes))
+                else (scores or {})
+            ),
             detected=tuple(detected.split(",")) if detected else (),
         )
         labs[call_id][idx] = lab
