@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from qa_pipeline.kpi.rollup import keep_rollups
 from qa_pipeline.records import CallScore
@@ -170,14 +171,40 @@ def _write_scores(
                 ),
             ):
                 col.append(value)
-    con.execute(
-        """INSERT INTO criterion_results (call_id, scorecard_id, scorecard_version, section_id, criterion_id, kind,
-               verdict, points, max_points, auto_fail, reason, evidence)
-           SELECT unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]),
-                  unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::DOUBLE[]),
-                  unnest(?::DOUBLE[]), unnest(?::BOOLEAN[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[])::JSON""",
-        crit,
-    )
+    # tens of thousands of rows: scanned as NumPy columns, several times faster than binding twelve
+    # Python lists as LIST parameters for unnest (every value converted on its own)
+    columns: dict[str, Any] = {
+        name: np.asarray(col, dtype=dtype)
+        for (name, dtype), col in zip(
+            (
+                ("call_id", object),
+                ("scorecard_id", object),
+                ("scorecard_version", object),
+                ("section_id", object),
+                ("criterion_id", object),
+                ("kind", object),
+                ("verdict", object),
+                ("points", np.float64),
+                ("max_points", np.float64),
+                ("auto_fail", np.bool_),
+                ("reason", object),
+                ("evidence", object),
+            ),
+            crit,
+        )
+    }
+    con.register("_criterion_rows", columns)
+    try:
+        con.execute(
+            """INSERT INTO criterion_results (call_id, scorecard_id, scorecard_version, section_id, criterion_id,
+                   kind, verdict, points, max_points, auto_fail, reason, evidence)
+               SELECT call_id::VARCHAR, scorecard_id::VARCHAR, scorecard_version::VARCHAR, section_id::VARCHAR,
+                      criterion_id::VARCHAR, kind::VARCHAR, verdict::VARCHAR, points::DOUBLE, max_points::DOUBLE,
+                      auto_fail::BOOLEAN, reason::VARCHAR, evidence::VARCHAR::JSON
+               FROM _criterion_rows"""
+        )
+    finally:
+        con.unregister("_criterion_rows")
 
 
 def previous_scores(
