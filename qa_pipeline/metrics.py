@@ -304,9 +304,9 @@ def _r(x: float | None, nd: int = 4) -> float | None:
 SENTIMENT_WEIGHT_MAX_WORDS = 8
 
 
-def _weight(u: Utterance) -> float:
+def _weight(n_words: int) -> float:
     """An utterance's weight in a sentiment mean: its words, capped, so one short turn ("bye") cannot decide."""
-    return float(min(max(len(u.text.split()), 1), SENTIMENT_WEIGHT_MAX_WORDS))
+    return float(min(max(n_words, 1), SENTIMENT_WEIGHT_MAX_WORDS))
 
 
 def _wmean(values: list[tuple[float, float]]) -> float | None:
@@ -317,27 +317,20 @@ def _wmean(values: list[tuple[float, float]]) -> float | None:
 def _sentiment_track(
     utts: Sequence[Utterance], labs: dict[int, UtteranceLabels], quarter: float, n_words: Mapping[int, int]
 ) -> tuple[tuple[float | None, ...], float | None, float | None, int, tuple[int, ...], tuple[int, ...]]:
-    """``n_words``: each utterance's word count by ``id()`` (:func:`_weight` without splitting the text again)."""
+    """``n_words``: each utterance's word count by ``id()`` (each text is split once per call)."""
     buckets: list[list[tuple[float, float]]] = [[], [], [], []]
     bucket_idx: list[list[int]] = [[], [], [], []]
     seq: list[tuple[int, float, float]] = []
     negatives = 0
     get = labs.get
-    cap = SENTIMENT_WEIGHT_MAX_WORDS
     for u in utts:
         lab = get(u.idx)
         if lab is None:
             continue
-        sentiment = lab.sentiment  # signed_sentiment(lab), inline
-        if sentiment == "positive":
-            v = float(lab.sentiment_score)
-        elif sentiment == "negative":
-            v = -float(lab.sentiment_score)
+        v = signed_sentiment(lab)
+        if lab.sentiment == "negative":
             negatives += 1
-        else:
-            v = 0.0
-        n = n_words[id(u)]
-        w = float(cap if n > cap else (n if n > 1 else 1))  # _weight(u)
+        w = _weight(n_words[id(u)])
         seq.append((u.idx, v, w))
         q = int(((u.start_s + u.end_s) / 2) / quarter) if quarter > 0 else 0
         q = 3 if q > 3 else (q if q > 0 else 0)

@@ -121,12 +121,10 @@ def _scorecard(scorecard_id: str | None, scorecard: Scorecard | None, directory:
     return scorecard
 
 
-def _replace_call_flags(
-    con: duckdb.DuckDBPyConnection, scorecard_id: str, flags: list[Flag], ids: list[str]
-) -> tuple[int, int]:
+def _replace_call_flags(con: duckdb.DuckDBPyConnection, scorecard_id: str, flags: list[Flag], ids: list[str]) -> int:
     """Replace this card's flags and the score-derived call-level flags of ``ids``; input flags stay.
 
-    Calls whose flags come out the same are left alone.  Returns (flags in force now, calls rewritten)."""
+    Calls whose flags come out the same are left alone.  Returns the card's flags in force now."""
     old: dict[str, set[tuple[str, str, str, str]]] = {}
     keep: list[Flag] = []
     for call_id, rule_id, card_id, reason, severity in con.execute(
@@ -148,7 +146,7 @@ def _replace_call_flags(
     ]
     if changed:
         replace_flags(con, [f for c in changed for f in new.get(c, ())], changed, [scorecard_id, ""])
-    return len(fresh), len(changed)
+    return len(fresh)
 
 
 @dataclass(frozen=True)
@@ -211,7 +209,7 @@ def _write_chunk(
             touch_scores(con, scorecard_id, touch, touch_finals)
             write_metrics_rows(con, new_metrics)
             touch_metrics(con, [row[0] for row in metric_rows if stored.get(row[0]) == row])
-            written = _replace_call_flags(con, scorecard_id, flags, done_ids)[0] if done_ids else 0
+            written = _replace_call_flags(con, scorecard_id, flags, done_ids) if done_ids else 0
             removed = delete_scores(con, scorecard_id, list(removed_ids))
             replace_flags(con, [], not_applicable, [scorecard_id])
     return _Written(before, applied, ignored, written, removed, len(rewrite))

@@ -134,11 +134,10 @@ class _CallView:
     def _party_texts(self, speaker: str) -> tuple[list[str], list[str]]:
         """The party's utterances' normalised and original texts (for :meth:`TopicMatcher.match_many`)."""
         if not self._texts:  # every party's at once, in one pass
-            if self._norm is None:
-                self._norm = [" ".join(x.text.split()).lower() for x in self.utts]
+            norms = self._normalised()
             texts = self._texts
-            texts["any"] = (self._norm, [u.text for u in self.utts])
-            for u, norm in zip(self.utts, self._norm):
+            texts["any"] = (norms, [u.text for u in self.utts])
+            for u, norm in zip(self.utts, norms):
                 party = texts.get(u.speaker)
                 if party is None:
                     party = texts[u.speaker] = ([], [])
@@ -146,11 +145,16 @@ class _CallView:
                 party[1].append(u.text)
         return self._texts.get(speaker) or ([], [])
 
-    def normalised_text(self, u: Utterance) -> str:
+    def _normalised(self) -> list[str]:
+        """Every utterance's text lower-cased with single spaces, in call order (made once)."""
         if self._norm is None:
             self._norm = [" ".join(x.text.split()).lower() for x in self.utts]
-        if 0 <= u.idx < len(self._norm) and self.utts[u.idx] is u:
-            return self._norm[u.idx]
+        return self._norm
+
+    def normalised_text(self, u: Utterance) -> str:
+        norms = self._normalised()
+        if 0 <= u.idx < len(norms) and self.utts[u.idx] is u:
+            return norms[u.idx]
         return " ".join(u.text.split()).lower()
 
     def matches(self, card: Scorecard, name: str, speaker: str, min_score: float | None = None) -> list[Utterance]:
@@ -213,10 +217,20 @@ class _CallView:
         return d
 
 
-def _in_window(u: Utterance, crit: LabelPresent | LabelAbsent, duration: float) -> bool:
-    if crit.within_first_s is not None and u.start_s >= crit.within_first_s:
-        return False
-    return not (crit.within_last_s is not None and u.end_s <= duration - crit.within_last_s)
+def _in_window(
+    utts: Sequence[Utterance], crit: LabelPresent | LabelAbsent, duration: float, end_s: float | None = None
+) -> list[Utterance]:
+    """The utterances of ``utts`` inside the criterion's window (``within_first_s`` / ``within_last_s``), and
+    starting by ``end_s`` when given; one pass, no call per utterance (scoring's hot path)."""
+    first = crit.within_first_s
+    last_from = duration - crit.within_last_s if crit.within_last_s is not None else None
+    return [
+        u
+        for u in utts
+        if (first is None or not u.start_s >= first)
+        and (last_from is None or not u.end_s <= last_from)
+        and (end_s is None or u.start_s <= end_s)
+    ]
 
 
 def _window(
@@ -234,16 +248,7 @@ def _window(
     if crit.within_first_s is None and crit.within_last_s is None and end_s is None:
         searched = view.party(crit.speaker)
     else:
-        # _in_window(u, crit, view.duration), inline
-        first = crit.within_first_s
-        last_from = view.duration - crit.within_last_s if crit.within_last_s is not None else None
-        searched = [
-            u
-            for u in view.party(crit.speaker)
-            if (first is None or not u.start_s >= first)
-            and (last_from is None or not u.end_s <= last_from)
-            and (end_s is None or u.start_s <= end_s)
-        ]
+        searched = _in_window(view.party(crit.speaker), crit, view.duration, end_s)
     win: dict[str, Any] = {
         "start_s": round(start, 3),
         "end_s": round(end, 3),
@@ -370,9 +375,7 @@ def _na_one(view: _CallView, card: Scorecard, c: NaCondition) -> tuple[str, dict
 
 def _label_present(view: _CallView, card: Scorecard, crit: LabelPresent) -> tuple[str, str, dict[str, Any]]:
     names = (crit.label,) if crit.before is None else (crit.label, crit.before)
-    found = [
-        u for u in view.matches(card, crit.label, crit.speaker, crit.min_score) if _in_window(u, crit, view.duration)
-    ]
+    found = _in_window(view.matches(card, crit.label, crit.speaker, crit.min_score), crit, view.duration)
     marker: Utterance | None = None
     if crit.before is not None:
         markers = view.matches(card, crit.before, crit.before_speaker)
@@ -418,9 +421,7 @@ def _label_present(view: _CallView, card: Scorecard, crit: LabelPresent) -> tupl
 
 
 def _label_absent(view: _CallView, card: Scorecard, crit: LabelAbsent) -> tuple[str, str, dict[str, Any]]:
-    found = [
-        u for u in view.matches(card, crit.label, crit.speaker, crit.min_score) if _in_window(u, crit, view.duration)
-    ]
+    found = _in_window(view.matches(card, crit.label, crit.speaker, crit.min_score), crit, view.duration)
     win, searched = _window(view, crit)
     who = "" if crit.speaker == "any" else f" by {_party(crit.speaker)}"
     if found:

@@ -26,7 +26,7 @@ def write_metrics_many(con: duckdb.DuckDBPyConnection, metrics: Sequence[CallMet
         return 0
     ids = [m.call_id for m in metrics]
     with keep_rollups(con, ids):
-        _write_metrics(con, ids, metrics)
+        write_metrics_rows(con, [metrics_row(m) for m in metrics])
     return len(ids)
 
 
@@ -92,7 +92,3 @@ def write_metrics_rows(con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[Any,
         cols + [utcnow()],
     )
     return len(rows)
-
-
-def _write_metrics(con: duckdb.DuckDBPyConnection, ids: list[str], metrics: Sequence[CallMetrics]) -> None:
-    write_metrics_rows(con, [metrics_row(m) for m in metrics])

@@ -207,21 +207,6 @@ def _write_scores(
         con.unregister("_criterion_rows")
 
 
-def previous_scores(
-    con: duckdb.DuckDBPyConnection, scorecard_id: str, call_ids: Sequence[str]
-) -> dict[str, tuple[float, str]]:
-    """``call_id -> (score, scorecard_version)`` stored now for these calls."""
-    if not call_ids:
-        return {}
-    return {
-        r[0]: (r[1], r[2])
-        for r in con.execute(
-            "SELECT call_id, score, scorecard_version FROM call_scores WHERE scorecard_id = ? AND call_id IN (SELECT unnest(?::VARCHAR[]))",
-            [scorecard_id, list(call_ids)],
-        ).fetchall()
-    }
-
-
 def previous_score_state(
     con: duckdb.DuckDBPyConnection, scorecard_id: str, call_ids: Sequence[str]
 ) -> dict[str, tuple[float, str, float, str | None]]:
