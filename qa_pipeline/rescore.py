@@ -1,12 +1,14 @@
 """Re-score stored calls with a scorecard, from stored utterances and labels (no audio).
 
-Calls are processed in chunks.  For each chunk: open the database, read the
-chunk's metadata (targeting), calls, utterances and labels, close; compute
-metrics, scores and flags in memory; open again and, in one transaction, read
-the newest overrides, replace the chunk's score rows and flags, close.  The
-database is never held open while scoring, so the review workspace can write
-overrides meanwhile; overrides are read inside the write transaction, so none
-is missed, and they are re-applied by criterion id (``final_score``).
+Calls are processed in chunks.  For each chunk: read the chunk's metadata
+(targeting), calls, utterances and labels; compute metrics, scores and flags in
+memory; in one transaction, read the newest overrides, replace the chunk's score
+rows and flags.  One connection serves the chunks for at most ``hold_s`` seconds
+(:data:`DEFAULT_HOLD_S`), then is closed — which writes the changes into the
+file (a DuckDB checkpoint) and lets the review workspace in to write overrides —
+and opened again.  Closing after every chunk cost a checkpoint per chunk: a third
+of a changed card's rescore.  Overrides are read inside the write transaction, so
+none is missed, and they are re-applied by criterion id (``final_score``).
 
 Every call is scored again, but rows that come out as stored are not deleted and
 inserted again: a call's score rows are rewritten only when their digest
@@ -36,7 +38,7 @@ import gc
 import logging
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,6 +70,9 @@ from qa_pipeline.store.scores import (
 logger = logging.getLogger("qa_pipeline.rescore")
 
 DEFAULT_CHUNK = 2000
+# Seconds one connection is kept across chunks: the review workspace waits for the file up to its busy
+# timeout (15 s by default), so a reviewer's click waits at most this long plus one chunk.
+DEFAULT_HOLD_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -159,8 +164,43 @@ class _Written:
     rewritten: int  # calls whose score rows were deleted and inserted again (the rest were unchanged)
 
 
+class _HeldConnection:
+    """A read-write connection kept open across chunks for at most ``hold_s`` seconds.
+
+    While it is held, DuckDB's automatic checkpoint is put off (``checkpoint_threshold``): the changes
+    stay in the write-ahead log and are written into the file once, when the connection closes.
+    """
+
+    def __init__(self, db: str | Path, hold_s: float) -> None:
+        self.db = db
+        self.hold_s = hold_s
+        self._stack: ExitStack | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._opened = 0.0
+
+    def get(self) -> duckdb.DuckDBPyConnection:
+        if self._con is not None and time.perf_counter() - self._opened > self.hold_s:
+            self.close()
+        if self._con is None:
+            stack = ExitStack()
+            self._con = stack.enter_context(connect(self.db))
+            self._stack = stack
+            self._opened = time.perf_counter()
+            self._con.execute("SET checkpoint_threshold = '1GB'")
+        return self._con
+
+    def close(self) -> None:
+        con, stack = self._con, self._stack
+        self._con = self._stack = None
+        if stack is not None and con is not None:
+            try:
+                con.execute("RESET checkpoint_threshold")
+            finally:
+                stack.close()
+
+
 def _write_chunk(
-    db: str | Path,
+    con: duckdb.DuckDBPyConnection,
     scorecard_id: str,
     results: list[CallScore],
     metrics: list[CallMetrics],
@@ -178,7 +218,7 @@ def _write_chunk(
     done_ids = [r.call_id for r in results]
     digests = [score_digest(r) for r in results]
     metric_rows = [metrics_row(m) for m in metrics]
-    with connect(db) as con, transaction(con):
+    with transaction(con):
         before = previous_score_state(con, scorecard_id, done_ids)
         overrides = latest_overrides(con, [scorecard_id], done_ids)
         finals, applied, ignored = final_scores_with_overrides(results, overrides)
@@ -254,13 +294,15 @@ def rescore(
     chunk_size: int = DEFAULT_CHUNK,
     scorecards_directory: str | Path | None = None,
     other_cards: Sequence[Scorecard] | None = None,
+    hold_s: float = DEFAULT_HOLD_S,
 ) -> RescoreSummary:
     """Re-score every scorable stored call (or ``call_ids``) the scorecard applies to.
 
     The scorecard is ``scorecard`` when given, else the file with id
     ``scorecard_id`` in ``scorecards_directory`` (default ``scorecards/``).
     ``other_cards`` are the cards targeting weighs it against (default: the active
-    cards of ``scorecards_directory``).
+    cards of ``scorecards_directory``).  ``hold_s``: how long one connection serves the chunks before it
+    is closed and the file left to others for a moment.
     """
     t0 = time.perf_counter()
     if not Path(db).exists():
@@ -286,12 +328,13 @@ def rescore(
     changed = auto_failed = passed = applied = ignored = n_flags = skipped = removed = rewritten = 0
     total = 0.0
     n = 0
-    with _gc_paused():
+    held = _HeldConnection(db, hold_s)
+    with _gc_paused(), closing(held):
         for start in range(0, len(ids), max(1, chunk_size)):
             t = time.perf_counter()
-            with connect(db) as con:  # one open for the chunk's metadata (targeting) and its calls
-                chunk, not_applicable = _applies_to(con, card, others, ids[start : start + chunk_size])
-                calls = read_calls_bulk(con, chunk, lazy_label_scores=True)
+            con = held.get()
+            chunk, not_applicable = _applies_to(con, card, others, ids[start : start + chunk_size])
+            calls = read_calls_bulk(con, chunk, lazy_label_scores=True)
             skipped += len(not_applicable)
             read_s += time.perf_counter() - t
 
@@ -303,7 +346,7 @@ def rescore(
             score_s += time.perf_counter() - t
 
             t = time.perf_counter()
-            w = _write_chunk(db, card.id, results, all_metrics, flags, not_applicable)
+            w = _write_chunk(held.get(), card.id, results, all_metrics, flags, not_applicable)
             n_flags += w.flags
             removed += w.removed
             rewritten += w.rewritten

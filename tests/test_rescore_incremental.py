@@ -235,3 +235,26 @@ def test_lazy_label_scores_read_like_the_parsed_dicts(scored: Path) -> None:
             assert lab.labels.get("no such label", 0.0) == 0.0 and "no such label" not in lab.labels
             assert lab.labels.as_dict() is lab.labels.as_dict()  # parsed once
             assert dumps(lab.labels.as_dict()) == dumps(d)
+
+
+def test_one_connection_held_across_chunks_writes_the_same_rows_and_lets_go_of_the_file(
+    scored: Path, tmp_path: Path
+) -> None:
+    """A connection kept for every chunk (hold_s large) and one closed after every chunk (hold_s 0) write the
+    same rows; either way the changes are in the file afterwards (no write-ahead log left) and the file is free."""
+    import shutil
+
+    card = find_scorecard("customer_service")
+    edited = card.__class__(card.spec, card.version + "-edited", card.source, card.path, card.topics)
+    other = tmp_path / "other.duckdb"
+    shutil.copy(scored, other)
+    held = rescore(scored, scorecard=edited, chunk_size=16, hold_s=1e9)
+    reopened = rescore(other, scorecard=edited, chunk_size=16, hold_s=0)
+    assert held.rewritten == reopened.rewritten == N
+    for table in (*SCORE_TABLES, "flags", *ROLLUPS):
+        drop = ("scored_at", "created_at", "computed_at")
+        assert _rows(scored, table, drop) == _rows(other, table, drop), table
+    for db in (scored, other):
+        assert not Path(f"{db}.wal").exists()
+        with connect(db) as con:  # nothing holds the file any more; the setting was put back
+            assert con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0] == "16.0 MiB"
