@@ -33,6 +33,7 @@ schedules) by passing its own ``executor`` and ``call``; anything with
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import time
 from collections import deque
@@ -42,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
+from qa_pipeline.audio import probe
 from qa_pipeline.errors import ConfigError, InputError, QAPipelineError
 from qa_pipeline.ingest import Discovery, Problem, Recording, discover
 from qa_pipeline.pipeline import PipelineOptions
@@ -56,6 +58,7 @@ from qa_pipeline.store import results as store_results
 from qa_pipeline.store.calls import calls_by_external_id, update_call_metadata
 from qa_pipeline.store.db import is_disk_full, transaction, verify_database
 from qa_pipeline.store.runlog import close_interrupted_runs, note_found, run_lock
+from qa_pipeline.transcript_file import is_transcript
 
 __all__ = [
     "Executor",
@@ -257,7 +260,7 @@ class _Run:
         self.stage_timeout_s = stage_timeout_s
         self.abandoned = 0  # stages given up after their time bound (their threads may still be running)
         self.executor, self.call, self.on_event, self.log = executor, call, on_event, log
-        self.spine: Spine = spine(options)
+        self.spine: Spine = spine(options, runtime=runtime)
         self.failures: list[Failure] = []
         self.run_id = ""
 
@@ -313,9 +316,13 @@ class _Run:
         statuses = self.call(call_statuses, self.db, [r.call_id for r in recordings])
         skipped = [r for r in recordings if statuses.get(r.call_id) == "complete"] + same_ref
         queued = deque(
-            _Call(r, resume=statuses.get(r.call_id) == "transcribed")
-            for r in recordings
-            if statuses.get(r.call_id) != "complete"
+            _longest_first(
+                [
+                    _Call(r, resume=statuses.get(r.call_id) == "transcribed")
+                    for r in recordings
+                    if statuses.get(r.call_id) != "complete"
+                ]
+            )
         )
         fitted = fit_to_calls(self.runtime, sum(1 for c in queued if not c.resume))
         if fitted != self.runtime:  # fewer calls than workers: the idle workers' threads go to the calls there are
@@ -323,6 +330,7 @@ class _Run:
                 "%d call(s) to transcribe: %d worker(s) × %d thread(s)", len(queued), fitted.workers, fitted.cpu_threads
             )
             self.runtime = fitted
+            self.spine = spine(self.options, runtime=fitted)
         recordings = recordings + same_ref  # found, and counted as skipped
         with connect(self.db) as con:  # so a run killed half-way still shows what it found
             note_found(
@@ -370,6 +378,27 @@ def _summary(
         audio_s=audio_s,
         wall_s=wall_s,
     )
+
+
+def _asr_seconds(call: _Call) -> float:
+    """Seconds of channel audio ASR will read (duration × channels, from the header); 0 for a stored
+    transcript, infinite when the header does not say (such a file goes first, and fails first if broken)."""
+    if call.resume or is_transcript(call.recording.path):
+        return 0.0
+    try:
+        info = probe(call.recording.path)
+    except InputError:
+        return math.inf
+    return (info.duration_s or math.inf) * max(1, info.channels)
+
+
+def _longest_first(calls: list[_Call]) -> list[_Call]:
+    """Stored transcripts first (no ASR), then the longest recordings: with N calls in ASR at once, the last
+    calls to start are short, so no core sits idle long while one long call finishes alone (discovery order
+    breaks ties)."""
+    work = [_asr_seconds(c) for c in calls]
+    order = sorted(range(len(calls)), key=lambda i: (work[i] > 0, -work[i], i))
+    return [calls[i] for i in order]
 
 
 class _Process:

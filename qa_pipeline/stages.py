@@ -109,12 +109,16 @@ def redact_stage(analysis: CallAnalysis, options: RedactionOptions | None = None
     )
 
 
-def classify_stage(analysis: CallAnalysis, classifier: Classifier | None = None) -> CallAnalysis:
-    """Per-utterance sentiment and compliance labels (default: the installed classifier, loaded once)."""
+def classify_stage(
+    analysis: CallAnalysis, classifier: Classifier | None = None, threads: int | None = None
+) -> CallAnalysis:
+    """Per-utterance sentiment and compliance labels (default: the installed classifier, loaded once, on
+    ``threads`` threads — the run gives each call the threads its ASR has, so calls at once do not fight
+    over the cores)."""
     from qa_pipeline.classify import load_classifier
 
     t = time.perf_counter()
-    classifier = classifier or load_classifier()
+    classifier = classifier or (load_classifier(threads=threads) if threads else load_classifier())
     labels, vectors = classifier.classify_conversation_embedded(analysis.conversation)
     return analysis.timed(
         "classify",
@@ -230,11 +234,14 @@ def spine(
     *,
     scorecards: Sequence[Scorecard] | None = None,
     flag_rules: FlagRules | None = None,
+    runtime: AsrRuntime | None = None,
 ) -> Spine:
     """The stages of a run with ``options``: redaction only when ``options.redact``.
 
     ``scorecards`` / ``flag_rules`` fix what the score stage uses (default: the
     active scorecards and flag rules, loaded in the process that scores).
+    ``runtime``: the classifier runs on as many threads as each call's ASR
+    (default: the classifier's own default).
     """
     options = options or PipelineOptions()
     redact, redact_stage_ = options.redact, REDACT
@@ -245,4 +252,7 @@ def spine(
         score = Stage(SCORE.name, partial(score_stage, scorecards=scorecards, flag_rules=flag_rules))
     elif options.scorecards:  # the run's scorecards folder travels with the stage (another process, a worker)
         score = Stage(SCORE.name, partial(score_stage, scorecards_directory=options.scorecards))
-    return Spine(SOURCE, (*((redact_stage_,) if redact else ()), CLASSIFY, score))
+    classify = CLASSIFY
+    if runtime is not None:
+        classify = Stage(CLASSIFY.name, partial(classify_stage, threads=runtime.cpu_threads))
+    return Spine(SOURCE, (*((redact_stage_,) if redact else ()), classify, score))

@@ -258,6 +258,9 @@ class Encoder:
         bs = self.options.batch_size
         want_all = layers != (6,)
         with self._lock, torch.inference_mode():
+            # torch keeps its thread count per calling thread once set: set it in this one, for this encoder
+            if self.options.threads > 0 and torch.get_num_threads() != self.options.threads:
+                torch.set_num_threads(self.options.threads)
             for start in range(0, len(order), bs):
                 idx = order[start : start + bs]
                 batch = self._tokenizer(
