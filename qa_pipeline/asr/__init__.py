@@ -30,7 +30,7 @@ from qa_pipeline.errors import ConfigError
 DEFAULT_BACKEND: Backend = "faster-whisper"
 DEFAULT_MODEL: ModelName = "tiny.en"
 
-_FASTER_ONLY = ("compute_type", "num_workers", "batch_size")
+_FASTER_ONLY = ("compute_type", "num_workers", "batch_size", "encoder")
 
 
 def load_transcriber(backend: str = DEFAULT_BACKEND, model: str = DEFAULT_MODEL, **opts: Any) -> Transcriber:
@@ -49,7 +49,7 @@ def load_transcriber(backend: str = DEFAULT_BACKEND, model: str = DEFAULT_MODEL,
     if backend == "openai-whisper":
         from qa_pipeline.asr.openai_whisper import OpenAIWhisperSettings, OpenAIWhisperTranscriber
 
-        ignored = {k: v for k, v in opts.items() if k in _FASTER_ONLY and v not in (None, 0, 1, "int8")}
+        ignored = {k: v for k, v in opts.items() if k in _FASTER_ONLY and v not in (None, 0, 1, "int8", "auto")}
         if ignored:
             raise ConfigError(f"options {sorted(ignored)} apply to faster-whisper only, not to backend {backend!r}")
         rest = {k: v for k, v in opts.items() if k not in _FASTER_ONLY}

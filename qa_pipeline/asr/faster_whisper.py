@@ -12,6 +12,7 @@ import numpy as np
 from qa_pipeline.asr import weights
 from qa_pipeline.asr.base import SAMPLE_RATE, AsrSegment, Backend, ModelName, TranscribeOptions
 from qa_pipeline.asr.segments import check_language, tidy_segments
+from qa_pipeline.asr.torch_encoder import ENCODERS, TorchEncoder, resolve_encoder
 from qa_pipeline.asr.vad import VadSettings
 from qa_pipeline.conversation import Word
 from qa_pipeline.errors import ConfigError
@@ -30,6 +31,9 @@ class FasterWhisperSettings:
     cuts the audio into ≤30 s chunks that are decoded ``batch_size`` at a time
     (faster on long calls; ``condition_on_previous_text`` does not apply).
     ``num_workers`` > 1 lets that many Python threads transcribe at once.
+    ``encoder``: ``auto`` runs Whisper's audio encoder on PyTorch in bfloat16 where the CPU does
+    bfloat16 natively (:mod:`qa_pipeline.asr.torch_encoder`), else on CTranslate2; decoding is
+    CTranslate2's either way.
     """
 
     compute_type: str = "int8"
@@ -38,12 +42,15 @@ class FasterWhisperSettings:
     device: str = "cpu"
     batch_size: int = 0
     vad: VadSettings = field(default_factory=VadSettings)
+    encoder: str = "auto"
 
     def __post_init__(self) -> None:
         if self.device == "cpu" and self.compute_type not in COMPUTE_TYPES:
             raise ConfigError(
                 f"compute_type {self.compute_type!r} is not available on CPU; use one of {', '.join(COMPUTE_TYPES)}"
             )
+        if self.encoder not in ENCODERS:
+            raise ConfigError(f"Whisper encoder {self.encoder!r} is not one of {', '.join(ENCODERS)}")
         if self.cpu_threads < 0 or self.num_workers < 1 or self.batch_size < 0:
             raise ConfigError(
                 f"cpu_threads={self.cpu_threads}, num_workers={self.num_workers}, batch_size={self.batch_size}: "
@@ -72,12 +79,17 @@ class FasterWhisperTranscriber:
             num_workers=self.settings.num_workers,
             local_files_only=True,
         )
+        self.encoder = resolve_encoder(self.settings.encoder, self.settings.device)
+        if self.encoder != "ctranslate2":  # faster-whisper calls self.encode(features) on both paths
+            torch_encoder = TorchEncoder(model, self.settings.cpu_threads or 1, bf16=self.encoder == "torch-bf16")
+            self._whisper.encode = torch_encoder.encode
         self._batched = BatchedInferencePipeline(self._whisper) if self.settings.batch_size > 0 else None
         self.load_seconds = time.perf_counter() - started
         logger.info(
-            "loaded faster-whisper %s (%s, %d threads) from %s in %.2f s",
+            "loaded faster-whisper %s (%s, encoder %s, %d threads) from %s in %.2f s",
             model,
             self.settings.compute_type,
+            self.encoder,
             self.settings.cpu_threads,
             folder,
             self.load_seconds,

@@ -9,7 +9,7 @@ import typer
 
 from qa_pipeline.asr.base import DEFAULT_BEAM_SIZE
 from qa_pipeline.cli.app import bench_app, cli_errors, models_app
-from qa_pipeline.cli.options import Backend, ComputeType, Model
+from qa_pipeline.cli.options import ENCODER_HELP, Backend, ComputeType, Model, WhisperEncoder
 from qa_pipeline.errors import ModelNotAvailableError
 
 
@@ -119,6 +119,7 @@ def bench_asr(
         ComputeType.int8.value, "--compute-type", help="faster-whisper only: int8, int8_float32, float32."
     ),
     batch_size: int = typer.Option(0, "--batch-size", min=0, help="faster-whisper only: >0 uses the batched pipeline."),
+    encoder: WhisperEncoder = typer.Option(WhisperEncoder.auto.value, "--encoder", help=ENCODER_HELP),
     vad: bool = typer.Option(True, "--vad/--no-vad"),
     vad_threshold: float | None = typer.Option(
         None, "--vad-threshold", min=0.0, max=1.0, help="faster-whisper only: Silero speech threshold (default 0.5)."
@@ -151,7 +152,12 @@ def bench_asr(
         backends,
         model=model,
         options=TranscribeOptions(beam_size=beam_size, vad=vad, initial_prompt=initial_prompt, hotwords=hotwords),
-        backend_opts={"cpu_threads": cpu_threads, "compute_type": compute_type, "batch_size": batch_size}
+        backend_opts={
+            "cpu_threads": cpu_threads,
+            "compute_type": compute_type,
+            "batch_size": batch_size,
+            "encoder": WhisperEncoder(encoder).value,
+        }
         | ({"vad": VadSettings(threshold=vad_threshold)} if vad_threshold is not None else {}),
         joined=joined,
     )

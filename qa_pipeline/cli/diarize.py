@@ -8,7 +8,7 @@ import typer
 
 from qa_pipeline.asr.base import DEFAULT_BEAM_SIZE
 from qa_pipeline.cli.app import bench_app, cli_errors
-from qa_pipeline.cli.options import AgentChannel, Backend, Model
+from qa_pipeline.cli.options import ENCODER_HELP, AgentChannel, Backend, Model, WhisperEncoder
 from qa_pipeline.paths import samples_dir
 
 
@@ -104,6 +104,7 @@ def bench_attribution(
     beam_size: int = typer.Option(
         DEFAULT_BEAM_SIZE, "--beam-size", min=1, help="Beam size for decoding (1 = greedy; run uses 5)."
     ),
+    encoder: WhisperEncoder = typer.Option(WhisperEncoder.auto.value, "--encoder", help=ENCODER_HELP),
     per_call: bool = typer.Option(False, "--per-call", help="Also print one line per call."),
 ) -> None:
     """Score who-said-what against reference turns: per-role WER, speaker-blind WER, turns on the right role, DER, wall time, peak memory."""
@@ -120,7 +121,10 @@ def bench_attribution(
         raise ConfigError(f"--variants {variants!r}: unknown {', '.join(bad)}; use any of {', '.join(VARIANTS)}")
     calls = [c for c in find_reference_calls(folder) if not only or c.name in only]
     asr = load_transcriber(
-        backend, model, cpu_threads=threads, **({"batch_size": batch_size} if backend == "faster-whisper" else {})
+        backend,
+        model,
+        cpu_threads=threads,
+        **({"batch_size": batch_size, "encoder": WhisperEncoder(encoder).value} if backend == "faster-whisper" else {}),
     )
     options = PipelineOptions(
         backend=backend,

@@ -50,6 +50,21 @@ class ComputeType(StrEnum):
     float32 = "float32"
 
 
+class WhisperEncoder(StrEnum):
+    """Where faster-whisper runs Whisper's audio encoder (qa_pipeline/asr/torch_encoder.py)."""
+
+    auto = "auto"
+    ctranslate2 = "ctranslate2"
+    torch_bf16 = "torch-bf16"
+    torch_float32 = "torch-float32"
+
+
+ENCODER_HELP = (
+    "faster-whisper only: Whisper's audio encoder on ctranslate2 (int8) or torch-bf16 (PyTorch bfloat16); "
+    "auto = torch-bf16 where the CPU does bfloat16 natively."
+)
+
+
 class ExportFormat(StrEnum):
     csv = "csv"
     parquet = "parquet"
