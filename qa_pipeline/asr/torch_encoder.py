@@ -54,14 +54,22 @@ class TorchEncoder:
 
     def __init__(self, model: str, threads: int, bf16: bool = True) -> None:
         import torch
-        import whisper
+        from whisper.model import AudioEncoder, ModelDimensions
 
         from qa_pipeline.asr import convert
 
         started = time.perf_counter()
-        full = whisper.load_model(str(convert.ensure_checkpoint(model)), device="cpu")
-        self._encoder = full.encoder.eval()
-        del full  # the decoder stays CTranslate2's
+        # the encoder's half of the checkpoint only (memory-mapped); the decoder stays CTranslate2's
+        checkpoint = torch.load(convert.ensure_checkpoint(model), map_location="cpu", weights_only=True, mmap=True)
+        dims = ModelDimensions(**checkpoint["dims"])
+        encoder = AudioEncoder(dims.n_mels, dims.n_audio_ctx, dims.n_audio_state, dims.n_audio_head, dims.n_audio_layer)
+        prefix = "encoder."
+        encoder.load_state_dict(
+            {k[len(prefix) :]: v for k, v in checkpoint["model_state_dict"].items() if k.startswith(prefix)}
+        )
+        del checkpoint
+        self._encoder = encoder.eval()
+        self._width = dims.n_audio_state
         self._torch = torch
         self.threads = max(1, threads)
         self.bf16 = bf16
@@ -81,8 +89,10 @@ class TorchEncoder:
             features = features[np.newaxis]
         if torch.get_num_threads() != self.threads:  # per calling thread once set (see classify.encoder)
             torch.set_num_threads(self.threads)
+        x = torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32))
+        array = np.empty((x.shape[0], self._encoder.positional_embedding.shape[0], self._width), np.float32)
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):
-            out = self._encoder(torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32)))
-        array = np.ascontiguousarray(out.float().numpy())
+            for i in range(x.shape[0]):  # one 30 s window at a time: a batch's attention maps would take ~0.4 GB
+                array[i] = self._encoder(x[i : i + 1])[0].float().numpy()
         self._kept.array = array
         return ctranslate2.StorageView.from_array(array)
