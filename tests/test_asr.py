@@ -445,6 +445,8 @@ def test_encoder_choice_is_checked():
     assert resolve_encoder("torch-bf16") == "torch-bf16"
     assert resolve_encoder("auto", device="cuda") == "ctranslate2"
     assert resolve_encoder("auto") in ("ctranslate2", "torch-bf16")
+    assert resolve_encoder("auto", cpuinfo="flags\t: fpu avx2 avx512f") == "ctranslate2"
+    assert resolve_encoder("auto", cpuinfo="flags\t: fpu avx512f avx512_bf16") == "ctranslate2"  # not measured
     with pytest.raises(ConfigError, match="'onnx' is not one of auto, ctranslate2, torch-bf16, torch-float32"):
         load_transcriber("faster-whisper", "tiny.en", encoder="onnx")
 

@@ -31,9 +31,8 @@ class FasterWhisperSettings:
     cuts the audio into ≤30 s chunks that are decoded ``batch_size`` at a time
     (faster on long calls; ``condition_on_previous_text`` does not apply).
     ``num_workers`` > 1 lets that many Python threads transcribe at once.
-    ``encoder``: ``auto`` runs Whisper's audio encoder on PyTorch in bfloat16 where the CPU does
-    bfloat16 natively (:mod:`qa_pipeline.asr.torch_encoder`), else on CTranslate2; decoding is
-    CTranslate2's either way.
+    ``encoder``: ``auto`` runs Whisper's audio encoder on PyTorch in bfloat16 on a CPU with AMX
+    (:mod:`qa_pipeline.asr.torch_encoder`), else on CTranslate2; decoding is CTranslate2's either way.
     """
 
     compute_type: str = "int8"

@@ -61,7 +61,7 @@ class WhisperEncoder(StrEnum):
 
 ENCODER_HELP = (
     "faster-whisper only: Whisper's audio encoder on ctranslate2 (int8) or torch-bf16 (PyTorch bfloat16); "
-    "auto = torch-bf16 where the CPU does bfloat16 natively."
+    "auto = torch-bf16 on a CPU with AMX."
 )
 
 
