@@ -202,7 +202,13 @@ _SUBMITTED: dict[Callable[..., Any], Any] = {
 
 def _opaque(args: tuple[Any, ...]) -> list[Any]:
     """Arguments Prefect passes on without walking into them: no argument holds a future, and walking a
-    call's analysis (utterances, words, labels) cost 5-15 ms per task, twice (submit and run)."""
+    call's analysis (utterances, words, labels) cost 5-15 ms per task, twice (submit and run).  Only on the
+    thread-pool runner: on a Dask cluster the annotation arrives at the worker as a bare tuple."""
+    from prefect.context import FlowRunContext
+
+    ctx = FlowRunContext.get()
+    if not isinstance(getattr(ctx, "task_runner", None), ThreadPoolTaskRunner):
+        return list(args)
     return [opaque(a) for a in args]
 
 

@@ -42,6 +42,7 @@ class AsrRuntime:
     workers: int = 2
     cpu_threads: int = 1
     batch_size: int = DEFAULT_BATCH_SIZE
+    encoder: str = "ctranslate2"  # faster-whisper's audio encoder (qa_pipeline.asr.torch_encoder)
 
     def __post_init__(self) -> None:
         if self.workers < 1 or self.cpu_threads < 1 or self.batch_size < 0:
@@ -52,12 +53,15 @@ class AsrRuntime:
 
 
 def fit_runtime(
-    workers: int | None = None, cores: int | None = None, batch_size: int = DEFAULT_BATCH_SIZE
+    workers: int | None = None,
+    cores: int | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    encoder: str = "ctranslate2",
 ) -> AsrRuntime:
     """Calls at once = cores (unless given); threads per call = cores // calls, at least 1."""
     cores = cores or available_cores()
     workers = workers or cores
-    return AsrRuntime(workers=workers, cpu_threads=max(1, cores // workers), batch_size=batch_size)
+    return AsrRuntime(workers=workers, cpu_threads=max(1, cores // workers), batch_size=batch_size, encoder=encoder)
 
 
 def fit_to_calls(runtime: AsrRuntime, calls: int) -> AsrRuntime:
@@ -70,7 +74,9 @@ def fit_to_calls(runtime: AsrRuntime, calls: int) -> AsrRuntime:
     if calls < 1 or calls >= runtime.workers:
         return runtime
     threads = runtime.workers * runtime.cpu_threads
-    return AsrRuntime(workers=calls, cpu_threads=max(1, threads // calls), batch_size=runtime.batch_size)
+    return AsrRuntime(
+        workers=calls, cpu_threads=max(1, threads // calls), batch_size=runtime.batch_size, encoder=runtime.encoder
+    )
 
 
 _LOAD_LOCK = threading.Lock()
@@ -92,7 +98,12 @@ def _load_runtime_transcriber(backend: str, model: str, runtime: AsrRuntime) -> 
 
     if backend == "faster-whisper":
         transcriber = load_transcriber(
-            backend, model, cpu_threads=runtime.cpu_threads, num_workers=runtime.workers, batch_size=runtime.batch_size
+            backend,
+            model,
+            cpu_threads=runtime.cpu_threads,
+            num_workers=runtime.workers,
+            batch_size=runtime.batch_size,
+            encoder=runtime.encoder,
         )
     else:  # openai-whisper: one PyTorch model, threads for the whole process
         transcriber = load_transcriber(backend, model, cpu_threads=runtime.cpu_threads * runtime.workers)

@@ -39,3 +39,14 @@ def test_a_run_with_one_call_widens_its_runtime(tmp_path: Path, caplog: pytest.L
         result = run(calls, tmp_path / "qa.duckdb", runtime=AsrRuntime(workers=2, cpu_threads=1), logger=logger)
     assert result.summary.calls_done == 1
     assert "1 call(s) to transcribe: 1 worker(s) × 2 thread(s)" in caplog.text
+
+
+def test_the_encoder_choice_travels_with_the_runtime() -> None:
+    """``run --encoder`` reaches the model: the runtime carries it, also when it is widened for a lone call."""
+    from qa_pipeline.runtime import runtime_transcriber
+
+    assert fit_runtime(workers=2, cores=2).encoder == "ctranslate2"  # the default: today's accuracy
+    chosen = fit_runtime(workers=2, cores=2, encoder="torch-float32")
+    lone = fit_to_calls(chosen, 1)
+    assert (lone.workers, lone.cpu_threads, lone.encoder) == (1, 2, "torch-float32")
+    assert runtime_transcriber("faster-whisper", "tiny.en", lone).encoder == "torch-float32"

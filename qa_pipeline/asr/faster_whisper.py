@@ -31,8 +31,9 @@ class FasterWhisperSettings:
     cuts the audio into ≤30 s chunks that are decoded ``batch_size`` at a time
     (faster on long calls; ``condition_on_previous_text`` does not apply).
     ``num_workers`` > 1 lets that many Python threads transcribe at once.
-    ``encoder``: ``auto`` runs Whisper's audio encoder on PyTorch in bfloat16 on a CPU with AMX
-    (:mod:`qa_pipeline.asr.torch_encoder`), else on CTranslate2; decoding is CTranslate2's either way.
+    ``encoder``: ``ctranslate2`` (default), ``torch-bf16`` (Whisper's audio encoder on PyTorch in
+    bfloat16, :mod:`qa_pipeline.asr.torch_encoder`), ``torch-float32``, or ``auto`` (``torch-bf16`` on a
+    CPU with AMX); decoding is CTranslate2's either way.
     """
 
     compute_type: str = "int8"
@@ -41,7 +42,7 @@ class FasterWhisperSettings:
     device: str = "cpu"
     batch_size: int = 0
     vad: VadSettings = field(default_factory=VadSettings)
-    encoder: str = "auto"
+    encoder: str = "ctranslate2"
 
     def __post_init__(self) -> None:
         if self.device == "cpu" and self.compute_type not in COMPUTE_TYPES:

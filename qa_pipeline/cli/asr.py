@@ -119,7 +119,7 @@ def bench_asr(
         ComputeType.int8.value, "--compute-type", help="faster-whisper only: int8, int8_float32, float32."
     ),
     batch_size: int = typer.Option(0, "--batch-size", min=0, help="faster-whisper only: >0 uses the batched pipeline."),
-    encoder: WhisperEncoder = typer.Option(WhisperEncoder.auto.value, "--encoder", help=ENCODER_HELP),
+    encoder: WhisperEncoder = typer.Option(WhisperEncoder.ctranslate2.value, "--encoder", help=ENCODER_HELP),
     vad: bool = typer.Option(True, "--vad/--no-vad"),
     vad_threshold: float | None = typer.Option(
         None, "--vad-threshold", min=0.0, max=1.0, help="faster-whisper only: Silero speech threshold (default 0.5)."

@@ -104,7 +104,7 @@ def bench_attribution(
     beam_size: int = typer.Option(
         DEFAULT_BEAM_SIZE, "--beam-size", min=1, help="Beam size for decoding (1 = greedy; run uses 5)."
     ),
-    encoder: WhisperEncoder = typer.Option(WhisperEncoder.auto.value, "--encoder", help=ENCODER_HELP),
+    encoder: WhisperEncoder = typer.Option(WhisperEncoder.ctranslate2.value, "--encoder", help=ENCODER_HELP),
     per_call: bool = typer.Option(False, "--per-call", help="Also print one line per call."),
 ) -> None:
     """Score who-said-what against reference turns: per-role WER, speaker-blind WER, turns on the right role, DER, wall time, peak memory."""

@@ -13,7 +13,7 @@ import typer
 
 from qa_pipeline.asr.base import DEFAULT_BEAM_SIZE
 from qa_pipeline.cli.app import app, bench_app, cli_errors, scorecards_option
-from qa_pipeline.cli.options import AgentChannel, Backend, Model
+from qa_pipeline.cli.options import ENCODER_HELP, AgentChannel, Backend, Model, WhisperEncoder
 from qa_pipeline.cli.run import AGENT_CHANNEL_HELP, print_parameters, run_options
 from qa_pipeline.paths import samples_dir
 
@@ -229,6 +229,7 @@ def bench_pipeline(
         True, "--baseline/--no-baseline", help="Also time the plain openai-whisper baseline on the same calls."
     ),
     stages: bool = typer.Option(False, "--stages/--no-stages", help="Also time each stage on its own (once)."),
+    encoder: WhisperEncoder = typer.Option(WhisperEncoder.ctranslate2.value, "--encoder", help=ENCODER_HELP),
 ) -> None:
     """End to end (the nightly flow) against plain openai-whisper transcribe() + per-utterance classification on
     the same calls, taken in turn for --repeats rounds: median and range of each, the load average before and
@@ -247,12 +248,19 @@ def bench_pipeline(
     recordings = bp.bench_recordings(folder, limit=calls or None)
     audio_total = sum(probe(rec.path).duration_s or 0.0 for rec in recordings)
     cores = available_cores()
-    runtime = fit_to_calls(fit_runtime(workers=workers or None, batch_size=batch_size), len(recordings))
+    runtime = fit_to_calls(
+        fit_runtime(workers=workers or None, batch_size=batch_size, encoder=WhisperEncoder(encoder).value),
+        len(recordings),
+    )
     load_before = load_text("load average before")
     typer.echo(
         f"{len(recordings)} stereo calls from {folder}, {audio_total:.0f} s of audio; {cores} cores; {load_before}"
     )
-    typer.echo("pipeline: " + bp.pipeline_settings(backend, model, batch_size, runtime.workers, runtime.cpu_threads))
+    typer.echo(
+        "pipeline: "
+        + bp.pipeline_settings(backend, model, batch_size, runtime.workers, runtime.cpu_threads)
+        + f"; Whisper encoder {runtime.encoder}"
+    )
     if baseline:
         typer.echo("baseline: " + bp.baseline_settings(model, cores))
 

@@ -60,8 +60,8 @@ class WhisperEncoder(StrEnum):
 
 
 ENCODER_HELP = (
-    "faster-whisper only: Whisper's audio encoder on ctranslate2 (int8) or torch-bf16 (PyTorch bfloat16); "
-    "auto = torch-bf16 on a CPU with AMX."
+    "faster-whisper only: Whisper's audio encoder on ctranslate2 (int8, the default) or torch-bf16 (PyTorch "
+    "bfloat16: 3x faster on a CPU with AMX, see docs/asr.md); auto = torch-bf16 on a CPU with AMX."
 )
 
 

@@ -17,7 +17,7 @@ import typer
 
 from qa_pipeline.asr.base import DEFAULT_BEAM_SIZE
 from qa_pipeline.cli.app import app, cli_errors, current_settings, scorecards_option
-from qa_pipeline.cli.options import AgentChannel, Backend, Model
+from qa_pipeline.cli.options import ENCODER_HELP, AgentChannel, Backend, Model, WhisperEncoder
 from qa_pipeline.paths import samples_dir
 from qa_pipeline.settings import SCORECARDS_ENV
 
@@ -110,6 +110,7 @@ def run(
     beam_size: int = typer.Option(DEFAULT_BEAM_SIZE, help="Beam size for decoding (1 = greedy)."),
     agent_channel: AgentChannel = typer.Option(AgentChannel.auto.value, help=AGENT_CHANNEL_HELP),
     workers: int = typer.Option(0, help="Calls processed at once (0 = fit the cores)."),
+    encoder: WhisperEncoder = typer.Option(WhisperEncoder.ctranslate2.value, "--encoder", help=ENCODER_HELP),
     redact: bool = typer.Option(True, "--redact/--no-redact", help="Redact PII before storing (on by default)."),
     max_duration: float = typer.Option(
         4.0, "--max-duration", help="Longest recording accepted, in hours; longer ones are recorded as failures."
@@ -147,10 +148,10 @@ def run(
         max_duration_h=max_duration,
         scorecards=scorecards,
     )
-    if show_parameters:
-        from qa_pipeline.runtime import fit_runtime
+    from qa_pipeline.runtime import fit_runtime
 
-        runtime = None if dask else fit_runtime(workers=workers or None)  # as run_nightly fits it
+    if show_parameters:
+        runtime = None if dask else fit_runtime(workers=workers or None, encoder=WhisperEncoder(encoder).value)
         print_parameters(input_dir, db, manifest, options, settle, runtime=runtime, dask=dask)
         return
     from flows.nightly import add_progress_listener, remove_progress_listener, run_nightly
@@ -182,6 +183,7 @@ def run(
             options=options,
             workers=workers or None,
             settle_s=settle,
+            runtime=None if dask else fit_runtime(workers=workers or None, encoder=WhisperEncoder(encoder).value),
             dask=dask,
             dask_workers=dask_workers,
         )
