@@ -106,9 +106,9 @@ def test_longest_recordings_start_first_after_stored_transcripts(tmp_path: Path)
     (folder / "broken.wav").write_bytes(b"RIFF not really a wave file" * 10)
     recordings = {r.path.name: r for r in discover(folder, settle_s=0).recordings}
     calls = [
-        _Call(recordings["sc09_house_move_no_checks.flac"], resume=False),  # 58 s stereo: 117 channel-seconds
-        _Call(recordings["sc07_mono_tv_box.wav"], resume=False),  # 110 s mono
-        _Call(recordings["sc01_billing_model_call.flac"], resume=False),  # 120 s stereo: 240
+        _Call(recordings["sc09_house_move_no_checks.flac"], resume=False),  # 58 s stereo
+        _Call(recordings["sc07_mono_tv_box.wav"], resume=False),  # 110 s mono, diarized: costs as 307 s of stereo
+        _Call(recordings["sc01_billing_model_call.flac"], resume=False),  # 120 s stereo
         _Call(recordings["broken.wav"], resume=False),  # no readable header: first, so it fails first
         _Call(recordings["sc09_house_move_no_checks.flac"], resume=True),  # a stored transcript: no ASR
     ]
@@ -116,9 +116,9 @@ def test_longest_recordings_start_first_after_stored_transcripts(tmp_path: Path)
     assert [(c.recording.path.name, c.resume) for c in ordered] == [
         ("sc09_house_move_no_checks.flac", True),
         ("broken.wav", False),
+        ("sc07_mono_tv_box.wav", False),
         ("sc01_billing_model_call.flac", False),
         ("sc09_house_move_no_checks.flac", False),
-        ("sc07_mono_tv_box.wav", False),
     ]
 
 
