@@ -276,20 +276,11 @@ def index_for(con: duckdb.DuckDBPyConnection, db_path: str | Path | None) -> Emb
 def embed_query(sentence: str) -> np.ndarray:
     """The sentence's embedding, on one torch thread: for one short text a second thread only waits (on a
     busy 2-core machine two threads took 700 ms where one took 12 ms)."""
-    import torch
-
     from qa_pipeline.classify.encoder import get_encoder
 
     if not sentence.strip():
         raise InputError("the sentence is empty; describe what was said")
-    encoder = get_encoder()
-    with _LOCK:
-        before = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return encoder.encode([sentence])[0]
-        finally:
-            torch.set_num_threads(before)
+    return get_encoder().encode([sentence], threads=1)[0]
 
 
 def _mask(con: duckdb.DuckDBPyConnection, index: EmbeddingIndex, filters: SearchFilters) -> np.ndarray | None:

@@ -147,3 +147,20 @@ def test_a_run_stores_embeddings_with_the_labels(tmp_path):
         assert rows[0][0] > 0 and rows[0][0] == rows[0][1]
         hits = meaning_search(con, "is there something more I can do for you", SearchFilters(speaker="agent"), 1, db)
     assert hits and "anything else" in hits[0].text.lower()
+
+
+def test_a_query_is_embedded_on_one_thread_whatever_the_encoder_ran_on_before():
+    """The encoder sets torch's threads per call (each call's classifier runs on its ASR's threads); a search
+    query still asks for one thread, and the next encode without ``threads`` gets the encoder's own again."""
+    import torch
+
+    from qa_pipeline.classify.encoder import get_encoder
+    from qa_pipeline.search import embed_query
+
+    encoder = get_encoder()
+    encoder.encode(["thanks for calling"], threads=2)
+    assert torch.get_num_threads() == 2
+    vector = embed_query("I want to speak to a supervisor")
+    assert torch.get_num_threads() == 1 and vector.shape == (384,)
+    encoder.encode(["thanks for calling"])
+    assert torch.get_num_threads() == max(1, encoder.options.threads)

@@ -12,7 +12,7 @@ import numpy as np
 from qa_pipeline.asr import weights
 from qa_pipeline.asr.base import SAMPLE_RATE, AsrSegment, Backend, ModelName, TranscribeOptions
 from qa_pipeline.asr.segments import check_language, tidy_segments
-from qa_pipeline.asr.torch_encoder import ENCODERS, TorchEncoder, resolve_encoder
+from qa_pipeline.asr.torch_encoder import ENCODERS, EncoderChoice, TorchEncoder, resolve_encoder
 from qa_pipeline.asr.vad import VadSettings
 from qa_pipeline.conversation import Word
 from qa_pipeline.errors import ConfigError
@@ -42,7 +42,7 @@ class FasterWhisperSettings:
     device: str = "cpu"
     batch_size: int = 0
     vad: VadSettings = field(default_factory=VadSettings)
-    encoder: str = "ctranslate2"
+    encoder: EncoderChoice = "ctranslate2"
 
     def __post_init__(self) -> None:
         if self.device == "cpu" and self.compute_type not in COMPUTE_TYPES:

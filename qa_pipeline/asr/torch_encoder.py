@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from qa_pipeline.errors import ConfigError
+from qa_pipeline.runtime import use_torch_threads
 
 if TYPE_CHECKING:
     import ctranslate2
@@ -31,13 +31,12 @@ ENCODERS: tuple[EncoderChoice, ...] = ("auto", "ctranslate2", "torch-bf16", "tor
 
 
 def resolve_encoder(
-    choice: str, device: str = "cpu", cpuinfo: str | None = None
+    choice: EncoderChoice, device: str = "cpu", cpuinfo: str | None = None
 ) -> Literal["ctranslate2", "torch-bf16", "torch-float32"]:
     """``auto``: PyTorch bfloat16 on a CPU with AMX (``amx_bf16``), where it was measured 3× faster than
     CTranslate2 int8; CTranslate2 otherwise (and on GPU).  A CPU with AVX512-BF16 but no AMX does bfloat16
-    natively too, but the gain there was not measured, so it keeps CTranslate2 until it is."""
-    if choice not in ENCODERS:
-        raise ConfigError(f"Whisper encoder {choice!r} is not one of {', '.join(ENCODERS)}")
+    natively too, but the gain there was not measured, so it keeps CTranslate2 until it is.  ``choice`` is
+    one of :data:`ENCODERS` (``FasterWhisperSettings`` checks it)."""
     if choice == "auto":
         from qa_pipeline.classify.encoder import bf16_supported, cpu_flags
 
@@ -90,8 +89,7 @@ class TorchEncoder:
         torch = self._torch
         if features.ndim == 2:
             features = features[np.newaxis]
-        if torch.get_num_threads() != self.threads:  # per calling thread once set (see classify.encoder)
-            torch.set_num_threads(self.threads)
+        use_torch_threads(self.threads)
         x = torch.from_numpy(np.ascontiguousarray(features, dtype=np.float32))
         array = np.empty((x.shape[0], self._encoder.positional_embedding.shape[0], self._width), np.float32)
         with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=self.bf16):

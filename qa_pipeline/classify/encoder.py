@@ -28,6 +28,7 @@ import numpy as np
 
 from qa_pipeline.errors import ConfigError, ModelNotAvailableError
 from qa_pipeline.paths import models_dir
+from qa_pipeline.runtime import use_torch_threads
 
 logger = logging.getLogger("qa_pipeline.classify.encoder")
 
@@ -240,13 +241,14 @@ class Encoder:
         enc = self._tokenizer(list(texts), add_special_tokens=True, truncation=False)
         return [len(ids) for ids in enc["input_ids"]]
 
-    def encode(self, texts: Sequence[str], layers: Sequence[int] = (6,)) -> np.ndarray:
+    def encode(self, texts: Sequence[str], layers: Sequence[int] = (6,), threads: int | None = None) -> np.ndarray:
         """Mean-pooled, L2-normalised hidden states, one block of 384 per layer in ``layers``.
 
         ``layers=(6,)`` is the sentence-transformers embedding.  Lower layers
         keep more of the words themselves ("thanks", "delayed"), which the
         sentiment head uses; all come from the same single forward pass.
-        Returns ``(len(texts), 384 * len(layers))`` float32; empty text gives zeros.
+        Returns ``(len(texts), 384 * len(layers))`` float32; empty text gives zeros.  ``threads``: torch
+        threads for this call (default: the encoder's ``options.threads``).
         """
         torch = self._torch
         layers = tuple(layers)
@@ -258,9 +260,7 @@ class Encoder:
         bs = self.options.batch_size
         want_all = layers != (6,)
         with self._lock, torch.inference_mode():
-            # torch keeps its thread count per calling thread once set: set it in this one, for this encoder
-            if self.options.threads > 0 and torch.get_num_threads() != self.options.threads:
-                torch.set_num_threads(self.options.threads)
+            use_torch_threads(threads if threads is not None else self.options.threads)
             for start in range(0, len(order), bs):
                 idx = order[start : start + bs]
                 batch = self._tokenizer(

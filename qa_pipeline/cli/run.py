@@ -150,8 +150,8 @@ def run(
     )
     from qa_pipeline.runtime import fit_runtime
 
+    runtime = None if dask else fit_runtime(workers=workers or None, encoder=WhisperEncoder(encoder).value)
     if show_parameters:
-        runtime = None if dask else fit_runtime(workers=workers or None, encoder=WhisperEncoder(encoder).value)
         print_parameters(input_dir, db, manifest, options, settle, runtime=runtime, dask=dask)
         return
     from flows.nightly import add_progress_listener, remove_progress_listener, run_nightly
@@ -183,7 +183,7 @@ def run(
             options=options,
             workers=workers or None,
             settle_s=settle,
-            runtime=None if dask else fit_runtime(workers=workers or None, encoder=WhisperEncoder(encoder).value),
+            runtime=runtime,
             dask=dask,
             dask_workers=dask_workers,
         )
