@@ -77,18 +77,6 @@ def fit_to_calls(runtime: AsrRuntime, calls: int) -> AsrRuntime:
     return replace(runtime, workers=calls, cpu_threads=max(1, threads // calls))
 
 
-def use_torch_threads(threads: int) -> None:
-    """Run PyTorch's next operations in the calling thread on ``threads`` threads (0: leave it).
-
-    PyTorch keeps the count per thread once that thread has run an operation, so a setting made in
-    another thread does not reach it: a model shared by worker threads sets it before each use.
-    """
-    import torch
-
-    if threads > 0 and torch.get_num_threads() != threads:
-        torch.set_num_threads(threads)
-
-
 _LOAD_LOCK = threading.Lock()
 
 

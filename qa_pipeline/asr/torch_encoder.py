@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from qa_pipeline.runtime import use_torch_threads
+from qa_pipeline.classify.encoder import bf16_supported, cpu_flags, use_torch_threads
 
 if TYPE_CHECKING:
     import ctranslate2
@@ -38,8 +38,6 @@ def resolve_encoder(
     natively too, but the gain there was not measured, so it keeps CTranslate2 until it is.  ``choice`` is
     one of :data:`ENCODERS` (``FasterWhisperSettings`` checks it)."""
     if choice == "auto":
-        from qa_pipeline.classify.encoder import bf16_supported, cpu_flags
-
         amx = "amx_bf16" in cpu_flags(cpuinfo) and bf16_supported(cpuinfo)
         return "torch-bf16" if device == "cpu" and amx else "ctranslate2"
     return choice

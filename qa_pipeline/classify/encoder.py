@@ -28,7 +28,6 @@ import numpy as np
 
 from qa_pipeline.errors import ConfigError, ModelNotAvailableError
 from qa_pipeline.paths import models_dir
-from qa_pipeline.runtime import use_torch_threads
 
 logger = logging.getLogger("qa_pipeline.classify.encoder")
 
@@ -187,6 +186,18 @@ def bf16_supported(cpuinfo: str | None = None) -> bool:
         return bool(torch.backends.mkldnn.is_available())
     except Exception:  # noqa: BLE001 - any failure means "do not use bf16"
         return False
+
+
+def use_torch_threads(threads: int) -> None:
+    """Run PyTorch's next operations in the calling thread on ``threads`` threads (0: leave it).
+
+    PyTorch keeps the count per thread once that thread has run an operation, so a setting made in
+    another thread does not reach it: a model shared by worker threads sets it before each use.
+    """
+    import torch
+
+    if threads > 0 and torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
 
 
 class Encoder:
