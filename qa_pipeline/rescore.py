@@ -38,6 +38,7 @@ import gc
 import logging
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,11 +177,15 @@ class _HeldConnection:
         self.hold_s = hold_s
         self._stack: ExitStack | None = None
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._writer: duckdb.DuckDBPyConnection | None = None
         self._opened = 0.0
 
+    def expired(self) -> bool:
+        """Whether the connection has been held for ``hold_s``: time to :meth:`close` it (the caller first
+        waits for any write on :meth:`writer`)."""
+        return self._con is not None and time.perf_counter() - self._opened > self.hold_s
+
     def get(self) -> duckdb.DuckDBPyConnection:
-        if self._con is not None and time.perf_counter() - self._opened > self.hold_s:
-            self.close()
         if self._con is None:
             stack = ExitStack()
             self._con = stack.enter_context(connect(self.db))
@@ -189,11 +194,20 @@ class _HeldConnection:
             self._con.execute("SET checkpoint_threshold = '1GB'")
         return self._con
 
+    def writer(self) -> duckdb.DuckDBPyConnection:
+        """A second connection to the same open database (``cursor()``), for the writing thread: a
+        DuckDB connection serves one thread at a time, and reads on :meth:`get`'s go on meanwhile."""
+        if self._writer is None:
+            self._writer = self.get().cursor()
+        return self._writer
+
     def close(self) -> None:
-        con, stack = self._con, self._stack
-        self._con = self._stack = None
+        con, stack, writer = self._con, self._stack, self._writer
+        self._con = self._stack = self._writer = None
         if stack is not None and con is not None:
             try:
+                if writer is not None:
+                    writer.close()
                 con.execute("RESET checkpoint_threshold")
             finally:
                 stack.close()
@@ -253,6 +267,53 @@ def _write_chunk(
             removed = delete_scores(con, scorecard_id, list(removed_ids))
             replace_flags(con, [], not_applicable, [scorecard_id])
     return _Written(before, applied, ignored, written, removed, len(rewrite))
+
+
+@dataclass
+class _Tally:
+    """What the chunks' writes add up to; :meth:`write` runs on the writer thread, one chunk at a time."""
+
+    calls: int = 0
+    changed: int = 0
+    auto_failed: int = 0
+    passed: int = 0
+    total: float = 0.0
+    applied: int = 0
+    ignored: int = 0
+    flags: int = 0
+    skipped: int = 0
+    removed: int = 0
+    rewritten: int = 0
+    write_s: float = 0.0
+
+    def write(
+        self,
+        con: duckdb.DuckDBPyConnection,
+        scorecard_id: str,
+        results: list[CallScore],
+        metrics: list[CallMetrics],
+        flags: list[Flag],
+        not_applicable: list[str],
+    ) -> float:
+        t = time.perf_counter()
+        w = _write_chunk(con, scorecard_id, results, metrics, flags, not_applicable)
+        self.flags += w.flags
+        self.removed += w.removed
+        self.rewritten += w.rewritten
+        self.applied += w.applied
+        self.ignored += w.ignored
+        self.skipped += len(not_applicable)
+        self.calls += len(results)
+        for r in results:
+            prev = w.before.get(r.call_id)
+            if prev is None or abs(prev[0] - r.score) > 1e-9:
+                self.changed += 1
+            self.auto_failed += r.auto_failed
+            self.passed += r.passed
+            self.total += r.score
+        elapsed = time.perf_counter() - t
+        self.write_s += elapsed
+        return elapsed
 
 
 @contextmanager
@@ -324,18 +385,23 @@ def rescore(
 
     # the spine's score stage, with this scorecard and these flag rules only
     score = spine(scorecards=[card], flag_rules=rules).stage("score")
-    read_s = score_s = write_s = 0.0
-    changed = auto_failed = passed = applied = ignored = n_flags = skipped = removed = rewritten = 0
-    total = 0.0
-    n = 0
+    read_s = score_s = 0.0
+    tally = _Tally()
     held = _HeldConnection(db, hold_s)
-    with _gc_paused(), closing(held):
+    # One thread writes chunk N while this one reads and scores chunk N+1: most of a write is DuckDB's own
+    # work (deletes, inserts, roll-up queries, the commit), which runs without the GIL.
+    with _gc_paused(), closing(held), ThreadPoolExecutor(1, thread_name_prefix="rescore-write") as writer:
+        pending: Future[float] | None = None
         for start in range(0, len(ids), max(1, chunk_size)):
+            if held.expired():
+                if pending is not None:
+                    pending.result()  # the writer's connection closes with the held one
+                    pending = None
+                held.close()
             t = time.perf_counter()
             con = held.get()
             chunk, not_applicable = _applies_to(con, card, others, ids[start : start + chunk_size])
             calls = read_calls_bulk(con, chunk, lazy_label_scores=True)
-            skipped += len(not_applicable)
             read_s += time.perf_counter() - t
 
             t = time.perf_counter()
@@ -345,45 +411,33 @@ def rescore(
             all_metrics = [a.metrics for a in analyses if a.metrics is not None]
             score_s += time.perf_counter() - t
 
-            t = time.perf_counter()
-            w = _write_chunk(held.get(), card.id, results, all_metrics, flags, not_applicable)
-            n_flags += w.flags
-            removed += w.removed
-            rewritten += w.rewritten
-            write_s += time.perf_counter() - t
-
-            applied += w.applied
-            ignored += w.ignored
-            n += len(results)
-            for r in results:
-                prev = w.before.get(r.call_id)
-                if prev is None or abs(prev[0] - r.score) > 1e-9:
-                    changed += 1
-                auto_failed += r.auto_failed
-                passed += r.passed
-                total += r.score
+            if pending is not None:
+                pending.result()
+            pending = writer.submit(tally.write, held.writer(), card.id, results, all_metrics, flags, not_applicable)
             logger.info("rescored %d/%d calls", min(start + chunk_size, len(ids)), len(ids))
             # free the chunk while collection is off: the collection that follows re-enabling then walks
-            # a small heap, not the chunk's hundreds of thousands of objects
-            del calls, analyses, results, flags, all_metrics, w
+            # a small heap, not the chunk's hundreds of thousands of objects (the writer holds what it needs)
+            del calls, analyses, results, flags, all_metrics
+        if pending is not None:
+            pending.result()
 
     return RescoreSummary(
         scorecard_id=card.id,
         version=card.version,
         previous_versions=tuple(v for v in previous if v != card.version),
-        calls=n,
-        changed=changed,
-        auto_failed=auto_failed,
-        passed=passed,
-        mean_score=(total / n) if n else None,
-        overrides_applied=applied,
-        overrides_ignored=ignored,
-        flags=n_flags,
-        not_applicable=skipped,
-        removed=removed,
-        rewritten=rewritten,
+        calls=tally.calls,
+        changed=tally.changed,
+        auto_failed=tally.auto_failed,
+        passed=tally.passed,
+        mean_score=(tally.total / tally.calls) if tally.calls else None,
+        overrides_applied=tally.applied,
+        overrides_ignored=tally.ignored,
+        flags=tally.flags,
+        not_applicable=tally.skipped,
+        removed=tally.removed,
+        rewritten=tally.rewritten,
         read_s=read_s,
         score_s=score_s,
-        write_s=write_s,
+        write_s=tally.write_s,
         wall_s=time.perf_counter() - t0,
     )

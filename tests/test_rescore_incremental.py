@@ -258,3 +258,33 @@ def test_one_connection_held_across_chunks_writes_the_same_rows_and_lets_go_of_t
         assert not Path(f"{db}.wal").exists()
         with connect(db) as con:  # nothing holds the file any more; the setting was put back
             assert con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0] == "16.0 MiB"
+
+
+def test_a_failed_write_stops_the_rescore_keeps_the_chunks_written_and_frees_the_file(
+    scored: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks are written on a second thread while the next is scored: a write that fails (here the third)
+    is raised to the caller, the chunks written before it stay, the one that failed is rolled back, and the
+    file is free afterwards."""
+    import qa_pipeline.rescore as rescore_module
+
+    real = rescore_module._write_chunk
+    calls: list[int] = []
+
+    def failing_third(*args, **kwargs):  # the real write, except the third chunk's
+        calls.append(len(calls))
+        if len(calls) == 3:
+            raise RuntimeError("disk went away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(rescore_module, "_write_chunk", failing_third)
+    card = find_scorecard("customer_service")
+    edited = card.__class__(card.spec, card.version + "-edited", card.source, card.path, card.topics)
+    with pytest.raises(RuntimeError, match="disk went away"):
+        rescore(scored, scorecard=edited, chunk_size=16, hold_s=1e9)
+    assert len(calls) == 3  # nothing written after the failure
+    with connect(scored) as con:
+        versions = dict(
+            con.execute("SELECT scorecard_version, count(*) FROM call_scores GROUP BY 1 ORDER BY 1").fetchall()
+        )
+    assert versions == {card.version: N - 32, edited.version: 32}
