@@ -37,10 +37,11 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -286,23 +287,16 @@ class _Tally:
     rewritten: int = 0
     write_s: float = 0.0
 
-    def write(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        scorecard_id: str,
-        results: list[CallScore],
-        metrics: list[CallMetrics],
-        flags: list[Flag],
-        not_applicable: list[str],
-    ) -> float:
+    def write(self, write_chunk: Callable[[], _Written], results: list[CallScore], skipped: int) -> None:
+        """Run one chunk's write (``write_chunk``: :func:`_write_chunk` with its arguments) and add it up."""
         t = time.perf_counter()
-        w = _write_chunk(con, scorecard_id, results, metrics, flags, not_applicable)
+        w = write_chunk()
         self.flags += w.flags
         self.removed += w.removed
         self.rewritten += w.rewritten
         self.applied += w.applied
         self.ignored += w.ignored
-        self.skipped += len(not_applicable)
+        self.skipped += skipped
         self.calls += len(results)
         for r in results:
             prev = w.before.get(r.call_id)
@@ -311,9 +305,7 @@ class _Tally:
             self.auto_failed += r.auto_failed
             self.passed += r.passed
             self.total += r.score
-        elapsed = time.perf_counter() - t
-        self.write_s += elapsed
-        return elapsed
+        self.write_s += time.perf_counter() - t
 
 
 @contextmanager
@@ -391,7 +383,7 @@ def rescore(
     # One thread writes chunk N while this one reads and scores chunk N+1: most of a write is DuckDB's own
     # work (deletes, inserts, roll-up queries, the commit), which runs without the GIL.
     with _gc_paused(), closing(held), ThreadPoolExecutor(1, thread_name_prefix="rescore-write") as writer:
-        pending: Future[float] | None = None
+        pending: Future[None] | None = None
         for start in range(0, len(ids), max(1, chunk_size)):
             if held.expired():
                 if pending is not None:
@@ -413,7 +405,8 @@ def rescore(
 
             if pending is not None:
                 pending.result()
-            pending = writer.submit(tally.write, held.writer(), card.id, results, all_metrics, flags, not_applicable)
+            write = partial(_write_chunk, held.writer(), card.id, results, all_metrics, flags, not_applicable)
+            pending = writer.submit(tally.write, write, results, len(not_applicable))
             logger.info("rescored %d/%d calls", min(start + chunk_size, len(ids)), len(ids))
             # free the chunk while collection is off: the collection that follows re-enabling then walks
             # a small heap, not the chunk's hundreds of thousands of objects (the writer holds what it needs)
