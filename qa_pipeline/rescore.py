@@ -9,6 +9,9 @@ file (a DuckDB checkpoint) and lets the review workspace in to write overrides â
 and opened again.  Closing after every chunk cost a checkpoint per chunk: a third
 of a changed card's rescore.  Overrides are read inside the write transaction, so
 none is missed, and they are re-applied by criterion id (``final_score``).
+While chunk N is written (on a second connection to the same open database, on one writer thread),
+chunk N+1 is read and scored: most of a write is DuckDB's own work, done without Python's GIL.  The
+chunks are written one at a time and in order; a failed write is raised and nothing after it is written.
 
 Every call is scored again, but rows that come out as stored are not deleted and
 inserted again: a call's score rows are rewritten only when their digest
