@@ -98,7 +98,7 @@ class RescoreSummary:
     rewritten: int  # scored calls whose score rows changed (rewritten); the others' rows were left in place
     read_s: float
     score_s: float
-    write_s: float
+    write_s: float  # on the writer thread, overlapping the next chunk's read and score
     wall_s: float
 
     @property
@@ -115,7 +115,8 @@ class RescoreSummary:
             f"flags written {self.flags}\n"
             f"  score rows rewritten on {self.rewritten} (the rest unchanged, left in place); "
             f"not applicable (targeting) {self.not_applicable}; stale scores removed {self.removed}\n"
-            f"  {self.wall_s:.2f} s wall (read {self.read_s:.2f} s, score {self.score_s:.2f} s, write {self.write_s:.2f} s)"
+            f"  {self.wall_s:.2f} s wall (read {self.read_s:.2f} s, score {self.score_s:.2f} s; "
+            f"write {self.write_s:.2f} s on the writer thread, overlapping them)"
             f" = {self.calls_per_s:,.0f} calls/s"
         )
 
