@@ -389,6 +389,20 @@ def test_option_errors_are_config_errors(faster):
         load_transcriber("faster-whisper", beam=3)
     with pytest.raises(ConfigError, match="faster-whisper only"):
         load_transcriber("openai-whisper", batch_size=8)
+    with pytest.raises(ConfigError, match=r"\['encoder'\] apply to faster-whisper only"):
+        load_transcriber("openai-whisper", encoder="torch-bf16")
+
+
+def test_faster_whisper_options_at_their_defaults_load_openai_whisper():
+    """What the CLI passes by default (e.g. ``bench asr --backend openai-whisper``) asks openai-whisper for
+    nothing it lacks: it loads."""
+    from qa_pipeline.asr import FASTER_WHISPER_ONLY
+    from qa_pipeline.asr.faster_whisper import FasterWhisperSettings
+
+    defaults = {k: getattr(FasterWhisperSettings(), k) for k in FASTER_WHISPER_ONLY}
+    assert type(load_transcriber("openai-whisper", "tiny.en", cpu_threads=1, **defaults)).__name__ == (
+        "OpenAIWhisperTranscriber"
+    )
 
 
 # --------------------------------------------------------------------------- CLI

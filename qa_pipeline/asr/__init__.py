@@ -30,7 +30,9 @@ from qa_pipeline.errors import ConfigError
 DEFAULT_BACKEND: Backend = "faster-whisper"
 DEFAULT_MODEL: ModelName = "tiny.en"
 
-_FASTER_ONLY = ("compute_type", "num_workers", "batch_size", "encoder")
+# Options only faster-whisper has; at these values they ask for nothing, so another backend takes them too.
+FASTER_WHISPER_ONLY = ("compute_type", "num_workers", "batch_size", "encoder")
+_NOTHING_ASKED = (None, 0, 1, "int8", "auto", "ctranslate2")
 
 
 def load_transcriber(backend: str = DEFAULT_BACKEND, model: str = DEFAULT_MODEL, **opts: Any) -> Transcriber:
@@ -49,10 +51,10 @@ def load_transcriber(backend: str = DEFAULT_BACKEND, model: str = DEFAULT_MODEL,
     if backend == "openai-whisper":
         from qa_pipeline.asr.openai_whisper import OpenAIWhisperSettings, OpenAIWhisperTranscriber
 
-        ignored = {k: v for k, v in opts.items() if k in _FASTER_ONLY and v not in (None, 0, 1, "int8", "auto")}
+        ignored = {k: v for k, v in opts.items() if k in FASTER_WHISPER_ONLY and v not in _NOTHING_ASKED}
         if ignored:
             raise ConfigError(f"options {sorted(ignored)} apply to faster-whisper only, not to backend {backend!r}")
-        rest = {k: v for k, v in opts.items() if k not in _FASTER_ONLY}
+        rest = {k: v for k, v in opts.items() if k not in FASTER_WHISPER_ONLY}
         return OpenAIWhisperTranscriber(model, _settings(OpenAIWhisperSettings, rest, backend))
     raise ConfigError(f"unknown ASR backend {backend!r}; choose one of {', '.join(BACKENDS)}")
 
@@ -69,6 +71,7 @@ __all__ = [
     "BACKENDS",
     "DEFAULT_BACKEND",
     "DEFAULT_MODEL",
+    "FASTER_WHISPER_ONLY",
     "MODELS",
     "SAMPLE_RATE",
     "AsrSegment",

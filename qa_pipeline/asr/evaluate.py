@@ -283,7 +283,7 @@ def benchmark(
 
     ``joined`` transcribes all clips as one long recording (1 s gaps) instead.
     """
-    from qa_pipeline.asr import load_transcriber
+    from qa_pipeline.asr import FASTER_WHISPER_ONLY, load_transcriber
 
     options = options or TranscribeOptions()
     clips = load_clips(read_manifest(manifest))
@@ -293,7 +293,7 @@ def benchmark(
     for backend in backends:
         opts = dict(backend_opts or {})
         if backend != "faster-whisper":
-            opts = {k: v for k, v in opts.items() if k not in ("compute_type", "num_workers", "batch_size")}
+            opts = {k: v for k, v in opts.items() if k not in FASTER_WHISPER_ONLY}
         started = time.perf_counter()
         transcriber = load_transcriber(backend, model, **opts)
         load_s = time.perf_counter() - started
