@@ -19,7 +19,9 @@ inserted again: a call's score rows are rewritten only when their digest
 otherwise only ``final_score`` (overrides re-applied) and ``scored_at`` are set —,
 ``call_metrics`` rows only when a value differs (else ``computed_at`` is set), flags
 only when a call's set of flags differs (unchanged flags keep their ``created_at``),
-and the KPI roll-ups are kept over the calls whose rows changed.
+and the KPI roll-ups are kept over the calls whose roll-up inputs changed (score, final score, passed,
+auto-failed, the criteria's verdicts: :func:`~qa_pipeline.store.scores.rollup_inputs`; or the metrics) — a new
+card version that changes no verdict rewrites every call's rows but no roll-up.
 
 Targeting (:mod:`qa_pipeline.scorecard.targeting`) decides which calls the card
 scores, read from each call's stored metadata against the other active cards (a
@@ -39,6 +41,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -67,7 +70,9 @@ from qa_pipeline.store.scorecards import register_scorecard
 from qa_pipeline.store.scores import (
     delete_scores,
     previous_score_state,
+    rollup_inputs,
     score_digest,
+    stored_rollup_inputs,
     touch_scores,
     write_scores,
 )
@@ -96,6 +101,7 @@ class RescoreSummary:
     not_applicable: int  # calls the card does not apply to (targeting): not scored
     removed: int  # of those, calls whose stale score of this card was removed
     rewritten: int  # scored calls whose score rows changed (rewritten); the others' rows were left in place
+    rolled_up: int  # calls whose KPI roll-up contribution changed (the roll-ups were kept over these only)
     read_s: float
     score_s: float
     write_s: float  # on the writer thread, overlapping the next chunk's read and score
@@ -114,7 +120,8 @@ class RescoreSummary:
             f"  overrides re-applied {self.overrides_applied} (ignored, criterion gone: {self.overrides_ignored}); "
             f"flags written {self.flags}\n"
             f"  score rows rewritten on {self.rewritten} (the rest unchanged, left in place); "
-            f"not applicable (targeting) {self.not_applicable}; stale scores removed {self.removed}\n"
+            f"not applicable (targeting) {self.not_applicable}; stale scores removed {self.removed}; "
+            f"roll-ups changed by {self.rolled_up}\n"
             f"  {self.wall_s:.2f} s wall (read {self.read_s:.2f} s, score {self.score_s:.2f} s; "
             f"write {self.write_s:.2f} s on the writer thread, overlapping them)"
             f" = {self.calls_per_s:,.0f} calls/s"
@@ -168,6 +175,7 @@ class _Written:
     flags: int
     removed: int
     rewritten: int  # calls whose score rows were deleted and inserted again (the rest were unchanged)
+    rolled_up: int  # calls whose roll-up contribution changed
 
 
 class _HeldConnection:
@@ -252,12 +260,18 @@ def _write_chunk(
             if prev is None or prev[3] is None or prev[3] != digest:
                 rewrite.append(r)
                 rewrite_digests.append(digest)
-                rollup.add(r.call_id)
             else:
                 touch.append(r.call_id)
                 touch_finals.append(final)
                 if prev[2] != final:
                     rollup.add(r.call_id)
+        # rewritten rows change the roll-ups only where what they read changed (a new version alone does not)
+        stored_inputs = stored_rollup_inputs(con, scorecard_id, [r.call_id for r in rewrite])
+        rollup.update(
+            r.call_id
+            for r in rewrite
+            if stored_inputs.get(r.call_id) != rollup_inputs(r, finals.get((r.call_id, r.scorecard_id), r.score))
+        )
         stored = stored_metrics_rows(con, [row[0] for row in metric_rows])
         new_metrics = [row for row in metric_rows if stored.get(row[0]) != row]
         rollup.update(row[0] for row in new_metrics)
@@ -271,7 +285,7 @@ def _write_chunk(
             written = _replace_call_flags(con, scorecard_id, flags, done_ids) if done_ids else 0
             removed = delete_scores(con, scorecard_id, list(removed_ids))
             replace_flags(con, [], not_applicable, [scorecard_id])
-    return _Written(before, applied, ignored, written, removed, len(rewrite))
+    return _Written(before, applied, ignored, written, removed, len(rewrite), len(rollup))
 
 
 @dataclass
@@ -289,6 +303,7 @@ class _Tally:
     skipped: int = 0
     removed: int = 0
     rewritten: int = 0
+    rolled_up: int = 0
     write_s: float = 0.0
 
     def write(self, write_chunk: Callable[[], _Written], results: list[CallScore], skipped: int) -> None:
@@ -298,6 +313,7 @@ class _Tally:
         self.flags += w.flags
         self.removed += w.removed
         self.rewritten += w.rewritten
+        self.rolled_up += w.rolled_up
         self.applied += w.applied
         self.ignored += w.ignored
         self.skipped += skipped
@@ -325,6 +341,24 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was:
             gc.enable()
+
+
+# Seconds a thread holding the GIL runs before it must hand it over when another thread asks for it
+# (``sys.setswitchinterval``; Python's default is 5 ms).  The writer thread asks for it every time DuckDB
+# returns from a statement or reads Python strings, while the scoring thread holds it: at 5 ms a chunk's
+# write took 2.4 s instead of 0.9 s alone; at 0.5 ms it takes about 1.1 s (docs/scorecards.md).
+GIL_SWITCH_S = 0.0005
+
+
+@contextmanager
+def _quick_gil_handoff(interval_s: float = GIL_SWITCH_S) -> Iterator[None]:
+    """A shorter GIL switch interval while the writer thread runs beside scoring; restored afterwards."""
+    was = sys.getswitchinterval()
+    sys.setswitchinterval(min(was, interval_s))
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(was)
 
 
 def _applies_to(
@@ -386,7 +420,12 @@ def rescore(
     held = _HeldConnection(db, hold_s)
     # One thread writes chunk N while this one reads and scores chunk N+1: most of a write is DuckDB's own
     # work (deletes, inserts, roll-up queries, the commit), which runs without the GIL.
-    with _gc_paused(), closing(held), ThreadPoolExecutor(1, thread_name_prefix="rescore-write") as writer:
+    with (
+        _gc_paused(),
+        _quick_gil_handoff(),
+        closing(held),
+        ThreadPoolExecutor(1, thread_name_prefix="rescore-write") as writer,
+    ):
         pending: Future[None] | None = None
         for start in range(0, len(ids), max(1, chunk_size)):
             if held.expired():
@@ -433,6 +472,7 @@ def rescore(
         not_applicable=tally.skipped,
         removed=tally.removed,
         rewritten=tally.rewritten,
+        rolled_up=tally.rolled_up,
         read_s=read_s,
         score_s=score_s,
         write_s=tally.write_s,

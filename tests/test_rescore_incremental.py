@@ -125,6 +125,38 @@ def test_a_changed_scorecard_rewrites_every_call_and_keeps_rollups(scored: Path,
     _assert_rollups_equal_a_rebuild(scored)
 
 
+def test_a_new_version_that_changes_no_verdict_rewrites_rows_but_no_rollup(scored: Path) -> None:
+    from dataclasses import replace
+
+    card = find_scorecard("customer_service")
+    kept = {t: _rows(scored, t) for t in ROLLUPS}
+    summary = rescore(scored, scorecard=replace(card, version=card.version + "-renamed"), chunk_size=32)
+    assert summary.rewritten == N and summary.changed == 0 and summary.rolled_up == 0
+    assert {t: _rows(scored, t) for t in ROLLUPS} == kept
+    _assert_rollups_equal_a_rebuild(scored)
+
+
+def test_a_changed_verdict_is_rolled_up_for_that_call_only(scored: Path, tmp_path: Path) -> None:
+    text = (scorecards_dir() / "customer_service.yaml").read_text()
+    changed = text.replace("within_first_s: 30\n        points: 5", "within_first_s: 5\n        points: 5")
+    assert changed != text
+    path = tmp_path / "customer_service.yaml"
+    path.write_text(changed)
+    with connect(scored, read_only=True) as con:
+        greeting_before = dict(
+            con.execute("SELECT call_id, verdict FROM criterion_results WHERE criterion_id = 'greeting'").fetchall()
+        )
+    summary = rescore(scored, scorecard=load_scorecard(path), chunk_size=32)
+    with connect(scored, read_only=True) as con:
+        greeting_after = dict(
+            con.execute("SELECT call_id, verdict FROM criterion_results WHERE criterion_id = 'greeting'").fetchall()
+        )
+    moved = {c for c, v in greeting_after.items() if greeting_before.get(c) != v}
+    assert summary.rewritten == N and 0 < summary.rolled_up < N
+    assert summary.rolled_up >= len(moved) > 0
+    _assert_rollups_equal_a_rebuild(scored)
+
+
 def test_score_digest_sees_every_stored_value(scored: Path) -> None:
     card = find_scorecard("customer_service")
     from dataclasses import replace

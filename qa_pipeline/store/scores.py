@@ -223,6 +223,35 @@ def previous_score_state(
     }
 
 
+def rollup_inputs(r: CallScore, final_score: float) -> tuple[float, float, bool, bool, tuple[str, ...]]:
+    """What the KPI roll-ups (``score_daily``, ``criterion_daily``) read of one score: score, final score, passed,
+    auto-failed and the (criterion, verdict) pairs.  Equal inputs contribute equally, so a call whose rows are
+    rewritten with equal inputs (a new card version that changed no verdict) needs no roll-up work."""
+    pairs = tuple(sorted(f"{c.criterion_id}\x1f{c.verdict}" for c in r.criteria))
+    return (r.score, final_score, r.passed, r.auto_failed, pairs)
+
+
+def stored_rollup_inputs(
+    con: duckdb.DuckDBPyConnection, scorecard_id: str, call_ids: Sequence[str]
+) -> dict[str, tuple[float, float, bool, bool, tuple[str, ...]]]:
+    """:func:`rollup_inputs` of the rows stored now for these calls (calls with no score are left out)."""
+    if not call_ids:
+        return {}
+    rows = con.execute(
+        """SELECT s.call_id, s.score, s.final_score, s.passed, s.auto_failed, r.pairs
+           FROM (SELECT * FROM call_scores WHERE scorecard_id = $card AND call_id IN (SELECT unnest($ids::VARCHAR[]))) s
+           LEFT JOIN (SELECT call_id, string_agg(criterion_id || chr(31) || verdict, chr(30)) AS pairs
+                      FROM criterion_results
+                      WHERE scorecard_id = $card AND call_id IN (SELECT unnest($ids::VARCHAR[]))
+                      GROUP BY call_id) r ON r.call_id = s.call_id""",
+        {"card": scorecard_id, "ids": list(call_ids)},
+    ).fetchall()
+    return {
+        call_id: (score, final, passed, auto_failed, tuple(sorted(pairs.split("\x1e"))) if pairs else ())
+        for call_id, score, final, passed, auto_failed, pairs in rows
+    }
+
+
 def touch_scores(
     con: duckdb.DuckDBPyConnection, scorecard_id: str, call_ids: Sequence[str], final_scores: Sequence[float]
 ) -> None:
