@@ -77,6 +77,18 @@ def fit_to_calls(runtime: AsrRuntime, calls: int) -> AsrRuntime:
     return replace(runtime, workers=calls, cpu_threads=max(1, threads // calls))
 
 
+def limit_blas_threads(threads: int) -> None:
+    """numpy's BLAS (the OpenBLAS numpy ships) on ``threads`` threads, for the whole process, from now on.
+
+    faster-whisper's mel features and the channel comparison multiply matrices with numpy; OpenBLAS then
+    starts a thread per core that spins while it waits, beside the other calls' ASR.  With two calls at once
+    on 2 cores, one BLAS thread per call took the warm end-to-end run from 37.6–38.4 to 35.9–36.9 CPU seconds
+    (docs/operations.md).  PyTorch, CTranslate2 and ONNX Runtime keep their own thread settings."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=max(1, threads), user_api="blas")
+
+
 _LOAD_LOCK = threading.Lock()
 
 
@@ -94,6 +106,7 @@ def runtime_transcriber(backend: str, model: str, runtime: AsrRuntime) -> Transc
 def _load_runtime_transcriber(backend: str, model: str, runtime: AsrRuntime) -> Transcriber:
     from qa_pipeline.asr import load_transcriber
 
+    limit_blas_threads(runtime.cpu_threads)  # BLAS threads per call, like the model's
     if backend == "faster-whisper":
         transcriber = load_transcriber(
             backend,

@@ -50,3 +50,21 @@ def test_the_encoder_choice_travels_with_the_runtime() -> None:
     lone = fit_to_calls(chosen, 1)
     assert (lone.workers, lone.cpu_threads, lone.encoder) == (1, 2, "torch-float32")
     assert runtime_transcriber("faster-whisper", "tiny.en", lone).encoder == "torch-float32"
+
+
+def test_loading_a_runtime_model_sets_numpys_blas_threads_to_the_threads_per_call() -> None:
+    """OpenBLAS's spinning threads beside two calls' ASR cost 4 % of a night's CPU (issue #17)."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    from qa_pipeline.runtime import runtime_transcriber
+
+    def blas_threads() -> set[int]:
+        return {int(i["num_threads"]) for i in threadpool_info() if i["user_api"] == "blas"}
+
+    if not blas_threads():
+        pytest.skip("numpy here has no BLAS thread pool threadpoolctl can see")
+    with threadpool_limits(limits=2, user_api="blas"):  # whatever a model loaded before left, put back after
+        runtime_transcriber("faster-whisper", "tiny.en", AsrRuntime(workers=2, cpu_threads=1, batch_size=4))
+        assert blas_threads() == {1}
+        runtime_transcriber("faster-whisper", "tiny.en", AsrRuntime(workers=1, cpu_threads=2, batch_size=4))
+        assert blas_threads() == {2}
