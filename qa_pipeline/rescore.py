@@ -81,7 +81,8 @@ logger = logging.getLogger("qa_pipeline.rescore")
 
 DEFAULT_CHUNK = 2000
 # Seconds one connection is kept across chunks: the review workspace waits for the file up to its busy
-# timeout (15 s by default), so a reviewer's click waits at most this long plus one chunk.
+# timeout (15 s by default), so a reviewer's click waits at most this long plus one chunk's read, score
+# and write (the connection is closed once the write in flight is done, after the next chunk is scored).
 DEFAULT_HOLD_S = 5.0
 
 
@@ -428,11 +429,6 @@ def rescore(
     ):
         pending: Future[None] | None = None
         for start in range(0, len(ids), max(1, chunk_size)):
-            if held.expired():
-                if pending is not None:
-                    pending.result()  # the writer's connection closes with the held one
-                    pending = None
-                held.close()
             t = time.perf_counter()
             con = held.get()
             chunk, not_applicable = _applies_to(con, card, others, ids[start : start + chunk_size])
@@ -448,6 +444,9 @@ def rescore(
 
             if pending is not None:
                 pending.result()
+                pending = None
+            if held.expired():  # here, not before the read: the previous write has had the read and score to run
+                held.close()
             write = partial(_write_chunk, held.writer(), card.id, results, all_metrics, flags, not_applicable)
             pending = writer.submit(tally.write, write, results, len(not_applicable))
             logger.info("rescored %d/%d calls", min(start + chunk_size, len(ids)), len(ids))
