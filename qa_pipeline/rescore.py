@@ -255,24 +255,22 @@ def _write_chunk(
         touch: list[str] = []
         touch_finals: list[float] = []
         rollup: set[str] = set()
+        rewrite_inputs: dict[str, tuple[float, float, bool, bool, tuple[str, ...]]] = {}
         for r, digest in zip(results, digests):
             final = finals.get((r.call_id, r.scorecard_id), r.score)
             prev = before.get(r.call_id)
             if prev is None or prev[3] is None or prev[3] != digest:
                 rewrite.append(r)
                 rewrite_digests.append(digest)
+                rewrite_inputs[r.call_id] = rollup_inputs(r, final)
             else:
                 touch.append(r.call_id)
                 touch_finals.append(final)
                 if prev[2] != final:
                     rollup.add(r.call_id)
         # rewritten rows change the roll-ups only where what they read changed (a new version alone does not)
-        stored_inputs = stored_rollup_inputs(con, scorecard_id, [r.call_id for r in rewrite])
-        rollup.update(
-            r.call_id
-            for r in rewrite
-            if stored_inputs.get(r.call_id) != rollup_inputs(r, finals.get((r.call_id, r.scorecard_id), r.score))
-        )
+        stored_inputs = stored_rollup_inputs(con, scorecard_id, list(rewrite_inputs))
+        rollup.update(c for c, inputs in rewrite_inputs.items() if stored_inputs.get(c) != inputs)
         stored = stored_metrics_rows(con, [row[0] for row in metric_rows])
         new_metrics = [row for row in metric_rows if stored.get(row[0]) != row]
         rollup.update(row[0] for row in new_metrics)
