@@ -5,10 +5,12 @@ Calls are processed in chunks.  For each chunk: read the chunk's metadata
 memory; in one transaction, read the newest overrides, replace the chunk's score
 rows and flags.  One connection serves the chunks for at most ``hold_s`` seconds
 (:data:`DEFAULT_HOLD_S`), then is closed — which writes the changes into the
-file (a DuckDB checkpoint) and lets the review workspace in to write overrides —
-and opened again.  Closing after every chunk cost a checkpoint per chunk: a third
-of a changed card's rescore.  Overrides are read inside the write transaction, so
-none is missed, and they are re-applied by criterion id (``final_score``).
+file (a DuckDB checkpoint) and lets the review workspace in to write overrides: the
+file stays closed until every process waiting for it has opened it
+(:func:`~qa_pipeline.store.waiting.let_waiters_in`) — and opened again.  Closing after
+every chunk cost a checkpoint per chunk: a third of a changed card's rescore.  Overrides
+are read inside the write transaction, so none is missed, and they are re-applied by
+criterion id (``final_score``).
 While chunk N is written (on a second connection to the same open database, on one writer thread),
 chunk N+1 is read and scored: most of a write is DuckDB's own work, done without Python's GIL.  The
 chunks are written one at a time and in order; a failed write is raised and nothing after it is written.
@@ -76,6 +78,7 @@ from qa_pipeline.store.scores import (
     touch_scores,
     write_scores,
 )
+from qa_pipeline.store.waiting import let_waiters_in
 
 logger = logging.getLogger("qa_pipeline.rescore")
 
@@ -215,7 +218,10 @@ class _HeldConnection:
             self._writer = self.get().cursor()
         return self._writer
 
-    def close(self) -> None:
+    def close(self, *, for_waiters: bool = False) -> None:
+        """Close the connection (DuckDB checkpoints the changes into the file); ``for_waiters``: then keep
+        the file closed until the processes waiting for it have had their turn (a reviewer's override), at
+        most :data:`~qa_pipeline.store.waiting.DEFAULT_LET_IN_S`."""
         con, stack, writer = self._con, self._stack, self._writer
         self._con = self._stack = self._writer = None
         if stack is not None and con is not None:
@@ -225,6 +231,10 @@ class _HeldConnection:
                 con.execute("RESET checkpoint_threshold")
             finally:
                 stack.close()
+            if for_waiters:
+                waited = let_waiters_in(self.db)
+                if waited:
+                    logger.info("let other processes at the database for %.2f s", waited)
 
 
 def _write_chunk(
@@ -444,7 +454,7 @@ def rescore(
                 pending.result()
                 pending = None
             if held.expired():  # here, not before the read: the previous write has had the read and score to run
-                held.close()
+                held.close(for_waiters=True)
             write = partial(_write_chunk, held.writer(), card.id, results, all_metrics, flags, not_applicable)
             pending = writer.submit(tally.write, write, results, len(not_applicable))
             logger.info("rescored %d/%d calls", min(start + chunk_size, len(ids)), len(ids))

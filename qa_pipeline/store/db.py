@@ -5,7 +5,9 @@ workspace and the CLI all share one file, so every process follows the same
 discipline: **open, do one short transaction, close**.  :func:`connect` retries
 while another process holds the lock (back-off up to ``busy_timeout_s``), so a
 reviewer's override waits a few milliseconds for the run's per-call write and
-is never lost, and the run waits likewise for the reviewer.
+is never lost, and the run waits likewise for the reviewer.  A process that
+retries says so (:mod:`qa_pipeline.store.waiting`), so one that holds the file
+for longer stretches (``rescore``) lets it in between them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import re
 import struct
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -24,11 +26,13 @@ from pathlib import Path
 import duckdb
 
 from qa_pipeline.errors import DatabaseBusyError, DiskFullError, StoreError
+from qa_pipeline.store.waiting import announce_waiting
 
 logger = logging.getLogger("qa_pipeline.store")
 
 _MIGRATION_RE = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 DEFAULT_BUSY_TIMEOUT_S = 30.0
+MAX_POLL_S = 0.1  # the longest pause between two tries to open a locked file (the back-off doubles up to it)
 
 
 def utcnow() -> datetime:
@@ -135,21 +139,28 @@ def _store_error(path: Path, exc: BaseException) -> StoreError:
 
 
 def _open(path: Path, read_only: bool, busy_timeout_s: float) -> duckdb.DuckDBPyConnection:
+    """Open the file, retrying while another process holds it; while retrying, this process is announced as
+    waiting (:mod:`qa_pipeline.store.waiting`), so a long holder such as ``rescore`` lets it in."""
     deadline = time.monotonic() + busy_timeout_s
     delay = 0.005
-    while True:
-        try:
-            return duckdb.connect(str(path), read_only=read_only)
-        except duckdb.Error as exc:
-            if not _is_lock_error(exc):
-                raise _store_error(path, exc) from exc
-            if time.monotonic() >= deadline:
-                raise DatabaseBusyError(
-                    f"database {path} stayed locked by another process for {busy_timeout_s:.0f} s; "
-                    "another qa-pipeline process is holding it open: wait for it to finish or stop it"
-                ) from exc
-            time.sleep(delay)
-            delay = min(delay * 2, 0.25)
+    with ExitStack() as stack:
+        announced = False
+        while True:
+            try:
+                return duckdb.connect(str(path), read_only=read_only)
+            except duckdb.Error as exc:
+                if not _is_lock_error(exc):
+                    raise _store_error(path, exc) from exc
+                if time.monotonic() >= deadline:
+                    raise DatabaseBusyError(
+                        f"database {path} stayed locked by another process for {busy_timeout_s:.0f} s; "
+                        "another qa-pipeline process is holding it open: wait for it to finish or stop it"
+                    ) from exc
+                if not announced:
+                    stack.enter_context(announce_waiting(path))
+                    announced = True
+                time.sleep(delay)
+                delay = min(delay * 2, MAX_POLL_S)
 
 
 @contextmanager
