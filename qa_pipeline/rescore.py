@@ -71,6 +71,7 @@ from qa_pipeline.store.overrides import latest_overrides
 from qa_pipeline.store.scorecards import register_scorecard
 from qa_pipeline.store.scores import (
     delete_scores,
+    evidence_texts,
     previous_score_state,
     rollup_inputs,
     score_digest,
@@ -254,7 +255,8 @@ def _write_chunk(
     calls whose rows changed, which is the same delta as over all of them.
     """
     done_ids = [r.call_id for r in results]
-    digests = [score_digest(r) for r in results]
+    evidence = [evidence_texts(r) for r in results]
+    digests = [score_digest(r, texts) for r, texts in zip(results, evidence)]
     metric_rows = [metrics_row(m) for m in metrics]
     with transaction(con):
         before = previous_score_state(con, scorecard_id, done_ids)
@@ -262,16 +264,18 @@ def _write_chunk(
         finals, applied, ignored = final_scores_with_overrides(results, overrides)
         rewrite: list[CallScore] = []
         rewrite_digests: list[str] = []
+        rewrite_evidence: list[list[str]] = []
         touch: list[str] = []
         touch_finals: list[float] = []
         rollup: set[str] = set()
         rewrite_inputs: dict[str, tuple[float, float, bool, bool, tuple[str, ...]]] = {}
-        for r, digest in zip(results, digests):
+        for r, digest, texts in zip(results, digests, evidence):
             final = finals.get((r.call_id, r.scorecard_id), r.score)
             prev = before.get(r.call_id)
             if prev is None or prev[3] is None or prev[3] != digest:
                 rewrite.append(r)
                 rewrite_digests.append(digest)
+                rewrite_evidence.append(texts)
                 rewrite_inputs[r.call_id] = rollup_inputs(r, final)
             else:
                 touch.append(r.call_id)
@@ -287,7 +291,7 @@ def _write_chunk(
         removed_ids = previous_score_state(con, scorecard_id, not_applicable)
         rollup.update(removed_ids)
         with keep_rollups(con, sorted(rollup)):
-            write_scores(con, rewrite, finals, rewrite_digests)
+            write_scores(con, rewrite, finals, rewrite_digests, rewrite_evidence)
             touch_scores(con, scorecard_id, touch, touch_finals)
             write_metrics_rows(con, new_metrics)
             touch_metrics(con, [row[0] for row in metric_rows if stored.get(row[0]) == row])
@@ -370,6 +374,27 @@ def _quick_gil_handoff(interval_s: float = GIL_SWITCH_S) -> Iterator[None]:
         sys.setswitchinterval(was)
 
 
+# The last full chunk is cut into halves down to this share of a chunk: nothing overlaps the last chunk's write
+# and the checkpoint after it, so they should be short (a 2,000-call write is about a second).
+TAIL_SHARE = 8
+
+
+def chunk_bounds(n: int, size: int, tail_share: int = TAIL_SHARE) -> list[tuple[int, int]]:
+    """``(start, stop)`` of the chunks of ``n`` calls: ``size`` each, but the last ``size`` calls are cut in
+    halves (half of what is left each time) down to pieces of ``size // tail_share``: 1,000, 500, 250, 250."""
+    size = max(1, size)
+    smallest = max(1, size // tail_share)
+    start = max(0, n - size)
+    bounds = [(a, min(a + size, start)) for a in range(0, start, size)]
+    while n - start >= 2 * smallest:
+        half = (n - start) // 2
+        bounds.append((start, start + half))
+        start += half
+    if n > start:
+        bounds.append((start, n))
+    return bounds
+
+
 def _applies_to(
     con: duckdb.DuckDBPyConnection, card: Scorecard, others: Sequence[Scorecard], chunk: list[str]
 ) -> tuple[list[str], list[str]]:
@@ -436,10 +461,10 @@ def rescore(
         ThreadPoolExecutor(1, thread_name_prefix="rescore-write") as writer,
     ):
         pending: Future[None] | None = None
-        for start in range(0, len(ids), max(1, chunk_size)):
+        for start, stop in chunk_bounds(len(ids), chunk_size):
             t = time.perf_counter()
             con = held.get()
-            chunk, not_applicable = _applies_to(con, card, others, ids[start : start + chunk_size])
+            chunk, not_applicable = _applies_to(con, card, others, ids[start:stop])
             calls = read_calls_bulk(con, chunk, lazy_label_scores=True)
             read_s += time.perf_counter() - t
 
@@ -457,7 +482,7 @@ def rescore(
                 held.close(for_waiters=True)
             write = partial(_write_chunk, held.writer(), card.id, results, all_metrics, flags, not_applicable)
             pending = writer.submit(tally.write, write, results, len(not_applicable))
-            logger.info("rescored %d/%d calls", min(start + chunk_size, len(ids)), len(ids))
+            logger.info("rescored %d/%d calls", stop, len(ids))
             # free the chunk while collection is off: the collection that follows re-enabling then walks
             # a small heap, not the chunk's hundreds of thousands of objects (the writer holds what it needs)
             del calls, analyses, results, flags, all_metrics

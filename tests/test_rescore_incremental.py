@@ -18,13 +18,13 @@ from qa_pipeline.devtools.synthetic import build_synthetic_db
 from qa_pipeline.kpi.rollup import rebuild
 from qa_pipeline.metrics import compute_metrics
 from qa_pipeline.paths import scorecards_dir
-from qa_pipeline.rescore import rescore
+from qa_pipeline.rescore import chunk_bounds, rescore
 from qa_pipeline.scorecard import find_scorecard, load_scorecard
 from qa_pipeline.scorecard.loader import compile_topic
 from qa_pipeline.store.bulk import read_calls_bulk, scorable_call_ids
 from qa_pipeline.store.codec import dumps
 from qa_pipeline.store.db import connect, transaction, utcnow
-from qa_pipeline.store.scores import score_digest
+from qa_pipeline.store.scores import evidence_texts, score_digest
 
 N = 80
 ROLLUPS = ("kpi_daily", "score_daily", "criterion_daily")
@@ -170,6 +170,9 @@ def test_score_digest_sees_every_stored_value(scored: Path) -> None:
         stored = con.execute("SELECT rows_digest FROM call_scores WHERE call_id = ?", [conv.call_id]).fetchone()[0]
     result = score_stage(CallAnalysis(None, conv, labels=tuple(labs.values())), [card], load_flag_rules()).scores[0]
     assert score_digest(result) == stored
+    texts = evidence_texts(result)  # the evidence JSON made once, as the rescore passes it
+    assert score_digest(result, texts) == stored
+    assert score_digest(result, [texts[0].replace("}", ',"x":1}', 1), *texts[1:]]) != stored
     crit = result.criteria[0]
     edited = replace(result, criteria=(replace(crit, evidence={**crit.evidence, "x": 1}), *result.criteria[1:]))
     assert score_digest(edited) != stored
@@ -320,3 +323,19 @@ def test_a_failed_write_stops_the_rescore_keeps_the_chunks_written_and_frees_the
             con.execute("SELECT scorecard_version, count(*) FROM call_scores GROUP BY 1 ORDER BY 1").fetchall()
         )
     assert versions == {card.version: N - 32, edited.version: 32}
+
+
+@pytest.mark.parametrize(
+    ("n", "size"), [(0, 10), (1, 5), (10, 3), (2000, 2000), (2001, 2000), (10_000, 2000), (9_000, 2000)]
+)
+def test_chunks_cover_every_call_once_and_the_last_ones_shrink(n: int, size: int) -> None:
+    bounds = chunk_bounds(n, size)
+    covered = [i for a, b in bounds for i in range(a, b)]
+    assert covered == list(range(n))
+    assert all(0 < b - a <= size for a, b in bounds)
+    if n >= size >= 8:  # the write nothing overlaps (the last chunk's) is an eighth of a chunk
+        assert bounds[-1][1] - bounds[-1][0] == size // 8
+    assert chunk_bounds(10_000, 2000) == [
+        (0, 2000), (2000, 4000), (4000, 6000), (6000, 8000),
+        (8000, 9000), (9000, 9500), (9500, 9750), (9750, 10_000),
+    ]  # fmt: skip

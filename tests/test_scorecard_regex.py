@@ -11,6 +11,7 @@ import pytest
 from qa_pipeline.errors import ConfigError
 from qa_pipeline.paths import scorecards_dir
 from qa_pipeline.scorecard.loader import load_scorecard, parse_scorecard
+from qa_pipeline.scorecard.regex import substring_finder
 from qa_pipeline.scorecard.validate import validate_file
 
 CARD = """\
@@ -58,3 +59,18 @@ def test_patterns_re2_cannot_run_are_refused_by_validate_and_by_loading(tmp_path
 def test_the_bundled_scorecards_patterns_run_on_re2() -> None:
     for path in sorted(scorecards_dir().glob("*.yaml")):
         assert validate_file(path) == [], path
+
+
+def test_the_substring_finder_finds_exactly_the_needles_that_occur() -> None:
+    needles = ["card", "lost card", "a.b", "(x", "café", "ard l", "[account]", "zz", "c"]
+    texts = [
+        "",
+        "i lost my card",
+        "i lost card yesterday\nand a.b (x",
+        "axb café [account]",
+        "CARD",  # case-sensitive: callers pass lower-cased text and phrases
+        "regard less",
+    ]
+    find = substring_finder(needles)
+    for text in texts:
+        assert sorted(find(text)) == [i for i, n in enumerate(needles) if n in text], text

@@ -211,7 +211,13 @@ class _CallView:
             "role": role,
         }
         if lab is not None:
-            d["scores"] = {n: round(float(lab.labels[n]), 4) for n in names if n in lab.labels}
+            labels = lab.labels
+            scores: dict[str, float] = {}
+            for n in names:
+                v = labels.get(n)
+                if v is not None:
+                    scores[n] = round(float(v), 4)
+            d["scores"] = scores
             d["sentiment"] = lab.sentiment
             d["sentiment_score"] = round(float(lab.sentiment_score), 4)
         return d

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ValidationError
 from qa_pipeline.errors import ConfigError, NotFoundError
 from qa_pipeline.paths import scorecards_dir
 from qa_pipeline.scorecard.examples import ExampleTopic
-from qa_pipeline.scorecard.regex import compile_patterns
+from qa_pipeline.scorecard.regex import compile_patterns, substring_finder
 from qa_pipeline.scorecard.schema import ScorecardSpec, semantic_errors
 from qa_pipeline.scorecard.version import content_version
 
@@ -218,13 +218,14 @@ class TopicMatcher:
     word-boundary expression.
     """
 
-    __slots__ = ("_ascii_phrases", "_joinable", "example", "pattern_re", "phrase_re", "phrases")
+    __slots__ = ("_ascii_phrases", "_find_phrases", "_joinable", "example", "pattern_re", "phrase_re", "phrases")
 
     def __init__(self, phrases: list[str], patterns: list[str], example: ExampleTopic | None = None) -> None:
         self.example = example  # matched by meaning in the engine (needs the call's window embeddings)
         self.phrases = tuple(" ".join(p.split()).lower() for p in phrases)
         self.phrase_re = re.compile("|".join(_phrase_regex(p) for p in phrases), re.IGNORECASE) if phrases else None
         self.pattern_re = compile_patterns(patterns) if patterns else None  # RE2: linear time, cannot hang a run
+        self._find_phrases = substring_finder(self.phrases) if self.phrases else None
         self._ascii_phrases = all(p and p.isascii() for p in self.phrases)
         self._joinable = not any(a in p for p in patterns for a in ("^", "$", "\\A", "\\z", "\\Z"))
 
@@ -278,9 +279,10 @@ class TopicMatcher:
         """
         n = len(normalised)
         hits = [False] * n
-        if self.phrase_re is not None and n:
+        if self.phrase_re is not None and self._find_phrases is not None and n:
             joined = "\n".join(normalised)
-            present = [p for p in self.phrases if p in joined]
+            phrases = self.phrases
+            present = [phrases[i] for i in self._find_phrases(joined)]
             if present and self._ascii_phrases and joined.isascii():
                 starts = [0] * n
                 pos = 0

@@ -88,14 +88,18 @@ class LazyLabelScores(Mapping[str, float]):
             self._raw = None
         return d
 
+    # the look-ups scoring makes (per cited utterance and label) skip the call to as_dict once parsed
     def __getitem__(self, key: str) -> float:
-        return self.as_dict()[key]
+        d = self._dict
+        return (d if d is not None else self.as_dict())[key]
 
     def get(self, key: str, default: Any = None) -> Any:
-        return self.as_dict().get(key, default)
+        d = self._dict
+        return (d if d is not None else self.as_dict()).get(key, default)
 
     def __contains__(self, key: object) -> bool:
-        return key in self.as_dict()
+        d = self._dict
+        return key in (d if d is not None else self.as_dict())
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.as_dict())

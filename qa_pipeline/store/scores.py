@@ -21,7 +21,7 @@ import numpy as np
 
 from qa_pipeline.kpi.rollup import keep_rollups
 from qa_pipeline.records import CallScore
-from qa_pipeline.store.codec import dumps
+from qa_pipeline.store.codec import dumps, loads
 from qa_pipeline.store.db import utcnow
 
 Row = tuple[Any, ...]
@@ -60,16 +60,30 @@ try:  # the JSON text as bytes, without a round trip through str
     def _json_bytes(obj: Any) -> bytes:
         return _orjson.dumps(obj, option=_orjson.OPT_NON_STR_KEYS)
 
+    def _embedded(text: str) -> Any:
+        """JSON text that :func:`_json_bytes` copies into its output as it is (not parsed, not escaped)."""
+        return _orjson.Fragment(text)
+
 except ImportError:  # pragma: no cover - plain json fallback
 
     def _json_bytes(obj: Any) -> bytes:
         return dumps(obj).encode("utf-8")
 
+    def _embedded(text: str) -> Any:
+        return loads(text)
 
-def score_digest(r: CallScore) -> str:
+
+def evidence_texts(r: CallScore) -> list[str]:
+    """Each criterion's evidence as the JSON text stored in ``criterion_results.evidence`` (made once, then
+    used both by :func:`score_digest` and :func:`write_scores`)."""
+    return [dumps(c.evidence) for c in r.criteria]
+
+
+def score_digest(r: CallScore, evidence: Sequence[str] | None = None) -> str:
     """Digest of everything :func:`write_scores` stores of one result except ``final_score`` and ``scored_at``:
-    the ``call_scores`` columns, the section rows and the criterion rows with their evidence.  Equal digests:
-    equal rows."""
+    the ``call_scores`` columns, the section rows and the criterion rows with their evidence (``evidence``:
+    :func:`evidence_texts` of ``r`` when already made).  Equal digests: equal rows."""
+    texts = evidence if evidence is not None else evidence_texts(r)
     payload = [
         r.call_id,
         r.scorecard_id,
@@ -82,8 +96,18 @@ def score_digest(r: CallScore) -> str:
         r.passed,
         [[s.section_id, s.weight, s.points, s.max_points, s.score] for s in r.sections],
         [
-            [c.section_id, c.criterion_id, c.kind, c.verdict, c.points, c.max_points, c.auto_fail, c.reason, c.evidence]
-            for c in r.criteria
+            [
+                c.section_id,
+                c.criterion_id,
+                c.kind,
+                c.verdict,
+                c.points,
+                c.max_points,
+                c.auto_fail,
+                c.reason,
+                _embedded(text),
+            ]
+            for c, text in zip(r.criteria, texts)
         ],
     ]
     return hashlib.blake2b(_json_bytes(payload), digest_size=16).hexdigest()
@@ -94,17 +118,19 @@ def write_scores(
     results: Sequence[CallScore],
     final_scores: Mapping[tuple[str, str], float] | None = None,
     digests: Sequence[str | None] | None = None,
+    evidence: Sequence[Sequence[str]] | None = None,
 ) -> int:
     """Replace ``call_scores``, ``section_scores`` and ``criterion_results`` of these (call, scorecard) pairs.
 
     ``final_scores`` maps ``(call_id, scorecard_id)`` to the score with
     reviewers' overrides applied; missing pairs get the automatic score.
-    ``digests`` (one per result, :func:`score_digest`) are stored with them (default: computed).
+    ``digests`` (one per result, :func:`score_digest`) are stored with them, and ``evidence`` (one
+    :func:`evidence_texts` per result) is the evidence JSON (default: both computed).
     """
     if not results:
         return 0
     with keep_rollups(con, [r.call_id for r in results]):
-        _write_scores(con, results, final_scores or {}, digests)
+        _write_scores(con, results, final_scores or {}, digests, evidence)
     return len(results)
 
 
@@ -113,7 +139,9 @@ def _write_scores(
     results: Sequence[CallScore],
     final_scores: Mapping[tuple[str, str], float],
     digests: Sequence[str | None] | None = None,
+    evidence: Sequence[Sequence[str]] | None = None,
 ) -> None:
+    texts = evidence if evidence is not None else [evidence_texts(r) for r in results]
     _delete_scores(con, ((r.call_id, r.scorecard_id) for r in results))
     now = utcnow()
     con.execute(
@@ -134,7 +162,7 @@ def _write_scores(
             [list(r.auto_fail_reasons) for r in results],
             [r.passed for r in results],
             now,
-            list(digests) if digests is not None else [score_digest(r) for r in results],
+            list(digests) if digests is not None else [score_digest(r, t) for r, t in zip(results, texts)],
         ],
     )
     sec: list[list[Any]] = [[] for _ in range(7)]
@@ -151,8 +179,8 @@ def _write_scores(
         sec,
     )
     crit: list[list[Any]] = [[] for _ in range(12)]
-    for r in results:
-        for c in r.criteria:
+    for r, r_texts in zip(results, texts):
+        for c, text in zip(r.criteria, r_texts):
             for col, value in zip(
                 crit,
                 (
@@ -167,7 +195,7 @@ def _write_scores(
                     c.max_points,
                     c.auto_fail,
                     c.reason,
-                    dumps(c.evidence),
+                    text,
                 ),
             ):
                 col.append(value)

@@ -69,6 +69,8 @@ def others_waiting(db: str | Path) -> bool:
 def let_waiters_in(db: str | Path, max_wait_s: float = DEFAULT_LET_IN_S, poll_s: float = 0.005) -> float:
     """Call with the database closed: wait until no process waits for it any more (each has opened it), or
     ``max_wait_s``.  Returns the seconds waited (0 when nobody was waiting)."""
+    if not others_waiting(db):
+        return 0.0
     t0 = time.monotonic()
     while others_waiting(db):
         waited = time.monotonic() - t0
