@@ -44,6 +44,7 @@ from __future__ import annotations
 import gc
 import logging
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -86,7 +87,7 @@ logger = logging.getLogger("qa_pipeline.rescore")
 DEFAULT_CHUNK = 2000
 # Seconds one connection is kept across chunks: the review workspace waits for the file up to its busy
 # timeout (15 s by default), so a reviewer's click waits at most this long plus one chunk's read, score
-# and write (the connection is closed once the write in flight is done, after the next chunk is scored).
+# and write (the writer thread closes the connection after the write in flight, once the next chunk is read).
 DEFAULT_HOLD_S = 5.0
 
 
@@ -199,8 +200,8 @@ class _HeldConnection:
         self._opened = 0.0
 
     def expired(self) -> bool:
-        """Whether the connection has been held for ``hold_s``: time to :meth:`close` it (the caller first
-        waits for any write on :meth:`writer`)."""
+        """Whether the connection has been held for ``hold_s``: time to :meth:`close` it, once no write on
+        :meth:`writer` and no read on :meth:`get` is running (``rescore`` has its writer thread close it)."""
         return self._con is not None and time.perf_counter() - self._opened > self.hold_s
 
     def get(self) -> duckdb.DuckDBPyConnection:
@@ -319,8 +320,15 @@ class _Tally:
     rolled_up: int = 0
     write_s: float = 0.0
 
-    def write(self, write_chunk: Callable[[], _Written], results: list[CallScore], skipped: int) -> None:
-        """Run one chunk's write (``write_chunk``: :func:`_write_chunk` with its arguments) and add it up."""
+    def write(
+        self,
+        write_chunk: Callable[[], _Written],
+        results: list[CallScore],
+        skipped: int,
+        then: Callable[[], None] | None = None,
+    ) -> None:
+        """Run one chunk's write (``write_chunk``: :func:`_write_chunk` with its arguments), add it up, and call
+        ``then`` (a close of the connection) after a successful write."""
         t = time.perf_counter()
         w = write_chunk()
         self.flags += w.flags
@@ -339,6 +347,15 @@ class _Tally:
             self.passed += r.passed
             self.total += r.score
         self.write_s += time.perf_counter() - t
+        if then is not None:
+            then()
+
+
+def _close_after_read(held: _HeldConnection, read_done: threading.Event) -> None:
+    """On the writer thread, after its write: close the held connection once the main thread has read the next
+    chunk with it, and let waiting processes in (:meth:`_HeldConnection.close`)."""
+    read_done.wait()
+    held.close(for_waiters=True)
 
 
 @contextmanager
@@ -461,11 +478,16 @@ def rescore(
         ThreadPoolExecutor(1, thread_name_prefix="rescore-write") as writer,
     ):
         pending: Future[None] | None = None
-        for start, stop in chunk_bounds(len(ids), chunk_size):
+        read_done = threading.Event()  # set once the chunk after the write in flight has been read
+        bounds = chunk_bounds(len(ids), chunk_size)
+        for k, (start, stop) in enumerate(bounds):
             t = time.perf_counter()
-            con = held.get()
-            chunk, not_applicable = _applies_to(con, card, others, ids[start:stop])
-            calls = read_calls_bulk(con, chunk, lazy_label_scores=True)
+            try:
+                con = held.get()
+                chunk, not_applicable = _applies_to(con, card, others, ids[start:stop])
+                calls = read_calls_bulk(con, chunk, lazy_label_scores=True)
+            finally:
+                read_done.set()  # the write in flight may now close the connection (or stop waiting, on an error)
             read_s += time.perf_counter() - t
 
             t = time.perf_counter()
@@ -476,12 +498,14 @@ def rescore(
             score_s += time.perf_counter() - t
 
             if pending is not None:
-                pending.result()
+                pending.result()  # its write, and the close after it if one was due
                 pending = None
-            if held.expired():  # here, not before the read: the previous write has had the read and score to run
-                held.close(for_waiters=True)
             write = partial(_write_chunk, held.writer(), card.id, results, all_metrics, flags, not_applicable)
-            pending = writer.submit(tally.write, write, results, len(not_applicable))
+            read_done = threading.Event()
+            # held long enough: the writer closes the connection after this write, once the next chunk is read,
+            # so the checkpoint runs while that chunk is scored (the last chunk's close is the one below)
+            close = partial(_close_after_read, held, read_done) if held.expired() and k + 1 < len(bounds) else None
+            pending = writer.submit(tally.write, write, results, len(not_applicable), close)
             logger.info("rescored %d/%d calls", stop, len(ids))
             # free the chunk while collection is off: the collection that follows re-enabling then walks
             # a small heap, not the chunk's hundreds of thousands of objects (the writer holds what it needs)
