@@ -71,6 +71,12 @@ class MetricsOptions:
 
 DEFAULT_OPTIONS = MetricsOptions()
 
+# The version of what :func:`compute_metrics` gives for the same inputs with :data:`DEFAULT_OPTIONS`.  Stored
+# metrics carry a digest of their inputs and of this version (``call_metrics.inputs_digest``), and a rescore
+# reuses them only while it matches: **bump it with any change to what a metric means or how it is computed**
+# (``tests/test_metrics.py::test_the_metrics_fingerprint_is_pinned_to_the_version`` fails until then).
+METRICS_VERSION = 1
+
 
 @dataclass(frozen=True)
 class Interruption:
@@ -223,6 +229,25 @@ class CallMetrics:
             raise KeyError(f"unknown metric {name!r}; known: {', '.join(METRICS)}")
         v = getattr(self, name)
         return None if v is None else float(v)
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> CallMetrics:
+        """The metrics :meth:`to_dict` gave (the ``call_metrics.metrics`` JSON, parsed)."""
+        values = dict(d)
+        for key in ("longest_silence", "longest_dead_air", "longest_customer_wait"):
+            gap = values[key]
+            if gap is not None:
+                values[key] = Gap(**gap)
+        values["interruptions"] = tuple(Interruption(**i) for i in values["interruptions"])
+        values["holds"] = tuple(HoldSegment(**h) for h in values["holds"])
+        for key in (
+            "customer_sentiment_quarters",
+            "agent_sentiment_quarters",
+            "customer_start_idx",
+            "customer_end_idx",
+        ):
+            values[key] = tuple(values[key])
+        return cls(**values)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (the ``call_metrics.metrics`` column)."""

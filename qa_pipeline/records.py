@@ -146,6 +146,7 @@ class CallAnalysis:
     labels: tuple[UtteranceLabels, ...] = ()
     classifier_version: str | None = None
     embeddings: Any = None  # (utterances, 384) float32 sentence embeddings from the classify pass (search)
+    # computed by the score stage; given beforehand only when known current for this conversation and labels
     metrics: CallMetrics | None = None
     scores: tuple[CallScore, ...] = ()
     flags: tuple[Flag, ...] = ()

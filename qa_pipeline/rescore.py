@@ -32,8 +32,10 @@ applies to are scored; the card's stale scores and flags on calls it no longer
 applies to are removed.  Reviewers' overrides are never deleted (they come back
 into force if the card applies again).
 
-Metrics are recomputed and ``call_metrics`` rewritten with them (after a
-``reclassify`` the customer-sentiment metrics change with the labels).  Flags of
+Metrics do not depend on the card: a call's stored metrics are used as they are while what they were
+computed from is unchanged (its utterances, labels, row and :data:`~qa_pipeline.metrics.METRICS_VERSION`:
+:func:`~qa_pipeline.store.metrics.current_metrics`); the others' are computed again and ``call_metrics``
+rewritten with them (after a ``reclassify`` the customer-sentiment metrics change with the labels).  Flags of
 this scorecard and the score-derived call-level flags of the re-scored calls are
 replaced with those of the current flag rules; flags about the call's input
 (``metadata_missing``: :data:`qa_pipeline.stages.INPUT_FLAGS`) are kept.
@@ -67,7 +69,14 @@ from qa_pipeline.stages import INPUT_FLAGS, spine
 from qa_pipeline.store.bulk import read_calls_bulk, read_metadata_bulk, scorable_call_ids
 from qa_pipeline.store.db import connect, transaction
 from qa_pipeline.store.flags import replace_flags
-from qa_pipeline.store.metrics import metrics_row, stored_metrics_rows, touch_metrics, write_metrics_rows
+from qa_pipeline.store.metrics import (
+    current_metrics,
+    metrics_row,
+    set_inputs_digests,
+    stored_metrics_rows,
+    touch_metrics,
+    write_metrics_rows,
+)
 from qa_pipeline.store.overrides import latest_overrides
 from qa_pipeline.store.scorecards import register_scorecard
 from qa_pipeline.store.scores import (
@@ -246,9 +255,12 @@ def _write_chunk(
     metrics: list[CallMetrics],
     flags: list[Flag],
     not_applicable: list[str],
+    reused: set[str],
 ) -> _Written:
     """One transaction: read the newest overrides, replace the chunk's scores, metrics and flags, and
-    remove this card's scores and flags from the calls it does not apply to.
+    remove this card's scores and flags from the calls it does not apply to.  ``reused``: the calls whose
+    stored metrics were used as they are (:func:`~qa_pipeline.store.metrics.current_metrics`); only their
+    ``computed_at`` is set.
 
     Rows that come out the same as the stored ones are left in place (score rows: by
     :func:`~qa_pipeline.store.scores.score_digest`; their ``final_score`` and ``scored_at`` are updated;
@@ -258,7 +270,7 @@ def _write_chunk(
     done_ids = [r.call_id for r in results]
     evidence = [evidence_texts(r) for r in results]
     digests = [score_digest(r, texts) for r, texts in zip(results, evidence)]
-    metric_rows = [metrics_row(m) for m in metrics]
+    metric_rows = [metrics_row(m) for m in metrics if m.call_id not in reused]
     with transaction(con):
         before = previous_score_state(con, scorecard_id, done_ids)
         overrides = latest_overrides(con, [scorecard_id], done_ids)
@@ -295,7 +307,8 @@ def _write_chunk(
             write_scores(con, rewrite, finals, rewrite_digests, rewrite_evidence)
             touch_scores(con, scorecard_id, touch, touch_finals)
             write_metrics_rows(con, new_metrics)
-            touch_metrics(con, [row[0] for row in metric_rows if stored.get(row[0]) == row])
+            touch_metrics(con, [*reused, *(row[0] for row in metric_rows if stored.get(row[0]) == row)])
+            set_inputs_digests(con, [row[0] for row in metric_rows])  # computed here: record what from
             written = _replace_call_flags(con, scorecard_id, flags, done_ids) if done_ids else 0
             removed = delete_scores(con, scorecard_id, list(removed_ids))
             replace_flags(con, [], not_applicable, [scorecard_id])
@@ -486,12 +499,16 @@ def rescore(
                 con = held.get()
                 chunk, not_applicable = _applies_to(con, card, others, ids[start:stop])
                 calls = read_calls_bulk(con, chunk, lazy_label_scores=True)
+                stored = current_metrics(con, chunk)  # metrics whose inputs are unchanged: not computed again
             finally:
                 read_done.set()  # the write in flight may now close the connection (or stop waiting, on an error)
             read_s += time.perf_counter() - t
 
             t = time.perf_counter()
-            analyses = [score.run(CallAnalysis(None, conv, labels=tuple(labs.values()))) for conv, labs in calls]
+            analyses = [
+                score.run(CallAnalysis(None, conv, labels=tuple(labs.values()), metrics=stored.get(conv.call_id)))
+                for conv, labs in calls
+            ]
             results: list[CallScore] = [a.scores[0] for a in analyses]
             flags = [f for a in analyses for f in a.flags]
             all_metrics = [a.metrics for a in analyses if a.metrics is not None]
@@ -500,7 +517,9 @@ def rescore(
             if pending is not None:
                 pending.result()  # its write, and the close after it if one was due
                 pending = None
-            write = partial(_write_chunk, held.writer(), card.id, results, all_metrics, flags, not_applicable)
+            write = partial(
+                _write_chunk, held.writer(), card.id, results, all_metrics, flags, not_applicable, set(stored)
+            )
             read_done = threading.Event()
             # held long enough: the writer closes the connection after this write, once the next chunk is read,
             # so the checkpoint runs while that chunk is scored (the last chunk's close is the one below)
@@ -509,7 +528,7 @@ def rescore(
             logger.info("rescored %d/%d calls", stop, len(ids))
             # free the chunk while collection is off: the collection that follows re-enabling then walks
             # a small heap, not the chunk's hundreds of thousands of objects (the writer holds what it needs)
-            del calls, analyses, results, flags, all_metrics
+            del calls, stored, analyses, results, flags, all_metrics
         if pending is not None:
             pending.result()
 

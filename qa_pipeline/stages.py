@@ -140,7 +140,8 @@ def score_stage(
     flag_rules: FlagRules | None = None,
     scorecards_directory: str | None = None,
 ) -> CallAnalysis:
-    """Metrics, one score per applicable scorecard (default: the active ones) and flags.
+    """Metrics (unless given: a rescore passes the stored metrics whose inputs are unchanged), one score per
+    applicable scorecard (default: the active ones) and flags.
 
     With the call's metadata (the nightly run, a resumed transcript) only the cards whose ``applies_to``
     matches it, or the default card, score it (:mod:`qa_pipeline.scorecard.targeting`); without it
@@ -153,7 +154,9 @@ def score_stage(
     if analysis.metadata is not None:
         cards = applicable_scorecards(cards, analysis.metadata)
     rules = flag_rules if flag_rules is not None else load_flag_rules(directory=scorecards_directory)
-    metrics = compute_metrics(analysis.conversation, analysis.labels)
+    metrics = analysis.metrics  # given: the stored ones of a rescore, current for this conversation and labels
+    if metrics is None:
+        metrics = compute_metrics(analysis.conversation, analysis.labels)
     scores = tuple(score_call_all(analysis.conversation, analysis.labels, metrics, cards))
     flags = tuple(evaluate_flags(analysis.conversation, analysis.labels, metrics, scores, rules))
     missing = analysis.metadata.missing_reason if analysis.metadata is not None else None

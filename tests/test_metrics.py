@@ -221,3 +221,33 @@ def test_empty_call_and_json_form():
 def test_mean_asr_confidence_is_duration_weighted():
     conv, labs = build([("agent", 0.0, 1.0, "a"), ("customer", 1.0, 4.0, "b")], confidence=0.5)
     assert compute_metrics(conv, labs).mean_asr_confidence == pytest.approx(0.5)
+
+
+# blake2b (8 bytes) of the metrics of the calls below, as computed under METRICS_VERSION
+METRICS_FINGERPRINT = {1: "e3e88ef389831e30"}
+
+
+def _fingerprint() -> str:
+    import hashlib
+    from dataclasses import replace
+
+    from qa_pipeline.devtools.synthetic import synthetic_call
+    from qa_pipeline.store.codec import dumps
+
+    calls = [synthetic_call(f"c{seed}", seed)[:2] for seed in range(40)]
+    calls.append((replace(calls[0][0], timed=False), calls[0][1]))  # a chat: no times
+    calls.append(build(GOOD_CALL, call_id="good"))
+    text = dumps([compute_metrics(conv, labs).to_dict() for conv, labs in calls])
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def test_the_metrics_fingerprint_is_pinned_to_the_version() -> None:
+    """Stored metrics are reused while their inputs and METRICS_VERSION are unchanged (store/metrics.py):
+    a change to what compute_metrics gives must come with a new version, or a rescore would keep old values."""
+    from qa_pipeline.metrics import METRICS_VERSION
+
+    got = _fingerprint()
+    assert METRICS_FINGERPRINT.get(METRICS_VERSION) == got, (
+        f"compute_metrics gives other values than METRICS_VERSION {METRICS_VERSION} did (fingerprint {got}): "
+        "bump qa_pipeline.metrics.METRICS_VERSION and add {new_version: fingerprint} to METRICS_FINGERPRINT"
+    )

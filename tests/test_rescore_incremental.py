@@ -24,6 +24,7 @@ from qa_pipeline.scorecard.loader import compile_topic
 from qa_pipeline.store.bulk import read_calls_bulk, scorable_call_ids
 from qa_pipeline.store.codec import dumps
 from qa_pipeline.store.db import connect, transaction, utcnow
+from qa_pipeline.store.metrics import current_metrics, metrics_row, stored_metrics_rows
 from qa_pipeline.store.scores import evidence_texts, score_digest
 
 N = 80
@@ -339,3 +340,44 @@ def test_chunks_cover_every_call_once_and_the_last_ones_shrink(n: int, size: int
         (0, 2000), (2000, 4000), (4000, 6000), (6000, 8000),
         (8000, 9000), (9000, 9500), (9500, 9750), (9750, 10_000),
     ]  # fmt: skip
+
+
+def test_stored_metrics_are_reused_while_their_inputs_are_unchanged(scored: Path) -> None:
+    with connect(scored, read_only=True) as con:
+        ids = scorable_call_ids(con)
+        reused = current_metrics(con, ids)  # the first scoring recorded what each call's metrics came from
+        calls = read_calls_bulk(con, ids)
+    assert set(reused) == set(ids)
+    assert all(reused[conv.call_id] == compute_metrics(conv, labs) for conv, labs in calls)
+    # a label changed (as reclassify writes them), a transcript changed, a metrics row edited by hand
+    with connect(scored) as con, transaction(con):
+        con.execute(
+            "UPDATE utterance_labels SET sentiment = 'negative', sentiment_score = 0.9 WHERE call_id = ? AND idx = 1",
+            [ids[0]],
+        )
+        con.execute("UPDATE utterances SET text = text || ' again and again' WHERE call_id = ? AND idx = 0", [ids[1]])
+        con.execute("UPDATE call_metrics SET hold_s = 99 WHERE call_id = ?", [ids[2]])
+        rebuild(con)  # edited behind the store's back: bring the roll-ups up to date with them
+    with connect(scored, read_only=True) as con:
+        assert set(current_metrics(con, ids)) == set(ids[3:])
+    card = find_scorecard("customer_service")
+    from dataclasses import replace
+
+    rescore(scored, scorecard=replace(card, version="edited"), chunk_size=32)
+    with connect(scored, read_only=True) as con:
+        calls = read_calls_bulk(con, ids)
+        rows = stored_metrics_rows(con, ids)
+        assert set(current_metrics(con, ids)) == set(ids)  # the three computed again are recorded too
+    for conv, labs in calls:  # every row is what computing it from the stored call gives
+        assert rows[conv.call_id] == metrics_row(compute_metrics(conv, labs))
+    _assert_rollups_equal_a_rebuild(scored)
+
+
+def test_a_new_metrics_version_computes_every_call_again(scored: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("qa_pipeline.store.metrics.METRICS_VERSION", 2)
+    with connect(scored, read_only=True) as con:
+        ids = scorable_call_ids(con)
+        assert current_metrics(con, ids) == {}
+    rescore(scored, "customer_service", chunk_size=32)
+    with connect(scored, read_only=True) as con:
+        assert set(current_metrics(con, ids)) == set(ids)

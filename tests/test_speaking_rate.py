@@ -15,12 +15,15 @@ from scorecard_dialogues import GOOD_CALL, build
 
 from qa_pipeline.conversation import speech_timing
 from qa_pipeline.ingest import discover
+from qa_pipeline.metrics import compute_metrics
 from qa_pipeline.paths import samples_dir
 from qa_pipeline.records import CallRecord
 from qa_pipeline.rescore import rescore
 from qa_pipeline.run import run
+from qa_pipeline.store.bulk import read_calls_bulk
 from qa_pipeline.store.calls import read_conversation, write_call
 from qa_pipeline.store.db import connect, transaction
+from qa_pipeline.store.metrics import current_metrics
 
 MIGRATION = Path(__file__).resolve().parent.parent / "qa_pipeline" / "store" / "migrations" / "022_speech_timing.sql"
 
@@ -53,6 +56,10 @@ def test_run_and_rescore_give_the_same_words_per_minute(tmp_path: Path) -> None:
     assert stored[0] == sum(n for n, _ in agent) > 0
     assert stored[1] == pytest.approx(sum(s for _, s in agent))
     assert stored[1] <= sum(u.duration_s for u in conv.utterances if u.speaker == "agent") + 1e-9  # sums in any order
+
+    with connect(db, read_only=True) as con:  # the run recorded what its metrics came from: a rescore reuses them
+        ((conv, labs),) = read_calls_bulk(con, [call_id])
+        assert current_metrics(con, [call_id]) == {call_id: compute_metrics(conv, labs)}
 
     with connect(db) as con, transaction(con):  # nothing left over from the run
         con.execute("UPDATE call_metrics SET agent_wpm = NULL, metrics = '{}'")

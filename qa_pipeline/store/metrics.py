@@ -1,4 +1,12 @@
-"""The ``call_metrics`` table: one row per call, written in bulk (one DELETE and one INSERT per batch)."""
+"""The ``call_metrics`` table: one row per call, written in bulk (one DELETE and one INSERT per batch).
+
+``inputs_digest`` (migration 024) is a digest of what a row was computed from — the call's stored utterances,
+labels, duration and channel, and :data:`~qa_pipeline.metrics.METRICS_VERSION` — and of the row itself.  It is
+set after the row is written (:func:`set_inputs_digests`), and a rescore reuses the stored metrics of a call
+whose digest, computed again from what is stored now, still matches (:func:`current_metrics`): a new label, a
+changed transcript, a row edited by hand or a new metrics version all make it differ, and the metrics are
+computed again.  DuckDB computes the digests (``hash``), without Python in the loop.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +16,8 @@ from typing import Any
 import duckdb
 
 from qa_pipeline.kpi.rollup import keep_rollups
-from qa_pipeline.metrics import CallMetrics
-from qa_pipeline.store.codec import dumps
+from qa_pipeline.metrics import METRICS_VERSION, CallMetrics
+from qa_pipeline.store.codec import dumps, loads
 from qa_pipeline.store.db import utcnow
 
 
@@ -92,3 +100,45 @@ def write_metrics_rows(con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[Any,
         cols + [utcnow()],
     )
     return len(rows)
+
+
+# Per call of $ids with a call_metrics row: the digest of its stored inputs and row (each utterance and label row
+# hashed on its own, with its idx, and combined with XOR: no list is built), the digest stored, the metrics JSON
+_DIGESTS = f"""
+SELECT c.call_id,
+       hash($version, c.duration_s, c.channel, u.h, l.h, {", ".join(f"m.{c}" for c in _COLUMNS)}, m.metrics::VARCHAR)
+           AS digest,
+       m.inputs_digest AS stored,
+       m.metrics AS metrics
+FROM (SELECT call_id, duration_s, channel FROM calls WHERE call_id IN (SELECT unnest($ids::VARCHAR[]))) c
+JOIN call_metrics m ON m.call_id = c.call_id
+LEFT JOIN (SELECT call_id,
+                  bit_xor(hash(idx, speaker, start_s, end_s, text, asr_confidence, channel, timed_words, speech_s)) AS h
+           FROM utterances WHERE call_id IN (SELECT unnest($ids::VARCHAR[])) GROUP BY call_id) u
+       ON u.call_id = c.call_id
+LEFT JOIN (SELECT call_id, bit_xor(hash(idx, sentiment, sentiment_score, detected)) AS h
+           FROM utterance_labels WHERE call_id IN (SELECT unnest($ids::VARCHAR[])) GROUP BY call_id) l
+       ON l.call_id = c.call_id
+"""
+
+
+def set_inputs_digests(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> None:
+    """Record, for these calls' ``call_metrics`` rows, the digest of what they were computed from: call after
+    writing the rows, with the calls' utterances and labels as the metrics saw them."""
+    if call_ids:
+        con.execute(
+            f"UPDATE call_metrics SET inputs_digest = d.digest FROM ({_DIGESTS}) d WHERE call_metrics.call_id = d.call_id",
+            {"version": METRICS_VERSION, "ids": list(call_ids)},
+        )
+
+
+def current_metrics(con: duckdb.DuckDBPyConnection, call_ids: Sequence[str]) -> dict[str, CallMetrics]:
+    """The stored metrics of those of these calls whose utterances, labels, row and metrics version are what
+    they were computed from (``call_id -> metrics``); the others' metrics have to be computed again."""
+    if not call_ids:
+        return {}
+    rows = con.execute(
+        f"SELECT call_id, metrics FROM ({_DIGESTS}) WHERE stored = digest",
+        {"version": METRICS_VERSION, "ids": list(call_ids)},
+    ).fetchall()
+    return {call_id: CallMetrics.from_dict(loads(text)) for call_id, text in rows}
