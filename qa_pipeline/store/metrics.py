@@ -1,11 +1,12 @@
 """The ``call_metrics`` table: one row per call, written in bulk (one DELETE and one INSERT per batch).
 
 ``inputs_digest`` (migration 024) is a digest of what a row was computed from — the call's stored utterances,
-labels, duration and channel, and :data:`~qa_pipeline.metrics.METRICS_VERSION` — and of the row itself.  It is
-set after the row is written (:func:`set_inputs_digests`), and a rescore reuses the stored metrics of a call
-whose digest, computed again from what is stored now, still matches (:func:`current_metrics`): a new label, a
-changed transcript, a row edited by hand or a new metrics version all make it differ, and the metrics are
-computed again.  DuckDB computes the digests (``hash``), without Python in the loop.
+labels, duration and channel, and :data:`~qa_pipeline.metrics.METRICS_VERSION` — and of the row itself.  A
+rescore sets it after it writes (or finds unchanged) the metrics it computed (:func:`set_inputs_digests`; the
+nightly run leaves it NULL: per call it would cost a scan of the utterances), and reuses the stored metrics
+of a call whose digest, computed again from what is stored now, still matches (:func:`current_metrics`): a
+new label, a changed transcript, a row edited by hand or a new metrics version all make it differ, and the
+metrics are computed again.  DuckDB computes the digests (``hash``), without Python in the loop.
 """
 
 from __future__ import annotations

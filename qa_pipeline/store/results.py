@@ -30,7 +30,7 @@ from qa_pipeline.store.db import transaction
 from qa_pipeline.store.embeddings import write_embeddings
 from qa_pipeline.store.flags import write_flags
 from qa_pipeline.store.labels import write_labels
-from qa_pipeline.store.metrics import set_inputs_digests, write_metrics
+from qa_pipeline.store.metrics import write_metrics
 from qa_pipeline.store.redactions import write_raw_utterances, write_redactions
 from qa_pipeline.store.scores import write_scores
 
@@ -108,8 +108,6 @@ def _write_rows(
             )
     if analysis.metrics is not None:
         write_metrics(con, analysis.call_id, analysis.metrics)
-        if analysis.labels:  # the metrics' inputs are what is stored now: the utterances and labels written above
-            set_inputs_digests(con, [analysis.call_id])
         write_scores(con, analysis.scores, final_scores)
         write_flags(con, analysis.call_id, analysis.flags)
 
