@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing as mp
+import threading
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from qa_pipeline.conversation import PartySegment, Word, merge_parties
 from qa_pipeline.errors import DatabaseBusyError
 from qa_pipeline.store import connect
 from qa_pipeline.store.db import available_migrations
+from qa_pipeline.store.waiting import others_waiting
 
 
 def test_migrations_are_numbered_and_recorded(db_path: Path) -> None:
@@ -31,14 +33,20 @@ def _hold_lock(path: str, seconds: float, ready) -> None:
     con.close()
 
 
-def test_connect_waits_for_another_writer(db_path: Path) -> None:
+def _held_by_another_process(db_path: Path, seconds: float) -> mp.process.BaseProcess:
+    """A migrated database, held open by another process for ``seconds`` from now (the process is returned)."""
     with connect(db_path):
         pass
     ctx = mp.get_context("spawn")
     ready = ctx.Event()
-    p = ctx.Process(target=_hold_lock, args=(str(db_path), 1.5, ready))
-    p.start()
+    holder = ctx.Process(target=_hold_lock, args=(str(db_path), seconds, ready))
+    holder.start()
     assert ready.wait(60)
+    return holder
+
+
+def test_connect_waits_for_another_writer(db_path: Path) -> None:
+    p = _held_by_another_process(db_path, 1.5)
     t = time.monotonic()
     with pytest.raises(DatabaseBusyError, match="locked by another process"), connect(db_path, busy_timeout_s=0.3):
         pass
@@ -46,6 +54,27 @@ def test_connect_waits_for_another_writer(db_path: Path) -> None:
         assert con.execute("SELECT 1").fetchone() == (1,)
     assert time.monotonic() - t > 0.5
     p.join()
+
+
+def test_connect_announces_itself_while_it_waits(db_path: Path) -> None:
+    holder = _held_by_another_process(db_path, 1.5)
+    opened: list[float] = []
+
+    def waiter() -> None:
+        with connect(db_path, busy_timeout_s=30):
+            opened.append(time.monotonic())
+
+    thread = threading.Thread(target=waiter)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not others_waiting(db_path) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    seen_waiting = others_waiting(db_path)
+    thread.join(60)
+    holder.join(60)
+    assert seen_waiting, "connect() retried without announcing itself"
+    assert opened, "connect() never got the file"
+    assert not others_waiting(db_path)  # the announcement ends once the file is open
 
 
 def test_merge_orders_and_joins_turns() -> None:

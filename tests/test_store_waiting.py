@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from qa_pipeline.devtools.synthetic import build_synthetic_db
@@ -35,40 +32,6 @@ def test_nobody_waits_until_a_process_announces_it(db_path: Path) -> None:
 def test_a_folder_without_write_access_is_polled_unannounced(tmp_path: Path) -> None:
     with announce_waiting(tmp_path / "missing-folder" / "qa.duckdb") as announced:
         assert not announced
-
-
-def _hold_lock(path: str, seconds: float, ready) -> None:
-    con = duckdb.connect(path)
-    ready.set()
-    time.sleep(seconds)
-    con.close()
-
-
-def test_connect_announces_itself_while_it_waits(db_path: Path) -> None:
-    with connect(db_path):
-        pass
-    ctx = mp.get_context("spawn")
-    ready = ctx.Event()
-    holder = ctx.Process(target=_hold_lock, args=(str(db_path), 1.5, ready))
-    holder.start()
-    assert ready.wait(60)
-    opened: list[float] = []
-
-    def waiter() -> None:
-        with connect(db_path, busy_timeout_s=30):
-            opened.append(time.monotonic())
-
-    thread = threading.Thread(target=waiter)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not others_waiting(db_path) and time.monotonic() < deadline:
-        time.sleep(0.01)
-    seen_waiting = others_waiting(db_path)
-    thread.join(60)
-    holder.join(60)
-    assert seen_waiting, "connect() retried without announcing itself"
-    assert opened, "connect() never got the file"
-    assert not others_waiting(db_path)  # the announcement ends once the file is open
 
 
 def test_a_reviewer_gets_in_during_a_long_rescore(db_path: Path) -> None:

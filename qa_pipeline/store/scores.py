@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 
 from qa_pipeline.kpi.rollup import keep_rollups
-from qa_pipeline.records import CallScore
+from qa_pipeline.records import CallScore, CriterionResult
 from qa_pipeline.store.codec import dumps, loads
 from qa_pipeline.store.db import utcnow
 
@@ -79,6 +79,11 @@ def evidence_texts(r: CallScore) -> list[str]:
     return [dumps(c.evidence) for c in r.criteria]
 
 
+def _criterion_values(c: CriterionResult) -> tuple[Any, ...]:
+    """A criterion result's ``criterion_results`` columns after the call's and before ``evidence``."""
+    return (c.section_id, c.criterion_id, c.kind, c.verdict, c.points, c.max_points, c.auto_fail, c.reason)
+
+
 def score_digest(r: CallScore, evidence: Sequence[str] | None = None) -> str:
     """Digest of everything :func:`write_scores` stores of one result except ``final_score`` and ``scored_at``:
     the ``call_scores`` columns, the section rows and the criterion rows with their evidence (``evidence``:
@@ -95,20 +100,7 @@ def score_digest(r: CallScore, evidence: Sequence[str] | None = None) -> str:
         list(r.auto_fail_reasons),
         r.passed,
         [[s.section_id, s.weight, s.points, s.max_points, s.score] for s in r.sections],
-        [
-            [
-                c.section_id,
-                c.criterion_id,
-                c.kind,
-                c.verdict,
-                c.points,
-                c.max_points,
-                c.auto_fail,
-                c.reason,
-                _embedded(text),
-            ]
-            for c, text in zip(r.criteria, texts)
-        ],
+        [[*_criterion_values(c), _embedded(text)] for c, text in zip(r.criteria, texts)],
     ]
     return hashlib.blake2b(_json_bytes(payload), digest_size=16).hexdigest()
 
@@ -183,20 +175,7 @@ def _write_scores(
         for c, text in zip(r.criteria, r_texts):
             for col, value in zip(
                 crit,
-                (
-                    r.call_id,
-                    r.scorecard_id,
-                    r.scorecard_version,
-                    c.section_id,
-                    c.criterion_id,
-                    c.kind,
-                    c.verdict,
-                    c.points,
-                    c.max_points,
-                    c.auto_fail,
-                    c.reason,
-                    text,
-                ),
+                (r.call_id, r.scorecard_id, r.scorecard_version, *_criterion_values(c), text),
             ):
                 col.append(value)
     # tens of thousands of rows: scanned as NumPy columns, several times faster than binding twelve
