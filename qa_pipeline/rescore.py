@@ -404,8 +404,8 @@ def _quick_gil_handoff(interval_s: float = GIL_SWITCH_S) -> Iterator[None]:
         sys.setswitchinterval(was)
 
 
-# The last full chunk is cut into halves down to this share of a chunk: nothing overlaps the last chunk's write
-# and the checkpoint after it, so they should be short (a 2,000-call write is about a second).
+# The last chunk's worth of calls is cut into halves down to this share of a chunk: nothing overlaps the last
+# chunk's write and the checkpoint after it, so they should be short (a 2,000-call write is about a second).
 TAIL_SHARE = 8
 
 
