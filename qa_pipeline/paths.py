@@ -38,3 +38,10 @@ def shared_data_dir() -> Path:
     if env:
         return Path(env).expanduser().resolve() / "data"
     return project_root().parent / "shared" / "data"
+
+
+def beside_database(db: str | Path, suffix: str) -> Path:
+    """``<db><suffix>`` beside the database's real file (a symlink or ``..`` path to the same database finds
+    the same file): its run lock, its waiting-process lock."""
+    real = Path(db).expanduser().resolve()
+    return real.with_name(real.name + suffix)

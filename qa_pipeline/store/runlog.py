@@ -21,6 +21,7 @@ from pathlib import Path
 import duckdb
 
 from qa_pipeline.errors import DatabaseBusyError, StoreError
+from qa_pipeline.paths import beside_database
 from qa_pipeline.store.db import disk_full_error, is_disk_full, utcnow
 
 logger = logging.getLogger("qa_pipeline.store.runlog")
@@ -29,8 +30,7 @@ logger = logging.getLogger("qa_pipeline.store.runlog")
 def lock_path(db: str | Path) -> Path:
     """``<db>.run-lock`` beside the database's real file: a symlink (or ``..`` path) to the same
     database finds the same lock."""
-    db = Path(db).expanduser().resolve()
-    return db.with_name(db.name + ".run-lock")
+    return beside_database(db, ".run-lock")
 
 
 @contextmanager

@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from qa_pipeline.paths import beside_database
+
 # how long a long holder keeps the file closed for waiters, at most: a waiter polls every 0.1 s at most
 # (store.db), so it gets its turn well within this
 DEFAULT_LET_IN_S = 2.0
@@ -30,8 +32,7 @@ DEFAULT_LET_IN_S = 2.0
 
 def waiting_path(db: str | Path) -> Path:
     """``<db>.waiting`` beside the database's real file (a symlink to the database finds the same file)."""
-    real = Path(db).expanduser().resolve()
-    return real.with_name(real.name + ".waiting")
+    return beside_database(db, ".waiting")
 
 
 @contextmanager
@@ -69,12 +70,9 @@ def others_waiting(db: str | Path) -> bool:
 def let_waiters_in(db: str | Path, max_wait_s: float = DEFAULT_LET_IN_S, poll_s: float = 0.005) -> float:
     """Call with the database closed: wait until no process waits for it any more (each has opened it), or
     ``max_wait_s``.  Returns the seconds waited (0 when nobody was waiting)."""
-    if not others_waiting(db):
-        return 0.0
     t0 = time.monotonic()
-    while others_waiting(db):
-        waited = time.monotonic() - t0
-        if waited >= max_wait_s:
-            return waited
+    waited = 0.0
+    while waited < max_wait_s and others_waiting(db):
         time.sleep(poll_s)
-    return time.monotonic() - t0
+        waited = time.monotonic() - t0
+    return waited
